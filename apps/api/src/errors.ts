@@ -1,0 +1,128 @@
+import type { ErrorRequestHandler } from 'express';
+import type { FieldError } from '@prefs/core';
+import type { Logger } from '@prefs/logger';
+
+/**
+ * One error class per HTTP meaning; handlers throw them and `errorHandler` alone writes the spec's
+ * error body `{ code, message, status, type }`.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly type: string = 'invalid_request_error',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  body(): Record<string, unknown> {
+    return { code: this.code, message: this.message, status: this.status, type: this.type };
+  }
+}
+
+export class InvalidParams extends ApiError {
+  constructor(readonly errors: FieldError[], message = 'The request has invalid parameters') {
+    super(422, 'invalid_params', message);
+  }
+
+  override body(): Record<string, unknown> {
+    return { ...super.body(), errors: this.errors };
+  }
+}
+
+export class BadRequest extends ApiError {
+  constructor(message: string, code = 'invalid_request') {
+    super(400, code, message);
+  }
+}
+
+export class Unauthorized extends ApiError {
+  constructor(message = 'The request is not authenticated: send Authorization: Bearer <secret key>') {
+    super(401, 'unauthenticated', message, 'authentication_error', { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+export class NotFound extends ApiError {
+  constructor(message = 'The resource you requested does not exist') {
+    super(404, 'resource_missing', message);
+  }
+}
+
+export class PayloadTooLarge extends ApiError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+export class UnsupportedMediaType extends ApiError {
+  constructor(message = 'The request body must be JSON (Content-Type: application/json)') {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
+export class RateLimited extends ApiError {
+  constructor(retryAfterSeconds: number, limit: number) {
+    super(429, 'rate_limit_exceeded', `Too many requests: at most ${limit} per second for this endpoint`, 'rate_limit_error', {
+      'Retry-After': String(retryAfterSeconds),
+    });
+  }
+}
+
+export class ServiceUnavailable extends ApiError {
+  constructor(message = 'The service is temporarily unavailable; try again shortly') {
+    super(503, 'service_unavailable', message, 'api_error', { 'Retry-After': '1' });
+  }
+}
+
+/** What body-parser throws, by its `type`. */
+function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new BadRequest('The request body is not valid JSON', 'invalid_json');
+    case 'entity.too.large':
+      return new PayloadTooLarge(error.limit ?? 0);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaType('The request body must be UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new BadRequest('The request body could not be read');
+    case 'parameters.too.many':
+      return new BadRequest('The request has too many parameters');
+    default:
+      return null;
+  }
+}
+
+/** Connection-level failures of PostgreSQL or Redis: the request may be retried. */
+function isUnavailable(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|the database system is|Can't reach database|Connection is closed|P1001|P1017|P2024|57P0|08\d\d\d/i.test(
+    text,
+  );
+}
+
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (rawError, req, res, _next) => {
+    let error: ApiError;
+    if (rawError instanceof ApiError) {
+      error = rawError;
+    } else if (typeof rawError === 'object' && rawError !== null && fromBodyParser(rawError)) {
+      error = fromBodyParser(rawError) as ApiError;
+    } else if (isUnavailable(rawError)) {
+      logger.warn({ err: rawError, requestId: res.locals.requestId }, 'dependency unavailable');
+      error = new ServiceUnavailable();
+    } else if (typeof rawError === 'object' && rawError !== null && typeof (rawError as { status?: number }).status === 'number'
+      && (rawError as { status: number }).status >= 400 && (rawError as { status: number }).status < 500) {
+      error = new BadRequest((rawError as Error).message || 'Bad request');
+    } else {
+      logger.error({ err: rawError, requestId: res.locals.requestId, path: req.path }, 'unhandled error');
+      error = new ApiError(500, 'internal_error', 'Something went wrong on our side', 'api_error');
+    }
+    if (res.headersSent) return;
+    res.status(error.status).set(error.headers).json(error.body());
+  };
+}

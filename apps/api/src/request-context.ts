@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from '@prefs/logger';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the caller's `X-Request-ID` when it is sane, a new UUID otherwise), sends
+ * it back, and logs one line per request when the response is done.
+ */
+export function createRequestContext(logger: Logger, observe?: (route: string, method: string, status: number, seconds: number) => void): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.set('X-Request-ID', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // Express restores req.baseUrl as routing unwinds, so the mount point is read from the URL.
+      const routePath = req.route?.path as string | undefined;
+      const route = routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched';
+      observe?.(route, req.method, res.statusCode, seconds);
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.path,
+          route,
+          status: res.statusCode,
+          durationMs: Math.round(seconds * 1000 * 10) / 10,
+          environmentId: (res.locals.environment as { environmentId?: string } | undefined)?.environmentId,
+          operationId: res.locals.operationId as string | undefined,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,55 @@
+import { Router, type RequestHandler } from 'express';
+import { toPreferenceSetResource, validatePutPreferences, validateSetId, validateUserId, type FieldError } from '@prefs/core';
+import { deletePreferenceSet, getPreferenceSet, listPreferenceSets, putPreferenceSet, type Database } from '@prefs/db';
+import { environmentOf } from '../auth';
+import { InvalidParams } from '../errors';
+import type { RateTier } from '../rate-limit';
+
+function checkPath(userId: string, setId?: string): void {
+  const errors = [validateUserId(userId), setId === undefined ? null : validateSetId(setId)].filter(
+    (error): error is FieldError => error !== null,
+  );
+  if (errors.length > 0) throw new InvalidParams(errors);
+}
+
+/** One user's preference sets: list, read, set (replace or merge) and remove. */
+export function preferencesRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
+  const { db, rateLimit } = deps;
+  const router = Router();
+
+  router.get('/users/:userId/preferences', rateLimit(4), async (req, res) => {
+    const userId = req.params.userId as string;
+    checkPath(userId);
+    const sets = await listPreferenceSets(db, environmentOf(res.locals).environmentId, userId);
+    res.json(sets.map((set) => toPreferenceSetResource(set.setId, set.document)));
+  });
+
+  router.get('/users/:userId/preferences/:setId', rateLimit(4), async (req, res) => {
+    const userId = req.params.userId as string;
+    const setId = req.params.setId as string;
+    checkPath(userId, setId);
+    const document = await getPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId);
+    res.json(toPreferenceSetResource(setId, document));
+  });
+
+  router.put('/users/:userId/preferences/:setId', rateLimit(3), async (req, res) => {
+    const userId = req.params.userId as string;
+    const setId = req.params.setId as string;
+    checkPath(userId, setId);
+    const result = validatePutPreferences(req.body);
+    if (!result.ok) throw new InvalidParams(result.errors);
+    const { strategy, document } = result.value;
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document);
+    res.json(toPreferenceSetResource(setId, stored));
+  });
+
+  router.delete('/users/:userId/preferences/:setId', rateLimit(3), async (req, res) => {
+    const userId = req.params.userId as string;
+    const setId = req.params.setId as string;
+    checkPath(userId, setId);
+    await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,121 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from '@prefs/config';
+import { createDatabase, type Database } from '@prefs/db';
+import { createLogger, type Logger } from '@prefs/logger';
+import {
+  BULK_SET_PREFERENCES_QUEUE,
+  createBulkQueue,
+  createWorkerConnection,
+  type BulkSetPreferencesJobData,
+} from '@prefs/queue';
+import { createBulkSetPreferencesHandler, type BulkSetPreferencesOutcome } from './jobs/bulk-set-preferences';
+import { createReconciler, type Reconciler } from './reconciler';
+
+export interface WorkerDependencies {
+  db?: Database;
+  logger?: Logger;
+}
+
+export interface PrefsWorker {
+  worker: Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>;
+  reconciler: Reconciler;
+  db: Database;
+  logger: Logger;
+  start(): Promise<void>;
+  /**
+   * Stops taking jobs, hands the current operations back between batches, and closes connections.
+   * Bounded by `shutdownTimeoutMs`: past it, running jobs are abandoned to the stalled-job check
+   * (their committed batches stay counted once). Resolves true when the shutdown was clean.
+   */
+  close(): Promise<boolean>;
+}
+
+/** Warns when Redis may evict keys: an evicted job would only come back through the reconciler. */
+async function checkEvictionPolicy(connection: Redis, logger: Logger): Promise<void> {
+  try {
+    const reply = (await connection.config('GET', 'maxmemory-policy')) as string[];
+    const policy = reply[1];
+    if (policy && policy !== 'noeviction') {
+      logger.warn({ policy }, `Redis maxmemory-policy is "${policy}": it may evict queued jobs; use "noeviction" in production`);
+    }
+  } catch (error) {
+    logger.debug({ err: error }, 'could not read the Redis eviction policy (CONFIG may be disabled)');
+  }
+}
+
+export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}): PrefsWorker {
+  const logger = deps.logger ?? createLogger({ service: 'worker', level: config.logLevel });
+  const ownsDb = !deps.db;
+  const db = deps.db ?? createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-worker' });
+  const workerConnection = createWorkerConnection(config.redisUrl);
+  const queueConnection = createWorkerConnection(config.redisUrl);
+  const queue = createBulkQueue(queueConnection, config.redisPrefix);
+  let stopping = false;
+
+  const handler = createBulkSetPreferencesHandler({
+    db,
+    logger,
+    batchSize: config.batchSize,
+    leaseMs: config.leaseMs,
+    isStopping: () => stopping,
+  });
+
+  const worker = new Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>(BULK_SET_PREFERENCES_QUEUE, handler, {
+    connection: workerConnection,
+    prefix: config.redisPrefix,
+    concurrency: config.concurrency,
+    autorun: false,
+    // A worker that dies loses its lock after this long; the job then moves back to waiting.
+    lockDuration: 30_000,
+    maxStalledCount: 100,
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+
+  const reconciler = createReconciler({
+    db,
+    queue,
+    logger,
+    intervalMs: config.reconcileIntervalMs,
+    queuedForMs: Math.max(2 * config.reconcileIntervalMs, 2_000),
+  });
+
+  return {
+    worker,
+    reconciler,
+    db,
+    logger,
+    async start() {
+      await checkEvictionPolicy(queueConnection, logger);
+      reconciler.start();
+      void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
+      await worker.waitUntilReady();
+      logger.info({ concurrency: config.concurrency, batchSize: config.batchSize }, 'worker ready');
+    },
+    async close() {
+      stopping = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+      });
+      const clean = await Promise.race([
+        (async () => {
+          await reconciler.stop();
+          await worker.close();
+          return true as const;
+        })(),
+        timedOut,
+      ]);
+      clearTimeout(timer);
+      if (!clean) {
+        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; abandoning running jobs');
+        await worker.close(true).catch(() => undefined);
+      }
+      await queue.close().catch(() => undefined);
+      workerConnection.disconnect();
+      queueConnection.disconnect();
+      if (ownsDb) await db.$disconnect().catch(() => undefined);
+      return clean;
+    },
+  };
+}

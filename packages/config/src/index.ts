@@ -1,0 +1,153 @@
+/**
+ * Reads and checks the process environment once. Every app takes its settings from here, so a bad
+ * value fails at start-up with a message naming the variable, not later in a request.
+ */
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+/** Requests per second for each Knock rate-limit tier (tiers 1 to 5). */
+export type RateLimitTiers = [number, number, number, number, number];
+
+export const KNOCK_RATE_LIMIT_TIERS: RateLimitTiers = [1, 5, 60, 200, 1000];
+
+function readRateLimits(env: Env): RateLimitTiers | null {
+  const raw = env.RATE_LIMITS;
+  if (raw === undefined || raw === '' || raw === 'knock') return KNOCK_RATE_LIMIT_TIERS;
+  if (raw === 'off') return null;
+  const parts = raw.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 5 || parts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new ConfigError(
+      `RATE_LIMITS must be "off", "knock" or five positive integers (requests per second for tiers 1 to 5), got "${raw}"`,
+    );
+  }
+  return parts as RateLimitTiers;
+}
+
+export interface DatabaseConfig {
+  databaseUrl: string;
+  /** Connections per process; each app picks a size to match its concurrency. */
+  databasePoolSize: number;
+}
+
+export interface RedisConfig {
+  redisUrl: string;
+  /** Prefix of every BullMQ and rate-limit key, so that several deployments (or tests) share one Redis. */
+  redisPrefix: string;
+}
+
+export interface ApiConfig extends DatabaseConfig, RedisConfig {
+  port: number;
+  host: string;
+  bootstrapKey: string | null;
+  rateLimits: RateLimitTiers | null;
+  /** Largest accepted JSON body in bytes. */
+  bodyLimitBytes: number;
+  adminUser: string | null;
+  adminPassword: string | null;
+  adminReadOnly: boolean;
+  logLevel: string;
+}
+
+export interface WorkerConfig extends DatabaseConfig, RedisConfig {
+  /** Jobs (operations) one worker process carries out at once. */
+  concurrency: number;
+  /** Users written per SQL statement. */
+  batchSize: number;
+  /** How long a processing operation may go without progress before the reconciler takes it back. */
+  leaseMs: number;
+  reconcileIntervalMs: number;
+  /** How long SIGTERM waits for the current batch before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  port: number;
+  host: string;
+  logLevel: string;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/prefs';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+function readDatabase(env: Env, defaultPool: number): DatabaseConfig {
+  return {
+    databaseUrl: readUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', defaultPool, 1, 500),
+  };
+}
+
+function readRedis(env: Env): RedisConfig {
+  const redisPrefix = env.REDIS_PREFIX || 'prefs';
+  if (!/^[A-Za-z0-9_.:-]+$/.test(redisPrefix)) {
+    throw new ConfigError(`REDIS_PREFIX may hold only letters, digits and _.:-, got "${redisPrefix}"`);
+  }
+  return { redisUrl: readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']), redisPrefix };
+}
+
+export function readApiConfig(env: Env = process.env): ApiConfig {
+  const bootstrapKey = env.PREFS_BOOTSTRAP_KEY || null;
+  if (bootstrapKey !== null && !/^sk_[A-Za-z0-9_-]{32,}$/.test(bootstrapKey)) {
+    throw new ConfigError('PREFS_BOOTSTRAP_KEY must look like "sk_" followed by at least 32 URL-safe characters');
+  }
+  return {
+    ...readDatabase(env, 10),
+    ...readRedis(env),
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    bootstrapKey,
+    rateLimits: readRateLimits(env),
+    bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    adminUser: env.ADMIN_USER || null,
+    adminPassword: env.ADMIN_PASSWORD || null,
+    adminReadOnly: readBool(env, 'ADMIN_READ_ONLY', true),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+export function readWorkerConfig(env: Env = process.env): WorkerConfig {
+  const concurrency = readInt(env, 'WORKER_CONCURRENCY', 4, 1, 100);
+  return {
+    // One connection per concurrent job, plus one for the reconciler and health checks.
+    ...readDatabase(env, concurrency + 2),
+    ...readRedis(env),
+    concurrency,
+    batchSize: readInt(env, 'BATCH_SIZE', 500, 1, 1000),
+    leaseMs: readInt(env, 'LEASE_MS', 30_000, 1000),
+    reconcileIntervalMs: readInt(env, 'RECONCILE_INTERVAL_MS', 5_000, 100),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
+    port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

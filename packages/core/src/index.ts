@@ -1,0 +1,4 @@
+export * from './preference-set';
+export * from './merge';
+export * from './validation';
+export * from './bulk-operation';

@@ -1,0 +1,384 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import {
+  CHANNEL_TYPES,
+  CONDITION_OPERATORS,
+  DEFAULT_SET_ID,
+  PERSISTENCE_STRATEGIES,
+  type PersistenceStrategy,
+  type PreferenceDocument,
+} from './preference-set';
+
+/**
+ * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
+ * set id and strategy); the maps keyed by user-chosen names (categories, workflows, channels) and the
+ * boolean-or-object unions are walked here, so that every error names its field by its full path.
+ * Unknown keys are checked before any object reaches class-transformer, so a key such as `__proto__`
+ * is reported, never assigned.
+ */
+
+export interface FieldError {
+  field: string;
+  message: string;
+  type: string;
+}
+
+export const MAX_BULK_USERS = 1000;
+export const MAX_ID_LENGTH = 255;
+const MAX_CONDITIONS = 100;
+const MAX_MAP_ENTRIES = 1000;
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// C0 controls and DEL: PostgreSQL text cannot hold NUL, and no id or key is meant to carry the others.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class ConditionDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  variable!: string;
+
+  @IsIn(CONDITION_OPERATORS as readonly string[], { message: `operator must be one of: ${CONDITION_OPERATORS.join(', ')}` })
+  operator!: string;
+
+  @IsDefined({ message: 'argument is required (it may be null)' })
+  @ValidateIf((condition: ConditionDto) => condition.argument !== null)
+  @IsString()
+  @MaxLength(4096)
+  argument!: string | null;
+}
+
+class ConditionsDto {
+  @IsArray()
+  @ArrayMaxSize(MAX_CONDITIONS)
+  @ValidateNested({ each: true })
+  @Type(() => ConditionDto)
+  conditions!: ConditionDto[];
+}
+
+class PreferenceSetOptionsDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+
+  @IsOptional()
+  @IsIn(PERSISTENCE_STRATEGIES as PersistenceStrategy[])
+  __persistence_strategy__?: string;
+}
+
+/** Duplicates count once, so a longer array may still name at most 1,000 users; past this, it is refused unread. */
+const MAX_USER_IDS_SENT = 10 * MAX_BULK_USERS;
+
+class BulkRequestDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_USER_IDS_SENT, { message: `user_ids may name at most ${MAX_BULK_USERS} users` })
+  user_ids!: unknown[];
+
+  @IsDefined()
+  @IsObject()
+  preferences!: unknown;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Flattens class-validator's tree into one FieldError per failed constraint, with dotted paths. */
+function collect(errors: ValidationError[], path: string, out: FieldError[]): void {
+  for (const error of errors) {
+    const field = path ? `${path}.${error.property}` : error.property;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      out.push({ field, message: message.replace(error.property, field), type: constraint });
+    }
+    if (error.children && error.children.length > 0) collect(error.children, field, out);
+  }
+}
+
+function validateWith(dto: new () => object, value: Record<string, unknown>, path: string, out: FieldError[]): void {
+  const instance = plainToInstance(dto, value);
+  collect(validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }), path, out);
+}
+
+function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): boolean {
+  let ok = true;
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      const field = path ? `${path}.${key}` : key;
+      out.push({ field, message: `${field} is not a known field`, type: 'unknown_field' });
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
+  const field = `${path}.${key}`;
+  if (key.length === 0 || key.length > MAX_ID_LENGTH) {
+    out.push({ field, message: `keys of ${path} must be 1 to ${MAX_ID_LENGTH} characters`, type: 'invalid_key' });
+    return false;
+  }
+  if (RESERVED_KEYS.has(key)) {
+    out.push({ field, message: `"${key}" is reserved and cannot be used as a key of ${path}`, type: 'invalid_key' });
+    return false;
+  }
+  if (CONTROL_CHARACTERS.test(key)) {
+    out.push({ field, message: `keys of ${path} must not contain control characters`, type: 'invalid_key' });
+    return false;
+  }
+  return true;
+}
+
+function checkMapSize(value: Record<string, unknown>, path: string, out: FieldError[]): boolean {
+  if (Object.keys(value).length > MAX_MAP_ENTRIES) {
+    out.push({ field: path, message: `${path} may hold at most ${MAX_MAP_ENTRIES} entries`, type: 'too_many_entries' });
+    return false;
+  }
+  return true;
+}
+
+/** `boolean` or `{ conditions: Condition[] }`; null allowed (it removes the key in a merge). */
+function validateChannelSetting(value: unknown, path: string, out: FieldError[]): void {
+  if (value === null || typeof value === 'boolean') return;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be a boolean or an object with conditions, got ${typeName(value)}`, type: 'invalid_type' });
+    return;
+  }
+  if (!checkKeys(value, ['conditions'], path, out)) return;
+  if (!Array.isArray(value.conditions)) {
+    out.push({ field: `${path}.conditions`, message: `${path}.conditions must be an array of conditions`, type: 'invalid_type' });
+    return;
+  }
+  validateConditions(value.conditions, path, out);
+}
+
+/** Checks a `conditions` array found at `parentPath.conditions`. */
+function validateConditions(conditions: unknown[], parentPath: string, out: FieldError[]): void {
+  const path = `${parentPath}.conditions`;
+  if (conditions.length > MAX_CONDITIONS) {
+    out.push({ field: path, message: `${path} may hold at most ${MAX_CONDITIONS} conditions`, type: 'too_many_entries' });
+    return;
+  }
+  let shapesOk = true;
+  conditions.forEach((condition, index) => {
+    const itemPath = `${path}.${index}`;
+    if (!isPlainObject(condition)) {
+      out.push({ field: itemPath, message: `${itemPath} must be a condition object, got ${typeName(condition)}`, type: 'invalid_type' });
+      shapesOk = false;
+    } else if (!checkKeys(condition, ['variable', 'operator', 'argument'], itemPath, out)) {
+      shapesOk = false;
+    }
+  });
+  // Only objects whose keys are known reach class-transformer.
+  if (shapesOk) validateWith(ConditionsDto, { conditions }, parentPath, out);
+}
+
+function validateChannelTypes(value: unknown, path: string, out: FieldError[]): void {
+  if (value === null) return;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object keyed by channel type, got ${typeName(value)}`, type: 'invalid_type' });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (!(CHANNEL_TYPES as readonly string[]).includes(key)) {
+      out.push({
+        field: `${path}.${key}`,
+        message: `${path}.${key} is not a channel type; use one of: ${CHANNEL_TYPES.join(', ')}`,
+        type: 'unknown_field',
+      });
+      continue;
+    }
+    validateChannelSetting(value[key], `${path}.${key}`, out);
+  }
+}
+
+function validateChannels(value: unknown, path: string, out: FieldError[]): void {
+  if (value === null) return;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object keyed by channel id, got ${typeName(value)}`, type: 'invalid_type' });
+    return;
+  }
+  if (!checkMapSize(value, path, out)) return;
+  for (const key of Object.keys(value)) {
+    if (!UUID.test(key)) {
+      out.push({ field: `${path}.${key}`, message: `keys of ${path} must be channel ids (UUIDs)`, type: 'invalid_key' });
+      continue;
+    }
+    validateChannelSetting(value[key], `${path}.${key}`, out);
+  }
+}
+
+/** A category or workflow setting: a boolean or `{ channel_types?, channels?, conditions? }`. */
+function validateSetting(value: unknown, path: string, out: FieldError[]): void {
+  if (value === null || typeof value === 'boolean') return;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be a boolean or a settings object, got ${typeName(value)}`, type: 'invalid_type' });
+    return;
+  }
+  if (!checkKeys(value, ['channel_types', 'channels', 'conditions'], path, out)) return;
+  if ('channel_types' in value) validateChannelTypes(value.channel_types, `${path}.channel_types`, out);
+  if ('channels' in value) validateChannels(value.channels, `${path}.channels`, out);
+  if ('conditions' in value && value.conditions !== null) {
+    if (!Array.isArray(value.conditions)) {
+      out.push({ field: `${path}.conditions`, message: `${path}.conditions must be an array of conditions or null`, type: 'invalid_type' });
+    } else {
+      validateConditions(value.conditions, path, out);
+    }
+  }
+}
+
+function validateSettingsMap(value: unknown, path: string, out: FieldError[]): void {
+  if (value === null) return;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object, got ${typeName(value)}`, type: 'invalid_type' });
+    return;
+  }
+  if (!checkMapSize(value, path, out)) return;
+  for (const key of Object.keys(value)) {
+    if (checkMapKey(key, path, out)) validateSetting(value[key], `${path}.${key}`, out);
+  }
+}
+
+export interface PreferenceSetInput {
+  /** The set id from the body, when it named one. */
+  setId: string | undefined;
+  strategy: PersistenceStrategy;
+  /** The document fields as sent (explicit nulls kept: a merge removes those keys). */
+  document: PreferenceDocument;
+}
+
+const DOCUMENT_KEYS = ['categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'];
+
+/**
+ * Validates a PreferenceSet request body (what PUT takes, and the bulk body's `preferences`).
+ * `allowId`: the bulk body may name the set; a PUT takes it from the path.
+ */
+export function validatePreferenceSetInput(
+  value: unknown,
+  path: string,
+  out: FieldError[],
+  allowId: boolean,
+): PreferenceSetInput | null {
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object, got ${typeName(value)}`, type: 'invalid_type' });
+    return null;
+  }
+  const before = out.length;
+  const allowed = [...DOCUMENT_KEYS, '__persistence_strategy__', ...(allowId ? ['id'] : [])];
+  checkKeys(value, allowed, path, out);
+  const options: Record<string, unknown> = {};
+  if ('__persistence_strategy__' in value) options.__persistence_strategy__ = value.__persistence_strategy__;
+  if (allowId && 'id' in value) options.id = value.id;
+  validateWith(PreferenceSetOptionsDto, options, path, out);
+  if (typeof options.id === 'string' && (CONTROL_CHARACTERS.test(options.id) || RESERVED_KEYS.has(options.id))) {
+    out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or be a reserved word`, type: 'invalid_value' });
+  }
+
+  if ('categories' in value) validateSettingsMap(value.categories, `${path}.categories`, out);
+  if ('workflows' in value) validateSettingsMap(value.workflows, `${path}.workflows`, out);
+  if ('channel_types' in value) validateChannelTypes(value.channel_types, `${path}.channel_types`, out);
+  if ('channels' in value) validateChannels(value.channels, `${path}.channels`, out);
+  if ('commercial_subscribed' in value) validateChannelSetting(value.commercial_subscribed, `${path}.commercial_subscribed`, out);
+  if (out.length > before) return null;
+
+  const document: Record<string, unknown> = {};
+  for (const key of DOCUMENT_KEYS) {
+    if (key in value && value[key] !== undefined) document[key] = value[key];
+  }
+  return {
+    setId: typeof value.id === 'string' ? value.id : undefined,
+    strategy: (value.__persistence_strategy__ as PersistenceStrategy | undefined) ?? 'replace',
+    document: document as PreferenceDocument,
+  };
+}
+
+export interface BulkSetPreferencesInput {
+  /** Distinct user ids, sorted, so that concurrent batches lock rows in one order. */
+  userIds: string[];
+  setId: string;
+  strategy: PersistenceStrategy;
+  document: PreferenceDocument;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPreferencesInput> {
+  const errors: FieldError[] = [];
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  }
+  checkKeys(body, ['user_ids', 'preferences'], '', errors);
+  validateWith(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }, '', errors);
+
+  const userIds = body.user_ids;
+  if (Array.isArray(userIds) && userIds.length <= MAX_USER_IDS_SENT) {
+    let reported = 0;
+    userIds.forEach((id, index) => {
+      if (reported >= 10) return;
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id)) {
+        reported += 1;
+        errors.push({
+          field: `user_ids.${index}`,
+          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters`,
+          type: 'invalid_value',
+        });
+      }
+    });
+  }
+  let input: PreferenceSetInput | null = null;
+  if (isPlainObject(body.preferences)) input = validatePreferenceSetInput(body.preferences, 'preferences', errors, true);
+  if (errors.length > 0 || input === null) return { ok: false, errors };
+
+  const distinct = [...new Set(userIds as string[])].sort();
+  if (distinct.length > MAX_BULK_USERS) {
+    return { ok: false, errors: [{ field: 'user_ids', message: `user_ids may name at most ${MAX_BULK_USERS} distinct users, got ${distinct.length}`, type: 'arrayMaxSize' }] };
+  }
+  return { ok: true, value: { userIds: distinct, setId: input.setId ?? DEFAULT_SET_ID, strategy: input.strategy, document: input.document } };
+}
+
+export function validatePutPreferences(body: unknown): Validated<PreferenceSetInput> {
+  const errors: FieldError[] = [];
+  const input = validatePreferenceSetInput(body, 'preferences', errors, false);
+  if (errors.length > 0 || input === null) return { ok: false, errors };
+  return { ok: true, value: input };
+}
+
+/** Validates a set id taken from a URL path. */
+export function validateSetId(setId: string): FieldError | null {
+  if (setId.length === 0 || setId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(setId)) {
+    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+  }
+  return null;
+}
+
+export function validateUserId(userId: string): FieldError | null {
+  if (userId.length === 0 || userId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(userId)) {
+    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+  }
+  return null;
+}

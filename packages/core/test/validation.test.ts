@@ -1,0 +1,123 @@
+import { validateBulkSetPreferences, validatePutPreferences } from '../src';
+
+function fields(body: unknown): string[] {
+  const result = validateBulkSetPreferences(body);
+  return result.ok ? [] : result.errors.map((error) => error.field);
+}
+
+describe('bulk set preferences validation', () => {
+  it('accepts a full request, dedupes and sorts user ids, and applies defaults', () => {
+    const result = validateBulkSetPreferences({
+      user_ids: ['b', 'a', 'b'],
+      preferences: {
+        categories: { marketing: false, transactional: { channel_types: { email: true, sms: { conditions: [{ variable: 'x', operator: 'exists', argument: null }] } } } },
+        workflows: { welcome: { channels: { '5a88728a-3ecb-400d-ba6f-9c0956ab252f': false }, conditions: [{ variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' }] } },
+        channel_types: { in_app_feed: true },
+        commercial_subscribed: false,
+      },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.userIds).toEqual(['a', 'b']);
+    expect(result.value.setId).toBe('default');
+    expect(result.value.strategy).toBe('replace');
+  });
+
+  it('takes the set id and the strategy from the preferences', () => {
+    const result = validateBulkSetPreferences({ user_ids: ['a'], preferences: { id: 'tenant-1', __persistence_strategy__: 'merge' } });
+    expect(result.ok && result.value).toMatchObject({ setId: 'tenant-1', strategy: 'merge', document: {} });
+  });
+
+  it('names every bad field by its path', () => {
+    expect(
+      fields({
+        user_ids: ['ok', '', 42, 'x'.repeat(256)],
+        preferences: {
+          id: '',
+          __persistence_strategy__: 'upsert',
+          channel_types: { fax: true, email: 'yes' },
+          categories: { a: { channel_types: { sms: { conditions: [{ variable: 'v', operator: 'is_nearly', argument: 'x' }] } } } },
+          workflows: 'nope',
+          channels: { 'not-a-uuid': true },
+          commercial_subscribed: 3,
+          extra: 1,
+        },
+      }).sort(),
+    ).toEqual(
+      [
+        'user_ids.1',
+        'user_ids.2',
+        'user_ids.3',
+        'preferences.id',
+        'preferences.__persistence_strategy__',
+        'preferences.channel_types.fax',
+        'preferences.channel_types.email',
+        'preferences.categories.a.channel_types.sms.conditions.0.operator',
+        'preferences.workflows',
+        'preferences.channels.not-a-uuid',
+        'preferences.commercial_subscribed',
+        'preferences.extra',
+      ].sort(),
+    );
+  });
+
+  it('bounds user_ids to 1..1,000', () => {
+    expect(fields({ user_ids: [], preferences: {} })).toEqual(['user_ids']);
+    expect(fields({ user_ids: Array.from({ length: 1001 }, (_, i) => `u${i}`), preferences: {} })).toEqual(['user_ids']);
+    expect(fields({ user_ids: Array.from({ length: 1000 }, (_, i) => `u${i}`), preferences: {} })).toEqual([]);
+    expect(fields({ user_ids: 'abc', preferences: {} })).toEqual(['user_ids']);
+  });
+
+  it('requires preferences to be an object', () => {
+    expect(fields({ user_ids: ['a'] })).toEqual(['preferences']);
+    expect(fields({ user_ids: ['a'], preferences: [] })).toEqual(['preferences']);
+    expect(fields([1, 2])).toEqual(['body']);
+  });
+
+  it('requires all three fields of a condition', () => {
+    expect(fields({ user_ids: ['a'], preferences: { channel_types: { email: { conditions: [{ variable: 'v', operator: 'exists' }] } } } })).toEqual([
+      'preferences.channel_types.email.conditions.0.argument',
+    ]);
+    expect(fields({ user_ids: ['a'], preferences: { channel_types: { email: { conditions: [{ operator: 'exists', argument: null }] } } } })).toEqual([
+      'preferences.channel_types.email.conditions.0.variable',
+    ]);
+  });
+
+  it('rejects __proto__, constructor and prototype as keys', () => {
+    const body = JSON.parse('{"user_ids":["a"],"preferences":{"categories":{"__proto__":true,"constructor":false},"workflows":{"prototype":true}}}');
+    expect(fields(body).sort()).toEqual(['preferences.categories.__proto__', 'preferences.categories.constructor', 'preferences.workflows.prototype']);
+    expect(({} as Record<string, unknown>).true).toBeUndefined();
+  });
+
+  it('rejects control characters in user ids and keys', () => {
+    expect(fields({ user_ids: ['a\u0000b'], preferences: { categories: { 'x\ny': true } } })).toEqual(['user_ids.0', 'preferences.categories.x\ny']);
+  });
+
+  it('rejects unknown keys inside settings and leaves', () => {
+    expect(fields({ user_ids: ['a'], preferences: { categories: { a: { channel_types: {}, colour: 'red' } }, channel_types: { email: { conditions: [], extra: 1 } } } }).sort()).toEqual(
+      ['preferences.categories.a.colour', 'preferences.channel_types.email.extra'].sort(),
+    );
+  });
+});
+
+describe('PUT body validation', () => {
+  it('does not take an id in the body (it is in the path)', () => {
+    const result = validatePutPreferences({ id: 'x', categories: { a: true } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((error) => error.field)).toEqual(['preferences.id']);
+  });
+
+  it('accepts merge and keeps explicit nulls for it', () => {
+    const result = validatePutPreferences({ __persistence_strategy__: 'merge', categories: { a: null } });
+    expect(result.ok && result.value).toEqual({ setId: undefined, strategy: 'merge', document: { categories: { a: null } } });
+  });
+});
+
+describe('duplicate user ids', () => {
+  it('count once against the 1,000 limit', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `u${i}`);
+    const result = validateBulkSetPreferences({ user_ids: [...ids, ...ids.slice(0, 500)], preferences: {} });
+    expect(result.ok && result.value.userIds.length).toBe(1000);
+    expect(fields({ user_ids: [...ids, 'one-more'], preferences: {} })).toEqual(['user_ids']);
+  });
+});

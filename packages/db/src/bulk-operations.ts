@@ -1,0 +1,353 @@
+import {
+  applyPreferences,
+  SET_PREFERENCES_OPERATION,
+  type BulkOperationErrorItem,
+  type BulkOperationResource,
+  type BulkOperationStatus,
+  type BulkSetPreferencesInput,
+  type PersistenceStrategy,
+  type PreferenceDocument,
+} from '@prefs/core';
+import type { Database, Queryable } from './client';
+
+/** The columns a reader needs: everything but the operation's (possibly large) input. */
+const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
+  error_items, inserted_at, updated_at, started_at, completed_at, failed_at, failure_reason`;
+
+interface BulkOperationRow {
+  id: string;
+  name: string;
+  status: BulkOperationStatus;
+  estimated_total_rows: number;
+  processed_rows: number;
+  success_count: number;
+  error_count: number;
+  error_items: BulkOperationErrorItem[];
+  inserted_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  failed_at: Date | null;
+  failure_reason: string | null;
+}
+
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export function toBulkOperationResource(row: BulkOperationRow): BulkOperationResource {
+  return {
+    __typename: 'BulkOperation',
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    estimated_total_rows: row.estimated_total_rows,
+    processed_rows: row.processed_rows,
+    success_count: row.success_count,
+    error_count: row.error_count,
+    error_items: row.error_items,
+    progress_path: `/v1/bulk_operations/${row.id}`,
+    inserted_at: row.inserted_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    started_at: iso(row.started_at),
+    completed_at: iso(row.completed_at),
+    failed_at: iso(row.failed_at),
+  };
+}
+
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('this Idempotency-Key was already used with a different request body');
+  }
+}
+
+/** How long an Idempotency-Key keeps answering with the operation it created (spec section 4). */
+const IDEMPOTENCY_WINDOW = "interval '24 hours'";
+
+export interface CreateBulkOperationArgs {
+  environmentId: string;
+  input: BulkSetPreferencesInput;
+  idempotencyKey: string | null;
+  /** Hash of the request body: a repeat with the same key must carry the same body. */
+  requestHash: string;
+}
+
+/**
+ * Records a bulk operation as `queued`. With an Idempotency-Key, a repeat (also a concurrent one)
+ * returns the operation the first request created: the unique index on (environment, key) decides
+ * which insert wins, and the loser reads the winner's row.
+ */
+export async function createBulkOperation(
+  db: Queryable,
+  args: CreateBulkOperationArgs,
+): Promise<{ operation: BulkOperationResource; created: boolean }> {
+  const { environmentId, input, idempotencyKey, requestHash } = args;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const inserted = await db.$queryRawUnsafe<BulkOperationRow[]>(
+      `INSERT INTO bulk_operations
+         (environment_id, name, set_id, strategy, user_ids, preferences, estimated_total_rows, idempotency_key, request_hash)
+       VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::jsonb, $7::int, $8, $9)
+       ON CONFLICT (environment_id, idempotency_key) DO NOTHING
+       RETURNING ${RESOURCE_COLUMNS}`,
+      environmentId,
+      SET_PREFERENCES_OPERATION,
+      input.setId,
+      input.strategy,
+      input.userIds,
+      JSON.stringify(input.document),
+      input.userIds.length,
+      idempotencyKey,
+      requestHash,
+    );
+    if (inserted[0]) return { operation: toBulkOperationResource(inserted[0]), created: true };
+
+    const existing = await db.$queryRawUnsafe<(BulkOperationRow & { request_hash: string; expired: boolean })[]>(
+      `SELECT ${RESOURCE_COLUMNS}, request_hash, inserted_at < now() - ${IDEMPOTENCY_WINDOW} AS expired
+       FROM bulk_operations WHERE environment_id = $1::uuid AND idempotency_key = $2`,
+      environmentId,
+      idempotencyKey,
+    );
+    const row = existing[0];
+    if (!row) continue; // removed in between: insert again
+    if (row.expired) {
+      // The key's window has passed: free it for this new request.
+      await db.$executeRawUnsafe(
+        'UPDATE bulk_operations SET idempotency_key = NULL WHERE id = $1::uuid AND idempotency_key = $2',
+        row.id,
+        idempotencyKey,
+      );
+      continue;
+    }
+    if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError();
+    return { operation: toBulkOperationResource(row), created: false };
+  }
+  throw new Error('could not record the bulk operation: its Idempotency-Key kept changing hands');
+}
+
+export async function getBulkOperation(
+  db: Queryable,
+  environmentId: string,
+  id: string,
+): Promise<BulkOperationResource | null> {
+  const rows = await db.$queryRawUnsafe<BulkOperationRow[]>(
+    `SELECT ${RESOURCE_COLUMNS} FROM bulk_operations WHERE id = $1::uuid AND environment_id = $2::uuid`,
+    id,
+    environmentId,
+  );
+  return rows[0] ? toBulkOperationResource(rows[0]) : null;
+}
+
+/** An operation as a worker sees it: its input and where it stands. */
+export interface ClaimedOperation {
+  id: string;
+  environmentId: string;
+  setId: string;
+  strategy: PersistenceStrategy;
+  userIds: string[];
+  document: PreferenceDocument;
+  processedRows: number;
+  totalRows: number;
+}
+
+/**
+ * The earliest unfinished operation accepted before this one that touches any of its users in the same
+ * set, if any: this one must wait for it, so that overlapping operations apply in acceptance order.
+ */
+export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT earlier.id FROM bulk_operations op
+     JOIN bulk_operations earlier
+       ON earlier.environment_id = op.environment_id AND earlier.set_id = op.set_id AND earlier.seq < op.seq
+     WHERE op.id = $1::uuid
+       AND earlier.status IN ('queued', 'processing')
+       AND earlier.user_ids && op.user_ids
+     ORDER BY earlier.seq
+     LIMIT 1`,
+    id,
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Moves an operation to `processing` (or takes it over again after a crash) and returns its input.
+ * Null when it has already ended.
+ */
+export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
+  const rows = await db.$queryRawUnsafe<
+    {
+      id: string;
+      environment_id: string;
+      set_id: string;
+      strategy: PersistenceStrategy;
+      user_ids: string[];
+      preferences: PreferenceDocument;
+      processed_rows: number;
+      estimated_total_rows: number;
+    }[]
+  >(
+    `UPDATE bulk_operations
+     SET status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
+         lease_until = now() + $2::int * interval '1 millisecond'
+     WHERE id = $1::uuid AND status IN ('queued', 'processing')
+     RETURNING id, environment_id, set_id, strategy, user_ids, preferences, processed_rows, estimated_total_rows`,
+    id,
+    leaseMs,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    setId: row.set_id,
+    strategy: row.strategy,
+    userIds: row.user_ids,
+    document: row.preferences,
+    processedRows: row.processed_rows,
+    totalRows: row.estimated_total_rows,
+  };
+}
+
+export interface BatchResult {
+  /** False when another worker had already committed this batch: nothing was written or counted. */
+  applied: boolean;
+  successCount: number;
+  errorItems: BulkOperationErrorItem[];
+}
+
+const UPSERT_SETS = `
+  INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
+  SELECT $2::uuid, batch.user_id, $3, batch.preferences, now() FROM batch
+  ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+    SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at
+    -- An unchanged row is not rewritten: repeats cost no dead tuples.
+    WHERE preference_sets.preferences IS DISTINCT FROM EXCLUDED.preferences`;
+
+/**
+ * Writes users [start, start + userIds.length) of the operation and advances its counts, together:
+ * the writes and the progress commit in one transaction, guarded by `processed_rows = start`, so a
+ * batch retried after a crash is applied and counted exactly once.
+ *
+ * Replace is one statement (the same document for every user). Merge reads the batch's rows
+ * `FOR UPDATE`, merges in process with the shared merge function, and writes them back in one statement.
+ */
+export async function writePreferenceBatch(
+  db: Database,
+  operation: ClaimedOperation,
+  start: number,
+  userIds: string[],
+  leaseMs: number,
+): Promise<BatchResult> {
+  const progress = `
+    UPDATE bulk_operations
+    SET processed_rows = processed_rows + $4::int, success_count = success_count + $5::int,
+        error_count = error_count + ($4::int - $5::int), error_items = error_items || $6::jsonb,
+        updated_at = now(), lease_until = now() + $8::int * interval '1 millisecond'
+    WHERE id = $1::uuid AND status = 'processing' AND processed_rows = $7::int
+    RETURNING 1`;
+
+  if (operation.strategy === 'replace') {
+    const document = JSON.stringify(applyPreferences('replace', null, operation.document));
+    const rows = await db.$queryRawUnsafe<{ applied: boolean }[]>(
+      `WITH progress AS (${progress}),
+       batch AS (SELECT user_id, $10::jsonb AS preferences FROM unnest($9::text[]) AS user_id WHERE EXISTS (SELECT 1 FROM progress)),
+       written AS (${UPSERT_SETS} RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM progress) AS applied`,
+      operation.id,
+      operation.environmentId,
+      operation.setId,
+      userIds.length,
+      userIds.length,
+      '[]',
+      start,
+      leaseMs,
+      userIds,
+      document,
+    );
+    const applied = rows[0]?.applied === true;
+    return { applied, successCount: applied ? userIds.length : 0, errorItems: [] };
+  }
+
+  return db.$transaction(async (tx) => {
+    const guard = await tx.$queryRawUnsafe<{ processed_rows: number }[]>(
+      `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
+      operation.id,
+    );
+    if (guard[0]?.processed_rows !== start) return { applied: false, successCount: 0, errorItems: [] };
+
+    const storedRows = await tx.$queryRawUnsafe<{ user_id: string; preferences: PreferenceDocument }[]>(
+      `SELECT user_id, preferences FROM preference_sets
+       WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
+       ORDER BY user_id FOR UPDATE`,
+      operation.environmentId,
+      operation.setId,
+      userIds,
+    );
+    const stored = new Map(storedRows.map((row) => [row.user_id, row.preferences]));
+    const writeIds: string[] = [];
+    const writeDocs: string[] = [];
+    const errorItems: BulkOperationErrorItem[] = [];
+    for (const userId of userIds) {
+      try {
+        writeDocs.push(JSON.stringify(applyPreferences('merge', stored.get(userId) ?? null, operation.document)));
+        writeIds.push(userId);
+      } catch {
+        errorItems.push({ id: userId, collection: null });
+      }
+    }
+    await tx.$queryRawUnsafe(
+      `WITH progress AS (${progress}),
+       batch AS (SELECT * FROM unnest($9::text[], $10::jsonb[]) AS batch(user_id, preferences)),
+       written AS (${UPSERT_SETS} RETURNING 1)
+       SELECT count(*) FROM progress`,
+      operation.id,
+      operation.environmentId,
+      operation.setId,
+      userIds.length,
+      writeIds.length,
+      JSON.stringify(errorItems),
+      start,
+      leaseMs,
+      writeIds,
+      writeDocs,
+    );
+    return { applied: true, successCount: writeIds.length, errorItems };
+  });
+}
+
+/** Ends a processing operation whose every row has been handled. */
+export async function completeBulkOperation(db: Queryable, id: string): Promise<boolean> {
+  const count = await db.$executeRawUnsafe(
+    `UPDATE bulk_operations SET status = 'completed', completed_at = now(), updated_at = now(), lease_until = NULL
+     WHERE id = $1::uuid AND status = 'processing' AND processed_rows = estimated_total_rows`,
+    id,
+  );
+  return count > 0;
+}
+
+export async function failBulkOperation(db: Queryable, id: string, reason: string): Promise<boolean> {
+  const count = await db.$executeRawUnsafe(
+    `UPDATE bulk_operations SET status = 'failed', failed_at = now(), updated_at = now(), lease_until = NULL,
+       failure_reason = $2
+     WHERE id = $1::uuid AND status IN ('queued', 'processing')`,
+    id,
+    reason.slice(0, 2000),
+  );
+  return count > 0;
+}
+
+/**
+ * Operations that may have lost their job: `queued` for longer than `queuedForMs` (the API died or Redis
+ * was down between commit and enqueue), or `processing` past their lease (the worker died, or Redis lost
+ * the job). Oldest first, so re-enqueued work keeps its order.
+ */
+export async function findStrandedOperations(db: Queryable, queuedForMs: number, limit = 500): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT id FROM bulk_operations
+     WHERE (status = 'queued' AND inserted_at < now() - $1::int * interval '1 millisecond')
+        OR (status = 'processing' AND lease_until < now())
+     ORDER BY seq LIMIT $2::int`,
+    queuedForMs,
+    limit,
+  );
+  return rows.map((row) => row.id);
+}

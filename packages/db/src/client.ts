@@ -1,0 +1,25 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+
+export type Database = PrismaClient;
+/** A client or an interactive transaction: the functions of this package run on either. */
+export type Queryable = Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
+
+export interface DatabaseOptions {
+  databaseUrl: string;
+  poolSize: number;
+  /** Reported to PostgreSQL, so that `pg_stat_activity` shows which process holds a connection. */
+  applicationName?: string;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const adapter = new PrismaPg({
+    connectionString: options.databaseUrl,
+    max: options.poolSize,
+    application_name: options.applicationName ?? 'prefs',
+    // Fail a checkout fast when PostgreSQL is unreachable, instead of queueing requests forever.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  return new PrismaClient({ adapter });
+}

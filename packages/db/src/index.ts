@@ -1,0 +1,5 @@
+export * from './client';
+export * from './migrate';
+export * from './api-keys';
+export * from './preference-sets';
+export * from './bulk-operations';

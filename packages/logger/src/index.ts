@@ -1,0 +1,26 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  /** Which process writes: `api` or `worker`. */
+  service: string;
+  level?: string;
+  /** Pretty, coloured lines for a person at a terminal; JSON otherwise (and always under CI/log shippers). */
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json');
+  return pino({
+    level: options.level ?? 'info',
+    base: { service: options.service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  });
+}
+
+/** A logger that writes nothing, for tests that do not look at logs. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

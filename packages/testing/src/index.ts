@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, readApiConfig, readWorkerConfig, type ApiConfig, type WorkerConfig } from '@prefs/config';
+import { createDatabase, createSecretKey, dropDatabase, ensureDatabase, runMigrations, type Database } from '@prefs/db';
+
+/**
+ * Each test file gets its own database (created and migrated from the real migrations) and its own Redis
+ * key prefix, against the real PostgreSQL and Redis named by DATABASE_URL and REDIS_URL; `cleanup()`
+ * drops both.
+ */
+export interface TestEnvironment {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  db: Database;
+  /** A secret key of a fresh environment. */
+  secretKey: string;
+  environmentId: string;
+  apiConfig(overrides?: Partial<ApiConfig>): ApiConfig;
+  workerConfig(overrides?: Partial<WorkerConfig>): WorkerConfig;
+  /** Another environment with its own key, for scoping tests. */
+  createEnvironment(name: string): Promise<{ secretKey: string; environmentId: string }>;
+  cleanup(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTestEnvironment(): Promise<TestEnvironment> {
+  const base = new URL(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  base.pathname = `/${uniqueName('prefs_test')}`;
+  const databaseUrl = base.toString();
+  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const redisPrefix = uniqueName('prefs-test');
+  await ensureDatabase(databaseUrl);
+  await runMigrations(databaseUrl);
+  const db = createDatabase({ databaseUrl, poolSize: 5, applicationName: 'prefs-test' });
+  const owner = await createSecretKey(db, 'test');
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+
+  return {
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    db,
+    secretKey: owner.secretKey,
+    environmentId: owner.environmentId,
+    apiConfig: (overrides = {}) => ({ ...readApiConfig(env), port: 0, host: '127.0.0.1', rateLimits: null, ...overrides }),
+    workerConfig: (overrides = {}) => ({ ...readWorkerConfig(env), port: 0, host: '127.0.0.1', reconcileIntervalMs: 500, ...overrides }),
+    async createEnvironment(name: string) {
+      const created = await createSecretKey(db, name);
+      return { secretKey: created.secretKey, environmentId: created.environmentId };
+    },
+    async cleanup() {
+      await db.$disconnect();
+      await deleteRedisPrefix(redisUrl, redisPrefix);
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+/** Removes every key under the prefix (BullMQ's and the rate limiter's). */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export function userIds(count: number, prefix = 'user'): string[] {
+  return Array.from({ length: count }, (_, index) => `${prefix}-${String(index).padStart(5, '0')}`);
+}
