@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import Knock from '@knocklabs/node';
+import { generateSecretKey } from '@prefs/db';
+import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
+
+/**
+ * The official Knock Node SDK, unchanged, against the built API and worker running as real processes
+ * (`node apps/api/dist/main.js`, `node apps/worker/dist/main.js`), started with a bootstrap key.
+ */
+const root = path.join(__dirname, '..', '..', '..');
+let env: TestEnvironment;
+let api: ChildProcess;
+let worker: ChildProcess;
+let baseURL: string;
+const bootstrapKey = generateSecretKey();
+
+function spawnProcess(script: string, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [path.join(root, script)], {
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      REDIS_PREFIX: env.redisPrefix,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${path.basename(path.dirname(path.dirname(script)))}] ${chunk}`));
+  return child;
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  api = spawnProcess('apps/api/dist/main.js', { PORT: String(port), HOST: '127.0.0.1', PREFS_BOOTSTRAP_KEY: bootstrapKey, RATE_LIMITS: 'off' });
+  worker = spawnProcess('apps/worker/dist/main.js', { WORKER_PORT: '0', BATCH_SIZE: '250' });
+  baseURL = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try {
+      return (await fetch(`${baseURL}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  }, 30_000, 100);
+});
+
+afterAll(async () => {
+  for (const child of [api, worker]) if (child && child.exitCode === null) child.kill('SIGKILL');
+  await env?.cleanup();
+});
+
+it('sets 1,000 users through users.bulk.setPreferences, polls bulkOperations.get and reads every user back', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL });
+  const ids = userIds(1000, 'sdk');
+  const operation = await knock.users.bulk.setPreferences({
+    user_ids: ids,
+    preferences: {
+      categories: { marketing: false, transactional: { channel_types: { email: true, sms: false } } },
+      workflows: { 'weekly-digest': { conditions: [{ variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' }] } },
+      channel_types: { push: true },
+    },
+  });
+  expect(operation).toMatchObject({ name: 'users.set_preferences', status: 'queued', estimated_total_rows: 1000 });
+
+  const done = await waitFor(async () => {
+    const current = await knock.bulkOperations.get(operation.id);
+    return current.status === 'completed' || current.status === 'failed' ? current : null;
+  }, 60_000, 100);
+  expect(done).toMatchObject({ status: 'completed', processed_rows: 1000, success_count: 1000, error_count: 0 });
+
+  for (const id of ids) {
+    const set = await knock.users.getPreferences(id, 'default');
+    expect(set).toEqual({
+      __typename: 'PreferenceSet',
+      id: 'default',
+      categories: { marketing: false, transactional: { channel_types: { email: true, sms: false } } },
+      workflows: { 'weekly-digest': { conditions: [{ variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' }] } },
+      channel_types: { push: true },
+      channels: null,
+      commercial_subscribed: null,
+    });
+  }
+
+  // The SDK's per-user calls work too: merge one set, list it, unset it.
+  await knock.users.setPreferences(ids[0], 'default', { __persistence_strategy__: 'merge', categories: { marketing: true } });
+  const sets = await knock.users.listPreferences(ids[0]);
+  expect(sets).toHaveLength(1);
+  expect(sets[0].categories).toEqual({ marketing: true, transactional: { channel_types: { email: true, sms: false } } });
+  await knock.users.unsetPreferences(ids[0], 'default');
+  expect(await knock.users.listPreferences(ids[0])).toEqual([]);
+});
+
+it('rejects a wrong key with the SDK\'s authentication error', async () => {
+  const knock = new Knock({ apiKey: generateSecretKey(), baseURL, maxRetries: 0 });
+  await expect(knock.bulkOperations.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 401 });
+});
+
+it('both processes exit 0 on SIGTERM', async () => {
+  api.kill('SIGTERM');
+  worker.kill('SIGTERM');
+  expect(await exitCode(api)).toBe(0);
+  expect(await exitCode(worker)).toBe(0);
+});
