@@ -8,7 +8,7 @@ import {
   type PersistenceStrategy,
   type PreferenceDocument,
 } from '@prefs/core';
-import type { Database, Queryable } from './client';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 
 /** The columns a reader needs: everything but the operation's (possibly large) input. */
 const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
@@ -311,7 +311,7 @@ export async function writePreferenceBatch(
       writeDocs,
     );
     return { applied: true, successCount: writeIds.length, errorItems };
-  });
+  }, TRANSACTION_OPTIONS);
 }
 
 /** Ends a processing operation whose every row has been handled. */

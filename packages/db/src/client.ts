@@ -23,3 +23,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   });
   return new PrismaClient({ adapter });
 }
+
+/**
+ * Options for interactive transactions. Prisma's defaults (2 s to get a connection, 5 s to finish) would
+ * abort a batch that waits on row locks or a busy pool under load; these bound it generously instead.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;

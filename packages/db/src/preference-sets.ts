@@ -1,5 +1,5 @@
 import { applyPreferences, type PersistenceStrategy, type PreferenceDocument } from '@prefs/core';
-import type { Database, Queryable } from './client';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 
 export interface StoredPreferenceSet {
   setId: string;
@@ -65,7 +65,7 @@ export async function putPreferenceSet(
       JSON.stringify(document),
     );
     return document;
-  });
+  }, TRANSACTION_OPTIONS);
 }
 
 export async function deletePreferenceSet(db: Queryable, environmentId: string, userId: string, setId: string): Promise<boolean> {
