@@ -2,7 +2,7 @@
 # answer (starting them if needed), and build. Sourced, not run.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL_DIR="$ROOT/.local"
+LOCAL_DIR="${PREFS_LOCAL_DIR:-$ROOT/.local}"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 NEXT_TELEMETRY_DISABLED=1
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/prefs}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -73,6 +73,7 @@ start_local_redis() { # port
   say "starting a project-local Redis on port $1 (.local/redis, AOF on, noeviction)"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$1" --dir "$LOCAL_DIR/redis" --appendonly yes \
     --maxmemory-policy noeviction --logfile "$LOCAL_DIR/redis/redis.log"
+  echo "$1" > "$LOCAL_DIR/redis/port"
 }
 
 ensure_postgres() {
@@ -106,6 +107,18 @@ ensure_redis() {
 }
 
 ensure_services() { ensure_postgres; ensure_redis; }
+
+# Stops the project-local instances that start_local_postgres/start_local_redis started, if any.
+stop_local_services() {
+  local bin data="$LOCAL_DIR/postgres" run=()
+  if [ -f "$data/postmaster.pid" ] && bin="$(find_pg_bin)"; then
+    [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
+    "${run[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+  fi
+  if [ -f "$LOCAL_DIR/redis/port" ]; then
+    redis-cli -p "$(cat "$LOCAL_DIR/redis/port")" shutdown nosave >/dev/null 2>&1 || true
+  fi
+}
 
 build() {
   cd "$ROOT"
