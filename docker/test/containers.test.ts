@@ -87,7 +87,7 @@ function loadWithoutDocker(): ComposeModel {
       subnet_ip_address: /^[0-9a-f.:]+\/\d+$/i,
     },
   });
-  const schema = modernSchema(composeSchema as Json) as { properties: Record<string, Json> };
+  const schema = modernSchema(composeSchema as unknown as Json) as { properties: Record<string, Json> };
   // The packaged schema predates the top-level `name` (the project name, in the spec since 2022).
   schema.properties.name = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
   const validate = ajv.compile(schema);
