@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findEnvironmentBySecretKey } from '@prefs/db';
-import { createTestEnvironment, userIds, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../../../apps/api/src/server';
 import { createWorker, type PrefsWorker } from '../../../apps/worker/src/worker';
 
@@ -133,6 +135,26 @@ describe('prefs bulk-set', () => {
     expect(sets.get(ids[1199])).toEqual({ workflows: { welcome: false } });
   });
 
+  it('keeps following the operations until every one has ended, however long the workers take', async () => {
+    await worker.close(); // no worker: the operations stay queued
+    const users = await file('late.json', JSON.stringify(ids));
+    const preferences = await file('late-prefs.json', JSON.stringify({ id: 'late', workflows: { digest: true } }));
+    let exited = false;
+    const running = prefs(['bulk-set', '--users', users, '--preferences', preferences, '--poll-interval', '100']).then((run) => {
+      exited = true;
+      return run;
+    });
+    await waitFor(async () => (await operationsOfSet('late')).length === 3);
+    expect(exited).toBe(false);
+
+    worker = createWorker(env.workerConfig());
+    await worker.start();
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('users:      2,500 total, 2,500 succeeded, 0 failed');
+    expect((await storedSets('late')).size).toBe(2500);
+  });
+
   it('waits out 429s (Retry-After) and still submits each operation exactly once', async () => {
     // Knock's real tiers: the bulk endpoint takes 1 request per second, so the CLI's three back-to-back
     // submissions are answered 429 until the next second.
@@ -149,6 +171,46 @@ describe('prefs bulk-set', () => {
       expect((await storedSets('limited')).size).toBe(2500);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('retries a POST whose answer was lost with the same Idempotency-Key, so no operation is created twice', async () => {
+    // A proxy in front of the API that lets the first bulk request through but loses its answer (a 502
+    // where a load balancer timed out, say): the operation exists, and the CLI does not know it.
+    let lost = 0;
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (data: Buffer) => chunks.push(data));
+      req.on('end', async () => {
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'content-type', 'idempotency-key']) {
+          const value = req.headers[name];
+          if (typeof value === 'string') headers[name] = value;
+        }
+        const upstream = await fetch(`${api.url}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+        const text = await upstream.text();
+        if (req.method === 'POST' && lost === 0) {
+          lost += 1;
+          res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>502 Bad Gateway</html>');
+          return;
+        }
+        res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const users = await file('proxied.json', JSON.stringify(ids));
+      const preferences = await file('proxied-prefs.json', JSON.stringify({ id: 'proxied', channel_types: { chat: false } }));
+      const run = await prefs(['bulk-set', '--users', users, '--preferences', preferences], { PREFS_API_URL: `http://127.0.0.1:${port}` });
+
+      expect(lost).toBe(1);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('1 after 5xx or network errors');
+      expect((await operationsOfSet('proxied')).map((operation) => operation.estimated_total_rows)).toEqual([1000, 1000, 500]);
+      expect((await storedSets('proxied')).size).toBe(2500);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 
