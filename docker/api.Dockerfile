@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The prefs API. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t prefs-api .
-# The image also runs the migrations: node packages/db/dist/migrate-cli.js (needs DATABASE_URL).
+# The image also runs the migrations (node packages/db/dist/migrate-cli.js) and carries the CLI
+# (node packages/cli/bin/prefs.js, e.g. keys create); both need DATABASE_URL.
 
 ARG NODE_VERSION=22
 
@@ -15,7 +16,7 @@ COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
 # packages/db/scripts/generate.mjs points PRISMA_SCHEMA_ENGINE_BINARY at an existing file, so that
 # prisma generate needs no engine download.
-RUN npx turbo run build --filter=@prefs/api... --output-logs=errors-only
+RUN npx turbo run build --filter=@prefs/api... --filter=@prefs/cli... --output-logs=errors-only
 
 # --- production dependencies only: the same lockfile without devDependencies, and no sources ------------
 FROM build AS prune
