@@ -85,9 +85,10 @@ export async function listOperations(client: ApiClient, options: ListOptions, ou
     const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => row[column].length)));
     for (const row of [header, ...rows]) out.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}\n`);
   }
-  const more: string[] = [];
-  if (page.page_info.after) more.push(`older: --after ${page.page_info.after}`);
-  if (page.page_info.before) more.push(`newer: --before ${page.page_info.before}`);
-  if (more.length > 0) out.write(`\nMore pages (prefs ops list ... ${more.join(', ')})\n`);
+  // The commands for the neighbouring pages, ready to paste, with the same filters.
+  const filters = [options.status ? `--status ${options.status}` : '', options.pageSize ? `--page-size ${options.pageSize}` : ''].filter(Boolean);
+  const command = (cursor: string) => ['prefs ops list', ...filters, cursor].join(' ');
+  if (page.page_info.after) out.write(`\nolder: ${command(`--after ${page.page_info.after}`)}\n`);
+  if (page.page_info.before) out.write(`${page.page_info.after ? '' : '\n'}newer: ${command(`--before ${page.page_info.before}`)}\n`);
   return 0;
 }

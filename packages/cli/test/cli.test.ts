@@ -302,10 +302,12 @@ describe('prefs ops', () => {
     expect(lines[0]).toMatch(/^ID +STATUS +PROCESSED +SUCCEEDED +FAILED +INSERTED_AT$/);
     expect(lines[1].split(/ +/).slice(0, 2)).toEqual([all[0].id, 'completed']);
     expect(lines[2].split(/ +/)[0]).toBe(all[1].id);
-    const after = /--after (\S+)/.exec(first.stdout)?.[1];
+    expect(first.stdout).toContain('older: prefs ops list --status completed --page-size 2 --after ');
+    const after = /--after (\S+)$/m.exec(first.stdout)?.[1];
     expect(after).toBeDefined();
 
     const second = await prefs(['ops', 'list', '--status', 'completed', '--page-size', '2', '--after', after as string, '--json']);
+    expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
     const page = JSON.parse(second.stdout) as { entries: { id: string }[]; page_info: { before: string | null } };
     expect(page.entries.map((entry) => entry.id)).toEqual([all[2].id, all[3].id]);
