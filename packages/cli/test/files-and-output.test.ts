@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { backoffDelay, parseRetryAfter } from '../src/api-client';
-import { renderBar, renderLine } from '../src/progress';
+import { PassThrough } from 'node:stream';
+import { createProgressView, renderBar, renderLine } from '../src/progress';
 import { chunk, InputError, readUserIds, splitCsvLine } from '../src/users-file';
 
 /** Reading user-id files, and the small pure helpers of the CLI. No services needed. */
@@ -99,5 +100,34 @@ describe('helpers', () => {
     const snapshot = { totalUsers: 2500, processedUsers: 1250, failedUsers: 3, operations: 3, submitted: 3, ended: 1, failedOperations: 0, elapsedMs: 65_000 };
     expect(renderBar(snapshot, 10)).toBe('█████░░░░░  50%  1,250/2,500 users  ops 1/3 ended  3 user errors  1m05s');
     expect(renderLine(snapshot)).toBe('progress: 1,250/2,500 users (50%), 1/3 operations ended (3 submitted, 0 failed), 3 user errors, 1m05s');
+  });
+
+  it('redraws one line at a terminal, and prints changed lines at most every interval otherwise', () => {
+    const snapshot = { totalUsers: 10, processedUsers: 0, failedUsers: 0, operations: 1, submitted: 1, ended: 0, failedOperations: 0, elapsedMs: 0 };
+    const terminal = new PassThrough();
+    const bar = createProgressView(terminal, { interactive: true });
+    bar.update(snapshot);
+    bar.log('a message');
+    bar.finish({ ...snapshot, processedUsers: 10, ended: 1 });
+    const drawn = String(terminal.read());
+    expect(drawn.startsWith('\r\x1b[K░')).toBe(true);
+    expect(drawn).toContain('\r\x1b[Ka message\n');
+    expect(drawn.endsWith('100%  10/10 users  ops 1/1 ended  0s\n')).toBe(true);
+
+    let now = 0;
+    const log = new PassThrough();
+    const lines = createProgressView(log, { interactive: false, lineIntervalMs: 2000, now: () => now });
+    lines.update(snapshot);
+    lines.update(snapshot); // unchanged: nothing
+    now = 500;
+    lines.update({ ...snapshot, processedUsers: 5 }); // changed, but too soon
+    now = 2500;
+    lines.update({ ...snapshot, processedUsers: 5 });
+    lines.finish({ ...snapshot, processedUsers: 10, ended: 1 });
+    expect(String(log.read()).split('\n').filter(Boolean).map((line) => line.split(' users')[0])).toEqual([
+      'progress: 0/10',
+      'progress: 5/10',
+      'progress: 10/10',
+    ]);
   });
 });
