@@ -66,8 +66,11 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     prefix: config.redisPrefix,
     concurrency: config.concurrency,
     autorun: false,
-    // A worker that dies loses its lock after this long; the job then moves back to waiting.
-    lockDuration: 30_000,
+    // A worker that dies loses its job lock after one lease, and the stalled-job check (run by the
+    // other workers as often) moves the job back to waiting: so a crashed worker's operation is taken
+    // over within about two leases, the same horizon as the reconciler's.
+    lockDuration: config.leaseMs,
+    stalledInterval: config.leaseMs,
     maxStalledCount: 100,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
