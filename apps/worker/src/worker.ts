@@ -112,13 +112,20 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       clearTimeout(timer);
       if (!clean) {
         logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; abandoning running jobs');
-        await worker.close(true).catch(() => undefined);
+        // Nothing past the deadline may wait on the stuck batch: BullMQ's close(true) returns the close
+        // already under way (which waits for the job), and ending the pool waits for the stuck query.
+        // Dropping the connections is enough: the job's lock lapses and another worker takes the
+        // operation over; the stuck batch rolls back with its connection, or commits once (its guard).
+        workerConnection.disconnect();
+        queueConnection.disconnect();
+        if (ownsDb) void db.$disconnect().catch(() => undefined);
+        return false;
       }
       await queue.close().catch(() => undefined);
       workerConnection.disconnect();
       queueConnection.disconnect();
       if (ownsDb) await db.$disconnect().catch(() => undefined);
-      return clean;
+      return true;
     },
   };
 }
