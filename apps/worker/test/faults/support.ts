@@ -323,11 +323,14 @@ export interface StoredOperation {
   error_count: number;
   error_items: BulkOperationErrorItem[];
   seq: number;
+  started_at: Date | null;
+  completed_at: Date | null;
 }
 
 export async function readOperation(env: TestEnvironment, id: string): Promise<StoredOperation> {
   const rows = await env.db.$queryRawUnsafe<StoredOperation[]>(
-    `SELECT id, status, estimated_total_rows, processed_rows, success_count, error_count, error_items, seq::int AS seq
+    `SELECT id, status, estimated_total_rows, processed_rows, success_count, error_count, error_items, seq::int AS seq,
+       started_at, completed_at
      FROM bulk_operations WHERE id = $1::uuid`,
     id,
   );
