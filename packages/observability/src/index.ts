@@ -1,0 +1,3 @@
+export * from './dependency-check';
+export * from './metrics-registry';
+export * from './queue-jobs-gauge';
