@@ -19,7 +19,9 @@ export function createRequestContext(logger: Logger, observe?: (route: string, m
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Express restores req.baseUrl as routing unwinds, so the mount point is read from the URL.
       const routePath = req.route?.path as string | undefined;
-      const route = routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched';
+      // A mounted sub-application (the dashboard) may name its requests itself, as `res.locals.routeLabel`.
+      const route =
+        (res.locals.routeLabel as string | undefined) ?? (routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched');
       observe?.(route, req.method, res.statusCode, seconds);
       logger.info(
         {

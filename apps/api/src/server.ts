@@ -44,9 +44,14 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
+export interface ApiOverrides {
+  /** A logger of the caller's (tests read the lines back); otherwise one is made from the configuration. */
+  logger?: Logger;
+}
+
 /** Builds every dependency from the configuration and listens: what `main.ts` runs, and what tests spawn. */
-export async function startApi(config: ApiConfig = readApiConfig()): Promise<ApiProcess> {
-  const logger = createLogger({ service: 'api', level: config.logLevel });
+export async function startApi(config: ApiConfig = readApiConfig(), overrides: ApiOverrides = {}): Promise<ApiProcess> {
+  const logger = overrides.logger ?? createLogger({ service: 'api', level: config.logLevel });
   const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-api' });
   const redis = createApiConnection(config.redisUrl);
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));

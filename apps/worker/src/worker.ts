@@ -10,7 +10,10 @@ import {
   type BulkSetPreferencesJobData,
 } from '@prefs/queue';
 import { createBulkSetPreferencesHandler, type BulkSetPreferencesOutcome } from './jobs/bulk-set-preferences';
+import { checkReadiness } from '@prefs/observability';
+import { createOpsServer } from './ops-server';
 import { createReconciler, type Reconciler } from './reconciler';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics';
 
 export interface WorkerDependencies {
   db?: Database;
@@ -22,6 +25,9 @@ export interface PrefsWorker {
   reconciler: Reconciler;
   db: Database;
   logger: Logger;
+  metrics: WorkerMetrics;
+  /** The URL of `/healthz`, `/readyz` and `/metrics` (WORKER_PORT), once started. */
+  readonly opsUrl: string | null;
   start(): Promise<void>;
   /**
    * Stops taking jobs, hands the current operations back between batches, and closes connections.
@@ -52,6 +58,9 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
   const queueConnection = createWorkerConnection(config.redisUrl);
   const queue = createBulkQueue(queueConnection, config.redisPrefix);
   let stopping = false;
+  const metrics = createWorkerMetrics(queue);
+  const opsServer = createOpsServer({ readiness: () => checkReadiness(db, queueConnection), registry: metrics.registry });
+  let opsUrl: string | null = null;
 
   const handler = createBulkSetPreferencesHandler({
     db,
@@ -59,6 +68,8 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     batchSize: config.batchSize,
     leaseMs: config.leaseMs,
     isStopping: () => stopping,
+    onBatchWritten: metrics.batchWritten,
+    onFinished: metrics.operationFinished,
   });
 
   const worker = new Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>(BULK_SET_PREFERENCES_QUEUE, handler, {
@@ -81,6 +92,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     logger,
     intervalMs: config.reconcileIntervalMs,
     queuedForMs: Math.max(2 * config.reconcileIntervalMs, 2_000),
+    onReenqueue: () => metrics.reenqueued(),
   });
 
   return {
@@ -88,12 +100,17 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     reconciler,
     db,
     logger,
+    metrics,
+    get opsUrl() {
+      return opsUrl;
+    },
     async start() {
+      opsUrl = await opsServer.listen(config.port, config.host);
       await checkEvictionPolicy(queueConnection, logger);
       reconciler.start();
       void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       await worker.waitUntilReady();
-      logger.info({ concurrency: config.concurrency, batchSize: config.batchSize }, 'worker ready');
+      logger.info({ concurrency: config.concurrency, batchSize: config.batchSize, opsUrl }, 'worker ready');
     },
     async close() {
       stopping = true;
@@ -121,6 +138,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
         if (ownsDb) void db.$disconnect().catch(() => undefined);
         return false;
       }
+      await opsServer.close();
       await queue.close().catch(() => undefined);
       workerConnection.disconnect();
       queueConnection.disconnect();

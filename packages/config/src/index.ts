@@ -57,6 +57,17 @@ function readRateLimits(env: Env): RateLimitTiers | null {
   return parts as RateLimitTiers;
 }
 
+/** pino's levels, from the most to the least severe; `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function readLogLevel(env: Env): string {
+  const raw = env.LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw;
+}
+
 export interface DatabaseConfig {
   databaseUrl: string;
   /** Connections per process; each app picks a size to match its concurrency. */
@@ -131,7 +142,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     adminUser: env.ADMIN_USER || null,
     adminPassword: env.ADMIN_PASSWORD || null,
     adminReadOnly: readBool(env, 'ADMIN_READ_ONLY', true),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readLogLevel(env),
   };
 }
 
@@ -148,6 +159,6 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
     port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: readLogLevel(env),
   };
 }

@@ -43,7 +43,13 @@ export function bulkPreferencesRouter(deps: BulkPreferencesRouteDeps): Router {
 
     let created;
     try {
-      created = await createBulkOperation(deps.db, { environmentId, input, idempotencyKey, requestHash });
+      created = await createBulkOperation(deps.db, {
+        environmentId,
+        input,
+        idempotencyKey,
+        requestHash,
+        requestId: res.locals.requestId as string,
+      });
     } catch (error) {
       if (error instanceof IdempotencyKeyReusedError) {
         throw new InvalidParams([{ field: 'Idempotency-Key', message: error.message, type: 'idempotency_key_reused' }], error.message);

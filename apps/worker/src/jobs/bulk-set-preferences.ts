@@ -27,6 +27,10 @@ export interface BulkSetPreferencesHandlerOptions {
   isStopping: () => boolean;
   /** How long to wait before looking again when an earlier overlapping operation is unfinished. */
   orderingDelayMs?: number;
+  /** A batch committed (for metrics): its rows by outcome and how long it took, retries included. */
+  onBatchWritten?: (strategy: string, successCount: number, errorCount: number, seconds: number) => void;
+  /** This handler moved the operation to a final status (for metrics). */
+  onFinished?: (status: 'completed' | 'failed') => void;
 }
 
 export type BulkSetPreferencesOutcome = 'completed' | 'already-finished';
@@ -43,7 +47,7 @@ export function createBulkSetPreferencesHandler(options: BulkSetPreferencesHandl
 
   async function run(job: Job<BulkSetPreferencesJobData>, token?: string): Promise<BulkSetPreferencesOutcome> {
     const { operationId } = job.data;
-    const logger = options.logger.child({ operationId, jobId: job.id });
+    let logger = options.logger.child({ operationId, jobId: job.id });
 
     // Overlapping operations apply in acceptance order: wait while an earlier one is unfinished.
     const blocking = await retryTransient(() => findBlockingOperation(db, operationId));
@@ -54,6 +58,8 @@ export function createBulkSetPreferencesHandler(options: BulkSetPreferencesHandl
 
     let operation = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs));
     if (!operation) return 'already-finished';
+    // From here on every line carries the X-Request-ID of the request that created the operation.
+    if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
     logger.info({ processedRows: operation.processedRows, totalRows: operation.totalRows, strategy: operation.strategy }, 'operation started');
 
     let start = operation.processedRows;
@@ -77,6 +83,7 @@ export function createBulkSetPreferencesHandler(options: BulkSetPreferencesHandl
         continue;
       }
       start += userIds.length;
+      options.onBatchWritten?.(current.strategy, result.successCount, result.errorItems.length, (performance.now() - begun) / 1000);
       logger.info(
         {
           batchStart,
@@ -89,7 +96,7 @@ export function createBulkSetPreferencesHandler(options: BulkSetPreferencesHandl
       );
       await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
     }
-    await retryTransient(() => completeBulkOperation(db, operationId));
+    if (await retryTransient(() => completeBulkOperation(db, operationId))) options.onFinished?.('completed');
     logger.info({ totalRows: operation.totalRows }, 'operation completed');
     return 'completed';
   }
@@ -103,7 +110,9 @@ export function createBulkSetPreferencesHandler(options: BulkSetPreferencesHandl
       if (job.attemptsMade + 1 >= attempts) {
         // The last attempt: the operation as a whole could not be carried out.
         const reason = error instanceof Error ? error.message : String(error);
-        await failBulkOperation(db, job.data.operationId, reason).catch((failError: unknown) => {
+        await failBulkOperation(db, job.data.operationId, reason).then((failed) => {
+          if (failed) options.onFinished?.('failed');
+        }, (failError: unknown) => {
           // The reconciler will find it processing past its lease and try again.
           options.logger.error({ err: failError, operationId: job.data.operationId }, 'could not mark the operation failed');
         });
