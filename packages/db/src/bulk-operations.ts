@@ -70,6 +70,8 @@ export interface CreateBulkOperationArgs {
   idempotencyKey: string | null;
   /** Hash of the request body: a repeat with the same key must carry the same body. */
   requestHash: string;
+  /** The creating request's X-Request-ID, kept so the workers' log lines can carry it. */
+  requestId?: string | null;
 }
 
 /**
@@ -81,12 +83,12 @@ export async function createBulkOperation(
   db: Queryable,
   args: CreateBulkOperationArgs,
 ): Promise<{ operation: BulkOperationResource; created: boolean }> {
-  const { environmentId, input, idempotencyKey, requestHash } = args;
+  const { environmentId, input, idempotencyKey, requestHash, requestId = null } = args;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const inserted = await db.$queryRawUnsafe<BulkOperationRow[]>(
       `INSERT INTO bulk_operations
-         (environment_id, name, set_id, strategy, user_ids, preferences, estimated_total_rows, idempotency_key, request_hash)
-       VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::jsonb, $7::int, $8, $9)
+         (environment_id, name, set_id, strategy, user_ids, preferences, estimated_total_rows, idempotency_key, request_hash, request_id)
+       VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::jsonb, $7::int, $8, $9, $10)
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
        RETURNING ${RESOURCE_COLUMNS}`,
       environmentId,
@@ -98,6 +100,7 @@ export async function createBulkOperation(
       input.userIds.length,
       idempotencyKey,
       requestHash,
+      requestId,
     );
     if (inserted[0]) return { operation: toBulkOperationResource(inserted[0]), created: true };
 
@@ -147,6 +150,8 @@ export interface ClaimedOperation {
   document: PreferenceDocument;
   processedRows: number;
   totalRows: number;
+  /** X-Request-ID of the request that created it, when known. */
+  requestId: string | null;
 }
 
 /**
@@ -183,13 +188,14 @@ export async function claimBulkOperation(db: Queryable, id: string, leaseMs: num
       preferences: PreferenceDocument;
       processed_rows: number;
       estimated_total_rows: number;
+      request_id: string | null;
     }[]
   >(
     `UPDATE bulk_operations
      SET status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
          lease_until = now() + $2::int * interval '1 millisecond'
      WHERE id = $1::uuid AND status IN ('queued', 'processing')
-     RETURNING id, environment_id, set_id, strategy, user_ids, preferences, processed_rows, estimated_total_rows`,
+     RETURNING id, environment_id, set_id, strategy, user_ids, preferences, processed_rows, estimated_total_rows, request_id`,
     id,
     leaseMs,
   );
@@ -204,6 +210,7 @@ export async function claimBulkOperation(db: Queryable, id: string, leaseMs: num
     document: row.preferences,
     processedRows: row.processed_rows,
     totalRows: row.estimated_total_rows,
+    requestId: row.request_id,
   };
 }
 
@@ -350,4 +357,96 @@ export async function findStrandedOperations(db: Queryable, queuedForMs: number,
     limit,
   );
   return rows.map((row) => row.id);
+}
+
+/** A place in the newest-first listing of operations: keyset pagination on (inserted_at, id). */
+export interface BulkOperationPosition {
+  /** ISO-8601 with milliseconds, exactly as stored (the column has millisecond precision). */
+  insertedAt: string;
+  id: string;
+}
+
+export interface ListBulkOperationsArgs {
+  environmentId: string;
+  pageSize: number;
+  status?: BulkOperationStatus | null;
+  /** Entries older than this position (the next page). */
+  after?: BulkOperationPosition | null;
+  /** Entries newer than this position (the previous page). */
+  before?: BulkOperationPosition | null;
+}
+
+export interface BulkOperationPage {
+  /** Newest first. */
+  entries: BulkOperationResource[];
+  /** Where the next (older) page starts, when there is one. */
+  after: BulkOperationPosition | null;
+  /** Where the previous (newer) page ends, when there is one. */
+  before: BulkOperationPosition | null;
+}
+
+function positionOf(entry: BulkOperationResource): BulkOperationPosition {
+  return { insertedAt: entry.inserted_at, id: entry.id };
+}
+
+/** A statement's WHERE clauses and their parameters, built together so the placeholders stay in step. */
+function listingQuery(environmentId: string, status: BulkOperationStatus | null) {
+  const params: unknown[] = [environmentId];
+  const where = ['environment_id = $1::uuid'];
+  const bind = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  if (status) where.push(`status = ${bind(status, 'text')}`);
+  return {
+    params,
+    bind,
+    /** Rows past `position` in the listing's order: `<` is older, `>` is newer. */
+    beyond(position: BulkOperationPosition, comparison: '<' | '>') {
+      where.push(`(inserted_at, id) ${comparison} (${bind(position.insertedAt, 'timestamptz')}, ${bind(position.id, 'uuid')})`);
+      return this;
+    },
+    get where() {
+      return where.join(' AND ');
+    },
+  };
+}
+
+/**
+ * One page of an environment's operations, newest first, optionally of one status. Keyset pagination on
+ * (inserted_at, id), which the index (environment_id, inserted_at DESC, id DESC) serves in either
+ * direction, so a page costs the same however deep it is, and rows inserted meanwhile shift nothing.
+ */
+export async function listBulkOperations(db: Queryable, args: ListBulkOperationsArgs): Promise<BulkOperationPage> {
+  const { environmentId, pageSize, status = null, after = null, before = null } = args;
+  if (after && before) throw new Error('listBulkOperations takes after or before, not both');
+
+  // Reading towards older rows (the first page, or after a cursor) or towards newer ones (before a
+  // cursor, then reversed). One row more than the page tells whether another page follows that way.
+  const page = listingQuery(environmentId, status);
+  if (after) page.beyond(after, '<');
+  if (before) page.beyond(before, '>');
+  const order = before ? 'inserted_at ASC, id ASC' : 'inserted_at DESC, id DESC';
+  const rows = await db.$queryRawUnsafe<BulkOperationRow[]>(
+    `SELECT ${RESOURCE_COLUMNS} FROM bulk_operations WHERE ${page.where} ORDER BY ${order} LIMIT ${page.bind(pageSize + 1, 'int')}`,
+    ...page.params,
+  );
+  const more = rows.length > pageSize;
+  const entries = rows.slice(0, pageSize).map(toBulkOperationResource);
+  if (before) entries.reverse();
+  if (entries.length === 0) return { entries, after: null, before: null };
+
+  const first = positionOf(entries[0]);
+  const last = positionOf(entries[entries.length - 1]);
+  // Towards the cursor's side, look whether anything is there (rows may have gone since).
+  const anyBeyond = async (position: BulkOperationPosition, comparison: '<' | '>') => {
+    const probe = listingQuery(environmentId, status).beyond(position, comparison);
+    const found = await db.$queryRawUnsafe<{ found: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM bulk_operations WHERE ${probe.where}) AS found`,
+      ...probe.params,
+    );
+    return found[0]?.found === true;
+  };
+  if (before) return { entries, before: more ? first : null, after: (await anyBeyond(last, '<')) ? last : null };
+  return { entries, after: more ? last : null, before: after && (await anyBeyond(first, '>')) ? first : null };
 }
