@@ -5,13 +5,17 @@ import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import type { BulkSetPreferencesJobData } from '@prefs/queue';
+import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
 import { createRateLimiter } from './rate-limit';
 import { createRequestContext } from './request-context';
+import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
 import { healthRouter } from './routes/health';
+import { metricsRouter } from './routes/metrics';
+import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
 
 export interface AppDependencies {
@@ -37,15 +41,26 @@ export function createApp(deps: AppDependencies): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(createRequestContext(logger));
+  // Per app, not per process: tests that build several apps in one process each count their own.
+  const metrics = createApiMetrics(queue);
+  app.use(createRequestContext(logger, metrics.observeRequest));
   app.use(healthRouter({ db, redis }));
+  app.use(metricsRouter(metrics.registry));
+  app.use(openapiRouter());
+  const adminQueues = adminQueuesRouter({
+    queues: [queue],
+    user: config.adminUser,
+    password: config.adminPassword,
+    readOnly: config.adminReadOnly,
+  });
+  if (adminQueues) app.use(adminQueues);
 
   const rateLimit = createRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
   const v1 = express.Router();
   v1.use(createAuthMiddleware(db));
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
   v1.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
-  v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit }));
+  v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));
   app.use('/v1', v1);

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import request, { type Response } from 'supertest';
+import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
+import { createWorker, type PrefsWorker } from '../../worker/src/worker';
+import { startApi, type ApiProcess } from '../src/server';
+
+/**
+ * GET /openapi.json is a valid OpenAPI 3.1 document, and real answers of every endpoint it describes (each
+ * documented status we can provoke) validate against it; every operation it documents is exercised.
+ */
+type OpenApi = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }>; $ref?: string }> }>> };
+
+let env: TestEnvironment;
+let api: ApiProcess;
+let worker: PrefsWorker;
+let document: OpenApi;
+let ajv: Ajv2020;
+/** method + path template -> statuses checked against the document. */
+const checked = new Map<string, Set<string>>();
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  api = await startApi(env.apiConfig({ adminUser: 'ops', adminPassword: 'pw' }));
+  worker = createWorker(env.workerConfig());
+  await worker.start();
+  const res = await request(api.app).get('/openapi.json');
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  document = res.body as OpenApi;
+  // The document's JSON Schemas are 2020-12 (OpenAPI 3.1's dialect); `$ref`s resolve inside the document.
+  ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  ajv.addVocabulary(['openapi', 'info', 'paths', 'components', 'security', 'tags', 'servers', 'webhooks']);
+  ajv.addSchema(document, 'openapi.json');
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await env?.cleanup();
+});
+
+const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+function validatorFor(method: string, template: string, status: string, mediaType: string): ValidateFunction {
+  const operation = document.paths[template]?.[method];
+  if (!operation) throw new Error(`${method.toUpperCase()} ${template} is not in the document`);
+  let responseObject = operation.responses[status];
+  if (!responseObject) throw new Error(`${method.toUpperCase()} ${template} does not document ${status}`);
+  let location = `openapi.json#/${pointer('paths', template, method, 'responses', status)}`;
+  if (responseObject.$ref) {
+    const name = responseObject.$ref.split('/').pop() as string;
+    responseObject = (document as unknown as { components: { responses: Record<string, typeof responseObject> } }).components.responses[name];
+    location = `openapi.json#/${pointer('components', 'responses', name)}`;
+  }
+  if (!responseObject.content?.[mediaType]) throw new Error(`${method.toUpperCase()} ${template} ${status} documents no ${mediaType} body`);
+  return ajv.compile({ $ref: `${location}/${pointer('content', mediaType, 'schema')}` });
+}
+
+/** Checks one real response against the document and records that it was checked. */
+function conforms(method: string, template: string, res: Response): void {
+  const status = String(res.status);
+  const key = `${method} ${template}`;
+  if (!checked.has(key)) checked.set(key, new Set());
+  checked.get(key)?.add(status);
+  if (res.status === 204) {
+    expect(document.paths[template][method].responses['204']).toBeDefined();
+    return;
+  }
+  const mediaType = (res.headers['content-type'] ?? '').split(';')[0];
+  const validate = validatorFor(method, template, status, mediaType);
+  const body = mediaType === 'application/json' ? res.body : res.text;
+  if (!validate(body)) throw new Error(`${key} ${status} does not match the document: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+}
+
+const auth = () => ({ Authorization: `Bearer ${env.secretKey}` });
+const condition = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const dir = mkdtempSync(path.join(tmpdir(), 'prefs-openapi-'));
+    try {
+      const file = path.join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document));
+      const cli = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+      const result = spawnSync(process.execPath, [cli, file], { encoding: 'utf8' });
+      expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: expect.stringContaining('"valid": true') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('describes real answers of every endpoint', async () => {
+    const app = api.app;
+    const bulk = '/v1/users/bulk/preferences';
+    const ids = userIds(20, 'openapi');
+    const created = await request(app).post(bulk).set(auth()).send({
+      user_ids: ids,
+      preferences: {
+        id: 'acme',
+        categories: { marketing: false, product: { channel_types: { email: true, sms: { conditions: [condition] } }, channels: { 'c7a6a0f5-0000-4000-8000-000000000001': false }, conditions: [condition] } },
+        workflows: { welcome: true },
+        channel_types: { push: false, in_app_feed: { conditions: [condition] } },
+        channels: { 'c7a6a0f5-0000-4000-8000-000000000002': true },
+        commercial_subscribed: { conditions: [condition] },
+      },
+    });
+    conforms('post', bulk, created);
+    conforms('post', bulk, await request(app).post(bulk).set(auth()).send({ user_ids: [], preferences: { channel_types: { fax: true } } }));
+    conforms('post', bulk, await request(app).post(bulk).set(auth()).set('Content-Type', 'application/json').send('{"user_ids": ['));
+    conforms('post', bulk, await request(app).post(bulk).set(auth()).set('Content-Type', 'text/plain').send('user_ids'));
+    conforms('post', bulk, await request(app).post(bulk).send({}));
+    // With Knock's limits, tier 1 allows one bulk request per second: of a quick run, some are limited.
+    const limited = await startApi(env.apiConfig({ rateLimits: [1, 5, 60, 200, 1000] }));
+    try {
+      for (let attempt = 0; attempt < 10; attempt += 1) {
+        const res = await request(limited.app).post(bulk).set(auth()).send({ user_ids: [], preferences: {} });
+        if (res.status === 429) {
+          conforms('post', bulk, res);
+          break;
+        }
+      }
+    } finally {
+      await limited.close();
+    }
+    expect(checked.get(`post ${bulk}`)).toEqual(new Set(['200', '422', '400', '415', '401', '429']));
+
+    const operationId = created.body.id as string;
+    await waitFor(async () => (await request(app).get(`/v1/bulk_operations/${operationId}`).set(auth())).body.status === 'completed');
+    conforms('get', '/v1/bulk_operations/{id}', await request(app).get(`/v1/bulk_operations/${operationId}`).set(auth()));
+    conforms('get', '/v1/bulk_operations/{id}', await request(app).get('/v1/bulk_operations/00000000-0000-4000-8000-000000000000').set(auth()));
+    conforms('get', '/v1/bulk_operations/{id}', await request(app).get(`/v1/bulk_operations/${operationId}`));
+
+    conforms('get', '/v1/bulk_operations', await request(app).get('/v1/bulk_operations').set(auth()));
+    conforms('get', '/v1/bulk_operations', await request(app).get('/v1/bulk_operations?page_size=1&status=completed').set(auth()));
+    conforms('get', '/v1/bulk_operations', await request(app).get('/v1/bulk_operations?page_size=0').set(auth()));
+
+    const user = `/v1/users/${ids[0]}/preferences`;
+    conforms('get', '/v1/users/{user_id}/preferences', await request(app).get(user).set(auth()));
+    conforms('get', '/v1/users/{user_id}/preferences', await request(app).get('/v1/users/nobody/preferences').set(auth()));
+    conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`${user}/acme`).set(auth()));
+    conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`${user}/default`).set(auth()));
+    conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`/v1/users/${'x'.repeat(256)}/preferences/default`).set(auth()));
+    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ categories: { a: { channel_types: { chat: true } } }, commercial_subscribed: false }));
+    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ __persistence_strategy__: 'merge', workflows: { w: { conditions: [condition] } } }));
+    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ channel_types: { pager: true } }));
+    conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`).set(auth()));
+    conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`));
+
+    conforms('get', '/healthz', await request(app).get('/healthz'));
+    conforms('get', '/readyz', await waitFor(async () => {
+      const res = await request(app).get('/readyz');
+      return res.status === 200 ? res : null;
+    }));
+    conforms('get', '/metrics', await request(app).get('/metrics'));
+    conforms('get', '/openapi.json', await request(app).get('/openapi.json'));
+    conforms('get', '/admin/queues', await request(app).get('/admin/queues').auth('ops', 'pw'));
+    conforms('get', '/admin/queues', await request(app).get('/admin/queues'));
+
+    // Every documented operation was exercised.
+    const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
+    expect([...checked.keys()].sort()).toEqual(documented.sort());
+  });
+
+  it('describes the 503 of /readyz', async () => {
+    const down = await startApi(env.apiConfig({ redisUrl: 'redis://127.0.0.1:1' }));
+    try {
+      conforms('get', '/readyz', await request(down.app).get('/readyz'));
+      expect(checked.get('get /readyz')).toContain('503');
+    } finally {
+      await down.close();
+    }
+  });
+});
