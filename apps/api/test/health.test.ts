@@ -101,7 +101,7 @@ describe('worker health (WORKER_PORT)', () => {
     const broken = await worker({ databaseUrl: missingDatabase() });
     const ready = await fetch(`${broken.opsUrl}/readyz`);
     expect(ready.status).toBe(503);
-    const body = await ready.json();
+    const body = (await ready.json()) as { status: string; checks: { postgres: string; redis: string } };
     expect(body.status).toBe('unavailable');
     expect(body.checks.postgres).toMatch(/^unavailable: /);
     expect(body.checks.redis).toBe('ok');
