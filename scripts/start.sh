@@ -46,6 +46,9 @@ cat >&2 <<INFO
     API:            $url
     secret key:     $PREFS_BOOTSTRAP_KEY   (environment "development")
     dashboard:      $url/admin/queues   (user $ADMIN_USER, password $ADMIN_PASSWORD)
+    health:         $url/readyz   (worker: http://127.0.0.1:${WORKER_PORT:-3001}/readyz)
+    metrics:        $url/metrics   (worker: http://127.0.0.1:${WORKER_PORT:-3001}/metrics)
+    API document:   $url/openapi.json
 
   Set the preferences of 1,000 users:
     curl -s -X POST $url/v1/users/bulk/preferences \\
