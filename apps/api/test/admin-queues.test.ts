@@ -55,6 +55,11 @@ describe('/admin/queues', () => {
     const page = await request(on.app).get('/admin/queues').set(basic('ops', 's3cret:with-colon'));
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
+    // Its scripts load (relative to <base href="/admin/queues/">), also behind the password.
+    const script = /src="(static\/[^"]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    expect((await request(on.app).get(`/admin/queues/${script}`).set(basic('ops', 's3cret:with-colon'))).status).toBe(200);
+    expect((await request(on.app).get(`/admin/queues/${script}`)).status).toBe(401);
 
     const queues = await request(on.app).get(QUEUE_API).set(basic('ops', 's3cret:with-colon'));
     expect(queues.status).toBe(200);
