@@ -97,6 +97,14 @@ describe('worker health (WORKER_PORT)', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it('serves on a free port instead when WORKER_PORT is taken (several workers on one host)', async () => {
+    const first = await worker();
+    const takenPort = Number(new URL(first.opsUrl as string).port);
+    const second = await worker({ port: takenPort });
+    expect(second.opsUrl).not.toBe(first.opsUrl);
+    expect((await fetch(`${second.opsUrl}/healthz`)).status).toBe(200);
+  });
+
   it('/readyz answers 503 naming PostgreSQL when the worker cannot reach it', async () => {
     const broken = await worker({ databaseUrl: missingDatabase() });
     const ready = await fetch(`${broken.opsUrl}/readyz`);

@@ -105,7 +105,15 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       return opsUrl;
     },
     async start() {
-      opsUrl = await opsServer.listen(config.port, config.host);
+      try {
+        opsUrl = await opsServer.listen(config.port, config.host);
+      } catch (error) {
+        // Several workers on one host ("start as many as you like") cannot share WORKER_PORT: the later
+        // ones serve on a free port, named in the log, rather than refuse to work.
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || config.port === 0) throw error;
+        opsUrl = await opsServer.listen(0, config.host);
+        logger.warn({ port: config.port, opsUrl }, `WORKER_PORT ${config.port} is taken; serving /healthz, /readyz and /metrics on ${opsUrl}`);
+      }
       await checkEvictionPolicy(queueConnection, logger);
       reconciler.start();
       void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
