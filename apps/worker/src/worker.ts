@@ -144,6 +144,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
         workerConnection.disconnect();
         queueConnection.disconnect();
         if (ownsDb) void db.$disconnect().catch(() => undefined);
+        void opsServer.close();
         return false;
       }
       await opsServer.close();
