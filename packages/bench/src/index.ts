@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { replacePreferences, DEFAULT_SET_ID } from '@prefs/core';
+import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
+import { fullDocument, userId } from './documents';
+import { measureLimit } from './limit';
+import { measureNaive } from './naive';
+import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
+import { measureSystem, type SystemPhaseResult } from './system';
+import type { LineResult } from './measure';
+
+export { renderSvg } from './report';
+export type { LineResult } from './measure';
+
+/**
+ * The benchmark in one run, against one fresh database (created, seeded, dropped at the end) and one
+ * fresh Redis key prefix (removed at the end): the limit, the naive baseline, the system with each
+ * worker count, then the ratios between them.
+ */
+
+export interface BenchmarkOptions {
+  repoRoot: string;
+  /** Any database on the server; the benchmark creates its own beside it. */
+  databaseUrl: string;
+  redisUrl: string;
+  seedUsers: number;
+  usersPerOperation: number;
+  /** Operations per strategy for the limit. */
+  limitOperations: number;
+  limitConnections: number;
+  naiveSampleUsers: number;
+  /** Operations per strategy per system burst (the mixed burst has twice as many). */
+  systemOperationsPerStrategy: number;
+  workerCounts: number[];
+  submitParallel: number;
+  workerEnv: Record<string, string>;
+  cpuProfileDir?: string;
+  log?: (message: string) => void;
+}
+
+export interface BenchmarkReport {
+  startedAt: string;
+  machine: { cpus: number; loadAverageAtStart: number[]; node: string };
+  settings: Omit<BenchmarkOptions, 'log' | 'repoRoot' | 'databaseUrl' | 'redisUrl'> & {
+    guardsRaised: string[];
+    documentBytes: number;
+  };
+  lines: LineResult[];
+  system: SystemPhaseResult[];
+  ratios: Ratio[];
+  targets: Target[];
+}
+
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+async function seed(databaseUrl: string, environmentId: string, users: number, document: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+       SELECT $1::uuid, 'bench-user-' || lpad(i::text, 6, '0'), $2, $3::jsonb FROM generate_series(0, $4::int - 1) AS i`,
+      [environmentId, DEFAULT_SET_ID, document, users],
+    );
+    await client.query('VACUUM ANALYZE preference_sets');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Between lines, so that each starts without the dead rows the previous one left. */
+async function vacuum(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('VACUUM ANALYZE preference_sets');
+    await client.query('VACUUM ANALYZE bulk_operations');
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkReport> {
+  const log = options.log ?? (() => undefined);
+  const suffix = uniqueSuffix();
+  const url = new URL(options.databaseUrl);
+  url.pathname = `/prefs_bench_${suffix}`;
+  const databaseUrl = url.toString();
+  const redisPrefix = `prefs-bench-${suffix}`;
+  const tag = suffix;
+  const population = options.seedUsers;
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg();
+  const seedDocument = JSON.stringify(replacePreferences(fullDocument('seed')));
+
+  await ensureDatabase(databaseUrl);
+  try {
+    await runMigrations(databaseUrl);
+    const secretKey = generateSecretKey();
+    const db = createDatabase({ databaseUrl, poolSize: 1, applicationName: 'prefs-bench' });
+    const { environmentId } = await ensureSecretKey(db, 'development', secretKey).finally(() => db.$disconnect());
+
+    log(`seeding ${population} users (${seedDocument.length} bytes of JSON each) into ${url.pathname.slice(1)}`);
+    await seed(databaseUrl, environmentId, population, seedDocument);
+
+    // Each line writes the next users along (wrapping), with documents that differ from what is stored.
+    let nextUser = 0;
+    const lines: LineResult[] = [];
+
+    log('limit: hand-written pg statements');
+    const limitLines = await measureLimit(
+      {
+        databaseUrl,
+        environmentId,
+        setId: DEFAULT_SET_ID,
+        operations: options.limitOperations,
+        usersPerOperation: options.usersPerOperation,
+        population,
+        firstUser: nextUser,
+        connections: options.limitConnections,
+      },
+      tag,
+    );
+    nextUser += limitLines.reduce((sum, l) => sum + l.users, 0);
+    lines.push(...limitLines);
+    for (const l of limitLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
+    await vacuum(databaseUrl);
+
+    log(`naive: one Prisma upsert per user (sample of ${options.naiveSampleUsers})`);
+    const naiveLines = await measureNaive(
+      { databaseUrl, environmentId, setId: DEFAULT_SET_ID, sampleUsers: options.naiveSampleUsers, population, firstUser: nextUser },
+      tag,
+    );
+    nextUser += naiveLines.reduce((sum, l) => sum + l.users, 0);
+    lines.push(...naiveLines);
+    for (const l of naiveLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
+    await vacuum(databaseUrl);
+
+    const system: SystemPhaseResult[] = [];
+    for (const workers of options.workerCounts) {
+      log(`system: API + ${workers} worker${workers > 1 ? 's' : ''}`);
+      const phase = await measureSystem(
+        {
+          repoRoot: options.repoRoot,
+          databaseUrl,
+          redisUrl: options.redisUrl,
+          redisPrefix: `${redisPrefix}-${workers}w`,
+          secretKey,
+          workers,
+          operationsPerStrategy: options.systemOperationsPerStrategy,
+          usersPerOperation: options.usersPerOperation,
+          population,
+          firstUser: nextUser,
+          submitParallel: options.submitParallel,
+          workerEnv: options.workerEnv,
+          cpuProfileDir: options.cpuProfileDir,
+          log,
+        },
+        tag,
+      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-${workers}w`));
+      nextUser += phase.usersWritten + 20; // + the warm-up operations
+      system.push(phase);
+      lines.push(...phase.lines);
+      await vacuum(databaseUrl);
+    }
+
+    const ratios = computeRatios(lines, system);
+    const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
+    return {
+      startedAt,
+      machine: { cpus: os.cpus().length, loadAverageAtStart, node: process.version },
+      settings: { ...settings, guardsRaised: ['RATE_LIMITS=off (API)'], documentBytes: seedDocument.length },
+      lines,
+      system,
+      ratios,
+      targets: judgeTargets(ratios, system),
+    };
+  } finally {
+    await dropDatabase(databaseUrl);
+  }
+}

@@ -1,0 +1,105 @@
+import { Pool, type PoolClient } from 'pg';
+import { mergePreferences, replacePreferences, type PreferenceDocument } from '@prefs/core';
+import { fullDocument, mergePatch, userRange } from './documents';
+import { line, runPool, secondsSince, type LineResult } from './measure';
+
+/**
+ * The limit: the same 1,000-user writes done directly with `pg`, one hand-written statement per
+ * operation, with none of the system's bookkeeping (no operation row, no progress, no queue). Measured
+ * with one connection and with `connections` in parallel; the faster is the limit.
+ */
+
+export interface LimitOptions {
+  databaseUrl: string;
+  environmentId: string;
+  setId: string;
+  operations: number;
+  usersPerOperation: number;
+  population: number;
+  /** First user of the first operation; later operations follow on. */
+  firstUser: number;
+  /** Connections written in parallel for the second measurement. */
+  connections: number;
+}
+
+const REPLACE_SQL = `
+  INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
+  SELECT $1::uuid, user_id, $2, $3::jsonb, now() FROM unnest($4::text[]) AS user_id
+  ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+    SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at`;
+
+const MERGE_READ_SQL = `
+  SELECT user_id, preferences FROM preference_sets
+  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
+  ORDER BY user_id FOR UPDATE`;
+
+const MERGE_WRITE_SQL = `
+  INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
+  SELECT $1::uuid, batch.user_id, $2, batch.preferences, now()
+  FROM unnest($3::text[], $4::jsonb[]) AS batch(user_id, preferences)
+  ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+    SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at`;
+
+async function writeReplace(client: PoolClient, options: LimitOptions, userIds: string[], document: string): Promise<void> {
+  await client.query(REPLACE_SQL, [options.environmentId, options.setId, document, userIds]);
+}
+
+async function writeMerge(client: PoolClient, options: LimitOptions, userIds: string[], patch: PreferenceDocument): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    const stored = await client.query<{ user_id: string; preferences: PreferenceDocument }>(MERGE_READ_SQL, [
+      options.environmentId,
+      options.setId,
+      userIds,
+    ]);
+    const byUser = new Map(stored.rows.map((row) => [row.user_id, row.preferences]));
+    const documents = userIds.map((id) => JSON.stringify(mergePreferences(byUser.get(id) ?? null, patch)));
+    await client.query(MERGE_WRITE_SQL, [options.environmentId, options.setId, userIds, documents]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
+export async function measureLimit(options: LimitOptions, tag: string): Promise<LineResult[]> {
+  const pool = new Pool({ connectionString: options.databaseUrl, max: Math.max(1, options.connections), application_name: 'prefs-bench-limit' });
+  const results: LineResult[] = [];
+  let firstUser = options.firstUser;
+  try {
+    for (const strategy of ['replace', 'merge'] as const) {
+      for (const parallel of [...new Set([1, options.connections])]) {
+        const lineTag = `${tag}-limit-${strategy}-${parallel}`;
+        const replaceDocument = JSON.stringify(replacePreferences(fullDocument(lineTag)));
+        const patch = mergePatch(lineTag);
+        const batches = Array.from({ length: options.operations }, (_, index) =>
+          userRange(firstUser + index * options.usersPerOperation, options.usersPerOperation, options.population),
+        );
+        firstUser += options.operations * options.usersPerOperation;
+        const begun = performance.now();
+        await runPool(batches.length, parallel, async (index) => {
+          const client = await pool.connect();
+          try {
+            if (strategy === 'replace') await writeReplace(client, options, batches[index], replaceDocument);
+            else await writeMerge(client, options, batches[index], patch);
+          } finally {
+            client.release();
+          }
+        });
+        const users = options.operations * options.usersPerOperation;
+        results.push(
+          line(
+            `limit.${strategy}.${parallel}-conn`,
+            `pg limit, ${strategy}, ${parallel} connection${parallel > 1 ? 's' : ''}`,
+            users,
+            secondsSince(begun),
+            `one statement per ${options.usersPerOperation} users`,
+          ),
+        );
+      }
+    }
+    return results;
+  } finally {
+    await pool.end();
+  }
+}

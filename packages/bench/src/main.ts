@@ -1,0 +1,87 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } from './index';
+
+/**
+ * `npm run bench`. Sizes come from the environment (defaults: the issue's run):
+ *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (25 per strategy), BENCH_LIMIT_CONNECTIONS (2),
+ *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
+ *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
+ *   and BATCH_SIZE, WORKER_CONCURRENCY, DATABASE_POOL_SIZE passed on to the workers.
+ */
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function printReport(report: BenchmarkReport): void {
+  console.log('\nusers per second');
+  for (const l of report.lines) {
+    console.log(`  ${l.label.padEnd(44)} ${Math.round(l.usersPerSecond).toString().padStart(8)}   (${l.users} users in ${l.seconds.toFixed(2)} s${l.note ? `; ${l.note}` : ''})`);
+  }
+  console.log('\nPOST latency and peak memory');
+  for (const phase of report.system) {
+    for (const [burst, latency] of Object.entries(phase.postLatency)) {
+      console.log(`  ${phase.workers}w ${burst.padEnd(8)} p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms (${latency.requests} POSTs)`);
+    }
+    const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
+    console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
+  }
+  console.log('\nratios');
+  for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
+  console.log('\ntargets');
+  for (const target of report.targets) {
+    console.log(`  ${target.met ? 'met   ' : 'MISSED'} ${target.name.padEnd(44)} ${target.value.toFixed(2)} (target ${target.target})`);
+  }
+  console.log(`\nguards raised for the run: ${report.settings.guardsRaised.join('; ')}`);
+  console.log(`load average at start: ${report.machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')} on ${report.machine.cpus} CPUs`);
+}
+
+async function main(): Promise<void> {
+  const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const workerEnv: Record<string, string> = {};
+  for (const name of ['BATCH_SIZE', 'WORKER_CONCURRENCY', 'DATABASE_POOL_SIZE']) {
+    const value = process.env[name];
+    if (value) workerEnv[name] = value;
+  }
+  const cpuProfileDir = process.env.BENCH_CPU_PROF === '1' ? path.join(resultsDir, 'profiles') : undefined;
+  const options: BenchmarkOptions = {
+    repoRoot: REPO_ROOT,
+    databaseUrl: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    seedUsers: intFromEnv('BENCH_SEED_USERS', 100_000),
+    usersPerOperation: 1000,
+    limitOperations: intFromEnv('BENCH_LIMIT_OPERATIONS', 25),
+    limitConnections: intFromEnv('BENCH_LIMIT_CONNECTIONS', 2),
+    naiveSampleUsers: intFromEnv('BENCH_NAIVE_USERS', 2000),
+    systemOperationsPerStrategy: intFromEnv('BENCH_SYSTEM_OPERATIONS', 25),
+    workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
+    submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
+    workerEnv,
+    cpuProfileDir,
+    log: (message) => console.log(message),
+  };
+  const report = await runBenchmark(options);
+  printReport(report);
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const svg = renderSvg(report.lines, `prefs bulk set preferences, users per second (${report.startedAt})`);
+  for (const name of [`bench-${stamp}`, 'latest']) {
+    writeFileSync(path.join(resultsDir, `${name}.json`), json);
+    writeFileSync(path.join(resultsDir, `${name}.svg`), svg);
+  }
+  console.log(`\nwrote ${path.relative(REPO_ROOT, path.join(resultsDir, 'latest.json'))} and latest.svg (also bench-${stamp}.*)`);
+  if (cpuProfileDir) console.log(`CPU profiles in ${path.relative(REPO_ROOT, cpuProfileDir)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A spawned API or worker process, with its memory sampled from /proc while it runs. */
+export interface SpawnedProcess {
+  name: string;
+  child: ChildProcess;
+  /** The largest resident set seen (VmHWM, which the kernel keeps), in MB. */
+  peakMemoryMb(): number;
+  /** The last lines it printed, for error messages. */
+  outputTail(): string;
+  stop(): Promise<void>;
+}
+
+function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0; // not Linux, or the process has gone
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): SpawnedProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let peakKb = 0;
+  const sample = () => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      peakKb = Math.max(peakKb, readStatusKb(child.pid, 'VmHWM'), readStatusKb(child.pid, 'VmRSS'));
+    }
+  };
+  const sampler = setInterval(sample, 250);
+  sampler.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  return {
+    name,
+    child,
+    peakMemoryMb: () => {
+      sample();
+      return peakKb / 1024;
+    },
+    outputTail: () => tail,
+    async stop() {
+      sample(); // VmHWM is gone once the process has exited
+      clearInterval(sampler);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(killTimer);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { LineResult } from './measure';
+import type { SystemPhaseResult } from './system';
+
+export interface Ratio {
+  name: string;
+  value: number;
+}
+
+export interface Target {
+  name: string;
+  value: number;
+  target: string;
+  met: boolean;
+}
+
+function best(lines: LineResult[], prefix: string): LineResult | undefined {
+  return lines.filter((l) => l.key.startsWith(prefix)).sort((a, b) => b.usersPerSecond - a.usersPerSecond)[0];
+}
+
+/** System / limit per strategy (the faster of the limit's connection counts), and system / naive. */
+export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]): Ratio[] {
+  const ratios: Ratio[] = [];
+  for (const phase of phases) {
+    for (const strategy of ['replace', 'merge'] as const) {
+      const system = lines.find((l) => l.key === `system.${phase.workers}w.${strategy}`);
+      const limit = best(lines, `limit.${strategy}.`);
+      const naive = lines.find((l) => l.key === `naive.${strategy}`);
+      if (system && limit) ratios.push({ name: `system ${phase.workers}w / limit, ${strategy}`, value: system.usersPerSecond / limit.usersPerSecond });
+      if (system && naive) ratios.push({ name: `system ${phase.workers}w / naive, ${strategy}`, value: system.usersPerSecond / naive.usersPerSecond });
+    }
+  }
+  return ratios;
+}
+
+/** The issue's targets, judged on the phase with the most workers. */
+export function judgeTargets(ratios: Ratio[], phases: SystemPhaseResult[]): Target[] {
+  const phase = [...phases].sort((a, b) => b.workers - a.workers)[0];
+  if (!phase) return [];
+  const ratio = (name: string) => ratios.find((r) => r.name === name)?.value ?? 0;
+  const targets: Target[] = [];
+  for (const strategy of ['replace', 'merge'] as const) {
+    const limitRatio = ratio(`system ${phase.workers}w / limit, ${strategy}`);
+    targets.push({ name: `${strategy}: system ${phase.workers}w / limit`, value: limitRatio, target: '>= 0.5', met: limitRatio >= 0.5 });
+    const naiveRatio = ratio(`system ${phase.workers}w / naive, ${strategy}`);
+    targets.push({ name: `${strategy}: system ${phase.workers}w / naive`, value: naiveRatio, target: '>= 20', met: naiveRatio >= 20 });
+  }
+  for (const p of phases) {
+    for (const [name, mb] of Object.entries(p.peakMemoryMb)) {
+      targets.push({ name: `peak memory, ${name} (${p.workers}w run), MB`, value: mb, target: '< 256', met: mb < 256 });
+    }
+  }
+  const mixed = phase.postLatency.mixed;
+  if (mixed) {
+    const spread = mixed.p50Ms > 0 ? mixed.p99Ms / mixed.p50Ms : 0;
+    targets.push({ name: `POST p99 / p50 (${phase.workers}w, mixed burst)`, value: spread, target: '<= 5', met: spread <= 5 });
+  }
+  return targets;
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A horizontal bar chart of users per second, one bar per line. */
+export function renderSvg(lines: LineResult[], title: string): string {
+  const barHeight = 22;
+  const gap = 8;
+  const labelWidth = 300;
+  const chartWidth = 520;
+  const top = 40;
+  const width = labelWidth + chartWidth + 120;
+  const height = top + lines.length * (barHeight + gap) + 20;
+  const max = Math.max(1, ...lines.map((l) => l.usersPerSecond));
+  const colour = (key: string) => (key.startsWith('limit') ? '#4c78a8' : key.startsWith('naive') ? '#e45756' : '#54a24b');
+  const bars = lines.map((l, index) => {
+    const y = top + index * (barHeight + gap);
+    const barWidth = Math.max(1, (l.usersPerSecond / max) * chartWidth);
+    return [
+      `<text x="${labelWidth - 8}" y="${y + barHeight * 0.7}" text-anchor="end">${escapeXml(l.label)}</text>`,
+      `<rect x="${labelWidth}" y="${y}" width="${barWidth.toFixed(1)}" height="${barHeight}" fill="${colour(l.key)}"/>`,
+      `<text x="${labelWidth + barWidth + 6}" y="${y + barHeight * 0.7}">${Math.round(l.usersPerSecond).toLocaleString('en-US')}</text>`,
+    ].join('');
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
+    ...bars,
+    '</svg>',
+    '',
+  ].join('\n');
+}

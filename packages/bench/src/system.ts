@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { replacePreferences } from '@prefs/core';
+import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
+import { fullDocument, mergePatch, userRange } from './documents';
+import { line, percentile, runPool, type LineResult } from './measure';
+import { freePort, spawnNode, type SpawnedProcess } from './processes';
+
+/**
+ * The system end to end: the built API and `workers` worker processes, spawned as in production; bulk
+ * operations submitted over HTTP as fast as the API accepts them (`submitParallel` requests in flight),
+ * timed from the first POST to the last operation's `completed_at`.
+ */
+
+export interface SystemOptions {
+  repoRoot: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  secretKey: string;
+  workers: number;
+  /** Operations per strategy: a replace burst, a merge burst, then a mixed burst of twice as many. */
+  operationsPerStrategy: number;
+  usersPerOperation: number;
+  population: number;
+  firstUser: number;
+  submitParallel: number;
+  /** Extra environment for the workers (BATCH_SIZE, WORKER_CONCURRENCY, DATABASE_POOL_SIZE). */
+  workerEnv: Record<string, string>;
+  /** When set, every process runs with `--cpu-prof` and writes its profile here. */
+  cpuProfileDir?: string;
+  log: (message: string) => void;
+}
+
+export interface LatencyFigures {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface SystemPhaseResult {
+  workers: number;
+  lines: LineResult[];
+  /** POST latency per burst (`replace`, `merge`, `mixed`). */
+  postLatency: Record<string, LatencyFigures>;
+  peakMemoryMb: Record<string, number>;
+  usersWritten: number;
+}
+
+interface OperationResource {
+  id: string;
+  status: string;
+  completed_at: string | null;
+  failure_reason?: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function measureSystem(options: SystemOptions, tag: string): Promise<SystemPhaseResult> {
+  const { repoRoot, workers } = options;
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const commonEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.redisPrefix,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+  };
+  const profileArgs = (name: string) =>
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+
+  const processes: SpawnedProcess[] = [];
+  const headers = { authorization: `Bearer ${options.secretKey}`, 'content-type': 'application/json' };
+  try {
+    const api = spawnNode(
+      'api',
+      path.join(repoRoot, 'apps/api/dist/main.js'),
+      { ...commonEnv, PORT: String(port), PREFS_BOOTSTRAP_KEY: options.secretKey, RATE_LIMITS: 'off' },
+      profileArgs(`api-${workers}w`),
+    );
+    processes.push(api);
+    await waitUntil(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok === true, 30_000, () => api.outputTail());
+
+    for (let index = 1; index <= workers; index += 1) {
+      const workerPort = await freePort();
+      processes.push(
+        spawnNode(
+          `worker-${index}`,
+          path.join(repoRoot, 'apps/worker/dist/main.js'),
+          { ...commonEnv, WORKER_PORT: String(workerPort), ...options.workerEnv },
+          profileArgs(`worker-${index}-of-${workers}w`),
+        ),
+      );
+    }
+    const redis = createWorkerConnection(options.redisUrl);
+    const queue = createBulkQueue(redis, options.redisPrefix);
+    try {
+      await waitUntil(async () => (await queue.getWorkersCount()) >= workers, 30_000, () =>
+        processes.map((p) => `${p.name}: ${p.outputTail()}`).join('\n'),
+      );
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+
+    let nextUser = options.firstUser;
+    const takeUsers = (count: number) => {
+      const users = userRange(nextUser, count, options.population);
+      nextUser += count;
+      return users;
+    };
+    const bodyFor = (strategy: 'replace' | 'merge', users: string[], lineTag: string) =>
+      JSON.stringify({
+        user_ids: users,
+        preferences:
+          strategy === 'replace'
+            ? replacePreferences(fullDocument(lineTag))
+            : { __persistence_strategy__: 'merge', ...mergePatch(lineTag) },
+      });
+
+    async function post(body: string): Promise<OperationResource> {
+      const response = await fetch(`${baseUrl}/v1/users/bulk/preferences`, { method: 'POST', headers, body });
+      if (response.status !== 200) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as OperationResource;
+    }
+
+    async function waitForAll(ids: string[], timeoutMs: number): Promise<number> {
+      // Operations finish roughly in order: poll the oldest unfinished one.
+      const pending = [...ids];
+      let lastCompletedAt = 0;
+      const deadline = Date.now() + timeoutMs;
+      while (pending.length > 0) {
+        const response = await fetch(`${baseUrl}/v1/bulk_operations/${pending[0]}`, { headers });
+        const operation = (await response.json()) as OperationResource;
+        if (operation.status === 'completed' && operation.completed_at) {
+          lastCompletedAt = Math.max(lastCompletedAt, Date.parse(operation.completed_at));
+          pending.shift();
+          continue;
+        }
+        if (operation.status === 'failed') throw new Error(`operation ${operation.id} failed: ${operation.failure_reason ?? ''}`);
+        if (Date.now() > deadline) throw new Error(`${pending.length} operations unfinished after ${timeoutMs} ms`);
+        await sleep(100);
+      }
+      return lastCompletedAt;
+    }
+
+    // Warm-up, not timed: one small operation of each strategy, so that the first timed POST does not
+    // pay for JIT compilation and connection set-up.
+    const warmUp = [await post(bodyFor('replace', takeUsers(10), `${tag}-warm`)), await post(bodyFor('merge', takeUsers(10), `${tag}-warm`))];
+    await waitForAll(warmUp.map((op) => op.id), 60_000);
+
+    const lines: LineResult[] = [];
+    const postLatency: Record<string, LatencyFigures> = {};
+    let usersWritten = 0;
+    const bursts: { name: string; strategies: ('replace' | 'merge')[] }[] = [
+      { name: 'replace', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'replace' as const) },
+      { name: 'merge', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'merge' as const) },
+      {
+        name: 'mixed',
+        strategies: Array.from({ length: 2 * options.operationsPerStrategy }, (_, index) => (index % 2 === 0 ? 'replace' : 'merge')),
+      },
+    ];
+    for (const burst of bursts) {
+      const lineTag = `${tag}-system-${workers}w-${burst.name}`;
+      const bodies = burst.strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
+      const latencies: number[] = [];
+      const ids: string[] = new Array<string>(bodies.length);
+      const firstPostAt = Date.now();
+      await runPool(bodies.length, options.submitParallel, async (index) => {
+        const sent = performance.now();
+        const operation = await post(bodies[index]);
+        latencies.push(performance.now() - sent);
+        ids[index] = operation.id;
+      });
+      const lastCompletedAt = await waitForAll(ids, 600_000);
+      const users = bodies.length * options.usersPerOperation;
+      usersWritten += users;
+      const seconds = Math.max(lastCompletedAt - firstPostAt, 1) / 1000;
+      lines.push(
+        line(
+          `system.${workers}w.${burst.name}`,
+          `system, ${workers} worker${workers > 1 ? 's' : ''}, ${burst.name}`,
+          users,
+          seconds,
+          `${bodies.length} operations of ${options.usersPerOperation} users`,
+        ),
+      );
+      postLatency[burst.name] = {
+        requests: latencies.length,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        maxMs: Math.max(...latencies),
+      };
+      options.log(
+        `  ${workers}w ${burst.name}: ${Math.round(users / seconds)} users/s, POST p50 ${postLatency[burst.name].p50Ms.toFixed(1)} ms p99 ${postLatency[burst.name].p99Ms.toFixed(1)} ms`,
+      );
+    }
+
+    const peakMemoryMb: Record<string, number> = {};
+    for (const process of processes) peakMemoryMb[process.name] = process.peakMemoryMb();
+    return { workers, lines, postLatency, peakMemoryMb, usersWritten };
+  } finally {
+    // Stopped gracefully, so that --cpu-prof writes its profiles.
+    await Promise.all(processes.map((process) => process.stop()));
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms:\n${describe()}`);
+    await sleep(100);
+  }
+}
