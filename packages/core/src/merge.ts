@@ -16,9 +16,16 @@ function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Defines an own property, so that a key such as `__proto__` stays data and never touches a prototype. */
+/**
+ * Sets an own data property. Only `__proto__` needs `defineProperty` (assigning it would set the
+ * prototype); every other key is a plain assignment, which is several times faster on the merge path.
+ */
 function setOwn(target: JsonObject, key: string, value: Json): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /** A deep copy without the null-valued keys of objects (a null inside an array, e.g. an argument, stays). */

@@ -88,14 +88,17 @@ export async function createBulkOperation(
     const inserted = await db.$queryRawUnsafe<BulkOperationRow[]>(
       `INSERT INTO bulk_operations
          (environment_id, name, set_id, strategy, user_ids, preferences, estimated_total_rows, idempotency_key, request_hash, request_id)
-       VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::jsonb, $7::int, $8, $9, $10)
+       VALUES ($1::uuid, $2, $3, $4,
+         -- The ids travel as one JSON array: a text[] parameter costs the driver an escape per id.
+         ARRAY(SELECT id FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS ids(id, position) ORDER BY position),
+         $6::jsonb, $7::int, $8, $9, $10)
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
        RETURNING ${RESOURCE_COLUMNS}`,
       environmentId,
       SET_PREFERENCES_OPERATION,
       input.setId,
       input.strategy,
-      input.userIds,
+      JSON.stringify(input.userIds),
       JSON.stringify(input.document),
       input.userIds.length,
       idempotencyKey,
@@ -157,18 +160,30 @@ export interface ClaimedOperation {
 /**
  * The earliest unfinished operation accepted before this one that touches any of its users in the same
  * set, if any: this one must wait for it, so that overlapping operations apply in acceptance order.
+ *
+ * Not `earlier.user_ids && op.user_ids`: that compares every pair of elements, a million text
+ * comparisons (50-100 ms) per earlier 1,000-user operation, paid by every job while many are queued.
+ * With this operation's ids sent as a parameter, `= ANY($2)` is a hash lookup (PostgreSQL 14+ hashes a
+ * constant array), so each earlier operation costs one pass over its ids.
  */
 export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
+  const own = await db.$queryRawUnsafe<{ user_ids: string[] | null }[]>(
+    'SELECT user_ids FROM bulk_operations WHERE id = $1::uuid',
+    id,
+  );
+  const userIds = own[0]?.user_ids;
+  if (!userIds || userIds.length === 0) return null;
   const rows = await db.$queryRawUnsafe<{ id: string }[]>(
     `SELECT earlier.id FROM bulk_operations op
      JOIN bulk_operations earlier
        ON earlier.environment_id = op.environment_id AND earlier.set_id = op.set_id AND earlier.seq < op.seq
      WHERE op.id = $1::uuid
        AND earlier.status IN ('queued', 'processing')
-       AND earlier.user_ids && op.user_ids
+       AND EXISTS (SELECT 1 FROM unnest(earlier.user_ids) AS earlier_user(user_id) WHERE earlier_user.user_id = ANY($2::text[]))
      ORDER BY earlier.seq
      LIMIT 1`,
     id,
+    userIds,
   );
   return rows[0]?.id ?? null;
 }
@@ -281,8 +296,9 @@ export async function writePreferenceBatch(
     );
     if (guard[0]?.processed_rows !== start) return { applied: false, successCount: 0, errorItems: [] };
 
-    const storedRows = await tx.$queryRawUnsafe<{ user_id: string; preferences: PreferenceDocument }[]>(
-      `SELECT user_id, preferences FROM preference_sets
+    // Read as text and parsed here: Prisma's handling of jsonb values costs twice as much CPU.
+    const storedRows = await tx.$queryRawUnsafe<{ user_id: string; preferences: string }[]>(
+      `SELECT user_id, preferences::text AS preferences FROM preference_sets
        WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
        ORDER BY user_id FOR UPDATE`,
       operation.environmentId,
@@ -290,34 +306,35 @@ export async function writePreferenceBatch(
       userIds,
     );
     const stored = new Map(storedRows.map((row) => [row.user_id, row.preferences]));
-    const writeIds: string[] = [];
-    const writeDocs: string[] = [];
+    const written: { user_id: string; preferences: PreferenceDocument }[] = [];
     const errorItems: BulkOperationErrorItem[] = [];
     for (const userId of userIds) {
       try {
-        writeDocs.push(JSON.stringify(applyPreferences('merge', stored.get(userId) ?? null, operation.document)));
-        writeIds.push(userId);
+        const storedText = stored.get(userId);
+        const storedDocument = storedText === undefined ? null : (JSON.parse(storedText) as PreferenceDocument);
+        written.push({ user_id: userId, preferences: applyPreferences('merge', storedDocument, operation.document) });
       } catch {
         errorItems.push({ id: userId, collection: null });
       }
     }
+    // One JSON document for the whole batch: a `jsonb[]` parameter would have the driver escape every
+    // document into an array literal, which costs three times the CPU of one JSON.stringify.
     await tx.$queryRawUnsafe(
       `WITH progress AS (${progress}),
-       batch AS (SELECT * FROM unnest($9::text[], $10::jsonb[]) AS batch(user_id, preferences)),
+       batch AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS batch(user_id text, preferences jsonb)),
        written AS (${UPSERT_SETS} RETURNING 1)
        SELECT count(*) FROM progress`,
       operation.id,
       operation.environmentId,
       operation.setId,
       userIds.length,
-      writeIds.length,
+      written.length,
       JSON.stringify(errorItems),
       start,
       leaseMs,
-      writeIds,
-      writeDocs,
+      JSON.stringify(written),
     );
-    return { applied: true, successCount: writeIds.length, errorItems };
+    return { applied: true, successCount: written.length, errorItems };
   }, TRANSACTION_OPTIONS);
 }
 

@@ -1,0 +1,100 @@
+import { createTestEnvironment, userIds, type TestEnvironment } from '@prefs/testing';
+import type { BulkSetPreferencesInput, PreferenceDocument } from '@prefs/core';
+import {
+  claimBulkOperation,
+  completeBulkOperation,
+  createBulkOperation,
+  findBlockingOperation,
+  writePreferenceBatch,
+} from '../src';
+
+/** The operation queries on their own, against a real database. */
+let env: TestEnvironment;
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+let created = 0;
+async function record(ids: string[], setId = 'default', strategy: 'replace' | 'merge' = 'replace', document: PreferenceDocument = { commercial_subscribed: true }) {
+  const input: BulkSetPreferencesInput = { userIds: [...ids].sort(), setId, strategy, document };
+  created += 1;
+  const { operation } = await createBulkOperation(env.db, {
+    environmentId: env.environmentId,
+    input,
+    idempotencyKey: null,
+    requestHash: `hash-${created}`,
+  });
+  return operation.id;
+}
+
+describe('createBulkOperation', () => {
+  it('stores the user ids in the order given', async () => {
+    const ids = ['b', 'a"quoted', 'c\\slash', 'd,comma', 'é'];
+    const id = await record(ids);
+    const claimed = await claimBulkOperation(env.db, id, 30_000);
+    expect(claimed?.userIds).toEqual([...ids].sort());
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, id);
+  });
+});
+
+describe('findBlockingOperation', () => {
+  it('names the earliest unfinished earlier operation sharing a user in the same set, and nothing else', async () => {
+    const first = await record(userIds(1000, 'block-a'));
+    const disjoint = await record(userIds(1000, 'block-b'));
+    const otherSet = await record(userIds(1000, 'block-a'), 'tenant-1');
+    const overlapping = await record(['block-b-00999', 'block-a-00500']);
+
+    expect(await findBlockingOperation(env.db, first)).toBeNull();
+    expect(await findBlockingOperation(env.db, disjoint)).toBeNull();
+    expect(await findBlockingOperation(env.db, otherSet)).toBeNull();
+    expect(await findBlockingOperation(env.db, overlapping)).toBe(first);
+
+    // Once the earlier ones have ended, nothing blocks.
+    for (const id of [first, disjoint]) {
+      await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, id);
+    }
+    expect(await findBlockingOperation(env.db, overlapping)).toBeNull();
+    expect(await findBlockingOperation(env.db, '00000000-0000-0000-0000-000000000000')).toBeNull();
+  });
+});
+
+describe('writePreferenceBatch, merge', () => {
+  it('merges into stored sets and creates missing ones, and applies a batch once', async () => {
+    const ids = ['merge-1', 'merge-2', 'merge-3'];
+    await env.db.$executeRawUnsafe(
+      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+       VALUES ($1::uuid, 'merge-1', 'default', '{"categories": {"a": true, "b": false}, "channels": {"x": true}}'),
+              ($1::uuid, 'merge-2', 'default', '"not an object"')`,
+      env.environmentId,
+    );
+    const id = await record(ids, 'default', 'merge', { categories: { b: true, c: { channel_types: { email: false } } }, channels: null });
+    const operation = await claimBulkOperation(env.db, id, 30_000);
+    if (!operation) throw new Error('not claimed');
+
+    const result = await writePreferenceBatch(env.db, operation, 0, operation.userIds, 30_000);
+    expect(result).toEqual({ applied: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
+    const again = await writePreferenceBatch(env.db, operation, 0, operation.userIds, 30_000);
+    expect(again.applied).toBe(false);
+    expect(await completeBulkOperation(env.db, id)).toBe(true);
+
+    const rows = await env.db.$queryRawUnsafe<{ user_id: string; preferences: unknown }[]>(
+      `SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'merge-%' ORDER BY user_id`,
+      env.environmentId,
+    );
+    expect(rows).toEqual([
+      { user_id: 'merge-1', preferences: { categories: { a: true, b: true, c: { channel_types: { email: false } } } } },
+      { user_id: 'merge-2', preferences: 'not an object' },
+      { user_id: 'merge-3', preferences: { categories: { b: true, c: { channel_types: { email: false } } } } },
+    ]);
+    const progress = await env.db.$queryRawUnsafe<{ processed_rows: number; success_count: number; error_count: number }[]>(
+      'SELECT processed_rows, success_count, error_count FROM bulk_operations WHERE id = $1::uuid',
+      id,
+    );
+    expect(progress[0]).toEqual({ processed_rows: 3, success_count: 2, error_count: 1 });
+  });
+});
