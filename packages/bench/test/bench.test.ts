@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '@prefs/config';
+import { renderSvg, runBenchmark } from '../src';
+
+/**
+ * A smoke run of `npm run bench` with a tiny seed and a few operations, so that the benchmark cannot rot.
+ * It asserts only that every line produced figures, never how fast they are. Spawns the built apps.
+ */
+describe('the benchmark (smoke run)', () => {
+  it('measures every line and computes the ratios', async () => {
+    const report = await runBenchmark({
+      repoRoot: path.resolve(__dirname, '..', '..', '..'),
+      databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+      redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
+      seedUsers: 200,
+      usersPerOperation: 20,
+      limitOperations: 2,
+      limitConnections: 2,
+      naiveSampleUsers: 5,
+      systemOperationsPerStrategy: 1,
+      workerCounts: [1, 2],
+      submitParallel: 2,
+      workerEnv: { BATCH_SIZE: '7' },
+    });
+
+    expect(report.lines.map((l) => l.key)).toEqual([
+      'limit.replace.1-conn',
+      'limit.replace.2-conn',
+      'limit.merge.1-conn',
+      'limit.merge.2-conn',
+      'naive.replace',
+      'naive.merge',
+      'system.1w.replace',
+      'system.1w.merge',
+      'system.1w.mixed',
+      'system.2w.replace',
+      'system.2w.merge',
+      'system.2w.mixed',
+    ]);
+    for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
+    expect(report.system.map((phase) => Object.keys(phase.peakMemoryMb))).toEqual([
+      ['api', 'worker-1'],
+      ['api', 'worker-1', 'worker-2'],
+    ]);
+    expect(report.system[1].postLatency.mixed.requests).toBe(2);
+    expect(report.ratios.map((r) => r.name)).toContain('system 2w / limit, merge');
+    expect(report.targets.length).toBeGreaterThan(0);
+    expect(renderSvg(report.lines, 'smoke')).toContain('<svg');
+  });
+});
