@@ -8,7 +8,7 @@ import {
   type PersistenceStrategy,
   type PreferenceDocument,
 } from '@prefs/core';
-import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { poolOf, type Database, type Queryable } from './client';
 
 /** The columns a reader needs: everything but the operation's (possibly large) input. */
 const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
@@ -251,6 +251,7 @@ const UPSERT_SETS = `
  *
  * Replace is one statement (the same document for every user). Merge reads the batch's rows
  * `FOR UPDATE`, merges in process with the shared merge function, and writes them back in one statement.
+ * Both run on the `pg` pool under the client (see `poolOf`): this is the hot path.
  */
 export async function writePreferenceBatch(
   db: Database,
@@ -259,6 +260,7 @@ export async function writePreferenceBatch(
   userIds: string[],
   leaseMs: number,
 ): Promise<BatchResult> {
+  const pool = poolOf(db);
   const progress = `
     UPDATE bulk_operations
     SET processed_rows = processed_rows + $4::int, success_count = success_count + $5::int,
@@ -269,73 +271,67 @@ export async function writePreferenceBatch(
 
   if (operation.strategy === 'replace') {
     const document = JSON.stringify(applyPreferences('replace', null, operation.document));
-    const rows = await db.$queryRawUnsafe<{ applied: boolean }[]>(
+    const result = await pool.query<{ applied: boolean }>(
       `WITH progress AS (${progress}),
        batch AS (SELECT user_id, $10::jsonb AS preferences FROM unnest($9::text[]) AS user_id WHERE EXISTS (SELECT 1 FROM progress)),
        written AS (${UPSERT_SETS} RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM progress) AS applied`,
-      operation.id,
-      operation.environmentId,
-      operation.setId,
-      userIds.length,
-      userIds.length,
-      '[]',
-      start,
-      leaseMs,
-      userIds,
-      document,
+      [operation.id, operation.environmentId, operation.setId, userIds.length, userIds.length, '[]', start, leaseMs, userIds, document],
     );
-    const applied = rows[0]?.applied === true;
+    const applied = result.rows[0]?.applied === true;
     return { applied, successCount: applied ? userIds.length : 0, errorItems: [] };
   }
 
-  return db.$transaction(async (tx) => {
-    const guard = await tx.$queryRawUnsafe<{ processed_rows: number }[]>(
-      `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
-      operation.id,
-    );
-    if (guard[0]?.processed_rows !== start) return { applied: false, successCount: 0, errorItems: [] };
-
-    // Read as text and parsed here: Prisma's handling of jsonb values costs twice as much CPU.
-    const storedRows = await tx.$queryRawUnsafe<{ user_id: string; preferences: string }[]>(
-      `SELECT user_id, preferences::text AS preferences FROM preference_sets
-       WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
-       ORDER BY user_id FOR UPDATE`,
-      operation.environmentId,
-      operation.setId,
-      userIds,
-    );
-    const stored = new Map(storedRows.map((row) => [row.user_id, row.preferences]));
-    const written: { user_id: string; preferences: PreferenceDocument }[] = [];
-    const errorItems: BulkOperationErrorItem[] = [];
-    for (const userId of userIds) {
-      try {
-        const storedText = stored.get(userId);
-        const storedDocument = storedText === undefined ? null : (JSON.parse(storedText) as PreferenceDocument);
-        written.push({ user_id: userId, preferences: applyPreferences('merge', storedDocument, operation.document) });
-      } catch {
-        errorItems.push({ id: userId, collection: null });
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      const guard = await client.query<{ processed_rows: number }>(
+        `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
+        [operation.id],
+      );
+      if (guard.rows[0]?.processed_rows !== start) {
+        await client.query('ROLLBACK');
+        return { applied: false, successCount: 0, errorItems: [] };
       }
+
+      const storedRows = await client.query<{ user_id: string; preferences: PreferenceDocument }>(
+        `SELECT user_id, preferences FROM preference_sets
+         WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
+         ORDER BY user_id FOR UPDATE`,
+        [operation.environmentId, operation.setId, userIds],
+      );
+      const stored = new Map(storedRows.rows.map((row) => [row.user_id, row.preferences]));
+      const written: { user_id: string; preferences: PreferenceDocument }[] = [];
+      const errorItems: BulkOperationErrorItem[] = [];
+      for (const userId of userIds) {
+        try {
+          written.push({ user_id: userId, preferences: applyPreferences('merge', stored.get(userId) ?? null, operation.document) });
+        } catch {
+          errorItems.push({ id: userId, collection: null });
+        }
+      }
+      // One JSON document for the whole batch: a `jsonb[]` parameter would have the driver escape every
+      // document into an array literal, which costs three times the CPU of one JSON.stringify.
+      await client.query(
+        `WITH progress AS (${progress}),
+         batch AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS batch(user_id text, preferences jsonb)),
+         written AS (${UPSERT_SETS} RETURNING 1)
+         SELECT count(*) FROM progress`,
+        [operation.id, operation.environmentId, operation.setId, userIds.length, written.length, JSON.stringify(errorItems), start, leaseMs, JSON.stringify(written)],
+      );
+      await client.query('COMMIT');
+      return { applied: true, successCount: written.length, errorItems };
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: drop it rather than return it to the pool
+      });
+      throw error;
     }
-    // One JSON document for the whole batch: a `jsonb[]` parameter would have the driver escape every
-    // document into an array literal, which costs three times the CPU of one JSON.stringify.
-    await tx.$queryRawUnsafe(
-      `WITH progress AS (${progress}),
-       batch AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS batch(user_id text, preferences jsonb)),
-       written AS (${UPSERT_SETS} RETURNING 1)
-       SELECT count(*) FROM progress`,
-      operation.id,
-      operation.environmentId,
-      operation.setId,
-      userIds.length,
-      written.length,
-      JSON.stringify(errorItems),
-      start,
-      leaseMs,
-      JSON.stringify(written),
-    );
-    return { applied: true, successCount: written.length, errorItems };
-  }, TRANSACTION_OPTIONS);
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** Ends a processing operation whose every row has been handled. */
