@@ -8,6 +8,8 @@ export interface SpawnedProcess {
   child: ChildProcess;
   /** The largest resident set seen (VmHWM, which the kernel keeps), in MB. */
   peakMemoryMb(): number;
+  /** CPU time (user + system) used so far, in seconds; 0 where /proc is not available. */
+  cpuSeconds(): number;
   /** The last lines it printed, for error messages. */
   outputTail(): string;
   stop(): Promise<void>;
@@ -20,6 +22,19 @@ function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
     return match ? Number(match[1]) : 0;
   } catch {
     return 0; // not Linux, or the process has gone
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node runs on
+
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
   }
 }
 
@@ -61,6 +76,7 @@ export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv, 
       return peakKb / 1024;
     },
     outputTail: () => tail,
+    cpuSeconds: () => (child.pid === undefined ? 0 : readCpuSeconds(child.pid)),
     async stop() {
       sample(); // VmHWM is gone once the process has exited
       clearInterval(sampler);

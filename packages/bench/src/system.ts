@@ -44,6 +44,8 @@ export interface SystemPhaseResult {
   /** POST latency per burst (`replace`, `merge`, `mixed`). */
   postLatency: Record<string, LatencyFigures>;
   peakMemoryMb: Record<string, number>;
+  /** CPU milliseconds each process spent per 1,000 users, per burst: where the machine's time goes. */
+  cpuMsPerThousandUsers: Record<string, Record<string, number>>;
   usersWritten: number;
 }
 
@@ -153,6 +155,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
 
     const lines: LineResult[] = [];
     const postLatency: Record<string, LatencyFigures> = {};
+    const cpuMsPerThousandUsers: Record<string, Record<string, number>> = {};
     let usersWritten = 0;
     const bursts: { name: string; strategies: ('replace' | 'merge')[] }[] = [
       { name: 'replace', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'replace' as const) },
@@ -167,6 +170,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const bodies = burst.strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
       const latencies: number[] = [];
       const ids: string[] = new Array<string>(bodies.length);
+      const cpuBefore = processes.map((p) => p.cpuSeconds());
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {
         const sent = performance.now();
@@ -177,6 +181,9 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const lastCompletedAt = await waitForAll(ids, 600_000);
       const users = bodies.length * options.usersPerOperation;
       usersWritten += users;
+      cpuMsPerThousandUsers[burst.name] = Object.fromEntries(
+        processes.map((p, index) => [p.name, Math.round(((p.cpuSeconds() - cpuBefore[index]) * 1000 * 1000) / users)]),
+      );
       const seconds = Math.max(lastCompletedAt - firstPostAt, 1) / 1000;
       lines.push(
         line(
@@ -193,14 +200,15 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
         p99Ms: percentile(latencies, 99),
         maxMs: Math.max(...latencies),
       };
+      const cpu = Object.entries(cpuMsPerThousandUsers[burst.name]).map(([name, ms]) => `${name} ${ms}`);
       options.log(
-        `  ${workers}w ${burst.name}: ${Math.round(users / seconds)} users/s, POST p50 ${postLatency[burst.name].p50Ms.toFixed(1)} ms p99 ${postLatency[burst.name].p99Ms.toFixed(1)} ms`,
+        `  ${workers}w ${burst.name}: ${Math.round(users / seconds)} users/s, POST p50 ${postLatency[burst.name].p50Ms.toFixed(1)} ms p99 ${postLatency[burst.name].p99Ms.toFixed(1)} ms; CPU ms per 1,000 users: ${cpu.join(', ')}`,
       );
     }
 
     const peakMemoryMb: Record<string, number> = {};
     for (const process of processes) peakMemoryMb[process.name] = process.peakMemoryMb();
-    return { workers, lines, postLatency, peakMemoryMb, usersWritten };
+    return { workers, lines, postLatency, peakMemoryMb, cpuMsPerThousandUsers, usersWritten };
   } finally {
     // Stopped gracefully, so that --cpu-prof writes its profiles.
     await Promise.all(processes.map((process) => process.stop()));

@@ -10,6 +10,15 @@ import {
 } from '@prefs/core';
 import { poolOf, type Database, type Queryable } from './client';
 
+/**
+ * Runs a statement on the `pg` pool under the client. Used by the per-operation statements (create,
+ * ordering check, claim, complete) and the batch writes: with 1,000 ids in a parameter or a result,
+ * Prisma's raw-query layer costs several times the CPU of the driver itself.
+ */
+async function queryRows<T extends object>(db: Database, sql: string, params: unknown[]): Promise<T[]> {
+  return (await poolOf(db).query<T>(sql, params)).rows;
+}
+
 /** The columns a reader needs: everything but the operation's (possibly large) input. */
 const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
   error_items, inserted_at, updated_at, started_at, completed_at, failed_at, failure_reason`;
@@ -80,12 +89,13 @@ export interface CreateBulkOperationArgs {
  * which insert wins, and the loser reads the winner's row.
  */
 export async function createBulkOperation(
-  db: Queryable,
+  db: Database,
   args: CreateBulkOperationArgs,
 ): Promise<{ operation: BulkOperationResource; created: boolean }> {
   const { environmentId, input, idempotencyKey, requestHash, requestId = null } = args;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const inserted = await db.$queryRawUnsafe<BulkOperationRow[]>(
+    const inserted = await queryRows<BulkOperationRow>(
+      db,
       `INSERT INTO bulk_operations
          (environment_id, name, set_id, strategy, user_ids, preferences, estimated_total_rows, idempotency_key, request_hash, request_id)
        VALUES ($1::uuid, $2, $3, $4,
@@ -94,34 +104,35 @@ export async function createBulkOperation(
          $6::jsonb, $7::int, $8, $9, $10)
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
        RETURNING ${RESOURCE_COLUMNS}`,
-      environmentId,
-      SET_PREFERENCES_OPERATION,
-      input.setId,
-      input.strategy,
-      JSON.stringify(input.userIds),
-      JSON.stringify(input.document),
-      input.userIds.length,
-      idempotencyKey,
-      requestHash,
-      requestId,
+      [
+        environmentId,
+        SET_PREFERENCES_OPERATION,
+        input.setId,
+        input.strategy,
+        JSON.stringify(input.userIds),
+        JSON.stringify(input.document),
+        input.userIds.length,
+        idempotencyKey,
+        requestHash,
+        requestId,
+      ],
     );
     if (inserted[0]) return { operation: toBulkOperationResource(inserted[0]), created: true };
 
-    const existing = await db.$queryRawUnsafe<(BulkOperationRow & { request_hash: string; expired: boolean })[]>(
+    const existing = await queryRows<BulkOperationRow & { request_hash: string; expired: boolean }>(
+      db,
       `SELECT ${RESOURCE_COLUMNS}, request_hash, inserted_at < now() - ${IDEMPOTENCY_WINDOW} AS expired
        FROM bulk_operations WHERE environment_id = $1::uuid AND idempotency_key = $2`,
-      environmentId,
-      idempotencyKey,
+      [environmentId, idempotencyKey],
     );
     const row = existing[0];
     if (!row) continue; // removed in between: insert again
     if (row.expired) {
       // The key's window has passed: free it for this new request.
-      await db.$executeRawUnsafe(
-        'UPDATE bulk_operations SET idempotency_key = NULL WHERE id = $1::uuid AND idempotency_key = $2',
+      await queryRows(db, 'UPDATE bulk_operations SET idempotency_key = NULL WHERE id = $1::uuid AND idempotency_key = $2', [
         row.id,
         idempotencyKey,
-      );
+      ]);
       continue;
     }
     if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError();
@@ -166,14 +177,12 @@ export interface ClaimedOperation {
  * With this operation's ids sent as a parameter, `= ANY($2)` is a hash lookup (PostgreSQL 14+ hashes a
  * constant array), so each earlier operation costs one pass over its ids.
  */
-export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
-  const own = await db.$queryRawUnsafe<{ user_ids: string[] | null }[]>(
-    'SELECT user_ids FROM bulk_operations WHERE id = $1::uuid',
-    id,
-  );
+export async function findBlockingOperation(db: Database, id: string): Promise<string | null> {
+  const own = await queryRows<{ user_ids: string[] | null }>(db, 'SELECT user_ids FROM bulk_operations WHERE id = $1::uuid', [id]);
   const userIds = own[0]?.user_ids;
   if (!userIds || userIds.length === 0) return null;
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+  const rows = await queryRows<{ id: string }>(
+    db,
     `SELECT earlier.id FROM bulk_operations op
      JOIN bulk_operations earlier
        ON earlier.environment_id = op.environment_id AND earlier.set_id = op.set_id AND earlier.seq < op.seq
@@ -182,8 +191,7 @@ export async function findBlockingOperation(db: Queryable, id: string): Promise<
        AND EXISTS (SELECT 1 FROM unnest(earlier.user_ids) AS earlier_user(user_id) WHERE earlier_user.user_id = ANY($2::text[]))
      ORDER BY earlier.seq
      LIMIT 1`,
-    id,
-    userIds,
+    [id, userIds],
   );
   return rows[0]?.id ?? null;
 }
@@ -192,9 +200,8 @@ export async function findBlockingOperation(db: Queryable, id: string): Promise<
  * Moves an operation to `processing` (or takes it over again after a crash) and returns its input.
  * Null when it has already ended.
  */
-export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
-  const rows = await db.$queryRawUnsafe<
-    {
+export async function claimBulkOperation(db: Database, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
+  const rows = await queryRows<{
       id: string;
       environment_id: string;
       set_id: string;
@@ -204,15 +211,14 @@ export async function claimBulkOperation(db: Queryable, id: string, leaseMs: num
       processed_rows: number;
       estimated_total_rows: number;
       request_id: string | null;
-    }[]
-  >(
+    }>(
+    db,
     `UPDATE bulk_operations
      SET status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
          lease_until = now() + $2::int * interval '1 millisecond'
      WHERE id = $1::uuid AND status IN ('queued', 'processing')
      RETURNING id, environment_id, set_id, strategy, user_ids, preferences, processed_rows, estimated_total_rows, request_id`,
-    id,
-    leaseMs,
+    [id, leaseMs],
   );
   const row = rows[0];
   if (!row) return null;
@@ -335,13 +341,13 @@ export async function writePreferenceBatch(
 }
 
 /** Ends a processing operation whose every row has been handled. */
-export async function completeBulkOperation(db: Queryable, id: string): Promise<boolean> {
-  const count = await db.$executeRawUnsafe(
+export async function completeBulkOperation(db: Database, id: string): Promise<boolean> {
+  const result = await poolOf(db).query(
     `UPDATE bulk_operations SET status = 'completed', completed_at = now(), updated_at = now(), lease_until = NULL
      WHERE id = $1::uuid AND status = 'processing' AND processed_rows = estimated_total_rows`,
-    id,
+    [id],
   );
-  return count > 0;
+  return (result.rowCount ?? 0) > 0;
 }
 
 export async function failBulkOperation(db: Queryable, id: string, reason: string): Promise<boolean> {
