@@ -7,7 +7,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (25 per strategy), BENCH_LIMIT_CONNECTIONS (2),
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
- *   and BATCH_SIZE, WORKER_CONCURRENCY, DATABASE_POOL_SIZE passed on to the workers.
+ *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -30,6 +30,10 @@ function printReport(report: BenchmarkReport): void {
     for (const [burst, latency] of Object.entries(phase.postLatency)) {
       console.log(`  ${phase.workers}w ${burst.padEnd(8)} p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms (${latency.requests} POSTs)`);
     }
+    for (const [burst, cpu] of Object.entries(phase.cpuMsPerThousandUsers)) {
+      const parts = Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`);
+      console.log(`  ${phase.workers}w ${burst.padEnd(8)} CPU ms per 1,000 users: ${parts.join(', ')}`);
+    }
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
   }
@@ -40,13 +44,16 @@ function printReport(report: BenchmarkReport): void {
     console.log(`  ${target.met ? 'met   ' : 'MISSED'} ${target.name.padEnd(44)} ${target.value.toFixed(2)} (target ${target.target})`);
   }
   console.log(`\nguards raised for the run: ${report.settings.guardsRaised.join('; ')}`);
+  console.log(`worker settings: ${Object.entries(report.settings.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'}`);
   console.log(`load average at start: ${report.machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')} on ${report.machine.cpus} CPUs`);
 }
 
 async function main(): Promise<void> {
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const workerEnv: Record<string, string> = {};
+  // Two concurrent operations per worker: on this 2-core machine, four per worker (the product default)
+  // measured slower and used more memory (README, Performance). Override with WORKER_CONCURRENCY.
+  const workerEnv: Record<string, string> = { WORKER_CONCURRENCY: '2' };
   for (const name of ['BATCH_SIZE', 'WORKER_CONCURRENCY', 'DATABASE_POOL_SIZE']) {
     const value = process.env[name];
     if (value) workerEnv[name] = value;
