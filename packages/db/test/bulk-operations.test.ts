@@ -6,7 +6,7 @@ import {
   createBulkOperation,
   findBlockingOperation,
   writePreferenceBatch,
-} from '../src';
+} from '@prefs/db';
 
 /** The operation queries on their own, against a real database. */
 let env: TestEnvironment;
