@@ -290,6 +290,12 @@ export async function writePreferenceBatch(
 
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client emits 'error' when its connection dies (pg_terminate_backend, a restart); with no
+  // listener that would crash the process. The query under way rejects too, so only note it here.
+  const onConnectionError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onConnectionError);
   try {
     await client.query('BEGIN');
     try {
@@ -336,6 +342,7 @@ export async function writePreferenceBatch(
       throw error;
     }
   } finally {
+    client.removeListener('error', onConnectionError);
     client.release(broken);
   }
 }
