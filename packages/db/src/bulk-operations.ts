@@ -8,15 +8,15 @@ import {
   type PersistenceStrategy,
   type PreferenceDocument,
 } from '@prefs/core';
-import { poolOf, type Database, type Queryable } from './client';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 
 /**
- * Runs a statement on the `pg` pool under the client. Used by the per-operation statements (create,
- * ordering check, claim, complete) and the batch writes: with 1,000 ids in a parameter or a result,
- * Prisma's raw-query layer costs several times the CPU of the driver itself.
+ * Runs one statement through Prisma. Statements that carry 1,000 ids pass them as one JSON text
+ * parameter and read them back as one JSON text column: Prisma's raw-query layer converts arrays
+ * element by element, which costs more CPU than the statement itself on the hot path.
  */
-async function queryRows<T extends object>(db: Database, sql: string, params: unknown[]): Promise<T[]> {
-  return (await poolOf(db).query<T>(sql, params)).rows;
+async function queryRows<T extends object>(db: Queryable, sql: string, params: unknown[]): Promise<T[]> {
+  return db.$queryRawUnsafe<T[]>(sql, ...params);
 }
 
 /** The columns a reader needs: everything but the operation's (possibly large) input. */
@@ -89,7 +89,7 @@ export interface CreateBulkOperationArgs {
  * which insert wins, and the loser reads the winner's row.
  */
 export async function createBulkOperation(
-  db: Database,
+  db: Queryable,
   args: CreateBulkOperationArgs,
 ): Promise<{ operation: BulkOperationResource; created: boolean }> {
   const { environmentId, input, idempotencyKey, requestHash, requestId = null } = args;
@@ -177,10 +177,10 @@ export interface ClaimedOperation {
  * With this operation's ids sent as a parameter, `= ANY($2)` is a hash lookup (PostgreSQL 14+ hashes a
  * constant array), so each earlier operation costs one pass over its ids.
  */
-export async function findBlockingOperation(db: Database, id: string): Promise<string | null> {
-  const own = await queryRows<{ user_ids: string[] | null }>(db, 'SELECT user_ids FROM bulk_operations WHERE id = $1::uuid', [id]);
-  const userIds = own[0]?.user_ids;
-  if (!userIds || userIds.length === 0) return null;
+export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
+  const own = await queryRows<{ user_ids: string | null }>(db, 'SELECT array_to_json(user_ids)::text AS user_ids FROM bulk_operations WHERE id = $1::uuid', [id]);
+  const userIds = JSON.parse(own[0]?.user_ids ?? '[]') as string[];
+  if (userIds.length === 0) return null;
   const rows = await queryRows<{ id: string }>(
     db,
     `SELECT earlier.id FROM bulk_operations op
@@ -200,13 +200,13 @@ export async function findBlockingOperation(db: Database, id: string): Promise<s
  * Moves an operation to `processing` (or takes it over again after a crash) and returns its input.
  * Null when it has already ended.
  */
-export async function claimBulkOperation(db: Database, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
+export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
   const rows = await queryRows<{
       id: string;
       environment_id: string;
       set_id: string;
       strategy: PersistenceStrategy;
-      user_ids: string[];
+      user_ids: string;
       preferences: PreferenceDocument;
       processed_rows: number;
       estimated_total_rows: number;
@@ -217,7 +217,8 @@ export async function claimBulkOperation(db: Database, id: string, leaseMs: numb
      SET status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
          lease_until = now() + $2::int * interval '1 millisecond'
      WHERE id = $1::uuid AND status IN ('queued', 'processing')
-     RETURNING id, environment_id, set_id, strategy, user_ids, preferences, processed_rows, estimated_total_rows, request_id`,
+     RETURNING id, environment_id, set_id, strategy, array_to_json(user_ids)::text AS user_ids, preferences, processed_rows,
+       estimated_total_rows, request_id`,
     [id, leaseMs],
   );
   const row = rows[0];
@@ -227,7 +228,7 @@ export async function claimBulkOperation(db: Database, id: string, leaseMs: numb
     environmentId: row.environment_id,
     setId: row.set_id,
     strategy: row.strategy,
-    userIds: row.user_ids,
+    userIds: JSON.parse(row.user_ids) as string[],
     document: row.preferences,
     processedRows: row.processed_rows,
     totalRows: row.estimated_total_rows,
@@ -257,7 +258,7 @@ const UPSERT_SETS = `
  *
  * Replace is one statement (the same document for every user). Merge reads the batch's rows
  * `FOR UPDATE`, merges in process with the shared merge function, and writes them back in one statement.
- * Both run on the `pg` pool under the client (see `poolOf`): this is the hot path.
+ * Ids and documents travel as one JSON text each way, so Prisma converts one value, not 1,000.
  */
 export async function writePreferenceBatch(
   db: Database,
@@ -266,7 +267,6 @@ export async function writePreferenceBatch(
   userIds: string[],
   leaseMs: number,
 ): Promise<BatchResult> {
-  const pool = poolOf(db);
   const progress = `
     UPDATE bulk_operations
     SET processed_rows = processed_rows + $4::int, success_count = success_count + $5::int,
@@ -277,84 +277,68 @@ export async function writePreferenceBatch(
 
   if (operation.strategy === 'replace') {
     const document = JSON.stringify(applyPreferences('replace', null, operation.document));
-    const result = await pool.query<{ applied: boolean }>(
+    const rows = await queryRows<{ applied: boolean }>(
+      db,
       `WITH progress AS (${progress}),
-       batch AS (SELECT user_id, $10::jsonb AS preferences FROM unnest($9::text[]) AS user_id WHERE EXISTS (SELECT 1 FROM progress)),
+       batch AS (SELECT user_id, $10::jsonb AS preferences FROM jsonb_array_elements_text($9::jsonb) AS user_id
+                 WHERE EXISTS (SELECT 1 FROM progress)),
        written AS (${UPSERT_SETS} RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM progress) AS applied`,
-      [operation.id, operation.environmentId, operation.setId, userIds.length, userIds.length, '[]', start, leaseMs, userIds, document],
+      [operation.id, operation.environmentId, operation.setId, userIds.length, userIds.length, '[]', start, leaseMs, JSON.stringify(userIds), document],
     );
-    const applied = result.rows[0]?.applied === true;
+    const applied = rows[0]?.applied === true;
     return { applied, successCount: applied ? userIds.length : 0, errorItems: [] };
   }
 
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out client emits 'error' when its connection dies (pg_terminate_backend, a restart); with no
-  // listener that would crash the process. The query under way rejects too, so only note it here.
-  const onConnectionError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onConnectionError);
-  try {
-    await client.query('BEGIN');
-    try {
-      const guard = await client.query<{ processed_rows: number }>(
-        `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
-        [operation.id],
-      );
-      if (guard.rows[0]?.processed_rows !== start) {
-        await client.query('ROLLBACK');
-        return { applied: false, successCount: 0, errorItems: [] };
-      }
+  return db.$transaction(async (tx) => {
+    const guard = await queryRows<{ processed_rows: number }>(
+      tx,
+      `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
+      [operation.id],
+    );
+    if (guard[0]?.processed_rows !== start) return { applied: false, successCount: 0, errorItems: [] };
 
-      const storedRows = await client.query<{ user_id: string; preferences: PreferenceDocument }>(
-        `SELECT user_id, preferences FROM preference_sets
-         WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
-         ORDER BY user_id FOR UPDATE`,
-        [operation.environmentId, operation.setId, userIds],
-      );
-      const stored = new Map(storedRows.rows.map((row) => [row.user_id, row.preferences]));
-      const written: { user_id: string; preferences: PreferenceDocument }[] = [];
-      const errorItems: BulkOperationErrorItem[] = [];
-      for (const userId of userIds) {
-        try {
-          written.push({ user_id: userId, preferences: applyPreferences('merge', stored.get(userId) ?? null, operation.document) });
-        } catch {
-          errorItems.push({ id: userId, collection: null });
-        }
+    // The batch's stored sets, locked, as one JSON object keyed by user id.
+    const storedRows = await queryRows<{ stored: string }>(
+      tx,
+      `SELECT coalesce(json_object_agg(locked.user_id, locked.preferences), '{}')::text AS stored
+       FROM (SELECT user_id, preferences FROM preference_sets
+             WHERE environment_id = $1::uuid AND set_id = $2
+               AND user_id IN (SELECT jsonb_array_elements_text($3::jsonb))
+             ORDER BY user_id FOR UPDATE) AS locked`,
+      [operation.environmentId, operation.setId, JSON.stringify(userIds)],
+    );
+    const stored = JSON.parse(storedRows[0]?.stored ?? '{}') as Record<string, PreferenceDocument>;
+    const written: { user_id: string; preferences: PreferenceDocument }[] = [];
+    const errorItems: BulkOperationErrorItem[] = [];
+    for (const userId of userIds) {
+      try {
+        const current = Object.prototype.hasOwnProperty.call(stored, userId) ? stored[userId] : null;
+        written.push({ user_id: userId, preferences: applyPreferences('merge', current, operation.document) });
+      } catch {
+        errorItems.push({ id: userId, collection: null });
       }
-      // One JSON document for the whole batch: a `jsonb[]` parameter would have the driver escape every
-      // document into an array literal, which costs three times the CPU of one JSON.stringify.
-      await client.query(
-        `WITH progress AS (${progress}),
-         batch AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS batch(user_id text, preferences jsonb)),
-         written AS (${UPSERT_SETS} RETURNING 1)
-         SELECT count(*) FROM progress`,
-        [operation.id, operation.environmentId, operation.setId, userIds.length, written.length, JSON.stringify(errorItems), start, leaseMs, JSON.stringify(written)],
-      );
-      await client.query('COMMIT');
-      return { applied: true, successCount: written.length, errorItems };
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError; // the connection is unusable: drop it rather than return it to the pool
-      });
-      throw error;
     }
-  } finally {
-    client.removeListener('error', onConnectionError);
-    client.release(broken);
-  }
+    await queryRows(
+      tx,
+      `WITH progress AS (${progress}),
+       batch AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS batch(user_id text, preferences jsonb)),
+       written AS (${UPSERT_SETS} RETURNING 1)
+       SELECT count(*)::int AS applied FROM progress`,
+      [operation.id, operation.environmentId, operation.setId, userIds.length, written.length, JSON.stringify(errorItems), start, leaseMs, JSON.stringify(written)],
+    );
+    return { applied: true, successCount: written.length, errorItems };
+  }, TRANSACTION_OPTIONS);
 }
 
 /** Ends a processing operation whose every row has been handled. */
-export async function completeBulkOperation(db: Database, id: string): Promise<boolean> {
-  const result = await poolOf(db).query(
+export async function completeBulkOperation(db: Queryable, id: string): Promise<boolean> {
+  const count = await db.$executeRawUnsafe(
     `UPDATE bulk_operations SET status = 'completed', completed_at = now(), updated_at = now(), lease_until = NULL
      WHERE id = $1::uuid AND status = 'processing' AND processed_rows = estimated_total_rows`,
-    [id],
+    id,
   );
-  return (result.rowCount ?? 0) > 0;
+  return count > 0;
 }
 
 export async function failBulkOperation(db: Queryable, id: string, reason: string): Promise<boolean> {

@@ -1,5 +1,4 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 
 export type Database = PrismaClient;
@@ -13,12 +12,8 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-const pools = new WeakMap<Database, Pool>();
-
 export function createDatabase(options: DatabaseOptions): Database {
-  // The pool is ours and handed to Prisma, so that the hot path (the batch writes) can use the same
-  // connections through `pg` directly: see `poolOf`.
-  const pool = new Pool({
+  const adapter = new PrismaPg({
     connectionString: options.databaseUrl,
     max: options.poolSize,
     application_name: options.applicationName ?? 'prefs',
@@ -26,20 +21,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(client, pool);
-  return client;
-}
-
-/**
- * The `pg` pool under a client made by `createDatabase`. The batch writes use it directly: for a
- * 1,000-row statement, Prisma's raw-query layer (parameter serialisation, result conversion) costs
- * more CPU than the driver itself and leaves large strings behind for the garbage collector.
- */
-export function poolOf(db: Database): Pool {
-  const pool = pools.get(db);
-  if (!pool) throw new Error('this Database was not made by createDatabase');
-  return pool;
+  return new PrismaClient({ adapter });
 }
 
 /**
