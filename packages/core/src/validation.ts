@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -31,8 +30,10 @@ import {
  * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
  * set id and strategy); the maps keyed by user-chosen names (categories, workflows, channels) and the
  * boolean-or-object unions are walked here, so that every error names its field by its full path.
- * Unknown keys are checked before any object reaches class-transformer, so a key such as `__proto__`
- * is reported, never assigned.
+ * Unknown keys are checked before any object is validated, and the DTO instances are built from named
+ * fields only (not with class-transformer, which walks every nested value: a deeply nested value overflowed
+ * the stack and a `constructor` key made it throw, both answered 500), so a key such as `__proto__` is
+ * reported, never assigned.
  */
 
 export interface FieldError {
@@ -70,7 +71,6 @@ class ConditionsDto {
   @IsArray()
   @ArrayMaxSize(MAX_CONDITIONS)
   @ValidateNested({ each: true })
-  @Type(() => ConditionDto)
   conditions!: ConditionDto[];
 }
 
@@ -120,8 +120,14 @@ function collect(errors: ValidationError[], path: string, out: FieldError[]): vo
   }
 }
 
-function validateWith(dto: new () => object, value: Record<string, unknown>, path: string, out: FieldError[]): void {
-  const instance = plainToInstance(dto, value);
+/** A DTO instance holding the given fields, as they are: nothing nested is read or copied. */
+function instanceOf<T extends object>(dto: new () => T, fields: Record<string, unknown>): T {
+  const instance = new dto();
+  for (const [key, value] of Object.entries(fields)) (instance as Record<string, unknown>)[key] = value;
+  return instance;
+}
+
+function validateWith(instance: object, path: string, out: FieldError[]): void {
   collect(validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }), path, out);
 }
 
@@ -194,8 +200,12 @@ function validateConditions(conditions: unknown[], parentPath: string, out: Fiel
       shapesOk = false;
     }
   });
-  // Only objects whose keys are known reach class-transformer.
-  if (shapesOk) validateWith(ConditionsDto, { conditions }, parentPath, out);
+  // Only objects whose keys are known are validated, each from its three fields.
+  if (!shapesOk) return;
+  const items = (conditions as Record<string, unknown>[]).map((condition) =>
+    instanceOf(ConditionDto, { variable: condition.variable, operator: condition.operator, argument: condition.argument }),
+  );
+  validateWith(instanceOf(ConditionsDto, { conditions: items }), parentPath, out);
 }
 
 function validateChannelTypes(value: unknown, path: string, out: FieldError[]): void {
@@ -294,7 +304,7 @@ export function validatePreferenceSetInput(
   const options: Record<string, unknown> = {};
   if ('__persistence_strategy__' in value) options.__persistence_strategy__ = value.__persistence_strategy__;
   if (allowId && 'id' in value) options.id = value.id;
-  validateWith(PreferenceSetOptionsDto, options, path, out);
+  validateWith(instanceOf(PreferenceSetOptionsDto, options), path, out);
   if (typeof options.id === 'string' && (CONTROL_CHARACTERS.test(options.id) || RESERVED_KEYS.has(options.id))) {
     out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or be a reserved word`, type: 'invalid_value' });
   }
@@ -333,7 +343,7 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   checkKeys(body, ['user_ids', 'preferences'], '', errors);
-  validateWith(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }, '', errors);
+  validateWith(instanceOf(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }), '', errors);
 
   const userIds = body.user_ids;
   if (Array.isArray(userIds) && userIds.length <= MAX_USER_IDS_SENT) {
