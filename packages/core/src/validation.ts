@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
@@ -48,13 +49,19 @@ const MAX_CONDITIONS = 100;
 const MAX_MAP_ENTRIES = 1000;
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // C0 controls and DEL: PostgreSQL text cannot hold NUL, and no id or key is meant to carry the others.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// Unpaired surrogates (valid in a JSON escape, but no character) cannot be stored either: in jsonb they
+// fail the insert, and as text they turn into U+FFFD, so two different ids would become one.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
+// What free text (a condition's variable and argument) may hold: anything PostgreSQL's jsonb can store.
+const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
+const STORABLE_TEXT_MESSAGE = { message: '$property must not contain NUL characters or unpaired surrogates' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class ConditionDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   variable!: string;
 
   @IsIn(CONDITION_OPERATORS as readonly string[], { message: `operator must be one of: ${CONDITION_OPERATORS.join(', ')}` })
@@ -64,6 +71,7 @@ class ConditionDto {
   @ValidateIf((condition: ConditionDto) => condition.argument !== null)
   @IsString()
   @MaxLength(4096)
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   argument!: string | null;
 }
 
@@ -154,7 +162,7 @@ function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
     return false;
   }
   if (CONTROL_CHARACTERS.test(key)) {
-    out.push({ field, message: `keys of ${path} must not contain control characters`, type: 'invalid_key' });
+    out.push({ field, message: `keys of ${path} must not contain control characters or unpaired surrogates`, type: 'invalid_key' });
     return false;
   }
   return true;
@@ -306,7 +314,7 @@ export function validatePreferenceSetInput(
   if (allowId && 'id' in value) options.id = value.id;
   validateWith(instanceOf(PreferenceSetOptionsDto, options), path, out);
   if (typeof options.id === 'string' && (CONTROL_CHARACTERS.test(options.id) || RESERVED_KEYS.has(options.id))) {
-    out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or be a reserved word`, type: 'invalid_value' });
+    out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or unpaired surrogates or be a reserved word`, type: 'invalid_value' });
   }
 
   if ('categories' in value) validateSettingsMap(value.categories, `${path}.categories`, out);
@@ -354,7 +362,7 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
         reported += 1;
         errors.push({
           field: `user_ids.${index}`,
-          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters`,
+          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`,
           type: 'invalid_value',
         });
       }
@@ -381,14 +389,14 @@ export function validatePutPreferences(body: unknown): Validated<PreferenceSetIn
 /** Validates a set id taken from a URL path. */
 export function validateSetId(setId: string): FieldError | null {
   if (setId.length === 0 || setId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(setId)) {
-    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }
 
 export function validateUserId(userId: string): FieldError | null {
   if (userId.length === 0 || userId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(userId)) {
-    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }

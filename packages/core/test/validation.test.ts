@@ -113,6 +113,32 @@ describe('bulk set preferences validation', () => {
     expect(fields({ user_ids: ['a\u0000b'], preferences: { categories: { 'x\ny': true } } })).toEqual(['user_ids.0', 'preferences.categories.x\ny']);
   });
 
+  it('rejects what PostgreSQL cannot store: unpaired surrogates anywhere, NUL in condition text', () => {
+    const condition = (variable: string, argument: string) => ({ conditions: [{ variable, operator: 'equal_to', argument }] });
+    expect(
+      fields({
+        user_ids: ['ok', 'a\ud800', '\udfffb'],
+        preferences: {
+          id: 't\udbff',
+          categories: { 'k\ud83d': true, ok: condition('v\u0000', 'a\ude00') },
+          commercial_subscribed: condition('v', 'nul\u0000'),
+        },
+      }).sort(),
+    ).toEqual(
+      [
+        'user_ids.1',
+        'user_ids.2',
+        'preferences.id',
+        'preferences.categories.k\ud83d',
+        'preferences.categories.ok.conditions.0.variable',
+        'preferences.categories.ok.conditions.0.argument',
+        'preferences.commercial_subscribed.conditions.0.argument',
+      ].sort(),
+    );
+    // Paired surrogates (an emoji) and other text are fine.
+    expect(fields({ user_ids: ['🙂'], preferences: { categories: { '🙂': condition('v\n', '🙂\t') } } })).toEqual([]);
+  });
+
   it('rejects unknown keys inside settings and leaves', () => {
     expect(fields({ user_ids: ['a'], preferences: { categories: { a: { channel_types: {}, colour: 'red' } }, channel_types: { email: { conditions: [], extra: 1 } } } }).sort()).toEqual(
       ['preferences.categories.a.colour', 'preferences.channel_types.email.extra'].sort(),
