@@ -53,7 +53,7 @@ async function operationsWithKey(idempotencyKey: string): Promise<{ id: string; 
 }
 
 async function jobIds(): Promise<string[]> {
-  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children']);
+  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children']);
   return jobs.map((job) => job.id as string).sort();
 }
 
