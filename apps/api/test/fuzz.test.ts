@@ -109,7 +109,7 @@ function randomString(maxLength = 12): string {
 }
 
 function deepNesting(): RawJson {
-  const depth = pick([64, 1000, 20_000, 200_000]);
+  const depth = pick([64, 1000, 20_000]);
   if (chance(0.5)) return new RawJson(`${'['.repeat(depth)}${']'.repeat(depth)}`);
   return new RawJson(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
 }
@@ -598,7 +598,7 @@ function rawCases(): RawCase[] {
   const head = (extra: string, body = good) =>
     Buffer.from(`POST ${BULK} HTTP/1.1\r\nHost: fuzz\r\n${auth}Content-Type: application/json\r\nConnection: close\r\n${extra}\r\n${body}`);
   const cases: RawCase[] = [];
-  for (let i = 0; i < 20; i += 1) {
+  for (let i = 0; i < 10; i += 1) {
     cases.push(
       { kind: 'raw: huge header', what: '20 KB header', bytes: head(`X-Fill: ${'f'.repeat(20_000)}\r\nContent-Length: ${good.length}\r\n`) },
       { kind: 'raw: huge header', what: '1 MB header', bytes: head(`X-Fill: ${'f'.repeat(1024 * 1024)}\r\nContent-Length: ${good.length}\r\n`) },
