@@ -8,6 +8,7 @@ import type { BulkSetPreferencesJobData } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
+import { jsonBody } from './json-body';
 import { createRateLimiter } from './rate-limit';
 import { createRequestContext } from './request-context';
 import { adminQueuesRouter } from './routes/admin-queues';
@@ -59,7 +60,7 @@ export function createApp(deps: AppDependencies): Express {
   const v1 = express.Router();
   v1.use(createAuthMiddleware(db));
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
-  v1.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  v1.use(jsonBody(config.bodyLimitBytes));
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));

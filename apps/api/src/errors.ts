@@ -81,6 +81,8 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
   switch (error.type) {
     case 'entity.parse.failed':
       return new BadRequest('The request body is not valid JSON', 'invalid_json');
+    case 'body.invalid_utf8':
+      return new BadRequest('The request body is not valid UTF-8', 'invalid_json');
     case 'entity.too.large':
       return new PayloadTooLarge(error.limit ?? 0);
     case 'encoding.unsupported':

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -12,6 +11,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
@@ -31,8 +31,10 @@ import {
  * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
  * set id and strategy); the maps keyed by user-chosen names (categories, workflows, channels) and the
  * boolean-or-object unions are walked here, so that every error names its field by its full path.
- * Unknown keys are checked before any object reaches class-transformer, so a key such as `__proto__`
- * is reported, never assigned.
+ * Unknown keys are checked before any object is validated, and the DTO instances are built from named
+ * fields only (not with class-transformer, which walks every nested value: a deeply nested value overflowed
+ * the stack and a `constructor` key made it throw, both answered 500), so a key such as `__proto__` is
+ * reported, never assigned.
  */
 
 export interface FieldError {
@@ -47,13 +49,19 @@ const MAX_CONDITIONS = 100;
 const MAX_MAP_ENTRIES = 1000;
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // C0 controls and DEL: PostgreSQL text cannot hold NUL, and no id or key is meant to carry the others.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// Unpaired surrogates (valid in a JSON escape, but no character) cannot be stored either: in jsonb they
+// fail the insert, and as text they turn into U+FFFD, so two different ids would become one.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
+// What free text (a condition's variable and argument) may hold: anything PostgreSQL's jsonb can store.
+const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
+const STORABLE_TEXT_MESSAGE = { message: '$property must not contain NUL characters or unpaired surrogates' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class ConditionDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   variable!: string;
 
   @IsIn(CONDITION_OPERATORS as readonly string[], { message: `operator must be one of: ${CONDITION_OPERATORS.join(', ')}` })
@@ -63,6 +71,7 @@ class ConditionDto {
   @ValidateIf((condition: ConditionDto) => condition.argument !== null)
   @IsString()
   @MaxLength(4096)
+  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   argument!: string | null;
 }
 
@@ -70,7 +79,6 @@ class ConditionsDto {
   @IsArray()
   @ArrayMaxSize(MAX_CONDITIONS)
   @ValidateNested({ each: true })
-  @Type(() => ConditionDto)
   conditions!: ConditionDto[];
 }
 
@@ -120,8 +128,14 @@ function collect(errors: ValidationError[], path: string, out: FieldError[]): vo
   }
 }
 
-function validateWith(dto: new () => object, value: Record<string, unknown>, path: string, out: FieldError[]): void {
-  const instance = plainToInstance(dto, value);
+/** A DTO instance holding the given fields, as they are: nothing nested is read or copied. */
+function instanceOf<T extends object>(dto: new () => T, fields: Record<string, unknown>): T {
+  const instance = new dto();
+  for (const [key, value] of Object.entries(fields)) (instance as Record<string, unknown>)[key] = value;
+  return instance;
+}
+
+function validateWith(instance: object, path: string, out: FieldError[]): void {
   collect(validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }), path, out);
 }
 
@@ -148,7 +162,7 @@ function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
     return false;
   }
   if (CONTROL_CHARACTERS.test(key)) {
-    out.push({ field, message: `keys of ${path} must not contain control characters`, type: 'invalid_key' });
+    out.push({ field, message: `keys of ${path} must not contain control characters or unpaired surrogates`, type: 'invalid_key' });
     return false;
   }
   return true;
@@ -194,8 +208,12 @@ function validateConditions(conditions: unknown[], parentPath: string, out: Fiel
       shapesOk = false;
     }
   });
-  // Only objects whose keys are known reach class-transformer.
-  if (shapesOk) validateWith(ConditionsDto, { conditions }, parentPath, out);
+  // Only objects whose keys are known are validated, each from its three fields.
+  if (!shapesOk) return;
+  const items = (conditions as Record<string, unknown>[]).map((condition) =>
+    instanceOf(ConditionDto, { variable: condition.variable, operator: condition.operator, argument: condition.argument }),
+  );
+  validateWith(instanceOf(ConditionsDto, { conditions: items }), parentPath, out);
 }
 
 function validateChannelTypes(value: unknown, path: string, out: FieldError[]): void {
@@ -294,9 +312,9 @@ export function validatePreferenceSetInput(
   const options: Record<string, unknown> = {};
   if ('__persistence_strategy__' in value) options.__persistence_strategy__ = value.__persistence_strategy__;
   if (allowId && 'id' in value) options.id = value.id;
-  validateWith(PreferenceSetOptionsDto, options, path, out);
+  validateWith(instanceOf(PreferenceSetOptionsDto, options), path, out);
   if (typeof options.id === 'string' && (CONTROL_CHARACTERS.test(options.id) || RESERVED_KEYS.has(options.id))) {
-    out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or be a reserved word`, type: 'invalid_value' });
+    out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or unpaired surrogates or be a reserved word`, type: 'invalid_value' });
   }
 
   if ('categories' in value) validateSettingsMap(value.categories, `${path}.categories`, out);
@@ -333,7 +351,7 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   checkKeys(body, ['user_ids', 'preferences'], '', errors);
-  validateWith(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }, '', errors);
+  validateWith(instanceOf(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }), '', errors);
 
   const userIds = body.user_ids;
   if (Array.isArray(userIds) && userIds.length <= MAX_USER_IDS_SENT) {
@@ -344,7 +362,7 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
         reported += 1;
         errors.push({
           field: `user_ids.${index}`,
-          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters`,
+          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`,
           type: 'invalid_value',
         });
       }
@@ -371,14 +389,14 @@ export function validatePutPreferences(body: unknown): Validated<PreferenceSetIn
 /** Validates a set id taken from a URL path. */
 export function validateSetId(setId: string): FieldError | null {
   if (setId.length === 0 || setId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(setId)) {
-    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }
 
 export function validateUserId(userId: string): FieldError | null {
   if (userId.length === 0 || userId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(userId)) {
-    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' };
+    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }

@@ -89,8 +89,54 @@ describe('bulk set preferences validation', () => {
     expect(({} as Record<string, unknown>).true).toBeUndefined();
   });
 
+  it('reports (never throws on) constructor keys holding objects, wherever they are', () => {
+    const body = JSON.parse(
+      '{"user_ids":[{"constructor":{"prototype":{"polluted":true}}}],"preferences":{"workflows":{"constructor":{"polluted":true}},' +
+        '"channel_types":{"email":{"conditions":[{"variable":"v","operator":"equal_to","argument":{"constructor":{"polluted":1}}}]}}}}',
+    );
+    expect(fields(body).sort()).toEqual(['preferences.channel_types.email.conditions.0.argument', 'preferences.workflows.constructor', 'user_ids.0'].sort());
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reports (never overflows on) deeply nested values', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(fields({ user_ids: deep, preferences: {} })).toEqual(['user_ids.0']);
+    expect(fields({ user_ids: [deep], preferences: {} })).toEqual(['user_ids.0']);
+    expect(fields({ user_ids: ['a'], preferences: { categories: { c: { conditions: [{ variable: deep, operator: 'exists', argument: deep }] } } } })).toEqual([
+      'preferences.categories.c.conditions.0.variable',
+      'preferences.categories.c.conditions.0.argument',
+    ]);
+    expect(fields({ user_ids: ['a'], preferences: { unknown: deep } })).toEqual(['preferences.unknown']);
+  });
+
   it('rejects control characters in user ids and keys', () => {
     expect(fields({ user_ids: ['a\u0000b'], preferences: { categories: { 'x\ny': true } } })).toEqual(['user_ids.0', 'preferences.categories.x\ny']);
+  });
+
+  it('rejects what PostgreSQL cannot store: unpaired surrogates anywhere, NUL in condition text', () => {
+    const condition = (variable: string, argument: string) => ({ conditions: [{ variable, operator: 'equal_to', argument }] });
+    expect(
+      fields({
+        user_ids: ['ok', 'a\ud800', '\udfffb'],
+        preferences: {
+          id: 't\udbff',
+          categories: { 'k\ud83d': true, ok: condition('v\u0000', 'a\ude00') },
+          commercial_subscribed: condition('v', 'nul\u0000'),
+        },
+      }).sort(),
+    ).toEqual(
+      [
+        'user_ids.1',
+        'user_ids.2',
+        'preferences.id',
+        'preferences.categories.k\ud83d',
+        'preferences.categories.ok.conditions.0.variable',
+        'preferences.categories.ok.conditions.0.argument',
+        'preferences.commercial_subscribed.conditions.0.argument',
+      ].sort(),
+    );
+    // Paired surrogates (an emoji) and other text are fine.
+    expect(fields({ user_ids: ['🙂'], preferences: { categories: { '🙂': condition('v\n', '🙂\t') } } })).toEqual([]);
   });
 
   it('rejects unknown keys inside settings and leaves', () => {

@@ -21,6 +21,19 @@ export interface BulkPreferencesRouteDeps {
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /**
+ * JSON with every object's keys sorted: a repeat of a request whose keys came in another order (as
+ * PostgreSQL's jsonb stores them anyway) hashes the same. The document is validated, so it is shallow.
+ */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
  * POST /v1/users/bulk/preferences: validates, records the operation in PostgreSQL (`queued`), then
  * enqueues its id. The record is the promise: if the enqueue fails (Redis away, or this process dies
  * right after the commit), the workers' reconciler enqueues it within seconds, so a 200 is never lost.
@@ -38,7 +51,7 @@ export function bulkPreferencesRouter(deps: BulkPreferencesRouteDeps): Router {
       throw new BadRequest(`The Idempotency-Key header must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
     const requestHash = createHash('sha256')
-      .update(JSON.stringify([input.userIds, input.setId, input.strategy, input.document]))
+      .update(canonicalJson([input.userIds, input.setId, input.strategy, input.document]))
       .digest('hex');
 
     let created;
