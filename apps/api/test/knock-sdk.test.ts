@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import Knock from '@knocklabs/node';
 import { generateSecretKey } from '@prefs/db';
@@ -37,19 +38,40 @@ function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the API on a free port; another process may take the port between the probe and the listen, so retry. */
+async function startApiProcess(): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    api = spawnProcess('apps/api/dist/main.js', { PORT: String(port), HOST: '127.0.0.1', PREFS_BOOTSTRAP_KEY: bootstrapKey, RATE_LIMITS: 'off' });
+    baseURL = `http://127.0.0.1:${port}`;
+    const up = await waitFor(async () => {
+      if (api.exitCode !== null) return 'exited';
+      try {
+        return (await fetch(`${baseURL}/healthz`)).ok ? 'up' : null;
+      } catch {
+        return null;
+      }
+    }, 30_000, 100);
+    if (up === 'up') return;
+    if (attempt >= 5) throw new Error('the API process did not start');
+  }
+}
+
 beforeAll(async () => {
   env = await createTestEnvironment();
-  const port = 30000 + Math.floor(Math.random() * 20000);
-  api = spawnProcess('apps/api/dist/main.js', { PORT: String(port), HOST: '127.0.0.1', PREFS_BOOTSTRAP_KEY: bootstrapKey, RATE_LIMITS: 'off' });
+  await startApiProcess();
   worker = spawnProcess('apps/worker/dist/main.js', { WORKER_PORT: '0', BATCH_SIZE: '250' });
-  baseURL = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${baseURL}/healthz`)).ok;
-    } catch {
-      return false;
-    }
-  }, 30_000, 100);
 });
 
 afterAll(async () => {
