@@ -61,7 +61,8 @@ it('an operation committed but never enqueued (the API died in between) is enque
       const done = await waitForStatus(env, operation.id, ['completed', 'failed']);
       expectCleanCounts(done, 1000);
       const users = await expectEveryUser(env, applyInOrder(initial, [input]));
-      expect(worker.hasLogged(reenqueued(operation.id))).toBe(true);
+      // The log line travels through a pipe and may trail the database's completion: wait for it.
+      await worker.waitForLog(reenqueued(operation.id), 'the reconciler re-enqueueing it', 10_000);
       return `re-enqueued by the reconciler; completed 1000/1000, ${users} users equal a clean run`;
     },
   );
@@ -81,7 +82,7 @@ it('Redis unreachable from the API at request time: 200, recorded as queued, and
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ status: 'queued', estimated_total_rows: 1000 });
       expect((await readOperation(env, accepted.id)).status).toBe('queued');
-      expect(api.process.hasLogged((line) => line.operationId === accepted.id && String(line.msg).startsWith('enqueue failed'))).toBe(true);
+      await api.process.waitForLog((line) => line.operationId === accepted.id && String(line.msg).startsWith('enqueue failed'), 'the failed enqueue', 10_000);
 
       // The API dies too, for good measure: the record alone must be enough.
       await api.process.stop();
@@ -89,7 +90,8 @@ it('Redis unreachable from the API at request time: 200, recorded as queued, and
       const done = await waitForStatus(env, accepted.id, ['completed', 'failed']);
       expectCleanCounts(done, 1000);
       const users = await expectEveryUser(env, applyInOrder(initial, [parseBulkRequest(body)]));
-      expect(worker.hasLogged(reenqueued(accepted.id))).toBe(true);
+      // The log line travels through a pipe and may trail the database's completion: wait for it.
+      await worker.waitForLog(reenqueued(accepted.id), 'the reconciler re-enqueueing it', 10_000);
       return `answered 200 queued without Redis; re-enqueued by the reconciler; completed 1000/1000, ${users} users equal a clean run`;
     },
   );
