@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
+import { freePort } from '@prefs/testing';
 
 /**
  * The start-up path of `npm start` and `npm test` on a machine where PostgreSQL and Redis do not answer:
@@ -13,16 +13,6 @@ import { Redis } from 'ioredis';
  */
 const root = path.join(__dirname, '..', '..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function hasBinaries(): boolean {
   const found = spawnSync('bash', ['-c', 'source scripts/lib.sh; find_pg_bin && command -v redis-server'], { cwd: root });

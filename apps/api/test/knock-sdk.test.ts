@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import Knock from '@knocklabs/node';
 import { generateSecretKey } from '@prefs/db';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, freePort, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 
 /**
  * The official Knock Node SDK, unchanged, against the built API and worker running as real processes
@@ -38,16 +37,6 @@ function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the API on a free port; another process may take the port between the probe and the listen, so retry. */
 async function startApiProcess(): Promise<void> {

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '@prefs/logger';
-import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, freePort, waitFor, type TestEnvironment } from '@prefs/testing';
 import { createWorker } from '../src/worker';
 
 /**
@@ -21,16 +20,6 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(policy: string): Promise<string> {
   const port = await freePort();

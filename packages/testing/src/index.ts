@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, readApiConfig, readWorkerConfig, type ApiConfig, type WorkerConfig } from '@prefs/config';
 import { createDatabase, createSecretKey, dropDatabase, ensureDatabase, runMigrations, type Database } from '@prefs/db';
@@ -88,4 +89,16 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
 
 export function userIds(count: number, prefix = 'user'): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}-${String(index).padStart(5, '0')}`);
+}
+
+/** A TCP port free on 127.0.0.1 at the time of asking (a process started on it may still lose a race). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -11,7 +10,7 @@ import {
   type BulkSetPreferencesInput,
   type PreferenceDocument,
 } from '@prefs/core';
-import { waitFor, type TestEnvironment } from '@prefs/testing';
+import { freePort, waitFor, type TestEnvironment } from '@prefs/testing';
 
 /**
  * Support for the fault suite: the built API and workers as real child processes (their JSON logs kept
@@ -192,17 +191,7 @@ export async function startApi(env: TestEnvironment, name: string, options: Proc
   return { process: api, url: String(listening.url) };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A private, empty, memory-only redis-server on its own port, so a test can kill and restart Redis
