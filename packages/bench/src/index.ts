@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
 import { replacePreferences, DEFAULT_SET_ID } from '@prefs/core';
+import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
 import { fullDocument, userId } from './documents';
 import { measureLimit } from './limit';
@@ -84,19 +84,6 @@ async function vacuum(databaseUrl: string): Promise<void> {
   }
 }
 
-async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkReport> {
   const log = options.log ?? (() => undefined);

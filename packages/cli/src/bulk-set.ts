@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { MAX_BULK_USERS, validateBulkSetPreferences, type BulkOperationResource } from '@prefs/core';
 import { ApiClient, ApiRequestError, NetworkError, type RetryNotice } from './api-client';
 import { createProgressView, formatCount, formatDuration, type ProgressSnapshot, type ProgressView } from './progress';
-import { chunk, InputError, readUserIds } from './users-file';
+import { chunk, InputError, readJsonFile, readUserIds } from './users-file';
 
 export interface BulkSetOptions {
   usersFile: string;
@@ -41,18 +40,7 @@ function isEnded(part: Part): boolean {
 
 /** Reads the preference set to send and applies --merge and --set; checks it like the API would. */
 export async function readPreferences(file: string, merge: boolean, setId: string | undefined): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`preferences file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError(`preferences file ${file}: not valid JSON (${(error as Error).message})`);
-  }
+  const parsed = await readJsonFile(file, 'preferences file');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InputError(`preferences file ${file}: expected a JSON object (a preference set), got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   }

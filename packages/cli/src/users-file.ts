@@ -7,6 +7,21 @@ import { validateUserId } from '@prefs/core';
 /** A problem with an input file the user must fix: reported as is, exit code 2. */
 export class InputError extends Error {}
 
+/** Reads and parses a JSON file (a leading BOM allowed); a missing or broken file is an InputError naming `what`. */
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    throw new InputError(`${what} ${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 export interface UserIdList {
   /** Distinct ids, in the order of their first appearance in the file. */
   ids: string[];
@@ -59,18 +74,7 @@ async function detectFormat(file: string): Promise<'csv' | 'json'> {
 }
 
 async function readJsonIds(file: string, add: (id: string, where: string) => void): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`users file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError(`users file ${file}: not valid JSON (${(error as Error).message})`);
-  }
+  const parsed = await readJsonFile(file, 'users file');
   if (!Array.isArray(parsed)) throw new InputError(`users file ${file}: expected a JSON array of user ids (strings, or objects with an "id")`);
   parsed.forEach((item: unknown, index) => {
     if (typeof item === 'string') return add(item, `item ${index}`);

@@ -93,3 +93,18 @@ export async function reenqueueBulkOperation(queue: Queue<BulkSetPreferencesJobD
   await enqueueBulkOperation(queue, operationId);
   return true;
 }
+
+/** Removes every key under a prefix (the queue's and the rate limiter's): for tests and benchmarks. */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

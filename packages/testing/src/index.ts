@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, readApiConfig, readWorkerConfig, type ApiConfig, type WorkerConfig } from '@prefs/config';
 import { createDatabase, createSecretKey, dropDatabase, ensureDatabase, runMigrations, type Database } from '@prefs/db';
+import { deleteRedisPrefix } from '@prefs/queue';
+
+export { deleteRedisPrefix };
 
 /**
  * Each test file gets its own database (created and migrated from the real migrations) and its own Redis
@@ -61,20 +63,6 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   };
 }
 
-/** Removes every key under the prefix (BullMQ's and the rate limiter's). */
-export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {

@@ -1,5 +1,5 @@
 import { createBulkOperation } from '@prefs/db';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import type { TestEnvironment } from '@prefs/testing';
 import {
   applyInOrder,
   expectCleanCounts,
@@ -14,11 +14,11 @@ import {
   seedUsers,
   startApi,
   startWorker,
-  stopEverything,
   userRange,
   variedInitialState,
   waitForStatus,
-  type LogLine,
+  reenqueued,
+  useFaultSuite,
 } from './support';
 
 /**
@@ -28,21 +28,9 @@ import {
  */
 let env: TestEnvironment;
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
+useFaultSuite({ withApi: false }, (created) => {
+  env = created;
 });
-
-afterEach(async () => {
-  await stopEverything();
-});
-
-afterAll(async () => {
-  await stopEverything();
-  await env?.cleanup();
-});
-
-const reenqueued = (operationId: string) => (line: LogLine) =>
-  line.msg === 'reconciler: re-enqueued an operation whose job was missing' && line.operationId === operationId;
 
 it('an operation committed but never enqueued (the API died in between) is enqueued by the reconciler and completes exactly', async () => {
   await fault(

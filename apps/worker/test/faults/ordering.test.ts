@@ -1,4 +1,4 @@
-import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
+import { waitFor, type TestEnvironment } from '@prefs/testing';
 import {
   applyInOrder,
   expectCleanCounts,
@@ -12,9 +12,7 @@ import {
   REPLACE_PREFERENCES,
   SECOND_MERGE,
   seedUsers,
-  startApi,
   startWorker,
-  stopEverything,
   userRange,
   variedInitialState,
   waitForStatus,
@@ -22,6 +20,7 @@ import {
   type ApiHandle,
   type LogLine,
   type ManagedProcess,
+  useFaultSuite,
 } from './support';
 
 /**
@@ -33,18 +32,9 @@ import {
 let env: TestEnvironment;
 let api: ApiHandle;
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env, 'api');
-});
-
-afterEach(async () => {
-  await stopEverything(api ? [api.process] : []);
-});
-
-afterAll(async () => {
-  await stopEverything();
-  await env?.cleanup();
+useFaultSuite({ withApi: true }, (created, startedApi) => {
+  env = created;
+  if (startedApi) api = startedApi;
 });
 
 function startedBy(workers: ManagedProcess[], operationId: string): ManagedProcess | undefined {

@@ -1,4 +1,4 @@
-import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
+import { waitFor, type TestEnvironment } from '@prefs/testing';
 import {
   applyInOrder,
   expectCleanCounts,
@@ -15,14 +15,14 @@ import {
   seedUsers,
   startApi,
   startWorker,
-  stopEverything,
   terminateWorkerConnections,
   userRange,
   variedInitialState,
   waitForStatus,
   waitForWorkerLockWaits,
   type ApiHandle,
-  type LogLine,
+  reenqueued,
+  useFaultSuite,
 } from './support';
 
 /**
@@ -32,22 +32,10 @@ import {
 let env: TestEnvironment;
 let api: ApiHandle;
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env, 'api');
+useFaultSuite({ withApi: true }, (created, startedApi) => {
+  env = created;
+  if (startedApi) api = startedApi;
 });
-
-afterEach(async () => {
-  await stopEverything(api ? [api.process] : []);
-});
-
-afterAll(async () => {
-  await stopEverything();
-  await env?.cleanup();
-});
-
-const reenqueued = (operationId: string) => (line: LogLine) =>
-  line.msg === 'reconciler: re-enqueued an operation whose job was missing' && line.operationId === operationId;
 
 it.each([
   ['merge', FIRST_MERGE],

@@ -10,7 +10,7 @@ import {
   type BulkSetPreferencesInput,
   type PreferenceDocument,
 } from '@prefs/core';
-import { freePort, waitFor, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, freePort, waitFor, type TestEnvironment } from '@prefs/testing';
 
 /**
  * Support for the fault suite: the built API and workers as real child processes (their JSON logs kept
@@ -278,6 +278,33 @@ export async function stopEverything(keep: ManagedProcess[] = []): Promise<void>
   await Promise.all([...heldLocks].map((lock) => lock.release()));
   await stopAllProcesses(keep);
 }
+
+/**
+ * The hooks every fault file needs: a fresh test environment (and, with `withApi`, one API process kept
+ * for the whole file), every other child process and held lock stopped after each test (no worker may
+ * take the next test's operation), and everything stopped and removed at the end.
+ */
+export function useFaultSuite(options: { withApi: boolean }, onReady: (env: TestEnvironment, api: ApiHandle | null) => void): void {
+  let env: TestEnvironment | undefined;
+  let keep: ManagedProcess[] = [];
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    const api = options.withApi ? await startApi(env, 'api') : null;
+    keep = api ? [api.process] : [];
+    onReady(env, api);
+  });
+  afterEach(async () => {
+    await stopEverything(keep);
+  });
+  afterAll(async () => {
+    await stopEverything();
+    await env?.cleanup();
+  });
+}
+
+/** The reconciler's log line for re-enqueueing this operation. */
+export const reenqueued = (operationId: string) => (line: LogLine) =>
+  line.msg === 'reconciler: re-enqueued an operation whose job was missing' && line.operationId === operationId;
 
 const WORKER_CONNECTIONS = `FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'prefs-worker'`;
 

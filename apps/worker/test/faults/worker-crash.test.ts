@@ -1,4 +1,4 @@
-import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
+import { waitFor, type TestEnvironment } from '@prefs/testing';
 import {
   applyInOrder,
   expectCleanCounts,
@@ -11,14 +11,13 @@ import {
   readOperation,
   REPLACE_PREFERENCES,
   seedUsers,
-  startApi,
   startWorker,
-  stopEverything,
   userRange,
   variedInitialState,
   waitForStatus,
   waitForWorkerLockWaits,
   type ApiHandle,
+  useFaultSuite,
 } from './support';
 
 /**
@@ -29,19 +28,9 @@ import {
 let env: TestEnvironment;
 let api: ApiHandle;
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env, 'api');
-});
-
-afterEach(async () => {
-  // Every test starts its own workers: none may take the next test's operation.
-  await stopEverything(api ? [api.process] : []);
-});
-
-afterAll(async () => {
-  await stopEverything();
-  await env?.cleanup();
+useFaultSuite({ withApi: true }, (created, startedApi) => {
+  env = created;
+  if (startedApi) api = startedApi;
 });
 
 /** Seeds 1,000 users, stops worker `first` inside batch [500, 550) of `preferences`, starts a second worker. */
