@@ -130,7 +130,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
   }
   if ('settings' in body) Object.assign(input, validateSettings(body.settings, field('settings'), errors));
 
-  const custom: Record<string, unknown> = {};
+  const custom: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
     if (TENANT_FIELDS.includes(key)) continue;
     if (UNSUPPORTED_FIELDS.includes(key)) {
@@ -138,10 +138,11 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
     } else if (READ_ONLY_FIELDS.includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
     } else {
-      custom[key] = body[key];
+      custom.push([key, body[key]]);
     }
   }
-  const properties = validateCustomProperties(custom, path, errors);
+  // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
+  const properties = validateCustomProperties(Object.fromEntries(custom), path, errors);
   if (errors.length > 0 || properties === null || id === null) return { ok: false, errors };
   return { ok: true, value: { id, ...input, properties } };
 }
