@@ -20,6 +20,17 @@ export async function getUser(db: Queryable, environmentId: string, id: string):
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
+/** Many identified users in one statement (for decisions over up to 1,000 recipients); unknown ids are absent. */
+export async function getUsers(db: Queryable, environmentId: string, ids: string[]): Promise<Map<string, UserRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<UserRow[]>(
+    `SELECT ${COLUMNS} FROM users WHERE environment_id = $1::uuid AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+    environmentId,
+    JSON.stringify([...new Set(ids)]),
+  );
+  return new Map(rows.map((row) => [row.id, toRecord(row)]));
+}
+
 /**
  * Identifies up to 1,000 users: each one's properties merge into the stored ones (created when new), in
  * three set-based statements (create missing rows, lock all in id order, write back). Items naming the

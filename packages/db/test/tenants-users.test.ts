@@ -5,6 +5,7 @@ import {
   getEnvironmentDefaults,
   getTenant,
   getUser,
+  getUsers,
   identifyUser,
   listTenants,
   putEnvironmentDefaults,
@@ -112,6 +113,9 @@ describe('users', () => {
     await env.db.$transaction((tx) => writeUserBatch(tx, env.environmentId, items), TRANSACTION_OPTIONS);
     expect((await getUser(env.db, env.environmentId, 'u1'))?.properties).toEqual({ plan: 'pro', email: 'ann@example.com' });
     expect(await getUser(env.db, env.environmentId, 'u2')).toMatchObject({ properties: {}, createdAt: '2020-01-02T03:04:05.000Z' });
+    const many = await getUsers(env.db, env.environmentId, ['u2', 'u1', 'nobody', 'u1']);
+    expect([...many.keys()].sort()).toEqual(['u1', 'u2']);
+    expect(many.get('u1')?.properties).toEqual({ plan: 'pro', email: 'ann@example.com' });
   });
 
   it('deleteUser removes the user and every set of it, and only that user', async () => {
