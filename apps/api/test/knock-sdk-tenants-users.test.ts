@@ -44,6 +44,9 @@ describe('knock.tenants', () => {
     await knock.put('/v1/environment/preferences', { body: { channel_types: { sms: false } } });
     const resolved = await knock.tenants.get('jurassic', { resolve_full_preference_settings: true });
     expect(resolved.settings?.preference_set?.channel_types).toEqual({ email: true, sms: false });
+    const setResolved = await knock.tenants.set('jurassic', { resolve_full_preference_settings: true, settings: { preference_set: { channel_types: { push: true } } } });
+    expect(setResolved.settings?.preference_set?.channel_types).toEqual({ email: true, sms: false, push: true });
+    expect((await knock.tenants.get('jurassic')).settings?.preference_set?.channel_types).toEqual({ email: true, push: true });
 
     for (let index = 0; index < 4; index += 1) await knock.tenants.set(`extra-${index}`, { name: `Extra ${index}` });
     const ids: string[] = [];
