@@ -16,9 +16,16 @@ export const MAX_PROPERTIES_BYTES = 32 * 1024;
 export const MAX_PROPERTY_DEPTH = 8;
 export const MAX_PROPERTY_KEY_LENGTH = 255;
 
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000]|\p{Cs}/u;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const KEY_CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Text jsonb and PostgreSQL text can hold: no NUL, no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
+import { isStorableText, MAX_TENANT_NAME_LENGTH, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -47,8 +47,8 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   if (query.after !== undefined && query.before !== undefined) errors.push({ field: 'before', message: 'give after or before, not both', type: 'conflict' });
   const name = textParam(query, 'name', errors);
   const tenantId = textParam(query, 'tenant_id', errors);
-  if (name !== null && (name.length > 255 || /[\u0000]|\p{Cs}/u.test(name))) {
-    errors.push({ field: 'name', message: 'name must be at most 255 characters, without NUL or unpaired surrogates', type: 'invalid_value' });
+  if (name !== null && (name.length > MAX_TENANT_NAME_LENGTH || !isStorableText(name))) {
+    errors.push({ field: 'name', message: `name must be at most ${MAX_TENANT_NAME_LENGTH} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
   }
   const idError = tenantId === null ? null : validateSetId(tenantId);
   if (idError) errors.push({ ...idError, field: 'tenant_id', message: idError.message.replace(/^id/, 'tenant_id') });
