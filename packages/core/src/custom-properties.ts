@@ -15,6 +15,9 @@ export const MAX_PROPERTIES_BYTES = 32 * 1024;
 /** Objects and arrays inside one property value. */
 export const MAX_PROPERTY_DEPTH = 8;
 export const MAX_PROPERTY_KEY_LENGTH = 255;
+/** What one stored record may accumulate over many merges (end users identify themselves too). */
+export const MAX_STORED_PROPERTIES = 500;
+export const MAX_STORED_PROPERTIES_BYTES = 128 * 1024;
 
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000]|\p{Cs}/u;
@@ -126,4 +129,17 @@ export function mergeProperties(
     if (value !== null) result[key] = value;
   }
   return result;
+}
+
+/** Thrown by a write whose merged properties would pass the stored limits: the whole write is refused. */
+export class StoredPropertiesLimitError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`properties of ${ids.join(', ')} would pass ${MAX_STORED_PROPERTIES} keys or ${MAX_STORED_PROPERTIES_BYTES} bytes of JSON`);
+  }
+}
+
+/** Whether merged properties stay within what one record may hold. */
+export function withinStoredLimits(properties: Record<string, JsonValue>): boolean {
+  const keys = Object.keys(properties).length;
+  return keys <= MAX_STORED_PROPERTIES && Buffer.byteLength(JSON.stringify(properties)) <= MAX_STORED_PROPERTIES_BYTES;
 }

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { isStorableText, MAX_TENANT_NAME_LENGTH, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
+import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -112,7 +112,12 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     const result = validateTenantInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw new InvalidParams(result.errors);
     const { environmentId } = environmentOf(res.locals);
-    const tenant = await setTenant(db, environmentId, result.value);
+    const tenant = await setTenant(db, environmentId, result.value).catch((error: unknown) => {
+      if (!(error instanceof StoredPropertiesLimitError)) throw error;
+      throw new InvalidParams([
+        { field: 'body', message: `a tenant may hold at most ${MAX_STORED_PROPERTIES} properties and ${MAX_STORED_PROPERTIES_BYTES} bytes of them; remove some (set them to null) first`, type: 'too_large' },
+      ]);
+    });
     res.json(await render(environmentId, tenant, resolve));
   });
 
