@@ -93,7 +93,11 @@ export const responses: Record<string, Schema> = {
   InvalidParams: response('Invalid parameters: every bad field is named.', ref('ValidationError')),
   RateLimited: {
     description: "Over the endpoint's rate-limit tier; retry after `Retry-After` seconds.",
-    headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } },
+    headers: {
+      'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+      'X-RateLimit-Limit': { description: "Requests per second of the endpoint's tier.", schema: { type: 'integer', minimum: 0 } },
+      'X-RateLimit-Remaining': { description: 'Requests left in the current second (0 here).', schema: { type: 'integer', minimum: 0 } },
+    },
     content: json(ref('Error')),
   },
   HeadersTooLarge: response("The request's headers are larger than the server accepts; refused before routing.", ref('Error')),
