@@ -27,7 +27,7 @@ export async function withDatabase<T>(env: Record<string, string | undefined>, w
     const message = error instanceof Error ? error.message.split('\n').filter(Boolean).slice(-1)[0] : String(error);
     const safeUrl = new URL(databaseUrl);
     safeUrl.password = '';
-    throw new Error(`could not reach the keys in ${safeUrl.toString()}: ${message} (is the database migrated? npm run db:migrate)`);
+    throw new Error(`could not reach the keys in ${safeUrl.toString()}: ${message} (is the database migrated? npm run db:migrate)`, { cause: error });
   } finally {
     await db.$disconnect().catch(() => undefined);
   }
