@@ -4,3 +4,6 @@ export * from './api-keys';
 export * from './signing-keys';
 export * from './preference-sets';
 export * from './bulk-operations';
+export * from './environment-defaults';
+export * from './tenants';
+export * from './users';
