@@ -478,7 +478,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
   }),
   components: {
     securitySchemes: {
-      bearerAuth: { type: 'http', scheme: 'bearer', description: 'A secret key (`sk_...`) of one environment, or a public key (`pk_...`) with a user token (`userToken`).' },
+      bearerAuth: { type: 'http', scheme: 'bearer', description: 'A secret key (`sk_...`) of one environment.' },
       adminBasicAuth: { type: 'http', scheme: 'basic', description: 'ADMIN_USER and ADMIN_PASSWORD.' },
       ...browserAccessSecuritySchemes,
     },

@@ -2,8 +2,13 @@ import { matchPublicRoute } from '../auth/public-routes';
 
 type Schema = Record<string, unknown>;
 
-/** The user token a public key must come with (see `docs/browser-access.md`). */
+/** The user token a public key must come with (see `docs/browser-access.md`); bearer keys may be public. */
 export const browserAccessSecuritySchemes: Record<string, Schema> = {
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A secret key (`sk_...`) of one environment, or a public key (`pk_...`) with a user token (`userToken`).',
+  },
   userToken: {
     type: 'apiKey',
     in: 'header',
