@@ -1,4 +1,4 @@
-import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
 import { MAX_ID_LENGTH, validateSetId, type FieldError, type Validated } from './validation';
 
@@ -17,6 +17,7 @@ export type TenantBranding = { [field in BrandingField]?: string | null };
 export const MAX_TENANT_NAME_LENGTH = 255;
 export const MAX_URL_LENGTH = 2048;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 
 /** Top-level keys that are not custom properties. */
@@ -122,7 +123,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
   const input: Omit<TenantInput, 'id'> = { properties: {} };
   if ('name' in body) {
     const name = body.name;
-    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && !/[\u0000]|\p{Cs}/u.test(name))) {
+    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && isStorableText(name))) {
       input.name = name;
     } else {
       errors.push({ field: field('name'), message: `${field('name')} must be a string of at most ${MAX_TENANT_NAME_LENGTH} characters, or null`, type: 'invalid_value' });

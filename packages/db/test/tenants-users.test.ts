@@ -1,5 +1,5 @@
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import type { TenantInput, UserInput } from '@prefs/core';
+import { StoredPropertiesLimitError, type TenantInput, type UserInput } from '@prefs/core';
 import {
   deleteUser,
   getEnvironmentDefaults,
@@ -73,6 +73,20 @@ describe('writeTenantBatch', () => {
     const tenant = await getTenant(env.db, env.environmentId, 'race');
     expect(Object.keys(tenant?.properties ?? {})).toHaveLength(8);
     expect(Object.keys(tenant?.preferenceSet?.workflows ?? {})).toHaveLength(8);
+  });
+
+  it('refuses a batch, writing nothing, when a tenant would hold more than 500 properties, naming it', async () => {
+    for (let batch = 0; batch < 5; batch += 1) {
+      await setTenant(env.db, env.environmentId, { id: 'full', properties: Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${batch}_${index}`, 1])) });
+    }
+    const attempt = env.db.$transaction(
+      (tx) => writeTenantBatch(tx, env.environmentId, [{ id: 'fresh', name: 'F', properties: {} }, { id: 'full', properties: { extra: 1 } }]),
+      TRANSACTION_OPTIONS,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(StoredPropertiesLimitError);
+    await expect(attempt).rejects.toMatchObject({ ids: ['full'] });
+    expect(await getTenant(env.db, env.environmentId, 'fresh')).toBeNull();
+    expect((await getTenant(env.db, env.environmentId, 'full'))?.properties).not.toHaveProperty('extra');
   });
 
   it('writes 1,000 tenants in one call', async () => {

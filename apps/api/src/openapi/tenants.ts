@@ -1,4 +1,4 @@
-import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
+import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
 
 /** OpenAPI: Knock's tenants (set, get, list, delete), with the `__strategy__` markers of a tenant's default set. */
@@ -102,7 +102,7 @@ export const tenantsSchemas: Record<string, Schema> = {
   },
   TenantRequest: {
     type: 'object',
-    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES}, not starting with "__") merge into the stored ones, a null removing one.`,
+    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES} per request and ${MAX_STORED_PROPERTIES} stored, not starting with "__") merge into the stored ones, a null removing one.`,
     properties: {
       id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
       name: { type: ['string', 'null'], maxLength: MAX_TENANT_NAME_LENGTH },

@@ -1,4 +1,4 @@
-import { MAX_ID_LENGTH, MAX_PROPERTIES, USER_STRING_PROPERTIES } from '@prefs/core';
+import { MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, USER_STRING_PROPERTIES } from '@prefs/core';
 
 /** OpenAPI: Knock's users (identify, get, delete). */
 
@@ -29,7 +29,7 @@ export const usersSchemas: Record<string, Schema> = {
   },
   IdentifyUserRequest: {
     type: 'object',
-    description: `Properties to merge into the user (created when new); a null removes one. \`{}\` is valid. At most ${MAX_PROPERTIES} properties, none starting with "__"; \`timezone\` is an IANA zone.`,
+    description: `Properties to merge into the user (created when new); a null removes one. \`{}\` is valid. At most ${MAX_PROPERTIES} properties per request and ${MAX_STORED_PROPERTIES} stored, none starting with "__"; \`timezone\` is an IANA zone.`,
     properties: {
       id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
       ...knownProperties,
