@@ -119,6 +119,22 @@ ensure_redis() {
 
 ensure_services() { ensure_postgres; ensure_redis; }
 
+# The browser test drives a real headless Chromium (Debian's `chromium` package). Installed with apt when
+# root on Debian or Ubuntu; otherwise that test is skipped and says so (the same calls run from Node).
+chromium_path() {
+  local candidate
+  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome /snap/bin/chromium; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+ensure_chromium() {
+  chromium_path >/dev/null && return 0
+  if apt_install chromium && chromium_path >/dev/null; then return 0; fi
+  say "no Chromium found and it cannot be installed here (needs root on Debian/Ubuntu: apt-get install chromium, or set CHROMIUM_PATH): the browser test will be skipped"
+}
+
 # Stops the project-local instances that start_local_postgres/start_local_redis started, if any.
 stop_local_services() {
   local bin data="$LOCAL_DIR/postgres" run=()

@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_deps
 ensure_services
+ensure_chromium
 build
 cd "$ROOT"
 if [ "$#" -eq 0 ]; then

@@ -5,6 +5,8 @@ import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request, { type Response } from 'supertest';
+import { signUserToken } from '@knocklabs/node';
+import { createApiKey, createSigningKey } from '@prefs/db';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
 import { startApi, type ApiProcess } from '../../apps/api/src/server';
@@ -224,6 +226,20 @@ describe('GET /openapi.json', () => {
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
     expect([...checked.keys()].sort()).toEqual(documented.sort());
+  });
+
+  it('describes what a public key meets: 401 without a user token, 403 outside its rights', async () => {
+    const app = api.app;
+    const publicKey = (await createApiKey(env.db, 'test', 'public')).key;
+    const signingKey = (await createSigningKey(env.db, 'test'))!.privateKeyBase64;
+    const browser = async (userId: string) => ({ Authorization: `Bearer ${publicKey}`, 'X-Knock-User-Token': await signUserToken(userId, { signingKey }) });
+    conforms('get', '/v1/users/{user_id}/preferences', await request(app).get('/v1/users/ann/preferences').set({ Authorization: `Bearer ${publicKey}` }));
+    conforms('get', '/v1/users/{user_id}/preferences', await request(app).get('/v1/users/ann/preferences').set(await browser('ann')));
+    conforms('get', '/v1/users/{user_id}/preferences', await request(app).get('/v1/users/bob/preferences').set(await browser('ann')));
+    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put('/v1/users/bob/preferences/default').set(await browser('ann')).send({}));
+    conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get('/v1/users/bob/preferences/default').set(await browser('ann')));
+    for (const operation of ['get /v1/users/{user_id}/preferences', 'put /v1/users/{user_id}/preferences/{id}']) expect(checked.get(operation)).toContain('403');
+    expect(checked.get('get /v1/users/{user_id}/preferences')).toContain('401');
   });
 
   it('describes the 503 of /readyz', async () => {

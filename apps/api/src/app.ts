@@ -6,7 +6,7 @@ import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import type { BulkSetPreferencesJobData } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
-import { createAuthMiddleware } from './auth';
+import { createAuthMiddleware, publicBodyGuard, publicRouteCors } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
 import { jsonBody } from './json-body';
 import { createRateLimiter } from './rate-limit';
@@ -63,9 +63,11 @@ export function createApp(deps: AppDependencies): Express {
 
   const rateLimit = createRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
   const v1 = express.Router();
-  v1.use(createAuthMiddleware(db));
+  v1.use(publicRouteCors());
+  v1.use(createAuthMiddleware(db, logger));
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
   v1.use(jsonBody(config.bodyLimitBytes));
+  v1.use(publicBodyGuard);
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));

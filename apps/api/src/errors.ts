@@ -44,6 +44,12 @@ export class Unauthorized extends ApiError {
   }
 }
 
+export class Forbidden extends ApiError {
+  constructor(message = 'The key or user token does not allow this request') {
+    super(403, 'forbidden', message, 'authorization_error');
+  }
+}
+
 export class NotFound extends ApiError {
   constructor(message = 'The resource you requested does not exist') {
     super(404, 'resource_missing', message);

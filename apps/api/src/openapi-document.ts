@@ -1,3 +1,4 @@
+import { browserAccessResponses, browserAccessSecuritySchemes, withBrowserAccess } from './openapi/browser-access';
 import { bulkOperationsPaths, bulkOperationsSchemas } from './openapi/bulk-operations';
 import { bulkPreferencesPaths, bulkPreferencesSchemas } from './openapi/bulk-preferences';
 import { parameters, responses, securitySchemes, sharedSchemas, type Paths, type Schema } from './openapi/components';
@@ -47,7 +48,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Environment', description: "The environment's default preference set." },
   ],
   security: [{ bearerAuth: [] }],
-  paths: {
+  paths: withBrowserAccess({
     ...bulkPreferencesPaths,
     ...bulkOperationsPaths,
     ...preferencesPaths,
@@ -55,9 +56,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
-  },
+  }),
   components: {
-    securitySchemes,
+    securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
     schemas: {
       ...sharedSchemas,
       ...bulkPreferencesSchemas,
@@ -69,6 +70,6 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...usersSchemas,
     },
     parameters,
-    responses,
+    responses: { ...responses, ...browserAccessResponses },
   },
 };

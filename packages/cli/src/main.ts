@@ -1,8 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient, ApiRequestError, NetworkError } from './api-client';
 import { bulkSet } from './bulk-set';
-import { createKey } from './keys';
+import { createKey, listKeys, revokeKey } from './keys';
 import { getOperation, listOperations, MAX_PAGE_SIZE } from './ops';
+import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-keys';
 import { InputError } from './users-file';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -20,7 +21,10 @@ class UsageError extends Error {
 const ENVIRONMENT_HELP = `Environment:
   PREFS_API_URL   the API's base URL (default ${DEFAULT_API_URL})
   PREFS_API_KEY   a secret key (sk_...) of the environment to act in
-  DATABASE_URL    PostgreSQL, for \`keys create\` only (default postgresql://postgres@127.0.0.1:5432/prefs)`;
+  DATABASE_URL    PostgreSQL, for \`keys\` and \`signing-keys\` only (default postgresql://postgres@127.0.0.1:5432/prefs)`;
+
+const DB_ENV = `Environment:
+  DATABASE_URL   PostgreSQL (default postgresql://postgres@127.0.0.1:5432/prefs)`;
 
 const HELP: Record<string, string> = {
   main: `prefs: the command line of the prefs notification-preferences service
@@ -34,8 +38,16 @@ Commands:
   ops list [--status STATUS] [--page-size N] [--after CURSOR] [--before CURSOR]
                        list this environment's bulk operations, newest first
   ops get ID           show one bulk operation
-  keys create --environment NAME
-                       create a secret key (printed once; stored hashed)
+  keys create --environment NAME [--public]
+                       create a secret key, or a public key for browsers (printed once; stored hashed)
+  keys list --environment NAME
+                       list an environment's keys: prefix, kind, created, last used, status
+  keys revoke PREFIX   revoke a key (refused by every API process within 5 s)
+  signing-keys create --environment NAME
+                       make a key pair for signing user tokens; prints the private half once
+  signing-keys list --environment NAME
+  signing-keys revoke ID
+                       revoke a signing key (its tokens are refused within 5 s)
   help [COMMAND]       this help, or a command's
 
 Run \`prefs <command> --help\` for a command's options.
@@ -109,24 +121,91 @@ Options:
 
 ${ENVIRONMENT_HELP}`,
 
-  keys: `Usage: prefs keys create --environment NAME
+  keys: `Usage: prefs keys create --environment NAME [--public]
+       prefs keys list --environment NAME [--json]
+       prefs keys revoke PREFIX
 
-  create   create a secret key for an environment (creating the environment if needed)
+  create   create a secret key (or with --public, a public key) for an environment
+  list     list an environment's keys
+  revoke   revoke a key
 
-Run \`prefs keys create --help\` for details.`,
+These commands talk to PostgreSQL directly (DATABASE_URL), not to the API.
+Run \`prefs keys <command> --help\` for details.`,
 
-  'keys create': `Usage: prefs keys create --environment NAME
+  'keys create': `Usage: prefs keys create --environment NAME [--public]
 
-Creates a secret key (sk_...) for the environment NAME, creating the environment if it does not exist,
-and prints it on stdout, alone on its line. The key is stored only as a hash: it is shown this once.
-This command talks to PostgreSQL directly (DATABASE_URL), not to the API.
+Creates a key for the environment NAME, creating the environment if it does not exist, and prints it on
+stdout, alone on its line. The key is stored only as a hash: it is shown this once.
+
+A secret key (sk_..., the default) reaches everything of its environment: keep it on servers.
+A public key (pk_..., with --public) names the environment to browsers (Knock's client SDKs); it reaches
+only the signed-in user's preferences and profile, and only with a user token signed by a key of
+\`prefs signing-keys create\`.
 
 Options:
   --environment NAME   the environment (letters, digits, _.-)
+  --public             a public key instead of a secret key
   -h, --help           this help
 
-Environment:
-  DATABASE_URL   PostgreSQL (default postgresql://postgres@127.0.0.1:5432/prefs)`,
+${DB_ENV}`,
+
+  'keys list': `Usage: prefs keys list --environment NAME [--json]
+
+Lists the keys of the environment NAME, oldest first: the prefix that tells them apart, the kind (secret
+or public), when each was created and last used (to the minute), and whether it is active or revoked.
+
+Options:
+  --environment NAME   the environment
+  --json               print JSON
+  -h, --help           this help
+
+${DB_ENV}`,
+
+  'keys revoke': `Usage: prefs keys revoke PREFIX
+
+Revokes the active key whose prefix starts with PREFIX (as \`prefs keys list\` prints it; at least 7
+characters), or the key PREFIX itself. Every API process refuses it within 5 seconds. A PREFIX that
+matches several active keys revokes nothing (exit 2); one that matches none exits 1.
+
+${DB_ENV}`,
+
+  'signing-keys': `Usage: prefs signing-keys create --environment NAME
+       prefs signing-keys list --environment NAME [--json]
+       prefs signing-keys revoke ID
+
+Signing keys sign user tokens (RS256 JWTs): a browser using a public key sends one per signed-in user
+in X-Knock-User-Token. Several may be active at once, so keys can be rotated without downtime.
+Run \`prefs signing-keys <command> --help\` for details.`,
+
+  'signing-keys create': `Usage: prefs signing-keys create --environment NAME
+
+Makes an RSA key pair for the existing environment NAME, stores the public half, and prints the private
+half once on stdout: a PKCS#8 PEM, base64-encoded as Knock's dashboard shows signing keys. Give it to
+\`signUserToken(userId, { signingKey })\` of @knocklabs/node (or set KNOCK_SIGNING_KEY) on your server.
+
+Options:
+  --environment NAME   the environment
+  -h, --help           this help
+
+${DB_ENV}`,
+
+  'signing-keys list': `Usage: prefs signing-keys list --environment NAME [--json]
+
+Lists the signing keys of the environment NAME, oldest first: id, created, active or revoked.
+
+Options:
+  --environment NAME   the environment
+  --json               print JSON
+  -h, --help           this help
+
+${DB_ENV}`,
+
+  'signing-keys revoke': `Usage: prefs signing-keys revoke ID
+
+Revokes the active signing key whose id starts with ID (at least 8 characters). Every API process
+refuses the user tokens it signed within 5 seconds.
+
+${DB_ENV}`,
 };
 
 export interface Io {
@@ -263,11 +342,48 @@ export async function run(io: Io): Promise<number> {
       case 'keys': {
         const [sub, ...args] = rest;
         if (sub === undefined || sub === '--help' || sub === '-h') return help('keys', sub === undefined ? EXIT_USAGE : 0);
-        if (sub !== 'create') throw new UsageError(`unknown keys command "${sub}"`, 'keys');
-        const { values } = parse(args, { environment: { type: 'string' } }, 'keys create');
-        if (values.help) return help('keys create');
-        if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'keys create');
-        return await createKey(values.environment, io.env, io.stdout, io.stderr);
+        if (sub === 'create') {
+          const { values } = parse(args, { environment: { type: 'string' }, public: { type: 'boolean' } }, 'keys create');
+          if (values.help) return help('keys create');
+          if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'keys create');
+          return await createKey(values.environment, values.public === true ? 'public' : 'secret', io.env, io.stdout, io.stderr);
+        }
+        if (sub === 'list') {
+          const { values } = parse(args, { environment: { type: 'string' }, json: { type: 'boolean' } }, 'keys list');
+          if (values.help) return help('keys list');
+          if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'keys list');
+          return await listKeys(values.environment, values.json === true, io.env, io.stdout);
+        }
+        if (sub === 'revoke') {
+          const { values, positionals } = parse(args, {}, 'keys revoke', 1);
+          if (values.help) return help('keys revoke');
+          if (positionals.length !== 1) throw new UsageError('keys revoke needs the key\'s prefix', 'keys revoke');
+          return await revokeKey(positionals[0], io.env, io.stdout, io.stderr);
+        }
+        throw new UsageError(`unknown keys command "${sub}"`, 'keys');
+      }
+      case 'signing-keys': {
+        const [sub, ...args] = rest;
+        if (sub === undefined || sub === '--help' || sub === '-h') return help('signing-keys', sub === undefined ? EXIT_USAGE : 0);
+        if (sub === 'create') {
+          const { values } = parse(args, { environment: { type: 'string' } }, 'signing-keys create');
+          if (values.help) return help('signing-keys create');
+          if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'signing-keys create');
+          return await createSigningKey(values.environment, io.env, io.stdout, io.stderr);
+        }
+        if (sub === 'list') {
+          const { values } = parse(args, { environment: { type: 'string' }, json: { type: 'boolean' } }, 'signing-keys list');
+          if (values.help) return help('signing-keys list');
+          if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'signing-keys list');
+          return await listSigningKeys(values.environment, values.json === true, io.env, io.stdout);
+        }
+        if (sub === 'revoke') {
+          const { values, positionals } = parse(args, {}, 'signing-keys revoke', 1);
+          if (values.help) return help('signing-keys revoke');
+          if (positionals.length !== 1) throw new UsageError('signing-keys revoke needs the signing key\'s id', 'signing-keys revoke');
+          return await revokeSigningKey(positionals[0], io.env, io.stdout, io.stderr);
+        }
+        throw new UsageError(`unknown signing-keys command "${sub}"`, 'signing-keys');
       }
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');

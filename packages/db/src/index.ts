@@ -1,6 +1,7 @@
 export * from './client';
 export * from './migrate';
 export * from './api-keys';
+export * from './signing-keys';
 export * from './preference-sets';
 export * from './bulk-operations';
 export * from './environment-defaults';

@@ -1,0 +1,91 @@
+import type { RequestHandler } from 'express';
+import { hashSecretKey, type Database, type KeyOwner } from '@prefs/db';
+import type { Logger } from '@prefs/logger';
+import { Forbidden, Unauthorized } from '../errors';
+import { refusal, type TokenRights } from './grants';
+import { KeyCache, type KeyCacheOptions } from './key-cache';
+import { matchPublicRoute } from './public-routes';
+import { InvalidUserToken, verifyUserToken } from './user-token';
+
+export { publicRouteCors, openapiCors } from './cors';
+export { KeyCache } from './key-cache';
+
+/** Who is calling: a server with a secret key, or a browser with a public key and a user token. */
+export type Principal = { kind: 'secret' } | { kind: 'public'; userId: string; rights: TokenRights; identify: boolean };
+
+const MAX_KEY_LENGTH = 200;
+
+function bearerKey(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) throw new Unauthorized();
+  if (match[1].length > MAX_KEY_LENGTH) throw new Unauthorized('The API key is not valid');
+  return match[1];
+}
+
+/**
+ * `Authorization: Bearer <key>` -> the key's environment, in `res.locals.environment`, and the caller, in
+ * `res.locals.principal`. A secret key reaches everything of its environment. A public key reaches only
+ * the routes of `public-routes.ts`, for the user its `X-Knock-User-Token` names, within the token's grants:
+ * 401 without a valid token, 403 for anything else. Keys and signing keys come from the process's
+ * `KeyCache` (see there for how revocation reaches every process within seconds).
+ */
+export function createAuthMiddleware(db: Database, logger: Logger, cacheOptions: KeyCacheOptions = {}): RequestHandler {
+  const keys = new KeyCache(db, logger, cacheOptions);
+  return async (req, res, next) => {
+    const key = await keys.apiKey(hashSecretKey(bearerKey(req.get('authorization'))));
+    if (!key || key.revoked) throw new Unauthorized('The API key is not valid');
+    const owner: KeyOwner = { environmentId: key.environmentId, environmentName: key.environmentName };
+    if (key.kind === 'secret') {
+      res.locals.environment = owner;
+      res.locals.principal = { kind: 'secret' } satisfies Principal;
+      return next();
+    }
+
+    const token = req.get('x-knock-user-token');
+    if (!token) throw new Unauthorized('A public key needs a user token: send X-Knock-User-Token, signed with a signing key of the environment');
+    let verified;
+    try {
+      try {
+        verified = await verifyUserToken(token, await keys.activeSigningKeys(key.environmentId));
+      } catch (error) {
+        // A signing key made a moment ago on another process may not be cached here yet: look once more.
+        const reread = error instanceof InvalidUserToken && error.unknownSigner ? await keys.rereadSigningKeys(key.environmentId) : null;
+        if (!reread) throw error;
+        verified = await verifyUserToken(token, reread);
+      }
+    } catch (error) {
+      if (error instanceof InvalidUserToken) throw new Unauthorized(`The user token is not valid: ${error.message}`);
+      throw error;
+    }
+
+    const match = matchPublicRoute(req.method, req.path);
+    if (!match) throw new Forbidden('A public key may reach only the signed-in user\'s preferences and profile; use a secret key on your server for this');
+    if (match.userId !== verified.userId) throw new Forbidden('The user token is for another user');
+    const refused = refusal(verified.rights, match);
+    if (refused) throw new Forbidden(refused);
+    res.locals.environment = owner;
+    res.locals.principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true } satisfies Principal;
+    next();
+  };
+}
+
+/**
+ * After the body is parsed: a browser may identify its user with properties only; keys starting with `__`
+ * (reserved for the server's own fields) need a secret key.
+ */
+export const publicBodyGuard: RequestHandler = (req, res, next) => {
+  const principal = res.locals.principal as Principal | undefined;
+  if (principal?.kind === 'public' && principal.identify && typeof req.body === 'object' && req.body !== null) {
+    const reserved = Object.keys(req.body as object).find((name) => name.startsWith('__'));
+    if (reserved) throw new Forbidden(`A public key may set user properties only; "${reserved}" needs a secret key`);
+  }
+  next();
+};
+
+export function environmentOf(locals: Record<string, unknown>): KeyOwner {
+  return locals.environment as KeyOwner;
+}
+
+export function principalOf(locals: Record<string, unknown>): Principal {
+  return locals.principal as Principal;
+}

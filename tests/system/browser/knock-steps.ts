@@ -1,0 +1,44 @@
+import Knock from '@knocklabs/client';
+
+/**
+ * What a customer's settings page does with Knock's browser SDK, step by step; the same module runs in
+ * Chromium (bundled by esbuild into the page) and in Node (when no Chromium is at hand). Each step
+ * answers `{ ok, value }` or `{ ok: false, error }`, so failures cross `page.evaluate` as data.
+ */
+export type StepResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+type AuthenticatedUser = string | { id: string; [property: string]: unknown };
+
+export function createKnockSteps() {
+  let knock: Knock | null = null;
+  const current = () => {
+    if (!knock) throw new Error('call authenticate first');
+    return knock;
+  };
+  const attempt = async (work: () => Promise<unknown>): Promise<StepResult> => {
+    try {
+      return { ok: true, value: await work() };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  return {
+    /** `new Knock(publicKey, { host })` then `authenticate(user, token)`, as the SDK's docs show. */
+    authenticate(host: string, publicKey: string, user: AuthenticatedUser, userToken: string): Promise<StepResult> {
+      return attempt(async () => {
+        knock?.teardown();
+        knock = new Knock(publicKey, { host });
+        knock.authenticate(user, userToken);
+        return knock.isAuthenticated(true);
+      });
+    },
+    getAllPreferences: () => attempt(() => current().user.getAllPreferences()),
+    getPreferences: (options: { preferenceSet?: string; tenant?: string } = {}) => attempt(() => current().user.getPreferences(options)),
+    setPreferences: (preferences: Record<string, unknown>, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().user.setPreferences(preferences, options)),
+    getUser: () => attempt(() => current().user.get()),
+    identify: (properties: Record<string, unknown>) => attempt(() => current().user.identify(properties)),
+  };
+}
+
+export type KnockSteps = ReturnType<typeof createKnockSteps>;
