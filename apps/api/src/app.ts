@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import type { BulkSetPreferencesJobData } from '@prefs/queue';
+import type { BulkOperationJobData } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
@@ -24,7 +24,7 @@ export interface AppDependencies {
   db: Database;
   /** The fail-fast connection used for rate limits and health checks. */
   redis: Redis;
-  queue: Queue<BulkSetPreferencesJobData>;
+  queue: Queue<BulkOperationJobData>;
   logger: Logger;
 }
 
