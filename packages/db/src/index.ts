@@ -9,3 +9,6 @@ export * from './operations/progress';
 export * from './operations/list';
 export * from './kinds';
 export * from './transient-errors';
+export * from './environment-defaults';
+export * from './tenants';
+export * from './users';
