@@ -14,6 +14,8 @@ import { createRequestContext } from './request-context';
 import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
+import { bulkTenantsRouter } from './routes/bulk-tenants';
+import { bulkUsersRouter } from './routes/bulk-users';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
@@ -65,6 +67,8 @@ export function createApp(deps: AppDependencies): Express {
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
   v1.use(jsonBody(config.bodyLimitBytes));
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
+  v1.use(bulkTenantsRouter({ db, queue, logger, rateLimit }));
+  v1.use(bulkUsersRouter({ db, queue, logger, rateLimit }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));
   v1.use(environmentPreferencesRouter({ db, rateLimit }));

@@ -3,6 +3,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './routes/bulk-operations';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Written by
@@ -474,13 +475,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...bulkIdentitiesPaths,
   },
   components: {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', description: 'A secret key (`sk_...`) of one environment.' },
       adminBasicAuth: { type: 'http', scheme: 'basic', description: 'ADMIN_USER and ADMIN_PASSWORD.' },
     },
-    schemas: { ...schemas, ...environmentSchemas, ...tenantsSchemas, ...usersSchemas },
+    schemas: { ...schemas, ...environmentSchemas, ...tenantsSchemas, ...usersSchemas, ...bulkIdentitiesSchemas },
     parameters,
     responses,
   },

@@ -4,12 +4,16 @@ import type { Batch, BatchResult } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { preferencesMerge } from './preferences-merge';
 import { preferencesReplace } from './preferences-replace';
+import { tenantsSet } from './tenants-set';
+import { usersIdentify } from './users-identify';
 
 export type { OperationKind } from './kind';
 export { setPreferencesOperation, type SetPreferencesStoredInput } from './preferences-input';
+export { setTenantsOperation } from './tenants-set';
+export { identifyUsersOperation } from './users-identify';
 
 /** Every kind of bulk operation, by name and strategy: a new kind is one batch writer added here. */
-export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge];
+export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify];
 
 export class UnknownOperationKindError extends Error {
   constructor(operation: Pick<ClaimedOperation, 'id' | 'name' | 'strategy'>) {
