@@ -1,26 +1,22 @@
-import { PERSISTENCE_STRATEGIES } from './preference-set';
+/** The BulkOperation resource (spec section 1); its statuses and names are in `contract.ts`. */
 
-/** The BulkOperation resource (spec section 1). */
+import { BULK_OPERATION_NAMES, BULK_OPERATION_STATUSES, PERSISTENCE_STRATEGIES, type BulkOperationStatus } from './contract';
 
 /**
- * What the database's CHECK constraints, its index of unfinished operations, the workers and the API
- * agree on about bulk operations, in one place (a test compares the database with it).
+ * Statuses, operation names and strategies of bulk operations, together: the database's CHECK
+ * constraints and its index of unfinished operations are tested against this (packages/db/test).
  */
 export const BULK_OPERATIONS = {
-  statuses: ['queued', 'processing', 'completed', 'failed'],
+  statuses: BULK_OPERATION_STATUSES,
   /** Operations still to run: the ordering check and the reconciler look only at these. */
-  unfinishedStatuses: ['queued', 'processing'],
+  unfinishedStatuses: ['queued', 'processing'] satisfies BulkOperationStatus[],
   /** Each name is a kind of work (how one batch is written lives with the kind, in @prefs/db). */
-  names: ['users.set_preferences', 'tenants.set', 'users.identify'],
+  names: [BULK_OPERATION_NAMES.setPreferences, BULK_OPERATION_NAMES.setTenants, BULK_OPERATION_NAMES.identifyUsers],
   /** How a preference write meets the stored set; operations of other kinds have none. */
   strategies: PERSISTENCE_STRATEGIES,
 } as const;
 
-export type BulkOperationStatus = (typeof BULK_OPERATIONS.statuses)[number];
 export type BulkOperationName = (typeof BULK_OPERATIONS.names)[number];
-export const BULK_OPERATION_STATUSES = BULK_OPERATIONS.statuses;
-
-export const SET_PREFERENCES_OPERATION = 'users.set_preferences' satisfies BulkOperationName;
 
 export interface BulkOperationErrorItem {
   id: string;
