@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { BulkOperationResource } from '@prefs/core';
+import { LIMITS, type BulkOperationResource } from '@prefs/core';
 import { createBulkOperation, IdempotencyKeyReusedError, type Database, type NewBulkOperation } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { enqueueBulkOperation, type BulkQueue } from '@prefs/queue';
@@ -20,7 +20,7 @@ export interface AcceptBulkOperationDeps {
   logger: Logger;
 }
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const MAX_IDEMPOTENCY_KEY_LENGTH = LIMITS.idempotencyKeyLength;
 
 /**
  * JSON with every object's keys sorted: a repeat of a request whose keys came in another order (as

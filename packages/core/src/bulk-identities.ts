@@ -1,7 +1,8 @@
 import { isPlainObject, typeName } from './custom-properties';
 import { validateTenantInput, type TenantInput } from './tenant-input';
 import { validateUserInput, type UserInput } from './user-input';
-import { MAX_BULK_USERS, type FieldError, type Validated } from './validation';
+import { MAX_BULK_USERS } from './contract';
+import type { FieldError, Validated } from './validation';
 
 /**
  * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`) and `POST /v1/users/bulk/identify`

@@ -8,7 +8,9 @@ const json = (schema: Schema) => ({ 'application/json': { schema } });
 const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
 const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
-const withId = (schema: string): Schema => ({ allOf: [ref(schema), { required: ['id'] }] });
+const withId = (schema: string, what: string): Schema => ({
+  allOf: [ref(schema), { properties: { id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: `The ${what}'s id.` } }, required: ['id'] }],
+});
 
 export const bulkIdentitiesSchemas: Record<string, Schema> = {
   BulkSetTenantsRequest: {
@@ -19,7 +21,7 @@ export const bulkIdentitiesSchemas: Record<string, Schema> = {
         minItems: 1,
         maxItems: MAX_BULK_ITEMS,
         description: 'Each tenant as `PUT /v1/tenants/{id}` takes it, with its `id`, or its id alone. A tenant named twice takes its items in order.',
-        items: { oneOf: [{ type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, withId('TenantRequest')] },
+        items: { oneOf: [{ type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, withId('TenantRequest', 'tenant')] },
       },
     },
     required: ['tenants'],
@@ -33,7 +35,7 @@ export const bulkIdentitiesSchemas: Record<string, Schema> = {
         minItems: 1,
         maxItems: MAX_BULK_ITEMS,
         description: 'Each user as `PUT /v1/users/{id}` takes it, with its `id`. A user named twice takes its items in order.',
-        items: withId('IdentifyUserRequest'),
+        items: withId('IdentifyUserRequest', 'user'),
       },
     },
     required: ['users'],

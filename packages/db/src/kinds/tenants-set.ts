@@ -1,4 +1,4 @@
-import type { TenantInput } from '@prefs/core';
+import { BULK_OPERATION_NAMES, type TenantInput } from '@prefs/core';
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeTenantBatch } from '../tenants';
@@ -7,11 +7,11 @@ import { groupByKey, itemsOfBatch } from './keyed-items';
 
 /** tenants.set: up to 1,000 tenants, each set as `PUT /v1/tenants/:id` would. Keys are tenant ids. */
 export function setTenantsOperation(items: TenantInput[]): NewBulkOperation {
-  return { name: 'tenants.set', strategy: null, scope: 'tenants', ...groupByKey(items) };
+  return { name: BULK_OPERATION_NAMES.setTenants, strategy: null, scope: 'tenants', ...groupByKey(items) };
 }
 
 export const tenantsSet: OperationKind = {
-  name: 'tenants.set',
+  name: BULK_OPERATION_NAMES.setTenants,
   strategy: null,
   async writeBatch(db, batch) {
     const items = itemsOfBatch<TenantInput>(batch);

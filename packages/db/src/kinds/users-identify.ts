@@ -1,4 +1,4 @@
-import type { UserInput } from '@prefs/core';
+import { BULK_OPERATION_NAMES, type UserInput } from '@prefs/core';
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeUserBatch } from '../users';
@@ -7,11 +7,11 @@ import { groupByKey, itemsOfBatch } from './keyed-items';
 
 /** users.identify: up to 1,000 users, each identified as `PUT /v1/users/:id` would. Keys are user ids. */
 export function identifyUsersOperation(items: UserInput[]): NewBulkOperation {
-  return { name: 'users.identify', strategy: null, scope: 'users', ...groupByKey(items) };
+  return { name: BULK_OPERATION_NAMES.identifyUsers, strategy: null, scope: 'users', ...groupByKey(items) };
 }
 
 export const usersIdentify: OperationKind = {
-  name: 'users.identify',
+  name: BULK_OPERATION_NAMES.identifyUsers,
   strategy: null,
   async writeBatch(db, batch) {
     const items = itemsOfBatch<UserInput>(batch);
