@@ -222,6 +222,23 @@ describe('GET /openapi.json', () => {
     conforms('get', userPath, await request(app).get('/v1/users/nobody').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
+    // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
+    const bulkTenants = '/v1/tenants/bulk/set';
+    const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });
+    conforms('post', bulkTenants, tenantsOperation);
+    conforms('post', bulkTenants, await request(app).post(bulkTenants).set(auth()).send({ tenants: [{ name: 'no id' }] }));
+    conforms('post', bulkTenants, await request(app).post(bulkTenants).send({ tenants: ['x'] }));
+    const bulkUsers = '/v1/users/bulk/identify';
+    const usersOperation = await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-ann', name: 'Ann', plan: 'pro' }] });
+    conforms('post', bulkUsers, usersOperation);
+    conforms('post', bulkUsers, await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-bob', email: 7 }] }));
+    for (const accepted of [tenantsOperation, usersOperation]) {
+      const done = await waitFor(async () => {
+        const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
+        return res.body.status === 'completed' ? res : null;
+      }, 30_000);
+      conforms('get', '/v1/bulk_operations/{id}', done);
+    }
 
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));

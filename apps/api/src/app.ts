@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import type { BulkSetPreferencesJobData } from '@prefs/queue';
+import type { BulkOperationJobData } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware, publicBodyGuard, publicRouteCors } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
@@ -16,6 +16,8 @@ import { createRouteTemplates } from './route-templates';
 import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
+import { bulkTenantsRouter } from './routes/bulk-tenants';
+import { bulkUsersRouter } from './routes/bulk-users';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
@@ -29,7 +31,7 @@ export interface AppDependencies {
   db: Database;
   /** The fail-fast connection used for rate limits and health checks. */
   redis: Redis;
-  queue: Queue<BulkSetPreferencesJobData>;
+  queue: Queue<BulkOperationJobData>;
   logger: Logger;
 }
 
@@ -69,6 +71,8 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(jsonBody(config.bodyLimitBytes));
   v1.use(publicBodyGuard);
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
+  v1.use(bulkTenantsRouter({ db, queue, logger, rateLimit }));
+  v1.use(bulkUsersRouter({ db, queue, logger, rateLimit }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));
   v1.use(environmentPreferencesRouter({ db, rateLimit }));

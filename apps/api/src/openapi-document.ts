@@ -7,6 +7,7 @@ import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Each
@@ -56,6 +57,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...bulkIdentitiesPaths,
   }),
   components: {
     securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
@@ -68,6 +70,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...bulkIdentitiesSchemas,
     },
     parameters,
     responses: { ...responses, ...browserAccessResponses },

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { createApiConnection, createBulkQueue, type BulkSetPreferencesJobData } from '@prefs/queue';
+import { createApiConnection, createBulkQueue, type BulkOperationJobData } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -25,7 +25,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 let env: TestEnvironment;
 let api: ApiProcess;
 let redis: Redis;
-let queue: Queue<BulkSetPreferencesJobData>;
+let queue: Queue<BulkOperationJobData>;
 let agent: http.Agent;
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { createBulkQueue, createApiConnection } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BulkSetPreferencesJobData } from '@prefs/queue';
+import type { BulkOperationJobData } from '@prefs/queue';
 import { startApi, type ApiProcess } from '../src/server';
 
 /**
@@ -16,7 +16,7 @@ let env: TestEnvironment;
 let apiA: ApiProcess;
 let apiB: ApiProcess;
 let redis: Redis;
-let queue: Queue<BulkSetPreferencesJobData>;
+let queue: Queue<BulkOperationJobData>;
 
 beforeAll(async () => {
   env = await createTestEnvironment();

@@ -1,6 +1,22 @@
 /** The BulkOperation resource (spec section 1); its statuses and names are in `contract.ts`. */
 
-import type { BulkOperationStatus } from './contract';
+import { BULK_OPERATION_NAMES, BULK_OPERATION_STATUSES, PERSISTENCE_STRATEGIES, type BulkOperationStatus } from './contract';
+
+/**
+ * Statuses, operation names and strategies of bulk operations, together: the database's CHECK
+ * constraints and its index of unfinished operations are tested against this (packages/db/test).
+ */
+export const BULK_OPERATIONS = {
+  statuses: BULK_OPERATION_STATUSES,
+  /** Operations still to run: the ordering check and the reconciler look only at these. */
+  unfinishedStatuses: ['queued', 'processing'] satisfies BulkOperationStatus[],
+  /** Each name is a kind of work (how one batch is written lives with the kind, in @prefs/db). */
+  names: [BULK_OPERATION_NAMES.setPreferences, BULK_OPERATION_NAMES.setTenants, BULK_OPERATION_NAMES.identifyUsers],
+  /** How a preference write meets the stored set; operations of other kinds have none. */
+  strategies: PERSISTENCE_STRATEGIES,
+} as const;
+
+export type BulkOperationName = (typeof BULK_OPERATIONS.names)[number];
 
 export interface BulkOperationErrorItem {
   id: string;

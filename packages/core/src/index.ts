@@ -10,3 +10,4 @@ export * from './tenant-input';
 export * from './tenant';
 export * from './user-input';
 export * from './user';
+export * from './bulk-identities';

@@ -24,6 +24,7 @@ import {
   reenqueued,
   useFaultSuite,
 } from './support';
+import { applyRuns, expectEveryKey, KEYED_KINDS, PREFERENCES, postOperation, type FaultKind } from './kinds';
 
 /**
  * Issue 3, items 3 and 1: PostgreSQL connections cut under a worker mid-batch, and Redis killed and
@@ -37,21 +38,23 @@ useFaultSuite({ withApi: true }, (created, startedApi) => {
   if (startedApi) api = startedApi;
 });
 
-it.each([
-  ['merge', FIRST_MERGE],
-  ['replace', REPLACE_PREFERENCES],
-])('pg_terminate_backend mid-batch (%s): the batch retries with backoff in the same worker; the operation completes exactly', async (strategy, preferences) => {
+const PG_KILL_CASES: [string, FaultKind, Record<string, unknown>][] = [
+  ['merge', PREFERENCES, FIRST_MERGE],
+  ['replace', PREFERENCES, REPLACE_PREFERENCES],
+  ...KEYED_KINDS.map((kind): [string, FaultKind, Record<string, unknown>] => [kind.name, kind, kind.first]),
+];
+
+it.each(PG_KILL_CASES)('pg_terminate_backend mid-batch (%s): the batch retries with backoff in the same worker; the operation completes exactly', async (strategy, kind, write) => {
   await fault(
-    `pg_terminate_backend on every worker connection mid-batch (users 500-549) of a 1,000-user ${strategy}`,
-    'the worker stays up and retries the batch, status, exact counts, all 1,000 users vs a clean run',
+    `pg_terminate_backend on every worker connection mid-batch (keys 500-549) of a 1,000-key ${strategy}`,
+    'the worker stays up and retries the batch, status, exact counts, all 1,000 rows vs a clean run',
     async () => {
       const ids = userRange(`pgkill-${strategy}`, 0, 1000);
-      const initial = variedInitialState(ids);
-      await seedUsers(env, initial);
-      const lock = await lockUserRow(env, ids[526]);
+      const initial = kind.initialState(ids);
+      await kind.seed(env, initial);
+      const lock = await kind.lock(env, ids[526]);
       const worker = await startWorker(env, `pgkill-${strategy}-worker`);
-      const body = { user_ids: ids, preferences };
-      const accepted = await postBulk(api, env, body);
+      const accepted = await postOperation(api, env, kind, ids, write);
       expect(accepted.status).toBe(200);
       await waitForWorkerLockWaits(env, 1);
       expect(await readOperation(env, accepted.id)).toMatchObject({ status: 'processing', processed_rows: 500 });
@@ -62,13 +65,13 @@ it.each([
 
       const done = await waitForStatus(env, accepted.id, ['completed', 'failed']);
       expectCleanCounts(done, 1000);
-      const users = await expectEveryUser(env, applyInOrder(initial, [parseBulkRequest(body)]));
+      const rows = await expectEveryKey(env, kind, applyRuns(kind, initial, [[ids, write]]));
       expect(worker.isRunning).toBe(true);
       const retried = worker.logs.filter((line) => line.msg === 'batch failed; retrying' && line.operationId === accepted.id);
       expect(retried.map((line) => line.batchStart)).toContain(500);
       // The retry happened inside the job: its attempt was not used up (the operation started once).
       expect(worker.logs.filter((line) => line.msg === 'operation started' && line.operationId === accepted.id)).toHaveLength(1);
-      return `${terminated} connections terminated; the worker retried batch 500 ${retried.length}x in-job and stayed up; completed 1000/1000, ${users} users equal a clean run`;
+      return `${terminated} connections terminated; the worker retried batch 500 ${retried.length}x in-job and stayed up; completed 1000/1000, ${rows} rows equal a clean run`;
     },
   );
 });

@@ -239,24 +239,17 @@ export class RedisServer {
 // PostgreSQL: stopping a worker mid-batch, and looking at its connections
 
 /**
- * Holds `FOR UPDATE` on one user's stored set in an open transaction: a worker whose batch includes that
- * user stops there, mid-batch, with its transaction open, until `release()`.
+ * Holds `FOR UPDATE` on the row `lockSql` selects, in an open transaction: a worker whose batch includes
+ * that row stops there, mid-batch, with its transaction open, until `release()`.
  */
-export async function lockUserRow(
-  env: TestEnvironment,
-  userId: string,
-  setId = 'default',
-): Promise<{ release(): Promise<void> }> {
+export async function lockRow(env: TestEnvironment, lockSql: string, params: unknown[], what: string): Promise<{ release(): Promise<void> }> {
   const client = new Client({ connectionString: env.databaseUrl, application_name: 'prefs-fault-lock' });
   // Dropping the test database ends this connection if a failed test left the lock held.
   client.on('error', () => undefined);
   await client.connect();
   await client.query('BEGIN');
-  const locked = await client.query(
-    'SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3 FOR UPDATE',
-    [env.environmentId, userId, setId],
-  );
-  if (locked.rowCount !== 1) throw new Error(`no stored set to lock for ${userId}`);
+  const locked = await client.query(lockSql, params);
+  if (locked.rowCount !== 1) throw new Error(`no row to lock for ${what}`);
   let released = false;
   const lock = {
     async release() {
@@ -269,6 +262,20 @@ export async function lockUserRow(
   };
   heldLocks.add(lock);
   return lock;
+}
+
+/** Holds `FOR UPDATE` on one user's stored set (see lockRow). */
+export async function lockUserRow(
+  env: TestEnvironment,
+  userId: string,
+  setId = 'default',
+): Promise<{ release(): Promise<void> }> {
+  return lockRow(
+    env,
+    'SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3 FOR UPDATE',
+    [env.environmentId, userId, setId],
+    `the stored set of ${userId}`,
+  );
 }
 
 const heldLocks = new Set<{ release(): Promise<void> }>();
@@ -461,7 +468,7 @@ export async function expectEveryUser(env: TestEnvironment, expected: UserState,
   return ids.length;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
