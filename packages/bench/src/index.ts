@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { replacePreferences, DEFAULT_SET_ID } from '@prefs/core';
 import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
-import { fullDocument, userId } from './documents';
+import { fullDocument } from './documents';
 import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
