@@ -1,5 +1,6 @@
 import { BULK_OPERATION_STATUSES, CHANNEL_TYPES, CONDITION_OPERATORS, MAX_BULK_USERS, MAX_ID_LENGTH } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './routes/bulk-operations';
+import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Written by
@@ -462,13 +463,13 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
   ],
   security: [{ bearerAuth: [] }],
-  paths: { ...bulkOperationsPaths, ...preferencePaths, ...operatorPaths },
+  paths: { ...bulkOperationsPaths, ...preferencePaths, ...evaluationPaths, ...operatorPaths },
   components: {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', description: 'A secret key (`sk_...`) of one environment.' },
       adminBasicAuth: { type: 'http', scheme: 'basic', description: 'ADMIN_USER and ADMIN_PASSWORD.' },
     },
-    schemas,
+    schemas: { ...schemas, ...evaluationSchemas },
     parameters,
     responses,
   },

@@ -12,3 +12,4 @@ export * from './tenant-input';
 export * from './tenant';
 export * from './user-input';
 export * from './user';
+export * from './evaluate-recipients';

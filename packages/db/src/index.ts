@@ -6,3 +6,4 @@ export * from './bulk-operations';
 export * from './environment-defaults';
 export * from './tenants';
 export * from './users';
+export * from './evaluation-inputs';
