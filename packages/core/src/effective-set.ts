@@ -1,4 +1,4 @@
-import { mergePreferences } from './merge';
+import { mergePreferences, replacePreferences } from './merge';
 import type { PreferenceDocument } from './preference-set';
 
 /**
@@ -39,7 +39,7 @@ interface Layer {
 }
 
 /** An entry the tenant marked `replace`: `[field]` for `channel_types` / `channels`, `[field, key]` for one category or workflow. */
-interface ReplacedEntry {
+export interface ReplacedEntry {
   at: Segments;
   value: JsonObject;
 }
@@ -57,8 +57,8 @@ function withoutMarker(entry: JsonObject): JsonObject {
 }
 
 /**
- * A layer's document without markers, and the entries marked `replace`. Markers are removed from every
- * layer (only the tenant's count) so that none can reach the effective set.
+ * A layer's document without markers, and the entries marked `replace`: the environment's and the
+ * tenant's (only the tenant's markers count; the environment's are dropped so none reaches the result).
  */
 function splitMarkers(document: PreferenceDocument | null): { document: PreferenceDocument; replaced: ReplacedEntry[] } {
   const source = (document ?? {}) as JsonObject;
@@ -116,18 +116,31 @@ export function forEachLeaf(document: PreferenceDocument, visit: (path: Segments
   if (doc.commercial_subscribed !== null && doc.commercial_subscribed !== undefined) visit(['commercial_subscribed']);
 }
 
-// Keys may hold dots, so paths are compared as segment lists (JSON) and only joined for display.
-const keyOf = (path: Segments): string => JSON.stringify(path);
-const startsWith = (path: Segments, prefix: Segments): boolean => prefix.every((segment, index) => path[index] === segment);
-
-function leafKeys(document: PreferenceDocument): Set<string> {
-  const keys = new Set<string>();
-  forEachLeaf(document, (path) => keys.add(keyOf(path)));
-  return keys;
+/** The value at a path, own keys only; undefined when missing. */
+function valueAt(document: PreferenceDocument, path: Segments): unknown {
+  let value: unknown = document;
+  for (const segment of path) {
+    if (!isPlainObject(value) || !Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+    value = value[segment];
+  }
+  return value;
 }
 
+/** Whether a layer holds a leaf at `path` (a category or workflow is a leaf only as a boolean). */
+function holdsLeaf(document: PreferenceDocument, path: Segments): boolean {
+  const value = valueAt(document, path);
+  if (value === undefined || value === null) return false;
+  const isSetting = path.length === 2 && (path[0] === 'categories' || path[0] === 'workflows');
+  return !(isSetting && isPlainObject(value));
+}
+
+const startsWith = (path: Segments, prefix: Segments): boolean => prefix.every((segment, index) => path[index] === segment);
+
+/** A deep copy (stored documents hold no nulls, so dropping them changes nothing). */
+const copyOf = (value: JsonObject): JsonObject => replacePreferences(value as PreferenceDocument) as JsonObject;
+
 function putBack(document: JsonObject, entry: ReplacedEntry): void {
-  const value = structuredClone(entry.value);
+  const value = copyOf(entry.value);
   if (entry.at.length === 1) {
     document[entry.at[0]] = value;
     return;
@@ -138,47 +151,85 @@ function putBack(document: JsonObject, entry: ReplacedEntry): void {
   document[field] = map;
 }
 
-export function computeEffectiveSet(input: EffectiveSetInput): EffectiveSet {
-  const tenant = input.tenant ?? null;
-  const layers: Layer[] = [{ name: 'environment', document: splitMarkers(input.environment).document }];
-  let replaced: ReplacedEntry[] = [];
-  if (tenant !== null) {
-    const split = splitMarkers(tenant.document);
-    layers.push({ name: `tenant:${tenant.id}`, document: split.document });
-    replaced = split.replaced;
-  }
-  layers.push({ name: 'user:default', document: splitMarkers(input.userDefault).document });
-  if (tenant !== null) layers.push({ name: `user:${tenant.id}`, document: splitMarkers(input.userTenant ?? null).document });
+/**
+ * The layers below the user's own, prepared once for many users of one request: the environment's and
+ * the tenant's sets without markers, their merge, and the tenant's replace entries.
+ */
+export interface BaseLayers {
+  tenantId: string | null;
+  environment: PreferenceDocument;
+  tenant: PreferenceDocument | null;
+  merged: PreferenceDocument;
+  replaced: ReplacedEntry[];
+}
 
-  let merged: PreferenceDocument = {};
-  let commercial: { value: unknown; layer: LayerName } | null = null;
-  for (const [index, layer] of layers.entries()) {
-    merged = mergePreferences(merged, layer.document);
+export function prepareBaseLayers(environment: PreferenceDocument | null, tenant: EffectiveSetInput['tenant']): BaseLayers {
+  const environmentLayer = splitMarkers(environment).document;
+  if (tenant === null || tenant === undefined) {
+    return { tenantId: null, environment: environmentLayer, tenant: null, merged: environmentLayer, replaced: [] };
+  }
+  const split = splitMarkers(tenant.document);
+  return { tenantId: tenant.id, environment: environmentLayer, tenant: split.document, merged: mergePreferences(environmentLayer, split.document), replaced: split.replaced };
+}
+
+/** An effective set whose sources are looked up on demand (what a decision needs: a few leaves, not all). */
+export interface ResolvedEffectiveSet {
+  document: PreferenceDocument;
+  /** The layer a leaf of the effective set came from; null for a path that is not a leaf of it. */
+  sourceOf(path: Segments): LayerName | null;
+}
+
+export function resolveEffectiveSet(base: BaseLayers, userDefault: PreferenceDocument | null, userTenant: PreferenceDocument | null = null): ResolvedEffectiveSet {
+  const tenantId = base.tenantId;
+  const layers: Layer[] = [{ name: 'environment', document: base.environment }];
+  if (tenantId !== null && base.tenant !== null) layers.push({ name: `tenant:${tenantId}`, document: base.tenant });
+  // A user's own sets cannot carry markers (validation refuses the key), so they are used as stored.
+  const userDefaultLayer = userDefault;
+  if (userDefaultLayer !== null) layers.push({ name: 'user:default', document: userDefaultLayer });
+  const userTenantLayer = tenantId === null ? null : userTenant;
+  if (userTenantLayer !== null) layers.push({ name: `user:${tenantId}`, document: userTenantLayer });
+
+  let merged: PreferenceDocument = base.merged;
+  if (userDefaultLayer !== null) merged = mergePreferences(merged, userDefaultLayer);
+  if (userTenantLayer !== null) merged = mergePreferences(merged, userTenantLayer);
+  // Without a user layer nothing was merged: copy, so the result never shares objects with the base.
+  const document = (merged === base.merged ? copyOf(merged as JsonObject) : merged) as JsonObject;
+  for (const entry of base.replaced) putBack(document, entry);
+  // commercial_subscribed: layers 1-3 only (the user's tenant set cannot change it).
+  const commercialLayers = layers.filter((layer) => layer.document !== userTenantLayer);
+  let commercial: Layer | null = null;
+  for (const layer of commercialLayers) {
     const value = layer.document.commercial_subscribed;
-    const isUserTenantLayer = tenant !== null && index === layers.length - 1;
-    if (!isUserTenantLayer && value !== null && value !== undefined) commercial = { value, layer: layer.name };
+    if (value !== null && value !== undefined) commercial = layer;
   }
-  const document = merged as JsonObject;
-  for (const entry of replaced) putBack(document, entry);
-  if (commercial === null) delete document.commercial_subscribed;
-  else document.commercial_subscribed = structuredClone(commercial.value);
+  const commercialLayer = commercial as Layer | null;
+  const commercialValue = commercialLayer?.document.commercial_subscribed;
+  if (commercialValue === undefined || commercialValue === null) delete document.commercial_subscribed;
+  else document.commercial_subscribed = isPlainObject(commercialValue) ? copyOf(commercialValue) : commercialValue;
 
-  const layerLeaves = layers.map((layer) => leafKeys(layer.document));
+  return {
+    document: document as PreferenceDocument,
+    sourceOf(path: Segments): LayerName | null {
+      if (path.length === 1 && path[0] === 'commercial_subscribed') return commercialLayer?.name ?? null;
+      if (!holdsLeaf(document as PreferenceDocument, path)) return null;
+      if (tenantId !== null && base.replaced.some((entry) => startsWith(path, entry.at))) return `tenant:${tenantId}`;
+      // Every layer holding a leaf writes it (section 3), so the highest one holding it is where it came from.
+      for (let index = layers.length - 1; index >= 0; index -= 1) {
+        if (holdsLeaf(layers[index].document, path)) return layers[index].name;
+      }
+      return null;
+    },
+  };
+}
+
+/** The effective set with the source of every leaf (for showing it whole). */
+export function computeEffectiveSet(input: EffectiveSetInput): EffectiveSet {
+  const base = prepareBaseLayers(input.environment, input.tenant ?? null);
+  const resolved = resolveEffectiveSet(base, input.userDefault, input.userTenant ?? null);
   const sources: Record<string, LayerName> = {};
-  forEachLeaf(document as PreferenceDocument, (path) => {
-    const name = sourceOf(path);
+  forEachLeaf(resolved.document, (path) => {
+    const name = resolved.sourceOf(path);
     if (name !== null) sources[path.join('.')] = name;
   });
-  return { document: document as PreferenceDocument, sources };
-
-  function sourceOf(path: Segments): LayerName | null {
-    if (path.length === 1 && path[0] === 'commercial_subscribed') return commercial?.layer ?? null;
-    if (tenant !== null && replaced.some((entry) => startsWith(path, entry.at))) return `tenant:${tenant.id}`;
-    // Every layer holding a leaf writes it (section 3), so the highest one holding it is where it came from.
-    const key = keyOf(path);
-    for (let index = layers.length - 1; index >= 0; index -= 1) {
-      if (layerLeaves[index].has(key)) return layers[index].name;
-    }
-    return null;
-  }
+  return { document: resolved.document, sources };
 }

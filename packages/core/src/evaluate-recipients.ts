@@ -1,5 +1,5 @@
 import type { ConditionContext } from './conditions';
-import { computeEffectiveSet, type EffectiveSet } from './effective-set';
+import { prepareBaseLayers, resolveEffectiveSet, type ResolvedEffectiveSet } from './effective-set';
 import { evaluatePreferences, type BlockedBy, type TraceStep } from './evaluate';
 import type { EvaluateInput } from './evaluation-input';
 import type { PreferenceDocument } from './preference-set';
@@ -54,22 +54,18 @@ export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers
   const tenant = tenantVariables(tenantId, layers.tenant);
   const request = { workflow: input.workflow, channel: input.channel };
   const workflow = { key: input.workflow.key, categories: input.workflow.categories };
+  const base = prepareBaseLayers(layers.environmentDefault, tenantLayer);
   // Recipients with no set of their own share one effective set: the environment's and the tenant's.
-  let shared: EffectiveSet | null = null;
+  let shared: ResolvedEffectiveSet | null = null;
 
   return input.recipients.map((recipient) => {
     const stored = layers.users.get(recipient.id);
-    let effective: EffectiveSet;
+    let effective: ResolvedEffectiveSet;
     if (stored === undefined || (stored.defaultSet === null && stored.tenantSet === null)) {
-      shared ??= computeEffectiveSet({ environment: layers.environmentDefault, tenant: tenantLayer, userDefault: null });
+      shared ??= resolveEffectiveSet(base, null, null);
       effective = shared;
     } else {
-      effective = computeEffectiveSet({
-        environment: layers.environmentDefault,
-        tenant: tenantLayer,
-        userDefault: stored.defaultSet,
-        userTenant: stored.tenantSet,
-      });
+      effective = resolveEffectiveSet(base, stored.defaultSet, stored.tenantSet);
     }
     const context: ConditionContext = {
       recipient: recipientVariables(recipient.id, stored?.properties ?? null, recipient.properties),

@@ -1,5 +1,5 @@
 import { evaluateConditions, type ConditionContext, type ConditionOutcome } from './conditions';
-import type { EffectiveSet, LayerName } from './effective-set';
+import type { LayerName, ResolvedEffectiveSet } from './effective-set';
 import type { ChannelType, Condition, PreferenceDocument } from './preference-set';
 
 /**
@@ -60,41 +60,38 @@ class Evaluation {
   blockedBy: BlockedBy | null = null;
 
   constructor(
-    private readonly effective: EffectiveSet,
+    private readonly effective: ResolvedEffectiveSet,
     private readonly context: ConditionContext,
     private readonly tracing: boolean,
   ) {}
-
-  private record(step: TraceStep): void {
-    if (this.tracing) this.steps.push(step);
-  }
 
   /**
    * Judges one leaf (a boolean, a `{ conditions }` value, or a conditions array); false when it blocks.
    * `blockReason` replaces both `false` and `condition` (the commercial rule has its own reason).
    */
   leaf(rule: TraceRule, path: string[], value: unknown, blockReason?: BlockReason): boolean {
-    const joined = path.join('.');
-    const layer = this.effective.sources[joined] ?? null;
+    // The layer is looked up only when it is shown: in the trace, or in blocked_by.
+    const layerOf = (): LayerName | null => this.effective.sourceOf(path);
     if (value === undefined || value === null) {
-      this.record({ rule, path: joined, layer, outcome: 'unset' });
+      if (this.tracing) this.steps.push({ rule, path: path.join('.'), layer: null, outcome: 'unset' });
       return true;
     }
     const conditions = Array.isArray(value) ? value : own(value, 'conditions');
     if (Array.isArray(conditions)) {
       const result = evaluateConditions(conditions as Condition[], this.context);
-      const step: TraceStep = { rule, path: joined, layer, outcome: result.holds ? 'allowed' : 'blocked', conditions: result.outcomes };
-      this.record(step);
+      if (this.tracing) {
+        this.steps.push({ rule, path: path.join('.'), layer: layerOf(), outcome: result.holds ? 'allowed' : 'blocked', conditions: result.outcomes });
+      }
       if (result.failed !== null) {
-        this.blockedBy = { layer, path: joined, reason: blockReason ?? 'condition', condition: result.failed };
+        this.blockedBy = { layer: layerOf(), path: path.join('.'), reason: blockReason ?? 'condition', condition: result.failed };
         return false;
       }
       return true;
     }
     // Only `false` blocks: anything else a hand-edited row might hold is treated as not set to false.
     const allowed = value !== false;
-    this.record({ rule, path: joined, layer, outcome: allowed ? 'allowed' : 'blocked' });
-    if (!allowed) this.blockedBy = { layer, path: joined, reason: blockReason ?? 'false' };
+    if (this.tracing) this.steps.push({ rule, path: path.join('.'), layer: layerOf(), outcome: allowed ? 'allowed' : 'blocked' });
+    if (!allowed) this.blockedBy = { layer: layerOf(), path: path.join('.'), reason: blockReason ?? 'false' };
     return allowed;
   }
 
@@ -103,7 +100,7 @@ class Evaluation {
     if (channel.id !== null) {
       const entry = own(own(holder, 'channels'), channel.id);
       if (entry !== undefined && entry !== null) return this.leaf('channel', [...scope, 'channels', channel.id], entry);
-      this.record({ rule: 'channel', path: [...scope, 'channels', channel.id].join('.'), layer: null, outcome: 'unset' });
+      if (this.tracing) this.steps.push({ rule: 'channel', path: [...scope, 'channels', channel.id].join('.'), layer: null, outcome: 'unset' });
     }
     return this.leaf('channel_type', [...scope, 'channel_types', channel.type], own(own(holder, 'channel_types'), channel.type));
   }
@@ -118,7 +115,7 @@ class Evaluation {
 }
 
 export function evaluatePreferences(
-  effective: EffectiveSet,
+  effective: ResolvedEffectiveSet,
   request: EvaluationRequest,
   context: ConditionContext,
   options: { trace?: boolean } = {},

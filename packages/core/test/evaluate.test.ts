@@ -1,6 +1,7 @@
 import {
-  computeEffectiveSet,
   evaluatePreferences,
+  prepareBaseLayers,
+  resolveEffectiveSet,
   type BlockedBy,
   type Condition,
   type ConditionContext,
@@ -40,6 +41,10 @@ function request(options: Request): EvaluationRequest {
     channel: { type: 'email', id: options.channelId ?? null },
   };
 }
+
+/** The effective set of the layers, its sources looked up on demand (as the endpoint does). */
+const computeEffectiveSet = (layers: EffectiveSetInput) =>
+  resolveEffectiveSet(prepareBaseLayers(layers.environment, layers.tenant ?? null), layers.userDefault, layers.userTenant ?? null);
 
 const user = (userDefault: PreferenceDocument): EffectiveSetInput => ({ environment: null, userDefault });
 const allowed = { allowed: true, blocked_by: null };
