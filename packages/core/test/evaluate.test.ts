@@ -1,4 +1,5 @@
 import {
+  computeEffectiveSet as fullEffectiveSet,
   evaluatePreferences,
   prepareBaseLayers,
   resolveEffectiveSet,
@@ -194,5 +195,60 @@ describe('the trace', () => {
 
   it('is absent unless asked for', () => {
     expect(evaluatePreferences(computeEffectiveSet(user({})), request({}), context)).not.toHaveProperty('trace');
+  });
+});
+
+describe('the worked example of docs/evaluation.md', () => {
+  const plan: Condition = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
+  const layers: EffectiveSetInput = {
+    environment: { channel_types: { email: true }, categories: { marketing: { channel_types: { sms: false } } } },
+    tenant: { id: 'acme', document: { categories: { security: { __strategy__: 'replace', channel_types: { email: true } } as never }, commercial_subscribed: true } },
+    userDefault: { categories: { marketing: { channel_types: { email: false } }, security: false }, workflows: { 'weekly-digest': { conditions: [plan] } } },
+    userTenant: { categories: { marketing: { channel_types: { email: true } } }, commercial_subscribed: false },
+  };
+
+  it('gives the effective set and sources shown', () => {
+    expect(fullEffectiveSet(layers)).toEqual({
+      document: {
+        categories: { marketing: { channel_types: { sms: false, email: true } }, security: { channel_types: { email: true } } },
+        workflows: { 'weekly-digest': { conditions: [plan] } },
+        channel_types: { email: true },
+        commercial_subscribed: true,
+      },
+      sources: {
+        'categories.marketing.channel_types.sms': 'environment',
+        'categories.marketing.channel_types.email': 'user:acme',
+        'categories.security.channel_types.email': 'tenant:acme',
+        'workflows.weekly-digest.conditions': 'user:default',
+        'channel_types.email': 'environment',
+        commercial_subscribed: 'tenant:acme',
+      },
+    });
+  });
+
+  it('gives the decision and trace shown', () => {
+    const weeklyDigest: EvaluationRequest = {
+      workflow: { key: 'weekly-digest', categories: ['marketing'], commercial: true, override_preferences: false },
+      channel: { type: 'email', id: null },
+    };
+    const free = { ...context, recipient: { id: 'u1', plan: 'free' } };
+    expect(evaluatePreferences(computeEffectiveSet(layers), weeklyDigest, free, { trace: true })).toEqual({
+      allowed: false,
+      blocked_by: { layer: 'user:default', path: 'workflows.weekly-digest.conditions', reason: 'condition', condition: plan },
+      trace: [
+        { rule: 'commercial', path: 'commercial_subscribed', layer: 'tenant:acme', outcome: 'allowed' },
+        { rule: 'channel_type', path: 'channel_types.email', layer: 'environment', outcome: 'allowed' },
+        { rule: 'channel_type', path: 'categories.marketing.channel_types.email', layer: 'user:acme', outcome: 'allowed' },
+        {
+          rule: 'conditions',
+          path: 'workflows.weekly-digest.conditions',
+          layer: 'user:default',
+          outcome: 'blocked',
+          conditions: [{ condition: plan, holds: false, variable_value: 'free', argument_value: 'pro' }],
+        },
+      ],
+    });
+    const pro = { ...context, recipient: { id: 'u1', plan: 'pro' } };
+    expect(evaluatePreferences(computeEffectiveSet(layers), weeklyDigest, pro)).toEqual({ allowed: true, blocked_by: null });
   });
 });
