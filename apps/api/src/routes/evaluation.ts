@@ -68,7 +68,8 @@ export function evaluationRouter(deps: { db: Database; rateLimit: (tier: RateTie
     if (!trace.ok || !body.ok) throw new InvalidParams(errors);
     const input = body.value;
     const ids = input.recipients.map((recipient) => recipient.id);
-    const layers = await readEvaluationInputs(db, environmentOf(res.locals).environmentId, ids, input.tenant);
+    const scope = { categories: input.workflow.categories, workflowKey: input.workflow.key, channelId: input.channel.id };
+    const layers = await readEvaluationInputs(db, environmentOf(res.locals).environmentId, ids, input.tenant, scope);
     res.json({ entries: evaluateRecipients(input, layers, { now: new Date(), trace: trace.value }) });
   });
 
