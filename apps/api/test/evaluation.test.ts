@@ -16,8 +16,8 @@ let api: ApiProcess;
 let other: { secretKey: string; environmentId: string };
 
 const emailChannel = '5a88728a-3ecb-400d-ba6f-9c0956ab252f';
-const inEurope = { variable: 'tenant.region', operator: 'equal_to', argument: 'eu' };
-const isPro = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
+const inEurope = { variable: 'tenant.region', operator: 'equal_to' as const, argument: 'eu' };
+const isPro = { variable: 'recipient.plan', operator: 'equal_to' as const, argument: 'pro' };
 
 beforeAll(async () => {
   env = await createTestEnvironment();
