@@ -20,4 +20,6 @@ module.exports = {
   projects,
   // Integration tests share two cores with PostgreSQL and Redis.
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  // A project's own testTimeout applies only when jest runs that project alone.
+  testTimeout: 120_000,
 };
