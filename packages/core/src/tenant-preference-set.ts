@@ -23,10 +23,9 @@ export interface TenantPreferenceSetInput {
   document: PreferenceDocument;
 }
 
+/** A copy without the marker; `fromEntries` keeps a `__proto__` key as a key (for the validator to refuse). */
 function withoutMarker(entry: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(entry)) if (key !== STRATEGY_MARKER) copy[key] = entry[key];
-  return copy;
+  return Object.fromEntries(Object.entries(entry).filter(([key]) => key !== STRATEGY_MARKER));
 }
 
 function checkMarker(value: unknown, field: string, out: FieldError[]): void {
@@ -52,7 +51,8 @@ export function validateTenantPreferenceSet(value: unknown, path: string, out: F
       const entry = map[key];
       if (!isPlainObject(entry) || !(STRATEGY_MARKER in entry)) continue;
       checkMarker(entry[STRATEGY_MARKER], `${path}.${field}.${key}.${STRATEGY_MARKER}`, out);
-      strippedMap[key] = withoutMarker(entry);
+      // defineProperty: a `__proto__` key stays a key, for the validator to refuse.
+      Object.defineProperty(strippedMap, key, { value: withoutMarker(entry), enumerable: true, writable: true, configurable: true });
       markers.push({ put: (document) => ((document[field] as Record<string, Record<string, unknown>>)[key][STRATEGY_MARKER] = entry[STRATEGY_MARKER]) });
     }
     stripped[field] = strippedMap;
@@ -70,7 +70,9 @@ export function validateTenantPreferenceSet(value: unknown, path: string, out: F
   // The validated document shares the stripped copies, never the caller's objects: put the markers back there.
   const document = input.document as Record<string, unknown>;
   for (const marker of markers) marker.put(document);
-  return { strategy: input.strategy, document: input.document };
+  // Unlike a user's PUT, a tenant's set merges unless the request asks to replace it (Knock's behaviour).
+  const strategy = '__persistence_strategy__' in value ? input.strategy : 'merge';
+  return { strategy, document: input.document };
 }
 
 function isReplaceMarked(entry: unknown): entry is Record<string, unknown> {
