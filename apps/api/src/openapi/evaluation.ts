@@ -1,16 +1,7 @@
-import { CHANNEL_TYPES, MAX_EVALUATION_RECIPIENTS, MAX_ID_LENGTH, MAX_WORKFLOW_CATEGORIES } from '@prefs/core';
+import { CHANNEL_TYPES, idSchema, MAX_EVALUATION_RECIPIENTS, MAX_ID_LENGTH, MAX_WORKFLOW_CATEGORIES } from '@prefs/core';
+import { json, nullable, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI paths and schemas of the effective set and the send decision (extensions of Knock's API). */
-
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
-const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
-
-const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
 
 const LAYER_DESCRIPTION = '`environment`, `tenant:<id>`, `user:default` or `user:<tenant id>`.';
 
@@ -142,7 +133,7 @@ export const evaluationSchemas: Record<string, Schema> = {
   },
 };
 
-export const evaluationPaths = {
+export const evaluationPaths: Paths = {
   '/v1/users/{user_id}/preferences/{id}/effective': {
     get: {
       operationId: 'getUserEffectivePreferences',
@@ -151,11 +142,11 @@ export const evaluationPaths = {
       description:
         'The set that decides sends: the layers merged, with the source of every leaf. The tenant is `?tenant=`, or the set id when it is not `default`. A user with nothing stored gets the layers below theirs. Rate tier 4.',
       parameters: [
-        { $ref: '#/components/parameters/UserId' },
-        { $ref: '#/components/parameters/PreferenceSetId' },
+        parameterRef('UserId'),
+        { name: 'id', in: 'path', required: true, description: 'The set: `default` or a tenant id (then also the tenant).', schema: idSchema() },
         { name: 'tenant', in: 'query', required: false, description: 'The tenant to evaluate in (for the `default` set, or the same id as the set).', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
       ],
-      responses: { '200': response('The effective set.', ref('EffectivePreferenceSet')), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '200': response('The effective set.', ref('EffectivePreferenceSet')), ...v1Errors('422') },
     },
   },
   '/v1/preferences/evaluate': {
@@ -167,14 +158,7 @@ export const evaluationPaths = {
         'For up to 1,000 recipients, on each one\'s effective set: (1) a commercial workflow needs `commercial_subscribed` not false; (2) every applicable scope must allow, the first that does not decides: the top level, each category in request order, the workflow; (3) in a scope, its own boolean or conditions apply to every channel, and a `channels[<channel.id>]` entry decides before `channel_types[<channel.type>]`; (4) conditions all hold (AND). Anything unset allows. Rate tier 3.',
       parameters: [{ name: 'trace', in: 'query', required: false, description: 'true adds each entry\'s `trace`: every rule considered, in order.', schema: { type: 'string', enum: ['true', 'false'] } }],
       requestBody: { required: true, content: json(ref('EvaluateRequest')) },
-      responses: {
-        '200': response('One decision per distinct recipient.', ref('EvaluateResponse')),
-        '400': errorRef('BadRequest'),
-        '413': errorRef('PayloadTooLarge'),
-        '415': errorRef('UnsupportedMediaType'),
-        '422': errorRef('InvalidParams'),
-        ...COMMON_ERRORS,
-      },
+      responses: { '200': response('One decision per distinct recipient.', ref('EvaluateResponse')), ...v1BodyErrors() },
     },
   },
 };
