@@ -180,6 +180,14 @@ describe('GET /openapi.json', () => {
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`).set(auth()));
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`));
 
+    const effective = '/v1/users/{user_id}/preferences/{id}/effective';
+    conforms('get', effective, await request(app).get(`${user}/acme/effective`).set(auth()));
+    conforms('get', effective, await request(app).get(`${user}/acme/effective?tenant=globex`).set(auth()));
+    const evaluate = '/v1/preferences/evaluate';
+    const decision = { recipients: ids.slice(0, 3), workflow: { key: 'welcome', categories: ['product'] }, channel: { type: 'sms' }, tenant: 'acme' };
+    conforms('post', evaluate, await request(app).post(`${evaluate}?trace=true`).set(auth()).send(decision));
+    conforms('post', evaluate, await request(app).post(evaluate).set(auth()).send({ ...decision, channel: { type: 'fax' } }));
+
     conforms('get', '/healthz', await request(app).get('/healthz'));
     conforms('get', '/readyz', await waitFor(async () => {
       const res = await request(app).get('/readyz');

@@ -18,6 +18,7 @@ import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
 import { bulkTenantsRouter } from './routes/bulk-tenants';
 import { bulkUsersRouter } from './routes/bulk-users';
+import { evaluationRouter } from './routes/evaluation';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(environmentPreferencesRouter({ db, rateLimit }));
   v1.use(tenantsRouter({ db, rateLimit }));
   v1.use(usersRouter({ db, rateLimit }));
+  v1.use(evaluationRouter({ db, rateLimit }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

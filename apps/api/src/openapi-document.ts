@@ -5,6 +5,7 @@ import { parameters, responses, securitySchemes, sharedSchemas, type Paths, type
 import { operatorEndpointsPaths, operatorEndpointsSchemas } from './openapi/operator-endpoints';
 import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
+import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
@@ -58,6 +59,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...tenantsPaths,
     ...usersPaths,
     ...bulkIdentitiesPaths,
+    ...evaluationPaths,
   }),
   components: {
     securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
@@ -71,6 +73,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...tenantsSchemas,
       ...usersSchemas,
       ...bulkIdentitiesSchemas,
+      ...evaluationSchemas,
     },
     parameters,
     responses: { ...responses, ...browserAccessResponses },

@@ -5,6 +5,7 @@ import { replacePreferences, DEFAULT_SET_ID } from '@prefs/core';
 import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
 import { fullDocument } from './documents';
+import { measureEvaluation, type EvaluationResult } from './evaluation';
 import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
@@ -36,6 +37,11 @@ export interface BenchmarkOptions {
   workerCounts: number[];
   submitParallel: number;
   workerEnv: Record<string, string>;
+  /** Evaluate requests of 1,000 recipients, and how many in flight. */
+  evaluationRequests: number;
+  evaluationInFlight: number;
+  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`. */
+  phases: string[];
   cpuProfileDir?: string;
   log?: (message: string) => void;
 }
@@ -49,6 +55,7 @@ export interface BenchmarkReport {
   };
   lines: LineResult[];
   system: SystemPhaseResult[];
+  evaluation: EvaluationResult | null;
   ratios: Ratio[];
   targets: Target[];
 }
@@ -112,37 +119,42 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     let nextUser = 0;
     const lines: LineResult[] = [];
 
-    log('limit: hand-written pg statements');
-    const limitLines = await measureLimit(
-      {
-        databaseUrl,
-        environmentId,
-        setId: DEFAULT_SET_ID,
-        operations: options.limitOperations,
-        usersPerOperation: options.usersPerOperation,
-        population,
-        firstUser: nextUser,
-        connections: options.limitConnections,
-      },
-      tag,
-    );
-    nextUser += limitLines.reduce((sum, l) => sum + l.users, 0);
-    lines.push(...limitLines);
-    for (const l of limitLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
-    await vacuum(databaseUrl);
+    const runs = (phase: string) => options.phases.includes(phase);
+    if (runs('limit')) {
+      log('limit: hand-written pg statements');
+      const limitLines = await measureLimit(
+        {
+          databaseUrl,
+          environmentId,
+          setId: DEFAULT_SET_ID,
+          operations: options.limitOperations,
+          usersPerOperation: options.usersPerOperation,
+          population,
+          firstUser: nextUser,
+          connections: options.limitConnections,
+        },
+        tag,
+      );
+      nextUser += limitLines.reduce((sum, l) => sum + l.users, 0);
+      lines.push(...limitLines);
+      for (const l of limitLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
+      await vacuum(databaseUrl);
+    }
 
-    log(`naive: one Prisma upsert per user (sample of ${options.naiveSampleUsers})`);
-    const naiveLines = await measureNaive(
-      { databaseUrl, environmentId, setId: DEFAULT_SET_ID, sampleUsers: options.naiveSampleUsers, population, firstUser: nextUser },
-      tag,
-    );
-    nextUser += naiveLines.reduce((sum, l) => sum + l.users, 0);
-    lines.push(...naiveLines);
-    for (const l of naiveLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
-    await vacuum(databaseUrl);
+    if (runs('naive')) {
+      log(`naive: one Prisma upsert per user (sample of ${options.naiveSampleUsers})`);
+      const naiveLines = await measureNaive(
+        { databaseUrl, environmentId, setId: DEFAULT_SET_ID, sampleUsers: options.naiveSampleUsers, population, firstUser: nextUser },
+        tag,
+      );
+      nextUser += naiveLines.reduce((sum, l) => sum + l.users, 0);
+      lines.push(...naiveLines);
+      for (const l of naiveLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
+      await vacuum(databaseUrl);
+    }
 
     const system: SystemPhaseResult[] = [];
-    for (const workers of options.workerCounts) {
+    for (const workers of runs('system') ? options.workerCounts : []) {
       log(`system: API + ${workers} worker${workers > 1 ? 's' : ''}`);
       const phase = await measureSystem(
         {
@@ -169,6 +181,26 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       await vacuum(databaseUrl);
     }
 
+    let evaluation: EvaluationResult | null = null;
+    if (runs('evaluate')) {
+      log(`evaluate: 1 API process, ${options.evaluationRequests} requests of ${options.usersPerOperation} recipients, ${options.evaluationInFlight} in flight`);
+      evaluation = await measureEvaluation({
+        repoRoot: options.repoRoot,
+        databaseUrl,
+        redisUrl: options.redisUrl,
+        redisPrefix: `${redisPrefix}-evaluate`,
+        secretKey,
+        environmentId,
+        population,
+        requests: options.evaluationRequests,
+        recipientsPerRequest: options.usersPerOperation,
+        inFlight: options.evaluationInFlight,
+        cpuProfileDir: options.cpuProfileDir,
+        log,
+      }).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-evaluate`));
+      lines.push(evaluation.line);
+    }
+
     const ratios = computeRatios(lines, system);
     const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
     return {
@@ -177,8 +209,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       settings: { ...settings, guardsRaised: ['RATE_LIMITS=off (API)'], documentBytes: seedDocument.length },
       lines,
       system,
+      evaluation,
       ratios,
-      targets: judgeTargets(ratios, system),
+      targets: judgeTargets(ratios, system, evaluation),
     };
   } finally {
     await dropDatabase(databaseUrl);

@@ -7,6 +7,8 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (25 per strategy), BENCH_LIMIT_CONNECTIONS (2),
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
+ *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
+ *   BENCH_PHASES (limit,naive,system,evaluate: the parts to run),
  *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
@@ -36,6 +38,12 @@ function printReport(report: BenchmarkReport): void {
     }
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
+  }
+  const evaluation = report.evaluation;
+  if (evaluation) {
+    console.log('\nevaluate (1,000 recipients a request, one API process)');
+    console.log(`  ${Math.round(evaluation.line.usersPerSecond)} evaluations/s; p50 ${evaluation.latency.p50Ms.toFixed(1)} ms, p99 ${evaluation.latency.p99Ms.toFixed(1)} ms, max ${evaluation.latency.maxMs.toFixed(1)} ms at ${evaluation.inFlight} in flight (${evaluation.latency.requests} requests)`);
+    console.log(`  API CPU ms per 1,000 evaluations: ${evaluation.apiCpuMsPerThousand}; peak memory ${evaluation.peakMemoryMb.toFixed(0)} MB`);
   }
   console.log('\nratios');
   for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
@@ -72,6 +80,9 @@ async function main(): Promise<void> {
     workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
     workerEnv,
+    evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
+    evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
+    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate').split(',').map((phase) => phase.trim()),
     cpuProfileDir,
     log: (message) => console.log(message),
   };

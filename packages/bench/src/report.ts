@@ -1,4 +1,5 @@
 import type { LineResult } from './measure';
+import type { EvaluationResult } from './evaluation';
 import type { SystemPhaseResult } from './system';
 
 export interface Ratio {
@@ -33,11 +34,17 @@ export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]):
 }
 
 /** The issue's targets, judged on the phase with the most workers. */
-export function judgeTargets(ratios: Ratio[], phases: SystemPhaseResult[]): Target[] {
-  const phase = [...phases].sort((a, b) => b.workers - a.workers)[0];
-  if (!phase) return [];
-  const ratio = (name: string) => ratios.find((r) => r.name === name)?.value ?? 0;
+export function judgeTargets(ratios: Ratio[], phases: SystemPhaseResult[], evaluation: EvaluationResult | null = null): Target[] {
   const targets: Target[] = [];
+  if (evaluation) {
+    const perSecond = evaluation.line.usersPerSecond;
+    targets.push({ name: 'evaluations per second, 1 API process', value: perSecond, target: '>= 50000', met: perSecond >= 50_000 });
+    const p99 = evaluation.latency.p99Ms;
+    targets.push({ name: `evaluate p99 ms, ${evaluation.inFlight} in flight`, value: p99, target: '< 100', met: p99 < 100 });
+  }
+  const phase = [...phases].sort((a, b) => b.workers - a.workers)[0];
+  if (!phase) return targets;
+  const ratio = (name: string) => ratios.find((r) => r.name === name)?.value ?? 0;
   for (const strategy of ['replace', 'merge'] as const) {
     const limitRatio = ratio(`system ${phase.workers}w / limit, ${strategy}`);
     targets.push({ name: `${strategy}: system ${phase.workers}w / limit`, value: limitRatio, target: '>= 0.5', met: limitRatio >= 0.5 });

@@ -21,6 +21,9 @@ describe('the benchmark (smoke run)', () => {
       workerCounts: [1, 2],
       submitParallel: 2,
       workerEnv: { BATCH_SIZE: '7' },
+      evaluationRequests: 3,
+      evaluationInFlight: 2,
+      phases: ['limit', 'naive', 'system', 'evaluate'],
     });
 
     expect(report.lines.map((l) => l.key)).toEqual([
@@ -36,6 +39,7 @@ describe('the benchmark (smoke run)', () => {
       'system.2w.replace',
       'system.2w.merge',
       'system.2w.mixed',
+      'evaluate.1-api',
     ]);
     for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
     expect(report.system.map((phase) => Object.keys(phase.peakMemoryMb))).toEqual([
@@ -43,6 +47,8 @@ describe('the benchmark (smoke run)', () => {
       ['api', 'worker-1', 'worker-2'],
     ]);
     expect(report.system[1].postLatency.mixed.requests).toBe(2);
+    expect(report.evaluation?.latency.requests).toBe(3);
+    expect(report.targets.map((target) => target.name)).toContain('evaluations per second, 1 API process');
     expect(report.ratios.map((r) => r.name)).toContain('system 2w / limit, merge');
     expect(report.targets.length).toBeGreaterThan(0);
     expect(renderSvg(report.lines, 'smoke')).toContain('<svg');

@@ -13,3 +13,4 @@ export * from './transient-errors';
 export * from './environment-defaults';
 export * from './tenants';
 export * from './users';
+export * from './evaluation-inputs';

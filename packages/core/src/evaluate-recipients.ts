@@ -1,0 +1,83 @@
+import type { ConditionContext } from './conditions';
+import { prepareBaseLayers, resolveEffectiveSet, type ResolvedEffectiveSet } from './effective-set';
+import { evaluatePreferences, type BlockedBy, type TraceStep } from './evaluate';
+import type { EvaluateInput } from './evaluation-input';
+import type { PreferenceDocument } from './preference-set';
+
+/**
+ * The decision for every recipient of one evaluate request, from what was read for all of them at once.
+ * The shapes are those `packages/db` reads (`readEvaluationInputs`), restated here so the domain stays
+ * free of the database.
+ */
+
+export interface StoredTenant {
+  id: string;
+  name: string | null;
+  properties: Record<string, unknown>;
+  preferenceSet: PreferenceDocument | null;
+}
+
+export interface StoredRecipient {
+  properties: Record<string, unknown> | null;
+  defaultSet: PreferenceDocument | null;
+  tenantSet: PreferenceDocument | null;
+}
+
+export interface RecipientLayers {
+  environmentDefault: PreferenceDocument | null;
+  tenant: StoredTenant | null;
+  users: ReadonlyMap<string, StoredRecipient>;
+}
+
+export interface EvaluationEntry {
+  recipient: string;
+  allowed: boolean;
+  blocked_by: BlockedBy | null;
+  trace?: TraceStep[];
+}
+
+/** `tenant.*` of conditions: the stored tenant's custom properties, `id` and `name`; just `id` when not stored. */
+export function tenantVariables(tenantId: string | null, tenant: StoredTenant | null): Record<string, unknown> {
+  if (tenantId === null) return {};
+  if (tenant === null) return { id: tenantId };
+  return { ...tenant.properties, id: tenant.id, name: tenant.name };
+}
+
+/** `recipient.*`: the request's properties over the stored ones, and `id`. */
+export function recipientVariables(id: string, stored: Record<string, unknown> | null, sent: Record<string, unknown> | null): Record<string, unknown> {
+  return { ...stored, ...sent, id };
+}
+
+export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers, options: { now: Date; trace: boolean }): EvaluationEntry[] {
+  const tenantId = input.tenant;
+  const tenantLayer = tenantId === null ? null : { id: tenantId, document: layers.tenant?.preferenceSet ?? null };
+  const tenant = tenantVariables(tenantId, layers.tenant);
+  const request = { workflow: input.workflow, channel: input.channel };
+  const workflow = { key: input.workflow.key, categories: input.workflow.categories };
+  const base = prepareBaseLayers(layers.environmentDefault, tenantLayer);
+  // Recipients with no set of their own share one effective set: the environment's and the tenant's.
+  let shared: ResolvedEffectiveSet | null = null;
+
+  return input.recipients.map((recipient) => {
+    const stored = layers.users.get(recipient.id);
+    let effective: ResolvedEffectiveSet;
+    if (stored === undefined || (stored.defaultSet === null && stored.tenantSet === null)) {
+      shared ??= resolveEffectiveSet(base, null, null);
+      effective = shared;
+    } else {
+      effective = resolveEffectiveSet(base, stored.defaultSet, stored.tenantSet);
+    }
+    const context: ConditionContext = {
+      recipient: recipientVariables(recipient.id, stored?.properties ?? null, recipient.properties),
+      data: input.data,
+      actor: input.actor,
+      tenant,
+      workflow,
+      now: options.now,
+    };
+    const decision = evaluatePreferences(effective, request, context, { trace: options.trace });
+    const entry: EvaluationEntry = { recipient: recipient.id, allowed: decision.allowed, blocked_by: decision.blocked_by };
+    if (decision.trace !== undefined) entry.trace = decision.trace;
+    return entry;
+  });
+}
