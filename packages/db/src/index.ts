@@ -3,3 +3,6 @@ export * from './migrate';
 export * from './api-keys';
 export * from './preference-sets';
 export * from './bulk-operations';
+export * from './environment-defaults';
+export * from './tenants';
+export * from './users';
