@@ -18,6 +18,9 @@ import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
+import { environmentPreferencesRouter } from './routes/environment-preferences';
+import { tenantsRouter } from './routes/tenants';
+import { usersRouter } from './routes/users';
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -64,6 +67,9 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));
+  v1.use(environmentPreferencesRouter({ db, rateLimit }));
+  v1.use(tenantsRouter({ db, rateLimit }));
+  v1.use(usersRouter({ db, rateLimit }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

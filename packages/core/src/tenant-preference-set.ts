@@ -70,7 +70,9 @@ export function validateTenantPreferenceSet(value: unknown, path: string, out: F
   // The validated document shares the stripped copies, never the caller's objects: put the markers back there.
   const document = input.document as Record<string, unknown>;
   for (const marker of markers) marker.put(document);
-  return { strategy: input.strategy, document: input.document };
+  // Unlike a user's PUT, a tenant's set merges unless the request asks to replace it (Knock's behaviour).
+  const strategy = '__persistence_strategy__' in value ? input.strategy : 'merge';
+  return { strategy, document: input.document };
 }
 
 function isReplaceMarked(entry: unknown): entry is Record<string, unknown> {
