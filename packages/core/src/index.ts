@@ -12,3 +12,5 @@ export * from './tenant-input';
 export * from './tenant';
 export * from './user-input';
 export * from './user';
+export * from './preference-center';
+export * from './preference-center-view';

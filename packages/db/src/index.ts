@@ -6,3 +6,6 @@ export * from './bulk-operations';
 export * from './environment-defaults';
 export * from './tenants';
 export * from './users';
+export * from './link-secrets';
+export * from './preference-center-layouts';
+export * from './unsubscribes';
