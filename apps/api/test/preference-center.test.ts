@@ -112,15 +112,15 @@ describe('GET /preferences', () => {
     expect(res.text).toMatch(/name="set:\[&quot;categories&quot;,&quot;product&quot;,&quot;channel_types&quot;,&quot;sms&quot;\]" value="1" checked disabled/);
     expect(res.text).toMatch(/name="set:\[&quot;workflows&quot;,&quot;digest&quot;\]" value="1" checked disabled/);
     expect(res.text).toContain('Marketing and promotional messages');
-    expect(res.text).toContain('<legend>Product news</legend>');
+    expect(res.text).toContain('<legend class="sr-only">Product news</legend>');
   });
 
   it('without a layout shows the categories and workflows of the environment default set', async () => {
     await request(api.app).put('/v1/environment/preferences').set(auth(otherKey)).send({ categories: { 'weekly-news': true }, workflows: { alerts: false } });
     const res = await request(api.app).post('/v1/users/zed/links').set(auth(otherKey)).send({});
     const html = (await request(api.app).get(new URL(res.body.manage_preferences_url).pathname + new URL(res.body.manage_preferences_url).search)).text;
-    expect(html).toContain('<legend>Weekly news</legend>');
-    expect(html).toContain('<legend>Alerts</legend>');
+    expect(html).toContain('<legend class="sr-only">Weekly news</legend>');
+    expect(html).toContain('<legend class="sr-only">Alerts</legend>');
     expect(html).toContain('<h1 id="title">Notification preferences</h1>');
   });
 

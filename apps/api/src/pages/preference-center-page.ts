@@ -20,20 +20,26 @@ export interface PreferenceCenterPage {
 }
 
 function toggleControl(item: PreferenceToggle, id: string, labelled: 'visible' | 'hidden'): Html {
-  return html`<label class="toggle" for="${id}">
+  return html`<label class="toggle" for="${id}"><span class="${labelled === 'visible' ? 'label' : 'sr-only'}">${item.label}</span>
 <input class="switch" type="checkbox" role="switch" id="${id}" name="${`set:${item.name}`}" value="1"${item.on ? html` checked` : ''}${
     item.readOnly ? html` disabled` : ''
-  }><span class="state" aria-hidden="true"></span><span class="${labelled === 'visible' ? 'label' : 'sr-only'}">${item.label}</span></label>${
+  }><span class="state" aria-hidden="true"></span></label>${
     item.readOnly ? '' : html`<input type="hidden" name="${`was:${item.name}`}" value="${item.on ? '1' : '0'}">`
   }`;
 }
 
+/**
+ * A row is a fieldset named by its (visually hidden) legend and described by its description; the
+ * visible title is the same text, laid out freely (a legend cannot be).
+ */
 function row(view: PreferenceCenterRowView, rowIndex: number): Html {
+  const descriptionId = `d${rowIndex}`;
   const note = view.readOnly ? html`<span class="note">Set by rules of your account: it cannot be changed here.</span>` : '';
-  const description = view.description ? html`<span class="desc">${view.description}</span>` : '';
+  const description = view.description ? html`<span class="desc" id="${descriptionId}">${view.description}</span>` : '';
   const perChannel = view.toggles.length > 1 || view.toggles[0].path.length === 4;
-  return html`<fieldset class="row">
-<legend>${view.label}</legend>${description}${note}
+  return html`<fieldset class="row${perChannel ? ' channels' : ''}"${view.description ? html` aria-describedby="${descriptionId}"` : ''}>
+<legend class="sr-only">${view.label}</legend>
+<div class="text"><span class="title" aria-hidden="true">${view.label}</span>${description}${note}</div>
 <div class="toggles">${view.toggles.map((item, index) => toggleControl(item, `t${rowIndex}-${index}`, perChannel ? 'visible' : 'hidden'))}</div>
 </fieldset>`;
 }

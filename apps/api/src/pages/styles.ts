@@ -17,16 +17,16 @@ p.lead{margin:0 0 1.5rem;color:#374151}
 .status{margin:0 0 1rem;padding:.75rem 1rem;border-radius:8px;border:1px solid #047857;background:#ecfdf5;color:#065f46}
 .status.error{border-color:#b91c1c;background:#fef2f2;color:#991b1b}
 .status:empty{display:none}
-fieldset.row{border:0;border-top:1px solid #e5e7eb;margin:0;padding:1rem 0;display:flex;flex-wrap:wrap;gap:.75rem 1rem;align-items:center;justify-content:space-between}
+fieldset.row{border:0;border-top:1px solid #e5e7eb;margin:0;padding:1rem 0;min-width:0;display:flex;flex-wrap:wrap;gap:.75rem 1.5rem;align-items:center;justify-content:space-between}
 fieldset.row:first-of-type{border-top:0;padding-top:0}
-.row .text{flex:1 1 16rem;min-width:0}
-.row legend,.row .title{float:left;padding:0;font-weight:600;overflow-wrap:anywhere}
-.row .title + .desc,.row legend + .desc{clear:left}
+.row .text{flex:1 1 14rem;min-width:0}
+.row.channels .toggles{flex-basis:100%}
+.row .title{display:block;font-weight:600;overflow-wrap:anywhere}
 .row .desc{display:block;margin:.125rem 0 0;color:#4b5563;font-size:.9375rem;overflow-wrap:anywhere}
 .row .note{display:block;margin:.25rem 0 0;color:#92400e;font-size:.875rem}
-.toggles{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem}
+.toggles{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem}
 .toggle{display:inline-flex;align-items:center;gap:.5rem;cursor:pointer;min-height:44px}
-.toggle .label{font-size:.9375rem}
+.toggle .label{font-size:.9375rem;min-width:3.25rem}
 .switch{appearance:none;-webkit-appearance:none;margin:0;flex:none;position:relative;width:2.75rem;height:1.5rem;border-radius:999px;background:#6b7280;border:2px solid #6b7280;cursor:pointer;transition:background .15s}
 .switch::before{content:"";position:absolute;top:2px;left:2px;width:1rem;height:1rem;border-radius:50%;background:#fff;transition:transform .15s}
 .switch:checked{background:var(--primary);border-color:var(--primary)}
