@@ -9,6 +9,7 @@ import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
 import { measureSystem, type SystemPhaseResult } from './system';
+import { measureUnsubscribes, type UnsubscribeResult } from './unsubscribes';
 import type { LineResult } from './measure';
 
 export { renderSvg } from './report';
@@ -36,6 +37,10 @@ export interface BenchmarkOptions {
   workerCounts: number[];
   submitParallel: number;
   workerEnv: Record<string, string>;
+  /** One-click unsubscribes: users (one link each), POSTs per user, POSTs in flight. */
+  unsubscribeUsers: number;
+  unsubscribePostsPerUser: number;
+  unsubscribeParallel: number;
   cpuProfileDir?: string;
   log?: (message: string) => void;
 }
@@ -49,6 +54,7 @@ export interface BenchmarkReport {
   };
   lines: LineResult[];
   system: SystemPhaseResult[];
+  unsubscribes: UnsubscribeResult;
   ratios: Ratio[];
   targets: Target[];
 }
@@ -169,6 +175,25 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       await vacuum(databaseUrl);
     }
 
+    log('one-click unsubscribes: one API process');
+    const unsubscribes = await measureUnsubscribes(
+      {
+        repoRoot: options.repoRoot,
+        databaseUrl,
+        redisUrl: options.redisUrl,
+        redisPrefix: `${redisPrefix}-unsubscribe`,
+        secretKey,
+        users: options.unsubscribeUsers,
+        postsPerUser: options.unsubscribePostsPerUser,
+        parallel: options.unsubscribeParallel,
+        cpuProfileDir: options.cpuProfileDir,
+        log,
+      },
+      tag,
+    ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-unsubscribe`));
+    lines.push(unsubscribes.line);
+    log(`  ${Math.round(unsubscribes.line.usersPerSecond)} unsubscribes/s`);
+
     const ratios = computeRatios(lines, system);
     const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
     return {
@@ -177,6 +202,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       settings: { ...settings, guardsRaised: ['RATE_LIMITS=off (API)'], documentBytes: seedDocument.length },
       lines,
       system,
+      unsubscribes,
       ratios,
       targets: judgeTargets(ratios, system),
     };

@@ -7,6 +7,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (25 per strategy), BENCH_LIMIT_CONNECTIONS (2),
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
+ *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
  *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
@@ -37,6 +38,10 @@ function printReport(report: BenchmarkReport): void {
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
   }
+  const unsubscribe = report.unsubscribes;
+  console.log(
+    `\none-click unsubscribes: ${Math.round(unsubscribe.line.usersPerSecond)} per second (${unsubscribe.line.users} POSTs), p50 ${unsubscribe.latency.p50Ms.toFixed(1)} ms, p99 ${unsubscribe.latency.p99Ms.toFixed(1)} ms, API CPU ${unsubscribe.apiCpuMsPerThousand} ms per 1,000, API peak ${unsubscribe.peakMemoryMb.toFixed(0)} MB`,
+  );
   console.log('\nratios');
   for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
   console.log('\ntargets');
@@ -72,6 +77,9 @@ async function main(): Promise<void> {
     workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
     workerEnv,
+    unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
+    unsubscribePostsPerUser: 10,
+    unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),
     cpuProfileDir,
     log: (message) => console.log(message),
   };

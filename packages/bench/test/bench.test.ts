@@ -21,6 +21,9 @@ describe('the benchmark (smoke run)', () => {
       workerCounts: [1, 2],
       submitParallel: 2,
       workerEnv: { BATCH_SIZE: '7' },
+      unsubscribeUsers: 5,
+      unsubscribePostsPerUser: 2,
+      unsubscribeParallel: 2,
     });
 
     expect(report.lines.map((l) => l.key)).toEqual([
@@ -36,6 +39,7 @@ describe('the benchmark (smoke run)', () => {
       'system.2w.replace',
       'system.2w.merge',
       'system.2w.mixed',
+      'unsubscribe.one-click',
     ]);
     for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
     expect(report.system.map((phase) => Object.keys(phase.peakMemoryMb))).toEqual([

@@ -1,4 +1,4 @@
-import { DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { applyPreferences, DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import { writePreferenceSet } from './preference-sets';
 
@@ -63,14 +63,50 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
 }
 
 /**
- * A one-click unsubscribe: merges `commercial_subscribed: false` (or the scoped key `false`) into the
- * user's `default` set and records the event, in one transaction: when this returns, both are committed.
+ * What a one-click unsubscribe merges into the stored set, in SQL: `commercial_subscribed: false`, or the
+ * scoped key `false` (`$field` categories or workflows, `$key` the key). The same result as the shared
+ * merge of `unsubscribePatch(scope)` (a test holds them equal): a boolean replaces what was there, and
+ * a missing or non-object map becomes an object.
  */
-export async function recordUnsubscribe(db: Database, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
-  return db.$transaction(async (tx) => {
-    await writePreferenceSet(tx, event.environmentId, event.userId, DEFAULT_SET_ID, 'merge', unsubscribePatch(event.scope));
-    return insertEvent(tx, event);
-  }, TRANSACTION_OPTIONS);
+const MERGE_UNSUBSCRIBE = `CASE WHEN $6::text IS NULL
+  THEN preference_sets.preferences || jsonb_build_object('commercial_subscribed', false)
+  ELSE jsonb_set(
+    preference_sets.preferences || jsonb_build_object($6::text,
+      CASE WHEN jsonb_typeof(preference_sets.preferences -> $6::text) = 'object' THEN preference_sets.preferences -> $6::text ELSE '{}'::jsonb END),
+    ARRAY[$6::text, $7::text], 'false'::jsonb)
+  END`;
+
+/**
+ * A one-click unsubscribe: merges `commercial_subscribed: false` (or the scoped key `false`) into the
+ * user's `default` set and records the event, in one statement (so one transaction, and one round trip:
+ * a campaign's burst of unsubscribes holds each row lock for the shortest time). When this returns,
+ * both are committed.
+ */
+export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
+  const patch = unsubscribePatch(event.scope);
+  const [field, key] = event.scope === null ? [null, null] : [event.scope.slice(0, event.scope.indexOf('.')), event.scope.slice(event.scope.indexOf('.') + 1)];
+  const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
+    `WITH written AS (
+       INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+       VALUES ($1::uuid, $2, '${DEFAULT_SET_ID}', $5::jsonb)
+       ON CONFLICT (environment_id, user_id, set_id)
+       DO UPDATE SET preferences = ${MERGE_UNSUBSCRIBE}, updated_at = now()
+       RETURNING 1
+     )
+     INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
+     SELECT $1::uuid, $2, $8, $3, $4, $9 FROM written
+     RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
+    event.environmentId,
+    event.userId,
+    event.tenant,
+    event.linkId,
+    JSON.stringify(applyPreferences('merge', null, patch)),
+    field,
+    key,
+    event.scope,
+    event.source,
+  );
+  return toRecord(rows[0]);
 }
 
 /**
