@@ -76,9 +76,13 @@ export async function verifyLinkToken(token: unknown, lookup: SecretLookup): Pro
   const dot = token.indexOf('.');
   const payload = token.slice(0, dot);
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const payloadBytes = Buffer.from(payload, 'base64url');
+  // Only the canonical encoding: base64's unused low bits would otherwise let several spellings of one
+  // token verify (one link, many URLs, each with its own rate limit).
+  if (given.toString('base64url') !== token.slice(dot + 1) || payloadBytes.toString('base64url') !== payload) return null;
   let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    claims = JSON.parse(payloadBytes.toString('utf8'));
   } catch {
     return null;
   }

@@ -45,8 +45,12 @@ function multipartFields(headers: IncomingHttpHeaders, body: Buffer): Promise<[s
  */
 export async function isOneClickBody(contentType: string | undefined, headers: IncomingHttpHeaders, body: unknown): Promise<boolean> {
   if (!Buffer.isBuffer(body) || body.length === 0) return false;
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const [typePart, ...parameters] = (contentType ?? '').split(';');
+  const type = typePart.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
+    // Read as UTF-8 (its ASCII subset is all RFC 8058 sends); a body declared in another charset is not one.
+    const charset = parameters.map((parameter) => parameter.trim().toLowerCase()).find((parameter) => parameter.startsWith('charset='));
+    if (charset !== undefined && !['charset=utf-8', 'charset="utf-8"', 'charset=us-ascii'].includes(charset)) return false;
     const text = body.toString('utf8').trim();
     return isExactlyOneClick([...new URLSearchParams(text).entries()]);
   }
