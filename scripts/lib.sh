@@ -16,6 +16,17 @@ url_port() { local rest="${1#*://}"; rest="${rest#*@}"; rest="${rest%%/*}"; [[ "
 
 reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# The port a server asked for $1 will get: $1 itself when it is free, else (0, or taken) one the system
+# picks. Start-up passes this to the server, so what the banner prints is the port it really listens on.
+usable_port() { # wanted-port
+  node -e '
+    const server = require("net").createServer();
+    server.once("listening", () => { process.stdout.write(String(server.address().port)); server.close(); });
+    server.once("error", () => server.listen(0, "0.0.0.0"));
+    server.listen(Number(process.argv[1]), "0.0.0.0");
+  ' "$1"
+}
+
 wait_reachable() { # host port what
   for _ in $(seq 1 60); do reachable "$1" "$2" && return 0; sleep 0.5; done
   die "$3 did not come up on $1:$2"

@@ -18,7 +18,15 @@ if [ -z "${PREFS_BOOTSTRAP_KEY:-}" ]; then
   PREFS_BOOTSTRAP_KEY="$(cat "$LOCAL_DIR/dev-key")"
 fi
 export PREFS_BOOTSTRAP_KEY
-export PORT="${PORT:-3000}"
+# PORT=0 or WORKER_PORT=0 (or a port already taken) gets a free port, chosen here so the banner names it.
+wanted_port="${PORT:-3000}"
+PORT="$(usable_port "$wanted_port")"
+[ "$PORT" = "$wanted_port" ] || [ "$wanted_port" = 0 ] || say "port $wanted_port is taken; the API uses $PORT"
+export PORT
+wanted_worker_port="${WORKER_PORT:-3001}"
+WORKER_PORT="$(usable_port "$wanted_worker_port")"
+[ "$WORKER_PORT" = "$wanted_worker_port" ] || [ "$wanted_worker_port" = 0 ] || say "WORKER_PORT $wanted_worker_port is taken; the worker uses $WORKER_PORT"
+export WORKER_PORT
 export ADMIN_USER="${ADMIN_USER:-admin}"
 if [ -z "${ADMIN_PASSWORD:-}" ]; then
   [ -s "$LOCAL_DIR/admin-password" ] || node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("base64url"))' > "$LOCAL_DIR/admin-password"
@@ -35,10 +43,12 @@ stop() {
 trap stop INT TERM EXIT
 
 node apps/api/dist/main.js & pids+=($!)
-WORKER_PORT="${WORKER_PORT:-3001}" node apps/worker/dist/main.js & pids+=($!)
+node apps/worker/dist/main.js & pids+=($!)
 
 url="http://127.0.0.1:$PORT"
+worker_url="http://127.0.0.1:$WORKER_PORT"
 for _ in $(seq 1 100); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -fsS "$worker_url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 cat >&2 <<INFO
 
@@ -46,8 +56,8 @@ cat >&2 <<INFO
     API:            $url
     secret key:     $PREFS_BOOTSTRAP_KEY   (environment "development")
     dashboard:      $url/admin/queues   (user $ADMIN_USER, password $ADMIN_PASSWORD)
-    health:         $url/readyz   (worker: http://127.0.0.1:${WORKER_PORT:-3001}/readyz)
-    metrics:        $url/metrics   (worker: http://127.0.0.1:${WORKER_PORT:-3001}/metrics)
+    health:         $url/readyz   (worker: $worker_url/readyz)
+    metrics:        $url/metrics   (worker: $worker_url/metrics)
     API document:   $url/openapi.json
 
   Set the preferences of 1,000 users:

@@ -56,7 +56,10 @@ describe('POST /v1/users/bulk/preferences', () => {
       workflows: { welcome: { conditions: [condition] } },
       channel_types: { push: false },
     };
-    const res = await bulkSet({ user_ids: [...ids, ids[0], ids[1]], preferences });
+    // user_ids holds at most 1,000 ids as sent: repeats are accepted and count once, but take a place.
+    const tooMany = await bulkSet({ user_ids: [...ids, ids[0]], preferences });
+    expect({ status: tooMany.status, fields: tooMany.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ status: 422, fields: ['user_ids'] });
+    const res = await bulkSet({ user_ids: ids, preferences });
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBeTruthy();
     expect(res.body).toMatchObject({

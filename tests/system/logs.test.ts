@@ -75,6 +75,14 @@ describe('logs', () => {
     for (const line of lines) expect(line).toMatchObject({ service: 'worker', requestId: 'trace-follow-me-1', operationId });
   });
 
+  it('name the route of a request refused before routing (401 by auth, 415)', async () => {
+    await request(api.app).get('/v1/bulk_operations/7c0c5d3e-2b7a-4f3e-9a61-0f7d3c1b2a90').set('X-Request-ID', 'refused-401').expect(401);
+    await request(api.app).put('/v1/users/u-1/preferences/default').set(auth()).set('X-Request-ID', 'refused-415').set('Content-Type', 'application/xml').send('<a/>').expect(415);
+    const line = (requestId: string) => apiLog.lines.find((entry) => entry.msg === 'request' && entry.requestId === requestId);
+    expect(line('refused-401')).toMatchObject({ route: '/v1/bulk_operations/:id', method: 'GET', status: 401 });
+    expect(line('refused-415')).toMatchObject({ route: '/v1/users/:user_id/preferences/:id', method: 'PUT', status: 415 });
+  });
+
   it('keeps the request id when the reconciler, not the API, enqueued the operation', async () => {
     const connection = createWorkerConnection(env.redisUrl);
     const queue = createBulkQueue(connection, env.redisPrefix);

@@ -120,6 +120,23 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('counts a request refused before routing (401, 415) under the route it asked for', async () => {
+    const bulk = '/v1/users/bulk/preferences';
+    await request(api.app).post(bulk).send({ user_ids: ['u'], preferences: {} }).expect(401);
+    await request(api.app).post(bulk).set(auth()).set('Content-Type', 'text/plain').send('user_ids').expect(415);
+    await request(api.app).put('/v1/users/u-1/preferences/default').send({}).expect(401);
+    await request(api.app).put('/v1/users/u-1/preferences/default').set(auth()).send({}).expect(200);
+    await request(api.app).get('/v1/no/such/endpoint').set(auth()).expect(404);
+    const text = await scrapeApi();
+    expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: bulk, method: 'POST', status: '401' })).toBe(1);
+    expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: bulk, method: 'POST', status: '415' })).toBe(1);
+    // The refused and the served request of one route share its label.
+    const oneSet = '/v1/users/:user_id/preferences/:id';
+    expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: oneSet, method: 'PUT', status: '401' })).toBe(1);
+    expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: oneSet, method: 'PUT', status: '200' })).toBe(1);
+    expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: 'unmatched', method: 'GET', status: '404' })).toBe(1);
+  });
+
   it('keeps each app\'s counts apart (a registry per app, not the global one)', async () => {
     const other = await startApi(env.apiConfig());
     try {

@@ -78,6 +78,19 @@ function conforms(method: string, template: string, res: Response): void {
   if (!validate(body)) throw new Error(`${key} ${status} does not match the document: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
 }
 
+/**
+ * Checks the request body that got `res` against the document's request schema: a body the API took must
+ * be valid there, and one it refused as invalid params must be invalid there too.
+ */
+function requestConforms(method: string, template: string, body: unknown, res: Response): void {
+  const location = `openapi.json#/${pointer('paths', template, method, 'requestBody', 'content', 'application/json', 'schema')}`;
+  const validate = ajv.compile({ $ref: location });
+  const valid = validate(body);
+  if (res.status === 200) expect({ status: res.status, valid, errors: ajv.errorsText(validate.errors) }).toEqual({ status: 200, valid: true, errors: 'No errors' });
+  else if (res.status === 422) expect({ status: res.status, valid }).toEqual({ status: 422, valid: false });
+  else throw new Error(`requestConforms takes a 200 or a 422, got ${res.status}`);
+}
+
 const auth = () => ({ Authorization: `Bearer ${env.secretKey}` });
 const condition = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
 
@@ -100,7 +113,7 @@ describe('GET /openapi.json', () => {
     const app = api.app;
     const bulk = '/v1/users/bulk/preferences';
     const ids = userIds(20, 'openapi');
-    const created = await request(app).post(bulk).set(auth()).send({
+    const bulkBody = {
       user_ids: ids,
       preferences: {
         id: 'acme',
@@ -110,9 +123,14 @@ describe('GET /openapi.json', () => {
         channels: { 'c7a6a0f5-0000-4000-8000-000000000002': true },
         commercial_subscribed: { conditions: [condition] },
       },
-    });
+    };
+    const created = await request(app).post(bulk).set(auth()).send(bulkBody);
     conforms('post', bulk, created);
-    conforms('post', bulk, await request(app).post(bulk).set(auth()).send({ user_ids: [], preferences: { channel_types: { fax: true } } }));
+    requestConforms('post', bulk, bulkBody, created);
+    const badBulkBody = { user_ids: [], preferences: { channel_types: { fax: true } } };
+    const refused = await request(app).post(bulk).set(auth()).send(badBulkBody);
+    conforms('post', bulk, refused);
+    requestConforms('post', bulk, badBulkBody, refused);
     conforms('post', bulk, await request(app).post(bulk).set(auth()).set('Content-Type', 'application/json').send('{"user_ids": ['));
     conforms('post', bulk, await request(app).post(bulk).set(auth()).set('Content-Type', 'text/plain').send('user_ids'));
     conforms('post', bulk, await request(app).post(bulk).send({}));
@@ -147,9 +165,16 @@ describe('GET /openapi.json', () => {
     conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`${user}/acme`).set(auth()));
     conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`${user}/default`).set(auth()));
     conforms('get', '/v1/users/{user_id}/preferences/{id}', await request(app).get(`/v1/users/${'x'.repeat(256)}/preferences/default`).set(auth()));
-    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ categories: { a: { channel_types: { chat: true } } }, commercial_subscribed: false }));
-    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ __persistence_strategy__: 'merge', workflows: { w: { conditions: [condition] } } }));
-    conforms('put', '/v1/users/{user_id}/preferences/{id}', await request(app).put(`${user}/default`).set(auth()).send({ channel_types: { pager: true } }));
+    const oneSet = '/v1/users/{user_id}/preferences/{id}';
+    for (const body of [
+      { categories: { a: { channel_types: { chat: true } } }, commercial_subscribed: false },
+      { __persistence_strategy__: 'merge', workflows: { w: { conditions: [condition] } } },
+      { channel_types: { pager: true } },
+    ]) {
+      const res = await request(app).put(`${user}/default`).set(auth()).send(body);
+      conforms('put', oneSet, res);
+      requestConforms('put', oneSet, body, res);
+    }
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`).set(auth()));
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`));
 

@@ -10,7 +10,9 @@ import { createAuthMiddleware } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
 import { jsonBody } from './json-body';
 import { createRateLimiter } from './rate-limit';
+import { OPENAPI_DOCUMENT } from './openapi-document';
 import { createRequestContext } from './request-context';
+import { createRouteTemplates } from './route-templates';
 import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
@@ -53,7 +55,7 @@ export function createApp(deps: AppDependencies): Express {
 
   // Per app, not per process: tests that build several apps in one process each count their own.
   const metrics = createApiMetrics(queue);
-  app.use(createRequestContext(logger, metrics.observeRequest));
+  app.use(createRequestContext(logger, metrics.observeRequest, createRouteTemplates(OPENAPI_DOCUMENT.paths)));
   app.use(healthRouter({ db, redis }));
   app.use(metricsRouter(metrics.registry));
   app.use(openapiRouter());

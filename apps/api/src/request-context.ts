@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@prefs/logger';
+import type { RouteTemplateOf } from './route-templates';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's `X-Request-ID` when it is sane, a new UUID otherwise), sends
- * it back, and logs one line per request when the response is done.
+ * it back, and logs one line per request when the response is done, with its route template: the
+ * documented one (`templateOf`), so that a request refused before routing (401, 415) is labelled with
+ * the route it asked for; else the Express route that answered; else `unmatched`.
  */
-export function createRequestContext(logger: Logger, observe?: (route: string, method: string, status: number, seconds: number) => void): RequestHandler {
+export function createRequestContext(
+  logger: Logger,
+  observe?: (route: string, method: string, status: number, seconds: number) => void,
+  templateOf?: RouteTemplateOf,
+): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -21,7 +28,9 @@ export function createRequestContext(logger: Logger, observe?: (route: string, m
       const routePath = req.route?.path as string | undefined;
       // A mounted sub-application (the dashboard) may name its requests itself, as `res.locals.routeLabel`.
       const route =
-        (res.locals.routeLabel as string | undefined) ?? (routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched');
+        (res.locals.routeLabel as string | undefined) ??
+        templateOf?.(req.method, req.originalUrl.split('?')[0]) ??
+        (routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched');
       observe?.(route, req.method, res.statusCode, seconds);
       logger.info(
         {

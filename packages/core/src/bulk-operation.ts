@@ -1,9 +1,6 @@
-/** The BulkOperation resource (spec section 1). */
+/** The BulkOperation resource (spec section 1); its statuses and names are in `contract.ts`. */
 
-export const BULK_OPERATION_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
-export type BulkOperationStatus = (typeof BULK_OPERATION_STATUSES)[number];
-
-export const SET_PREFERENCES_OPERATION = 'users.set_preferences';
+import type { BulkOperationStatus } from './contract';
 
 export interface BulkOperationErrorItem {
   id: string;

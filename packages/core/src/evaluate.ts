@@ -1,6 +1,7 @@
 import { evaluateConditions, type ConditionContext, type ConditionOutcome } from './conditions';
 import type { EffectiveSet, LayerName } from './effective-set';
-import type { ChannelType, Condition, PreferenceDocument } from './preference-set';
+import type { ChannelType } from './contract';
+import type { Condition, PreferenceDocument } from './preference-set';
 
 /**
  * The send decision for one recipient on their effective set (spec: defaults-and-evaluation section 5):

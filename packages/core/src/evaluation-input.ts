@@ -1,5 +1,5 @@
-import { CHANNEL_TYPES, type ChannelType } from './preference-set';
-import { MAX_BULK_USERS, validateSetId, validateUserId, type FieldError, type Validated } from './validation';
+import { CHANNEL_TYPES, MAX_BULK_USERS, type ChannelType } from './contract';
+import { validateSetId, validateUserId, type FieldError, type Validated } from './validation';
 
 /**
  * Validation of `POST /v1/preferences/evaluate` (spec: defaults-and-evaluation section 5). Every error

@@ -1,4 +1,5 @@
-import type { PersistenceStrategy, PreferenceDocument } from './preference-set';
+import type { PersistenceStrategy } from './contract';
+import type { PreferenceDocument } from './preference-set';
 
 /**
  * The spec's merge (section 3), pure. Plain objects merge key by key at every level; an explicit null

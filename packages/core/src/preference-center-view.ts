@@ -1,5 +1,6 @@
 import { parseRowKey, type PreferenceCenterLayout } from './preference-center';
-import type { ChannelType, PreferenceDocument } from './preference-set';
+import type { ChannelType } from './contract';
+import type { PreferenceDocument } from './preference-set';
 
 /**
  * What the preference center shows (rows of toggles, from the layout and the user's effective set) and

@@ -1,5 +1,6 @@
-import { CHANNEL_TYPES, type ChannelType, type PreferenceDocument } from './preference-set';
-import { MAX_ID_LENGTH, validateSetId, type FieldError, type Validated } from './validation';
+import { CHANNEL_ID, CHANNEL_TYPES, isIdText, isReservedKey, MAX_ID_LENGTH, STORABLE_TEXT, type ChannelType } from './contract';
+import type { PreferenceDocument } from './preference-set';
+import { validateSetId, type FieldError, type Validated } from './validation';
 
 /**
  * The preference center's layout (PUT /v1/preference_center) and the body of POST /v1/users/:id/links,
@@ -31,13 +32,6 @@ export interface RowKey {
   key: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// C0 controls, DEL and unpaired surrogates: as for ids and keys everywhere else.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,8 +43,9 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** A category or workflow key, by the contract's rules for map keys. */
 function isValidMapKey(key: string): boolean {
-  return key.length > 0 && key.length <= MAX_ID_LENGTH && !CONTROL_CHARACTERS.test(key) && !RESERVED_KEYS.has(key);
+  return isIdText(key) && !isReservedKey(key);
 }
 
 /** `categories.<key>`, `workflows.<key>` (and, when `allowChannels`, `channels.<uuid>`); null otherwise. */
@@ -60,7 +55,7 @@ export function parseRowKey(value: string, allowChannels = true): RowKey | null 
   const field = value.slice(0, dot);
   const key = value.slice(dot + 1);
   if (field === 'categories' || field === 'workflows') return isValidMapKey(key) ? { field, key } : null;
-  if (field === 'channels' && allowChannels) return UUID.test(key) ? { field, key: key.toLowerCase() } : null;
+  if (field === 'channels' && allowChannels) return CHANNEL_ID.test(key) ? { field, key: key.toLowerCase() } : null;
   return null;
 }
 

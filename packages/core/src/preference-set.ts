@@ -1,35 +1,6 @@
-/** The shapes of a PreferenceSet (spec section 1). */
+/** The shapes of a PreferenceSet (spec section 1); its enums and limits are in `contract.ts`. */
 
-export const CHANNEL_TYPES = ['chat', 'email', 'http', 'in_app_feed', 'push', 'sms'] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
-
-export const CONDITION_OPERATORS = [
-  'equal_to',
-  'not_equal_to',
-  'greater_than',
-  'less_than',
-  'greater_than_or_equal_to',
-  'less_than_or_equal_to',
-  'contains',
-  'not_contains',
-  'empty',
-  'not_empty',
-  'exists',
-  'not_exists',
-  'contains_all',
-  'not_contains_all',
-  'is_timestamp',
-  'is_not_timestamp',
-  'is_timestamp_on_or_after',
-  'is_timestamp_before',
-  'is_timestamp_on_or_after_date',
-  'is_timestamp_before_date',
-  'is_timestamp_between',
-  'is_between',
-  'is_audience_member',
-  'is_not_audience_member',
-] as const;
-export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+import type { ChannelType, ConditionOperator } from './contract';
 
 export interface Condition {
   variable: string;
@@ -68,13 +39,6 @@ export interface PreferenceDocument {
   channels?: ChannelSettings | null;
   commercial_subscribed?: ChannelSetting | null;
 }
-
-export const DOCUMENT_FIELDS = ['categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'] as const;
-
-export type PersistenceStrategy = 'replace' | 'merge';
-export const PERSISTENCE_STRATEGIES: readonly PersistenceStrategy[] = ['replace', 'merge'];
-
-export const DEFAULT_SET_ID = 'default';
 
 /** A PreferenceSet as the API returns it. */
 export interface PreferenceSetResource {

@@ -1,6 +1,7 @@
 import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
-import { MAX_ID_LENGTH, validateSetId, type FieldError, type Validated } from './validation';
+import { MAX_ID_LENGTH } from './contract';
+import { validateSetId, type FieldError, type Validated } from './validation';
 
 /**
  * The body of `PUT /v1/tenants/:id` (and one item of a bulk tenants set): `name`, `settings` with

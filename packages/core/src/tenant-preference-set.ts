@@ -1,5 +1,6 @@
 import { mergePreferences } from './merge';
-import type { PersistenceStrategy, PreferenceDocument } from './preference-set';
+import type { PersistenceStrategy } from './contract';
+import type { PreferenceDocument } from './preference-set';
 import { validatePreferenceSetInput, type FieldError } from './validation';
 import { isPlainObject } from './custom-properties';
 

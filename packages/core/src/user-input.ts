@@ -1,5 +1,6 @@
 import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
-import { MAX_ID_LENGTH, validateUserId, type FieldError, type Validated } from './validation';
+import { MAX_ID_LENGTH } from './contract';
+import { validateUserId, type FieldError, type Validated } from './validation';
 
 /**
  * The body of `PUT /v1/users/:id` (Knock's identify, and one item of a bulk identify): the known

@@ -5,26 +5,37 @@ import {
   IsArray,
   IsDefined,
   IsIn,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
-  Length,
   Matches,
-  MaxLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
   validateSync,
   type ValidationError,
+  type ValidationOptions,
 } from 'class-validator';
 import {
+  BULK_SET_PREFERENCES_FIELDS,
+  CHANNEL_ID,
   CHANNEL_TYPES,
+  CONDITION_FIELDS,
   CONDITION_OPERATORS,
+  codePointLength,
+  DEFAULT_PERSISTENCE_STRATEGY,
   DEFAULT_SET_ID,
+  DOCUMENT_FIELDS,
+  ID_TEXT,
+  isIdText,
+  isReservedKey,
+  LIMITS,
   PERSISTENCE_STRATEGIES,
+  SETTING_FIELDS,
+  STORABLE_TEXT,
   type PersistenceStrategy,
-  type PreferenceDocument,
-} from './preference-set';
+} from './contract';
+import type { PreferenceDocument } from './preference-set';
 
 /**
  * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
@@ -34,6 +45,9 @@ import {
  * fields only (not with class-transformer, which walks every nested value: a deeply nested value overflowed
  * the stack and a `constructor` key made it throw, both answered 500), so a key such as `__proto__` is
  * reported, never assigned.
+ *
+ * Every limit and rule comes from `contract.ts`; `request-schemas.ts` derives the OpenAPI schemas from the
+ * same data, and a contract test requires both to accept and refuse the same requests.
  */
 
 export interface FieldError {
@@ -42,26 +56,26 @@ export interface FieldError {
   type: string;
 }
 
-export const MAX_BULK_USERS = 1000;
-export const MAX_ID_LENGTH = 255;
-const MAX_CONDITIONS = 100;
-const MAX_MAP_ENTRIES = 1000;
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-// C0 controls and DEL: PostgreSQL text cannot hold NUL, and no id or key is meant to carry the others.
-// Unpaired surrogates (valid in a JSON escape, but no character) cannot be stored either: in jsonb they
-// fail the insert, and as text they turn into U+FFFD, so two different ids would become one.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
-// What free text (a condition's variable and argument) may hold: anything PostgreSQL's jsonb can store.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
 const STORABLE_TEXT_MESSAGE = { message: '$property must not contain NUL characters or unpaired surrogates' };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** class-validator's length checks skip variation selectors; the contract counts every code point. */
+function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'length',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && codePointLength(value) >= min && codePointLength(value) <= max,
+        defaultMessage: () => (min > 0 ? `$property must be ${min} to ${max} characters long` : `$property must be at most ${max} characters long`),
+      },
+    },
+    options,
+  );
+}
 
 class ConditionDto {
   @IsString()
-  @IsNotEmpty()
-  @MaxLength(1024)
+  @CodePointLength(1, LIMITS.conditionVariableLength)
   @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   variable!: string;
 
@@ -71,14 +85,14 @@ class ConditionDto {
   @IsDefined({ message: 'argument is required (it may be null)' })
   @ValidateIf((condition: ConditionDto) => condition.argument !== null)
   @IsString()
-  @MaxLength(4096)
+  @CodePointLength(0, LIMITS.conditionArgumentLength)
   @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
   argument!: string | null;
 }
 
 class ConditionsDto {
   @IsArray()
-  @ArrayMaxSize(MAX_CONDITIONS)
+  @ArrayMaxSize(LIMITS.conditions)
   @ValidateNested({ each: true })
   conditions!: ConditionDto[];
 }
@@ -86,21 +100,19 @@ class ConditionsDto {
 class PreferenceSetOptionsDto {
   @IsOptional()
   @IsString()
-  @Length(1, MAX_ID_LENGTH)
+  @CodePointLength(1, LIMITS.idLength)
   id?: string;
 
   @IsOptional()
-  @IsIn(PERSISTENCE_STRATEGIES as PersistenceStrategy[])
+  @IsIn(PERSISTENCE_STRATEGIES as readonly string[])
   __persistence_strategy__?: string;
 }
-
-/** Duplicates count once, so a longer array may still name at most 1,000 users; past this, it is refused unread. */
-const MAX_USER_IDS_SENT = 10 * MAX_BULK_USERS;
 
 class BulkRequestDto {
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_USER_IDS_SENT, { message: `user_ids may name at most ${MAX_BULK_USERS} users` })
+  // Counted as sent: a repeated id is accepted (and counts once in the operation), but takes a place here.
+  @ArrayMaxSize(LIMITS.bulkUsers, { message: `user_ids may hold at most ${LIMITS.bulkUsers} ids` })
   user_ids!: unknown[];
 
   @IsDefined()
@@ -154,15 +166,16 @@ function checkKeys(value: Record<string, unknown>, allowed: readonly string[], p
 
 function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
   const field = `${path}.${key}`;
-  if (key.length === 0 || key.length > MAX_ID_LENGTH) {
-    out.push({ field, message: `keys of ${path} must be 1 to ${MAX_ID_LENGTH} characters`, type: 'invalid_key' });
+  const length = codePointLength(key);
+  if (length === 0 || length > LIMITS.idLength) {
+    out.push({ field, message: `keys of ${path} must be 1 to ${LIMITS.idLength} characters`, type: 'invalid_key' });
     return false;
   }
-  if (RESERVED_KEYS.has(key)) {
+  if (isReservedKey(key)) {
     out.push({ field, message: `"${key}" is reserved and cannot be used as a key of ${path}`, type: 'invalid_key' });
     return false;
   }
-  if (CONTROL_CHARACTERS.test(key)) {
+  if (!ID_TEXT.test(key)) {
     out.push({ field, message: `keys of ${path} must not contain control characters or unpaired surrogates`, type: 'invalid_key' });
     return false;
   }
@@ -170,8 +183,8 @@ function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
 }
 
 function checkMapSize(value: Record<string, unknown>, path: string, out: FieldError[]): boolean {
-  if (Object.keys(value).length > MAX_MAP_ENTRIES) {
-    out.push({ field: path, message: `${path} may hold at most ${MAX_MAP_ENTRIES} entries`, type: 'too_many_entries' });
+  if (Object.keys(value).length > LIMITS.mapEntries) {
+    out.push({ field: path, message: `${path} may hold at most ${LIMITS.mapEntries} entries`, type: 'too_many_entries' });
     return false;
   }
   return true;
@@ -195,8 +208,8 @@ function validateChannelSetting(value: unknown, path: string, out: FieldError[])
 /** Checks a `conditions` array found at `parentPath.conditions`. */
 function validateConditions(conditions: unknown[], parentPath: string, out: FieldError[]): void {
   const path = `${parentPath}.conditions`;
-  if (conditions.length > MAX_CONDITIONS) {
-    out.push({ field: path, message: `${path} may hold at most ${MAX_CONDITIONS} conditions`, type: 'too_many_entries' });
+  if (conditions.length > LIMITS.conditions) {
+    out.push({ field: path, message: `${path} may hold at most ${LIMITS.conditions} conditions`, type: 'too_many_entries' });
     return;
   }
   let shapesOk = true;
@@ -205,7 +218,7 @@ function validateConditions(conditions: unknown[], parentPath: string, out: Fiel
     if (!isPlainObject(condition)) {
       out.push({ field: itemPath, message: `${itemPath} must be a condition object, got ${typeName(condition)}`, type: 'invalid_type' });
       shapesOk = false;
-    } else if (!checkKeys(condition, ['variable', 'operator', 'argument'], itemPath, out)) {
+    } else if (!checkKeys(condition, CONDITION_FIELDS, itemPath, out)) {
       shapesOk = false;
     }
   });
@@ -244,7 +257,7 @@ function validateChannels(value: unknown, path: string, out: FieldError[]): void
   }
   if (!checkMapSize(value, path, out)) return;
   for (const key of Object.keys(value)) {
-    if (!UUID.test(key)) {
+    if (!CHANNEL_ID.test(key)) {
       out.push({ field: `${path}.${key}`, message: `keys of ${path} must be channel ids (UUIDs)`, type: 'invalid_key' });
       continue;
     }
@@ -259,7 +272,7 @@ function validateSetting(value: unknown, path: string, out: FieldError[]): void 
     out.push({ field: path, message: `${path} must be a boolean or a settings object, got ${typeName(value)}`, type: 'invalid_type' });
     return;
   }
-  if (!checkKeys(value, ['channel_types', 'channels', 'conditions'], path, out)) return;
+  if (!checkKeys(value, SETTING_FIELDS, path, out)) return;
   if ('channel_types' in value) validateChannelTypes(value.channel_types, `${path}.channel_types`, out);
   if ('channels' in value) validateChannels(value.channels, `${path}.channels`, out);
   if ('conditions' in value && value.conditions !== null) {
@@ -291,8 +304,6 @@ export interface PreferenceSetInput {
   document: PreferenceDocument;
 }
 
-const DOCUMENT_KEYS = ['categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'];
-
 /**
  * Validates a PreferenceSet request body (what PUT takes, and the bulk body's `preferences`).
  * `allowId`: the bulk body may name the set; a PUT takes it from the path.
@@ -308,13 +319,13 @@ export function validatePreferenceSetInput(
     return null;
   }
   const before = out.length;
-  const allowed = [...DOCUMENT_KEYS, '__persistence_strategy__', ...(allowId ? ['id'] : [])];
+  const allowed = [...DOCUMENT_FIELDS, '__persistence_strategy__', ...(allowId ? ['id'] : [])];
   checkKeys(value, allowed, path, out);
   const options: Record<string, unknown> = {};
   if ('__persistence_strategy__' in value) options.__persistence_strategy__ = value.__persistence_strategy__;
   if (allowId && 'id' in value) options.id = value.id;
   validateWith(instanceOf(PreferenceSetOptionsDto, options), path, out);
-  if (typeof options.id === 'string' && (CONTROL_CHARACTERS.test(options.id) || RESERVED_KEYS.has(options.id))) {
+  if (typeof options.id === 'string' && (!ID_TEXT.test(options.id) || isReservedKey(options.id))) {
     out.push({ field: `${path}.id`, message: `${path}.id must not contain control characters or unpaired surrogates or be a reserved word`, type: 'invalid_value' });
   }
 
@@ -326,12 +337,12 @@ export function validatePreferenceSetInput(
   if (out.length > before) return null;
 
   const document: Record<string, unknown> = {};
-  for (const key of DOCUMENT_KEYS) {
+  for (const key of DOCUMENT_FIELDS) {
     if (key in value && value[key] !== undefined) document[key] = value[key];
   }
   return {
     setId: typeof value.id === 'string' ? value.id : undefined,
-    strategy: (value.__persistence_strategy__ as PersistenceStrategy | undefined) ?? 'replace',
+    strategy: (value.__persistence_strategy__ as PersistenceStrategy | null | undefined) ?? DEFAULT_PERSISTENCE_STRATEGY,
     document: document as PreferenceDocument,
   };
 }
@@ -351,19 +362,19 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
   if (!isPlainObject(body)) {
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
-  checkKeys(body, ['user_ids', 'preferences'], '', errors);
+  checkKeys(body, BULK_SET_PREFERENCES_FIELDS, '', errors);
   validateWith(instanceOf(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }), '', errors);
 
   const userIds = body.user_ids;
-  if (Array.isArray(userIds) && userIds.length <= MAX_USER_IDS_SENT) {
+  if (Array.isArray(userIds) && userIds.length <= LIMITS.bulkUsers) {
     let reported = 0;
     userIds.forEach((id, index) => {
       if (reported >= 10) return;
-      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id)) {
+      if (typeof id !== 'string' || !isIdText(id)) {
         reported += 1;
         errors.push({
           field: `user_ids.${index}`,
-          message: `user_ids.${index} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`,
+          message: `user_ids.${index} must be a non-empty string of at most ${LIMITS.idLength} characters without control characters or unpaired surrogates`,
           type: 'invalid_value',
         });
       }
@@ -374,9 +385,6 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
   if (errors.length > 0 || input === null) return { ok: false, errors };
 
   const distinct = [...new Set(userIds as string[])].sort();
-  if (distinct.length > MAX_BULK_USERS) {
-    return { ok: false, errors: [{ field: 'user_ids', message: `user_ids may name at most ${MAX_BULK_USERS} distinct users, got ${distinct.length}`, type: 'arrayMaxSize' }] };
-  }
   return { ok: true, value: { userIds: distinct, setId: input.setId ?? DEFAULT_SET_ID, strategy: input.strategy, document: input.document } };
 }
 
@@ -389,15 +397,15 @@ export function validatePutPreferences(body: unknown): Validated<PreferenceSetIn
 
 /** Validates a set id taken from a URL path. */
 export function validateSetId(setId: string): FieldError | null {
-  if (setId.length === 0 || setId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(setId)) {
-    return { field: 'id', message: `id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
+  if (!isIdText(setId)) {
+    return { field: 'id', message: `id must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }
 
 export function validateUserId(userId: string): FieldError | null {
-  if (userId.length === 0 || userId.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(userId)) {
-    return { field: 'user_id', message: `user_id must be 1 to ${MAX_ID_LENGTH} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
+  if (!isIdText(userId)) {
+    return { field: 'user_id', message: `user_id must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }

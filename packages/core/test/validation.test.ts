@@ -159,11 +159,29 @@ describe('PUT body validation', () => {
   });
 });
 
-describe('duplicate user ids', () => {
-  it('count once against the 1,000 limit', () => {
+describe('user_ids', () => {
+  it('holds at most 1,000 ids as sent; a repeated id is accepted and counts once', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `u${i}`);
-    const result = validateBulkSetPreferences({ user_ids: [...ids, ...ids.slice(0, 500)], preferences: {} });
-    expect(result.ok && result.value.userIds.length).toBe(1000);
+    const result = validateBulkSetPreferences({ user_ids: [...ids.slice(0, 500), ...ids.slice(0, 500)], preferences: {} });
+    expect(result.ok && result.value.userIds.length).toBe(500);
+    expect(validateBulkSetPreferences({ user_ids: ids, preferences: {} }).ok).toBe(true);
     expect(fields({ user_ids: [...ids, 'one-more'], preferences: {} })).toEqual(['user_ids']);
+    // Repeats take a place too: 1,001 entries naming 1,000 users are refused, as the document says.
+    expect(fields({ user_ids: [...ids, 'u0'], preferences: {} })).toEqual(['user_ids']);
+  });
+
+  it("counts an id's length in code points, as JSON Schema and PostgreSQL do", () => {
+    expect(validateBulkSetPreferences({ user_ids: ['🙂'.repeat(255)], preferences: {} }).ok).toBe(true);
+    expect(fields({ user_ids: ['🙂'.repeat(256)], preferences: {} })).toEqual(['user_ids.0']);
+  });
+});
+
+describe('condition limits', () => {
+  const withVariable = (variable: string) => ({ user_ids: ['u'], preferences: { commercial_subscribed: { conditions: [{ variable, operator: 'exists', argument: null }] } } });
+
+  it('count every code point, variation selectors too', () => {
+    expect(validateBulkSetPreferences(withVariable('x'.repeat(1024))).ok).toBe(true);
+    expect(fields(withVariable(`${'x'.repeat(1023)}\ufe0f`))).toEqual([]);
+    expect(fields(withVariable(`${'x'.repeat(1024)}\ufe0f`))).toEqual(['preferences.commercial_subscribed.conditions.0.variable']);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { validateBulkSetPreferences } from '@prefs/core';
+import { LIMITS, validateBulkSetPreferences } from '@prefs/core';
 import { createBulkOperation, IdempotencyKeyReusedError, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { enqueueBulkOperation, type BulkSetPreferencesJobData } from '@prefs/queue';
@@ -18,7 +18,7 @@ export interface BulkPreferencesRouteDeps {
   onAccepted?: (strategy: string, users: number) => void;
 }
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const MAX_IDEMPOTENCY_KEY_LENGTH = LIMITS.idempotencyKeyLength;
 
 /**
  * JSON with every object's keys sorted: a repeat of a request whose keys came in another order (as

@@ -1,0 +1,90 @@
+import { BULK_OPERATION_NAMES, BULK_OPERATION_STATUSES } from '@prefs/core';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
+import { optionalTimestamp, ref, response, timestamp, v1Errors, type Paths, type Schema } from './components';
+
+/** Bulk operations: asynchronous changes across many users, their progress, and the list of them. */
+
+export const bulkOperationsSchemas: Record<string, Schema> = {
+  BulkOperation: {
+    type: 'object',
+    description: 'A bulk operation entity: a set of changes applied asynchronously, with its progress.',
+    properties: {
+      __typename: { const: 'BulkOperation' },
+      id: { type: 'string', format: 'uuid', description: 'Unique identifier for the bulk operation.' },
+      name: { type: 'string', enum: Object.values(BULK_OPERATION_NAMES), description: 'The name of the bulk operation.' },
+      status: { type: 'string', enum: [...BULK_OPERATION_STATUSES], description: 'The status of the bulk operation.' },
+      estimated_total_rows: { type: 'integer', minimum: 0, description: 'The number of distinct users accepted.' },
+      processed_rows: { type: 'integer', minimum: 0, description: 'Rows handled so far, success or failure.' },
+      success_count: { type: 'integer', minimum: 0 },
+      error_count: { type: 'integer', minimum: 0 },
+      error_items: {
+        type: 'array',
+        description: 'A list of items that failed to be processed.',
+        items: {
+          type: 'object',
+          properties: { id: { type: 'string' }, collection: { type: ['string', 'null'] } },
+          required: ['id', 'collection'],
+          additionalProperties: false,
+        },
+      },
+      progress_path: { type: 'string', description: "The URI to the bulk operation's progress." },
+      inserted_at: timestamp('Timestamp when the resource was created.'),
+      updated_at: timestamp('The timestamp when the resource was last updated.'),
+      started_at: optionalTimestamp('Timestamp when the bulk operation was started.'),
+      completed_at: optionalTimestamp('Timestamp when the bulk operation was completed.'),
+      failed_at: optionalTimestamp('Timestamp when the bulk operation failed.'),
+    },
+    required: [
+      '__typename', 'id', 'name', 'status', 'estimated_total_rows', 'processed_rows', 'success_count', 'error_count',
+      'error_items', 'progress_path', 'inserted_at', 'updated_at', 'started_at', 'completed_at', 'failed_at',
+    ],
+    additionalProperties: false,
+  },
+  PageInfo: {
+    type: 'object',
+    description: 'Pagination information for a list of resources.',
+    properties: {
+      __typename: { const: 'PageInfo' },
+      after: { type: ['string', 'null'], description: 'The cursor to fetch entries after (the next, older page).' },
+      before: { type: ['string', 'null'], description: 'The cursor to fetch entries before (the previous, newer page).' },
+      page_size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, description: `The number of items per page (defaults to ${DEFAULT_PAGE_SIZE}).` },
+    },
+    required: ['__typename', 'after', 'before', 'page_size'],
+    additionalProperties: false,
+  },
+  ListBulkOperationsResponse: {
+    type: 'object',
+    description: 'A page of bulk operations, newest first.',
+    properties: { entries: { type: 'array', items: ref('BulkOperation') }, page_info: ref('PageInfo') },
+    required: ['entries', 'page_info'],
+    additionalProperties: false,
+  },
+};
+
+export const bulkOperationsPaths: Paths = {
+  '/v1/bulk_operations': {
+    get: {
+      operationId: 'listBulkOperations',
+      tags: ['Bulk operations'],
+      summary: 'List bulk operations (beyond Knock)',
+      description: "The environment's bulk operations, newest first, with cursor pagination. Rate tier 4.",
+      parameters: [
+        { name: 'after', in: 'query', required: false, description: 'The cursor to fetch entries after (`page_info.after` of the previous page).', schema: { type: 'string' } },
+        { name: 'before', in: 'query', required: false, description: 'The cursor to fetch entries before (`page_info.before`).', schema: { type: 'string' } },
+        { name: 'page_size', in: 'query', required: false, description: 'The number of items per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
+        { name: 'status', in: 'query', required: false, description: 'Only operations in this status.', schema: { type: 'string', enum: [...BULK_OPERATION_STATUSES] } },
+      ],
+      responses: { '200': response('A page of bulk operations.', ref('ListBulkOperationsResponse')), ...v1Errors('422') },
+    },
+  },
+  '/v1/bulk_operations/{id}': {
+    get: {
+      operationId: 'getBulkOperation',
+      tags: ['Bulk operations'],
+      summary: 'Get a bulk operation',
+      description: 'The current state of a bulk operation. Rate tier 4.',
+      parameters: [{ name: 'id', in: 'path', required: true, description: 'The ID of the bulk operation to retrieve.', schema: { type: 'string' } }],
+      responses: { '200': response('The bulk operation.', ref('BulkOperation')), ...v1Errors('404') },
+    },
+  },
+};

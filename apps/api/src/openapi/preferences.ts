@@ -1,0 +1,115 @@
+import { CHANNEL_TYPES, idSchema, REQUEST_SCHEMAS } from '@prefs/core';
+import { json, nullable, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
+
+/**
+ * Users' preference sets: the PreferenceSet resource as answered, and the request bodies (derived from
+ * the contract in @prefs/core, shared with the bulk body).
+ */
+
+const channelSetting = { anyOf: [{ type: 'boolean' }, ref('PreferenceSetChannelTypeSetting')] };
+
+const preferenceSetId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Unique identifier for the preference set: `default` or a tenant id.',
+  schema: idSchema(),
+};
+
+export const preferencesSchemas: Record<string, Schema> = {
+  ...REQUEST_SCHEMAS,
+  PreferenceSetChannelSetting: { $ref: '#/components/schemas/PreferenceSetChannelTypeSetting' },
+  PreferenceSetCommercialSubscribedSetting: { $ref: '#/components/schemas/PreferenceSetChannelTypeSetting' },
+  PreferenceSetChannelTypes: {
+    type: 'object',
+    description: 'Preferences per channel type: a boolean, or conditions.',
+    properties: Object.fromEntries(CHANNEL_TYPES.map((type) => [type, channelSetting])),
+    additionalProperties: false,
+  },
+  PreferenceSetChannels: {
+    type: 'object',
+    description: 'Preferences per channel id (a UUID): a boolean, or conditions.',
+    additionalProperties: { anyOf: [{ type: 'boolean' }, ref('PreferenceSetChannelSetting')] },
+  },
+  PreferenceSetWorkflowCategorySetting: {
+    description: 'The setting of one workflow or category: a boolean, or an object of channel types, channels and conditions.',
+    anyOf: [
+      { type: 'boolean' },
+      {
+        type: 'object',
+        properties: {
+          channel_types: nullable(ref('PreferenceSetChannelTypes')),
+          channels: nullable(ref('PreferenceSetChannels')),
+          conditions: { type: ['array', 'null'], items: ref('Condition') },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  PreferenceSet: {
+    type: 'object',
+    description: "A recipient's preference set. Fields never set are null.",
+    properties: {
+      __typename: { const: 'PreferenceSet' },
+      id: { type: 'string', description: 'Unique identifier for the preference set: `default` or a tenant id.' },
+      categories: {
+        type: ['object', 'null'],
+        additionalProperties: ref('PreferenceSetWorkflowCategorySetting'),
+        description: 'An object where the key is the category and the values are the preference settings for that category.',
+      },
+      workflows: {
+        type: ['object', 'null'],
+        additionalProperties: ref('PreferenceSetWorkflowCategorySetting'),
+        description: 'An object where the key is the workflow key and the values are the preference settings for that workflow.',
+      },
+      channel_types: nullable(ref('PreferenceSetChannelTypes')),
+      channels: nullable(ref('PreferenceSetChannels')),
+      commercial_subscribed: {
+        anyOf: [{ type: 'boolean' }, ref('PreferenceSetCommercialSubscribedSetting'), { type: 'null' }],
+        description: 'Whether the recipient is subscribed to commercial communications.',
+      },
+    },
+    required: ['__typename', 'id', 'categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'],
+    additionalProperties: false,
+  },
+};
+
+export const preferencesPaths: Paths = {
+  '/v1/users/{user_id}/preferences': {
+    get: {
+      operationId: 'listUserPreferences',
+      tags: ['Users'],
+      summary: "List a user's preference sets",
+      description: 'Every stored set of the user, a bare JSON array (empty for a user with none). Rate tier 4.',
+      parameters: [parameterRef('UserId')],
+      responses: { '200': response('The sets.', { type: 'array', items: ref('PreferenceSet') }), ...v1Errors('422') },
+    },
+  },
+  '/v1/users/{user_id}/preferences/{id}': {
+    get: {
+      operationId: 'getUserPreferences',
+      tags: ['Users'],
+      summary: "Get a user's preference set",
+      description: 'One set; a user without it gets an empty set (every field null), not 404. Rate tier 4.',
+      parameters: [parameterRef('UserId'), preferenceSetId],
+      responses: { '200': response('The set.', ref('PreferenceSet')), ...v1Errors('422') },
+    },
+    put: {
+      operationId: 'setUserPreferences',
+      tags: ['Users'],
+      summary: "Set a user's preference set",
+      description: 'Replaces the set, or deep-merges into it with `__persistence_strategy__: "merge"`; returns the stored set. Rate tier 3.',
+      parameters: [parameterRef('UserId'), preferenceSetId],
+      requestBody: { required: true, content: json(ref('PreferenceSetRequest')) },
+      responses: { '200': response('The stored set.', ref('PreferenceSet')), ...v1BodyErrors() },
+    },
+    delete: {
+      operationId: 'deleteUserPreferences',
+      tags: ['Users'],
+      summary: "Delete a user's preference set",
+      description: 'Removes the set (idempotent). Rate tier 3.',
+      parameters: [parameterRef('UserId'), preferenceSetId],
+      responses: { '204': { description: 'Removed (or there was nothing to remove).' }, ...v1Errors('422') },
+    },
+  },
+};
