@@ -6,6 +6,7 @@ import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Each
@@ -45,6 +46,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
     { name: 'Environment', description: "The environment's default preference set." },
+    { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
   ],
   security: [{ bearerAuth: [] }],
   paths: {
@@ -55,6 +57,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...preferenceCenterPaths,
   },
   components: {
     securitySchemes,
@@ -67,6 +70,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...preferenceCenterSchemas,
     },
     parameters,
     responses,
