@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient, ApiRequestError, NetworkError } from './api-client';
 import { bulkSet } from './bulk-set';
 import { createKey } from './keys';
+import { LINK_SECRETS_HELP, runLinkSecrets } from './link-secrets';
 import { getOperation, listOperations, MAX_PAGE_SIZE } from './ops';
 import { InputError } from './users-file';
 
@@ -36,6 +37,8 @@ Commands:
   ops get ID           show one bulk operation
   keys create --environment NAME
                        create a secret key (printed once; stored hashed)
+  link-secrets list|rotate|retire --environment NAME
+                       the secrets that sign end users' links (preference center, unsubscribe)
   help [COMMAND]       this help, or a command's
 
 Run \`prefs <command> --help\` for a command's options.
@@ -114,6 +117,8 @@ ${ENVIRONMENT_HELP}`,
   create   create a secret key for an environment (creating the environment if needed)
 
 Run \`prefs keys create --help\` for details.`,
+
+  'link-secrets': LINK_SECRETS_HELP,
 
   'keys create': `Usage: prefs keys create --environment NAME
 
@@ -269,6 +274,8 @@ export async function run(io: Io): Promise<number> {
         if (typeof values.environment !== 'string') throw new UsageError('--environment NAME is required', 'keys create');
         return await createKey(values.environment, io.env, io.stdout, io.stderr);
       }
+      case 'link-secrets':
+        return await runLinkSecrets(rest, io.env, io.stdout);
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');
     }
