@@ -145,7 +145,7 @@ it('2,000 bad tokens and bodies: no 5xx, no cookie, no redirect, nothing written
           const res = await fetch(`${api.url}${attempt.path}`, {
             method: attempt.method,
             headers: attempt.contentType ? { 'Content-Type': attempt.contentType } : {},
-            body: attempt.body,
+            body: typeof attempt.body === 'string' || attempt.body === undefined ? attempt.body : new Uint8Array(attempt.body),
             redirect: 'manual',
           });
           await res.arrayBuffer();
