@@ -92,6 +92,20 @@ describe('PUT /v1/users/:id', () => {
     expect((await identify('refused', many)).status).toBe(422);
     expect((await get('refused')).status).toBe(404);
   });
+
+  it('refuses, with a 422 and nothing changed, a merge that would grow the stored properties past 500 keys', async () => {
+    for (let batch = 0; batch < 5; batch += 1) {
+      const body = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${batch}_${index}`, index]));
+      expect((await identify('hoarder', body)).status).toBe(200);
+    }
+    const res = await identify('hoarder', { one_more: true });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0]).toMatchObject({ field: 'body', type: 'too_large' });
+    expect((await get('hoarder')).body).not.toHaveProperty('one_more');
+    // Replacing keys (or removing some) still works at the limit.
+    expect((await identify('hoarder', { k0_0: 'changed', k0_1: null })).status).toBe(200);
+    expect((await identify('hoarder', { one_more: true })).status).toBe(200);
+  });
 });
 
 describe('GET /v1/users/:id', () => {

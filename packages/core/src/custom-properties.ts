@@ -15,10 +15,20 @@ export const MAX_PROPERTIES_BYTES = 32 * 1024;
 /** Objects and arrays inside one property value. */
 export const MAX_PROPERTY_DEPTH = 8;
 export const MAX_PROPERTY_KEY_LENGTH = 255;
+/** What one stored record may accumulate over many merges (end users identify themselves too). */
+export const MAX_STORED_PROPERTIES = 500;
+export const MAX_STORED_PROPERTIES_BYTES = 128 * 1024;
 
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000]|\p{Cs}/u;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const KEY_CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Text jsonb and PostgreSQL text can hold: no NUL, no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,4 +129,17 @@ export function mergeProperties(
     if (value !== null) result[key] = value;
   }
   return result;
+}
+
+/** Thrown by a write whose merged properties would pass the stored limits: the whole write is refused. */
+export class StoredPropertiesLimitError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`properties of ${ids.join(', ')} would pass ${MAX_STORED_PROPERTIES} keys or ${MAX_STORED_PROPERTIES_BYTES} bytes of JSON`);
+  }
+}
+
+/** Whether merged properties stay within what one record may hold. */
+export function withinStoredLimits(properties: Record<string, JsonValue>): boolean {
+  const keys = Object.keys(properties).length;
+  return keys <= MAX_STORED_PROPERTIES && Buffer.byteLength(JSON.stringify(properties)) <= MAX_STORED_PROPERTIES_BYTES;
 }

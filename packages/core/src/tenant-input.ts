@@ -1,4 +1,4 @@
-import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
 import { MAX_ID_LENGTH } from './contract';
 import { validateSetId, type FieldError, type Validated } from './validation';
@@ -18,6 +18,7 @@ export type TenantBranding = { [field in BrandingField]?: string | null };
 export const MAX_TENANT_NAME_LENGTH = 255;
 export const MAX_URL_LENGTH = 2048;
 const COLOR = /^#[0-9a-fA-F]{6}$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 
 /** Top-level keys that are not custom properties. */
@@ -123,7 +124,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
   const input: Omit<TenantInput, 'id'> = { properties: {} };
   if ('name' in body) {
     const name = body.name;
-    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && !/[\u0000]|\p{Cs}/u.test(name))) {
+    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && isStorableText(name))) {
       input.name = name;
     } else {
       errors.push({ field: field('name'), message: `${field('name')} must be a string of at most ${MAX_TENANT_NAME_LENGTH} characters, or null`, type: 'invalid_value' });
@@ -131,7 +132,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
   }
   if ('settings' in body) Object.assign(input, validateSettings(body.settings, field('settings'), errors));
 
-  const custom: Record<string, unknown> = {};
+  const custom: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
     if (TENANT_FIELDS.includes(key)) continue;
     if (UNSUPPORTED_FIELDS.includes(key)) {
@@ -139,10 +140,11 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
     } else if (READ_ONLY_FIELDS.includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
     } else {
-      custom[key] = body[key];
+      custom.push([key, body[key]]);
     }
   }
-  const properties = validateCustomProperties(custom, path, errors);
+  // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
+  const properties = validateCustomProperties(Object.fromEntries(custom), path, errors);
   if (errors.length > 0 || properties === null || id === null) return { ok: false, errors };
   return { ok: true, value: { id, ...input, properties } };
 }

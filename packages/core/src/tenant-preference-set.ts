@@ -24,10 +24,9 @@ export interface TenantPreferenceSetInput {
   document: PreferenceDocument;
 }
 
+/** A copy without the marker; `fromEntries` keeps a `__proto__` key as a key (for the validator to refuse). */
 function withoutMarker(entry: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(entry)) if (key !== STRATEGY_MARKER) copy[key] = entry[key];
-  return copy;
+  return Object.fromEntries(Object.entries(entry).filter(([key]) => key !== STRATEGY_MARKER));
 }
 
 function checkMarker(value: unknown, field: string, out: FieldError[]): void {
@@ -53,7 +52,8 @@ export function validateTenantPreferenceSet(value: unknown, path: string, out: F
       const entry = map[key];
       if (!isPlainObject(entry) || !(STRATEGY_MARKER in entry)) continue;
       checkMarker(entry[STRATEGY_MARKER], `${path}.${field}.${key}.${STRATEGY_MARKER}`, out);
-      strippedMap[key] = withoutMarker(entry);
+      // defineProperty: a `__proto__` key stays a key, for the validator to refuse.
+      Object.defineProperty(strippedMap, key, { value: withoutMarker(entry), enumerable: true, writable: true, configurable: true });
       markers.push({ put: (document) => ((document[field] as Record<string, Record<string, unknown>>)[key][STRATEGY_MARKER] = entry[STRATEGY_MARKER]) });
     }
     stripped[field] = strippedMap;

@@ -76,7 +76,7 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
     }
   }
 
-  const properties: Record<string, unknown> = {};
+  const properties: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
     if (key === 'id' || key === 'created_at') continue;
     const value = body[key];
@@ -88,7 +88,7 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
       continue;
     }
-    const maxLength = USER_STRING_PROPERTIES[key];
+    const maxLength = Object.hasOwn(USER_STRING_PROPERTIES, key) ? USER_STRING_PROPERTIES[key] : undefined;
     if (maxLength !== undefined && value !== null && (typeof value !== 'string' || value.length > maxLength)) {
       errors.push({ field: field(key), message: `${field(key)} must be a string of at most ${maxLength} characters, or null`, type: 'invalid_value' });
       continue;
@@ -97,9 +97,10 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
       errors.push({ field: field(key), message: `${field(key)} must be an IANA time zone such as Europe/Paris`, type: 'isTimeZone' });
       continue;
     }
-    properties[key] = value;
+    properties.push([key, value]);
   }
-  const checked = validateCustomProperties(properties, path, errors);
+  // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
+  const checked = validateCustomProperties(Object.fromEntries(properties), path, errors);
   if (errors.length > 0 || checked === null || id === null) return { ok: false, errors };
   return { ok: true, value: { id, properties: checked, ...(createdAt === undefined ? {} : { createdAt }) } };
 }

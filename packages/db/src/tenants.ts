@@ -1,6 +1,8 @@
 import {
   applyPreferences,
   mergeProperties,
+  StoredPropertiesLimitError,
+  withinStoredLimits,
   type JsonValue,
   type PreferenceDocument,
   type TenantBranding,
@@ -68,7 +70,8 @@ function applyTenantInput(stored: TenantRecord, input: TenantInput): TenantRecor
  * Sets up to 1,000 tenants with PUT's semantics, in three set-based statements: create the missing rows
  * empty, lock every row (in id order, so concurrent batches cannot deadlock), write the merged rows back.
  * Items naming the same tenant apply in their order. Run it in a transaction (the locks must hold until
- * the write); returns each distinct tenant as stored, in id order.
+ * the write); returns each distinct tenant as stored, in id order. Throws StoredPropertiesLimitError
+ * (writing nothing) when a tenant's merged properties would pass the stored limits; its `ids` name them.
  */
 export async function writeTenantBatch(tx: Queryable, environmentId: string, items: TenantInput[]): Promise<TenantRecord[]> {
   if (items.length === 0) return [];
@@ -94,6 +97,8 @@ export async function writeTenantBatch(tx: Queryable, environmentId: string, ite
     byId.set(item.id, applyTenantInput(stored, item));
   }
   const written = [...byId.values()];
+  const overLimit = written.filter((tenant) => !withinStoredLimits(tenant.properties)).map((tenant) => tenant.id);
+  if (overLimit.length > 0) throw new StoredPropertiesLimitError(overLimit);
   const updated = await tx.$queryRawUnsafe<TenantRow[]>(
     `UPDATE tenants SET name = batch.name, properties = batch.properties, branding = batch.branding,
        preference_set = batch.preference_set, updated_at = now()

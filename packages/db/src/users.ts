@@ -1,4 +1,4 @@
-import { mergeProperties, type JsonValue, type UserInput, type UserRecord } from '@prefs/core';
+import { mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type UserInput, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 
 interface UserRow {
@@ -20,10 +20,23 @@ export async function getUser(db: Queryable, environmentId: string, id: string):
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
+/** Many identified users in one statement (for decisions over up to 1,000 recipients); unknown ids are absent. */
+export async function getUsers(db: Queryable, environmentId: string, ids: string[]): Promise<Map<string, UserRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<UserRow[]>(
+    `SELECT ${COLUMNS} FROM users WHERE environment_id = $1::uuid AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+    environmentId,
+    JSON.stringify([...new Set(ids)]),
+  );
+  return new Map(rows.map((row) => [row.id, toRecord(row)]));
+}
+
 /**
  * Identifies up to 1,000 users: each one's properties merge into the stored ones (created when new), in
  * three set-based statements (create missing rows, lock all in id order, write back). Items naming the
  * same user apply in their order. Run it in a transaction; returns each distinct user as stored, in id order.
+ * Throws StoredPropertiesLimitError (writing nothing) when a user's merged properties would pass the
+ * stored limits; its `ids` name them, so a caller can set them aside and write the rest.
  */
 export async function writeUserBatch(tx: Queryable, environmentId: string, items: UserInput[]): Promise<UserRecord[]> {
   if (items.length === 0) return [];
@@ -51,6 +64,8 @@ export async function writeUserBatch(tx: Queryable, environmentId: string, items
       createdAt: item.createdAt ?? stored.createdAt,
     });
   }
+  const overLimit = [...byId.values()].filter((user) => !withinStoredLimits(user.properties)).map((user) => user.id);
+  if (overLimit.length > 0) throw new StoredPropertiesLimitError(overLimit);
   const updated = await tx.$queryRawUnsafe<UserRow[]>(
     `UPDATE users SET properties = batch.properties, created_at = batch.created_at, updated_at = now()
      FROM jsonb_to_recordset($2::jsonb) AS batch(id text, properties jsonb, created_at timestamptz)

@@ -1,10 +1,11 @@
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import type { TenantInput, UserInput } from '@prefs/core';
+import { StoredPropertiesLimitError, type TenantInput, type UserInput } from '@prefs/core';
 import {
   deleteUser,
   getEnvironmentDefaults,
   getTenant,
   getUser,
+  getUsers,
   identifyUser,
   listTenants,
   putEnvironmentDefaults,
@@ -74,6 +75,20 @@ describe('writeTenantBatch', () => {
     expect(Object.keys(tenant?.preferenceSet?.workflows ?? {})).toHaveLength(8);
   });
 
+  it('refuses a batch, writing nothing, when a tenant would hold more than 500 properties, naming it', async () => {
+    for (let batch = 0; batch < 5; batch += 1) {
+      await setTenant(env.db, env.environmentId, { id: 'full', properties: Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${batch}_${index}`, 1])) });
+    }
+    const attempt = env.db.$transaction(
+      (tx) => writeTenantBatch(tx, env.environmentId, [{ id: 'fresh', name: 'F', properties: {} }, { id: 'full', properties: { extra: 1 } }]),
+      TRANSACTION_OPTIONS,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(StoredPropertiesLimitError);
+    await expect(attempt).rejects.toMatchObject({ ids: ['full'] });
+    expect(await getTenant(env.db, env.environmentId, 'fresh')).toBeNull();
+    expect((await getTenant(env.db, env.environmentId, 'full'))?.properties).not.toHaveProperty('extra');
+  });
+
   it('writes 1,000 tenants in one call', async () => {
     const items = Array.from({ length: 1000 }, (_, index): TenantInput => ({ id: `bulk-${String(index).padStart(4, '0')}`, name: `T${index}`, properties: { index } }));
     const written = await env.db.$transaction((tx) => writeTenantBatch(tx, env.environmentId, items), TRANSACTION_OPTIONS);
@@ -112,6 +127,9 @@ describe('users', () => {
     await env.db.$transaction((tx) => writeUserBatch(tx, env.environmentId, items), TRANSACTION_OPTIONS);
     expect((await getUser(env.db, env.environmentId, 'u1'))?.properties).toEqual({ plan: 'pro', email: 'ann@example.com' });
     expect(await getUser(env.db, env.environmentId, 'u2')).toMatchObject({ properties: {}, createdAt: '2020-01-02T03:04:05.000Z' });
+    const many = await getUsers(env.db, env.environmentId, ['u2', 'u1', 'nobody', 'u1']);
+    expect([...many.keys()].sort()).toEqual(['u1', 'u2']);
+    expect(many.get('u1')?.properties).toEqual({ plan: 'pro', email: 'ann@example.com' });
   });
 
   it('deleteUser removes the user and every set of it, and only that user', async () => {

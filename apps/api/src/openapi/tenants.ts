@@ -1,16 +1,9 @@
-import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
+import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
+import { json, nullable, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's tenants (set, get, list, delete), with the `__strategy__` markers of a tenant's default set. */
 
-type Schema = Record<string, unknown>;
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
-const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
-const BODY_ERRORS = { '400': errorRef('BadRequest'), '413': errorRef('PayloadTooLarge'), '415': errorRef('UnsupportedMediaType') };
 
 const strategyMarker: Schema = {
   type: ['string', 'null'],
@@ -102,7 +95,7 @@ export const tenantsSchemas: Record<string, Schema> = {
   },
   TenantRequest: {
     type: 'object',
-    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES}, not starting with "__") merge into the stored ones, a null removing one.`,
+    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES} per request and ${MAX_STORED_PROPERTIES} stored, not starting with "__") merge into the stored ones, a null removing one.`,
     properties: {
       id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
       name: { type: ['string', 'null'], maxLength: MAX_TENANT_NAME_LENGTH },
@@ -133,7 +126,7 @@ const resolve = {
   schema: { type: 'boolean', default: false },
 };
 
-export const tenantsPaths = {
+export const tenantsPaths: Paths = {
   '/v1/tenants': {
     get: {
       operationId: 'listTenants',
@@ -147,7 +140,7 @@ export const tenantsPaths = {
         { name: 'name', in: 'query', required: false, description: 'Only tenants with exactly this name.', schema: { type: 'string' } },
         { name: 'tenant_id', in: 'query', required: false, description: 'Only the tenant with this id.', schema: { type: 'string' } },
       ],
-      responses: { '200': response('A page of tenants.', ref('ListTenantsResponse')), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '200': response('A page of tenants.', ref('ListTenantsResponse')), ...v1Errors('422') },
     },
   },
   '/v1/tenants/{id}': {
@@ -157,7 +150,7 @@ export const tenantsPaths = {
       summary: 'Get a tenant',
       description: 'Rate tier 4.',
       parameters: [tenantId, resolve],
-      responses: { '200': response('The tenant.', ref('Tenant')), '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '200': response('The tenant.', ref('Tenant')), ...v1Errors('404', '422') },
     },
     put: {
       operationId: 'setTenant',
@@ -166,7 +159,7 @@ export const tenantsPaths = {
       description: 'Creates the tenant or updates it: properties and branding merge, `settings.preference_set` merges unless it says `__persistence_strategy__: "replace"`. Rate tier 3.',
       parameters: [tenantId, resolve],
       requestBody: { required: false, content: json(ref('TenantRequest')) },
-      responses: { '200': response('The tenant as stored.', ref('Tenant')), ...BODY_ERRORS, '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '200': response('The tenant as stored.', ref('Tenant')), ...v1BodyErrors() },
     },
     delete: {
       operationId: 'deleteTenant',
@@ -174,7 +167,7 @@ export const tenantsPaths = {
       summary: 'Delete a tenant',
       description: "Removes the tenant and its default set; users' sets for the tenant stay. Rate tier 3.",
       parameters: [tenantId],
-      responses: { '204': { description: 'Removed.' }, '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '204': { description: 'Removed.' }, ...v1Errors('404', '422') },
     },
   },
 };

@@ -1,13 +1,8 @@
-import { MAX_ID_LENGTH, MAX_PROPERTIES, USER_STRING_PROPERTIES } from '@prefs/core';
+import { MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, USER_STRING_PROPERTIES } from '@prefs/core';
+import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's users (identify, get, delete). */
 
-type Schema = Record<string, unknown>;
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
-const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
 
 const knownProperties = Object.fromEntries(
   Object.entries(USER_STRING_PROPERTIES).map(([key, maxLength]) => [key, { type: ['string', 'null'], maxLength }]),
@@ -29,7 +24,7 @@ export const usersSchemas: Record<string, Schema> = {
   },
   IdentifyUserRequest: {
     type: 'object',
-    description: `Properties to merge into the user (created when new); a null removes one. \`{}\` is valid. At most ${MAX_PROPERTIES} properties, none starting with "__"; \`timezone\` is an IANA zone.`,
+    description: `Properties to merge into the user (created when new); a null removes one. \`{}\` is valid. At most ${MAX_PROPERTIES} properties per request and ${MAX_STORED_PROPERTIES} stored, none starting with "__"; \`timezone\` is an IANA zone.`,
     properties: {
       id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
       ...knownProperties,
@@ -42,7 +37,7 @@ export const usersSchemas: Record<string, Schema> = {
 
 const userId = { name: 'id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };
 
-export const usersPaths = {
+export const usersPaths: Paths = {
   '/v1/users/{id}': {
     get: {
       operationId: 'getUser',
@@ -50,7 +45,7 @@ export const usersPaths = {
       summary: 'Get a user',
       description: 'The identified user; 404 when never identified. Rate tier 4.',
       parameters: [userId],
-      responses: { '200': response('The user.', ref('User')), '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '200': response('The user.', ref('User')), ...v1Errors('404', '422') },
     },
     put: {
       operationId: 'identifyUser',
@@ -59,14 +54,7 @@ export const usersPaths = {
       description: 'Creates the user or merges the properties sent into its stored ones. Rate tier 3.',
       parameters: [userId],
       requestBody: { required: false, content: json(ref('IdentifyUserRequest')) },
-      responses: {
-        '200': response('The user as stored.', ref('User')),
-        '400': errorRef('BadRequest'),
-        '413': errorRef('PayloadTooLarge'),
-        '415': errorRef('UnsupportedMediaType'),
-        '422': errorRef('InvalidParams'),
-        ...COMMON_ERRORS,
-      },
+      responses: { '200': response('The user as stored.', ref('User')), ...v1BodyErrors() },
     },
     delete: {
       operationId: 'deleteUser',
@@ -74,7 +62,7 @@ export const usersPaths = {
       summary: 'Delete a user',
       description: 'Removes the user, its properties and every preference set of it, together. 404 when there was neither a user nor a set. Rate tier 3.',
       parameters: [userId],
-      responses: { '204': { description: 'Removed.' }, '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+      responses: { '204': { description: 'Removed.' }, ...v1Errors('404', '422') },
     },
   },
 };

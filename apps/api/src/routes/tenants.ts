@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
+import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -47,8 +47,8 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   if (query.after !== undefined && query.before !== undefined) errors.push({ field: 'before', message: 'give after or before, not both', type: 'conflict' });
   const name = textParam(query, 'name', errors);
   const tenantId = textParam(query, 'tenant_id', errors);
-  if (name !== null && (name.length > 255 || /[\u0000]|\p{Cs}/u.test(name))) {
-    errors.push({ field: 'name', message: 'name must be at most 255 characters, without NUL or unpaired surrogates', type: 'invalid_value' });
+  if (name !== null && (name.length > MAX_TENANT_NAME_LENGTH || !isStorableText(name))) {
+    errors.push({ field: 'name', message: `name must be at most ${MAX_TENANT_NAME_LENGTH} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
   }
   const idError = tenantId === null ? null : validateSetId(tenantId);
   if (idError) errors.push({ ...idError, field: 'tenant_id', message: idError.message.replace(/^id/, 'tenant_id') });
@@ -112,7 +112,12 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     const result = validateTenantInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw new InvalidParams(result.errors);
     const { environmentId } = environmentOf(res.locals);
-    const tenant = await setTenant(db, environmentId, result.value);
+    const tenant = await setTenant(db, environmentId, result.value).catch((error: unknown) => {
+      if (!(error instanceof StoredPropertiesLimitError)) throw error;
+      throw new InvalidParams([
+        { field: 'body', message: `a tenant may hold at most ${MAX_STORED_PROPERTIES} properties and ${MAX_STORED_PROPERTIES_BYTES} bytes of them; remove some (set them to null) first`, type: 'too_large' },
+      ]);
+    });
     res.json(await render(environmentId, tenant, resolve));
   });
 

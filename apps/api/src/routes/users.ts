@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { toUserResource, validateUserId, validateUserInput } from '@prefs/core';
+import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toUserResource, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
 import { deleteUser, getUser, identifyUser, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -8,6 +8,18 @@ import type { RateTier } from '../rate-limit';
 function checkUserId(id: string): void {
   const error = validateUserId(id);
   if (error) throw new InvalidParams([error]);
+}
+
+/** A merge that would grow the stored properties past their limits is a 422, like any bad body. */
+async function withinLimits(write: Promise<UserRecord>): Promise<UserRecord> {
+  try {
+    return await write;
+  } catch (error) {
+    if (!(error instanceof StoredPropertiesLimitError)) throw error;
+    throw new InvalidParams([
+      { field: 'body', message: `a user may hold at most ${MAX_STORED_PROPERTIES} properties and ${MAX_STORED_PROPERTIES_BYTES} bytes of them; remove some (set them to null) first`, type: 'too_large' },
+    ]);
+  }
 }
 
 /** Knock's users: identify (create or merge properties), read and remove. */
@@ -29,7 +41,7 @@ export function usersRouter(deps: { db: Database; rateLimit: (tier: RateTier) =>
     // A PUT without a body identifies the user with no properties, as `{}` does.
     const result = validateUserInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw new InvalidParams(result.errors);
-    res.json(toUserResource(await identifyUser(db, environmentOf(res.locals).environmentId, result.value)));
+    res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value))));
   });
 
   router.delete('/users/:id', rateLimit(3), async (req, res) => {
