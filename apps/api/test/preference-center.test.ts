@@ -168,6 +168,11 @@ describe('GET /preferences', () => {
     expect(res.headers['content-security-policy']).toContain('img-src https://cdn.acme.test;');
   });
 
+  it('names what its unsubscribe link turns off: all marketing, or the link\'s scope', async () => {
+    expect((await page(await tokenFor('ann'))).text).toContain('>Unsubscribe from marketing and promotional messages</a>');
+    expect((await page(await tokenFor('ann', { scope: 'categories.weekly' }))).text).toContain('>Unsubscribe from “weekly” messages</a>');
+  });
+
   it('a tampered link answers a page in words (400), not a stack trace', async () => {
     const token = await tokenFor('ann');
     const res = await page(`${token.slice(0, -4)}AAAA`);

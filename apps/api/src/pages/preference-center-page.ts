@@ -3,6 +3,7 @@ import type { PageBranding } from './branding';
 import { renderDocument } from './document';
 import { html, type Html } from './html';
 import { PREFERENCE_CENTER_SCRIPT } from './preference-center-script';
+import { scopeDescription } from './unsubscribe-pages';
 
 /**
  * The preference center: one form, posted with the link's token (no session, no cookie). Each editable
@@ -17,6 +18,8 @@ export interface PreferenceCenterPage {
   /** After a save without JavaScript: the message to show. */
   status: { text: string; error: boolean } | null;
   unsubscribeUrl: string;
+  /** The link's unsubscribe scope (null: commercial messages), for the unsubscribe link's words. */
+  scope: string | null;
 }
 
 function toggleControl(item: PreferenceToggle, id: string, labelled: 'visible' | 'hidden'): Html {
@@ -54,7 +57,7 @@ ${view.description ? html`<p class="lead">${view.description}</p>` : html`<p cla
 ${view.rows.map((item, index) => row(item, index))}
 <div class="actions">
 <button type="submit">Save preferences</button>
-<a class="small" href="${page.unsubscribeUrl}">Unsubscribe from all marketing</a>
+<a class="small" href="${page.unsubscribeUrl}">Unsubscribe from ${scopeDescription(page.scope)}</a>
 </div>
 </form>`;
   return renderDocument({ title: view.title, nonce, branding, body, script: PREFERENCE_CENTER_SCRIPT });

@@ -54,7 +54,9 @@ export function preferencePageRouter(deps: {
     const view = await loadView(claims);
     const nonce = newNonce();
     setPageHeaders(res, nonce, branding);
-    res.type('html').send(renderPreferenceCenterPage({ view, token, branding, nonce, status, unsubscribeUrl: linkUrls(base, token).unsubscribe }));
+    res.type('html').send(
+      renderPreferenceCenterPage({ view, token, branding, nonce, status, unsubscribeUrl: linkUrls(base, token).unsubscribe, scope: claims.scope }),
+    );
   }
 
   const verifyFrom = (where: (req: Request) => unknown): RequestHandler => async (req, res, next) => {
