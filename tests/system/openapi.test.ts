@@ -248,6 +248,30 @@ describe('GET /openapi.json', () => {
       conforms('get', '/v1/bulk_operations/{id}', done);
     }
 
+    // The preference center: layout, links, unsubscribes, and the end users' pages (HTML and text).
+    const center = '/v1/preference_center';
+    conforms('put', center, await request(app).put(center).set(auth()).send({ title: 'Prefs', rows: [{ key: 'categories.a', label: 'A', channel_types: ['email'] }] }));
+    conforms('put', center, await request(app).put(center).set(auth()).send({ title: '', rows: [{ key: 'nope', label: 'x' }] }));
+    conforms('get', center, await request(app).get(center).set(auth()));
+    const linksPath = '/v1/users/{user_id}/links';
+    const links = await request(app).post(`/v1/users/${ids[1]}/links`).set(auth()).send({ scope: 'categories.a', tenant: 'acme' });
+    conforms('post', linksPath, links);
+    conforms('post', linksPath, await request(app).post(`/v1/users/${ids[1]}/links`).set(auth()).send({ scope: 'channel_types.email' }));
+    const manage = new URL(links.body.manage_preferences_url);
+    const unsubscribe = new URL(links.body.commercial_unsubscribe_url);
+    const linkToken = manage.searchParams.get('t') as string;
+    conforms('get', '/preferences', await request(app).get(`${manage.pathname}${manage.search}`));
+    conforms('get', '/preferences', await request(app).get('/preferences?t=tampered'));
+    conforms('post', '/preferences', await request(app).post('/preferences').type('form').send({ t: linkToken, 'was:["categories","a","channel_types","email"]': '1' }));
+    conforms('post', '/preferences', await request(app).post('/preferences').type('form').set('Accept', 'application/json').send({ t: linkToken }));
+    conforms('post', '/preferences', await request(app).post('/preferences').type('form').send({ t: linkToken, 'was:["categories","zzz"]': '1' }));
+    conforms('get', '/unsubscribe', await request(app).get(`${unsubscribe.pathname}${unsubscribe.search}`));
+    conforms('post', '/unsubscribe', await request(app).post(`${unsubscribe.pathname}${unsubscribe.search}`).type('form').send('List-Unsubscribe=One-Click'));
+    conforms('post', '/unsubscribe', await request(app).post(`${unsubscribe.pathname}${unsubscribe.search}`).type('form').send('List-Unsubscribe=Maybe'));
+    const unsubscribes = '/v1/users/{user_id}/unsubscribes';
+    conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes`).set(auth()));
+    conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes?page_size=500`).set(auth()));
+
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
     expect([...checked.keys()].sort()).toEqual(documented.sort());

@@ -26,6 +26,12 @@ import { preferencesRouter } from './routes/preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
+import { createLinkSecretLookup } from './links/link-secret-cache';
+import { linksRouter } from './routes/links';
+import { oneClickUnsubscribeRouter } from './routes/one-click-unsubscribe';
+import { preferenceCenterRouter } from './routes/preference-center';
+import { preferencePageRouter } from './routes/preference-page';
+import { unsubscribesRouter } from './routes/unsubscribes';
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -65,6 +71,9 @@ export function createApp(deps: AppDependencies): Express {
   if (adminQueues) app.use(adminQueues);
 
   const rateLimit = createRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
+  const linkSecrets = createLinkSecretLookup(db);
+  app.use(preferencePageRouter({ db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit }));
+  app.use(oneClickUnsubscribeRouter({ db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit }));
   const v1 = express.Router();
   v1.use(publicRouteCors());
   v1.use(createAuthMiddleware(db, logger));
@@ -80,6 +89,9 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(tenantsRouter({ db, rateLimit }));
   v1.use(usersRouter({ db, rateLimit }));
   v1.use(evaluationRouter({ db, rateLimit }));
+  v1.use(preferenceCenterRouter({ db, rateLimit }));
+  v1.use(linksRouter({ db, publicUrl: config.publicUrl, rateLimit }));
+  v1.use(unsubscribesRouter({ db, rateLimit }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

@@ -77,6 +77,13 @@ export class RateLimited extends ApiError {
   }
 }
 
+/** An end user's link that is malformed, tampered with, or signed by a retired secret. */
+export class InvalidLink extends ApiError {
+  constructor() {
+    super(400, 'invalid_link', 'This link is not valid: it may have been cut short or changed. Use the link from your most recent message.');
+  }
+}
+
 export class ServiceUnavailable extends ApiError {
   constructor(message = 'The service is temporarily unavailable; try again shortly') {
     super(503, 'service_unavailable', message, 'api_error', { 'Retry-After': '1' });
@@ -106,24 +113,26 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
   }
 }
 
+/** Any thrown value as the ApiError to answer with (unexpected ones logged, as a 500). */
+export function toApiError(rawError: unknown, logger: Logger, requestId: unknown, path: string): ApiError {
+  if (rawError instanceof ApiError) return rawError;
+  if (typeof rawError === 'object' && rawError !== null && fromBodyParser(rawError)) return fromBodyParser(rawError) as ApiError;
+  if (isTransientError(rawError)) {
+    // PostgreSQL or Redis away, restarting, or a serialization failure: the request may be retried.
+    logger.warn({ err: rawError, requestId }, 'dependency unavailable');
+    return new ServiceUnavailable();
+  }
+  if (typeof rawError === 'object' && rawError !== null && typeof (rawError as { status?: number }).status === 'number'
+    && (rawError as { status: number }).status >= 400 && (rawError as { status: number }).status < 500) {
+    return new BadRequest((rawError as Error).message || 'Bad request');
+  }
+  logger.error({ err: rawError, requestId, path }, 'unhandled error');
+  return new ApiError(500, 'internal_error', 'Something went wrong on our side', 'api_error');
+}
+
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (rawError, req, res, _next) => {
-    let error: ApiError;
-    if (rawError instanceof ApiError) {
-      error = rawError;
-    } else if (typeof rawError === 'object' && rawError !== null && fromBodyParser(rawError)) {
-      error = fromBodyParser(rawError) as ApiError;
-    } else if (isTransientError(rawError)) {
-      // PostgreSQL or Redis away, restarting, or a serialization failure: the request may be retried.
-      logger.warn({ err: rawError, requestId: res.locals.requestId }, 'dependency unavailable');
-      error = new ServiceUnavailable();
-    } else if (typeof rawError === 'object' && rawError !== null && typeof (rawError as { status?: number }).status === 'number'
-      && (rawError as { status: number }).status >= 400 && (rawError as { status: number }).status < 500) {
-      error = new BadRequest((rawError as Error).message || 'Bad request');
-    } else {
-      logger.error({ err: rawError, requestId: res.locals.requestId, path: req.path }, 'unhandled error');
-      error = new ApiError(500, 'internal_error', 'Something went wrong on our side', 'api_error');
-    }
+    const error = toApiError(rawError, logger, res.locals.requestId, req.path);
     if (res.headersSent) return;
     res.status(error.status).set(error.headers).json(error.body());
   };

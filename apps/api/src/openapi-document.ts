@@ -9,6 +9,7 @@ import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
+import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Each
@@ -48,6 +49,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
     { name: 'Environment', description: "The environment's default preference set." },
+    { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
   ],
   security: [{ bearerAuth: [] }],
   paths: withBrowserAccess({
@@ -60,6 +62,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...usersPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
+    ...preferenceCenterPaths,
   }),
   components: {
     securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
@@ -74,6 +77,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...usersSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
+      ...preferenceCenterSchemas,
     },
     parameters,
     responses: { ...responses, ...browserAccessResponses },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { RateLimitTiers } from '@prefs/config';
 import type { Logger } from '@prefs/logger';
@@ -50,22 +50,29 @@ function slidingWindow(redis: Redis): SlidingWindowCommand {
 }
 
 /**
- * Knock's rate limits: each endpoint has a tier (requests per second), counted per environment and per
- * endpoint, as Knock does. The count lives in Redis, so the limit holds across API processes. When Redis
- * cannot answer, the request is let through (logged): refusing all traffic because the counter is away
- * would turn a Redis blip into an outage.
+ * What a limit is counted per: by default the request's environment (as Knock does); end users' pages
+ * count per link instead (`link:<link id>`), so that one campaign's recipients do not throttle each other.
+ */
+export type RateLimitSubject = (res: Response) => string;
+
+const byEnvironment: RateLimitSubject = (res) => environmentOf(res.locals).environmentId;
+
+/**
+ * Knock's rate limits: each endpoint has a tier (requests per second), counted per environment (or per
+ * `subject`) and per endpoint, as Knock does. The count lives in Redis, so the limit holds across API
+ * processes. When Redis cannot answer, the request is let through (logged): refusing all traffic because
+ * the counter is away would turn a Redis blip into an outage.
  */
 export function createRateLimiter(redis: Redis, prefix: string, tiers: RateLimitTiers | null, logger: Logger) {
   const admit = tiers ? slidingWindow(redis) : null;
-  return function rateLimit(tier: RateTier): RequestHandler {
+  return function rateLimit(tier: RateTier, subject: RateLimitSubject = byEnvironment): RequestHandler {
     if (!tiers || !admit) return (_req, _res, next) => next();
     const limit = tiers[tier - 1];
     return async (req, res, next) => {
-      const { environmentId } = environmentOf(res.locals);
       // Express sets req.route before a route's own handlers run: the endpoint is its method and pattern.
       const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const key = `${prefix}:ratelimit:${environmentId}:${method} ${routePath}`;
+      const key = `${prefix}:ratelimit:${subject(res)}:${method} ${routePath}`;
       let admitted: number;
       let remaining: number;
       let waitMicroseconds: number;

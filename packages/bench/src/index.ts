@@ -10,6 +10,7 @@ import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
 import { measureSystem, type SystemPhaseResult } from './system';
+import { measureUnsubscribes, type UnsubscribeResult } from './unsubscribes';
 import type { LineResult } from './measure';
 
 export { renderSvg } from './report';
@@ -40,8 +41,12 @@ export interface BenchmarkOptions {
   /** Evaluate requests of 1,000 recipients, and how many in flight. */
   evaluationRequests: number;
   evaluationInFlight: number;
-  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`. */
+  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`, `unsubscribe`. */
   phases: string[];
+  /** One-click unsubscribes: users (one link each), POSTs per user, POSTs in flight. */
+  unsubscribeUsers: number;
+  unsubscribePostsPerUser: number;
+  unsubscribeParallel: number;
   cpuProfileDir?: string;
   log?: (message: string) => void;
 }
@@ -56,6 +61,7 @@ export interface BenchmarkReport {
   lines: LineResult[];
   system: SystemPhaseResult[];
   evaluation: EvaluationResult | null;
+  unsubscribes: UnsubscribeResult | null;
   ratios: Ratio[];
   targets: Target[];
 }
@@ -200,6 +206,27 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       }).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-evaluate`));
       lines.push(evaluation.line);
     }
+    let unsubscribes: UnsubscribeResult | null = null;
+    if (runs('unsubscribe')) {
+      log('one-click unsubscribes: one API process');
+      unsubscribes = await measureUnsubscribes(
+        {
+          repoRoot: options.repoRoot,
+          databaseUrl,
+          redisUrl: options.redisUrl,
+          redisPrefix: `${redisPrefix}-unsubscribe`,
+          secretKey,
+          users: options.unsubscribeUsers,
+          postsPerUser: options.unsubscribePostsPerUser,
+          parallel: options.unsubscribeParallel,
+          cpuProfileDir: options.cpuProfileDir,
+          log,
+        },
+        tag,
+      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-unsubscribe`));
+      lines.push(unsubscribes.line);
+      log(`  ${Math.round(unsubscribes.line.usersPerSecond)} unsubscribes/s`);
+    }
 
     const ratios = computeRatios(lines, system);
     const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
@@ -210,6 +237,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       lines,
       system,
       evaluation,
+      unsubscribes,
       ratios,
       targets: judgeTargets(ratios, system, evaluation),
     };

@@ -8,7 +8,8 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
- *   BENCH_PHASES (limit,naive,system,evaluate: the parts to run),
+ *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe: the parts to run),
+ *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
  *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
@@ -44,6 +45,12 @@ function printReport(report: BenchmarkReport): void {
     console.log('\nevaluate (1,000 recipients a request, one API process)');
     console.log(`  ${Math.round(evaluation.line.usersPerSecond)} evaluations/s; p50 ${evaluation.latency.p50Ms.toFixed(1)} ms, p99 ${evaluation.latency.p99Ms.toFixed(1)} ms, max ${evaluation.latency.maxMs.toFixed(1)} ms at ${evaluation.inFlight} in flight (${evaluation.latency.requests} requests)`);
     console.log(`  API CPU ms per 1,000 evaluations: ${evaluation.apiCpuMsPerThousand}; peak memory ${evaluation.peakMemoryMb.toFixed(0)} MB`);
+  }
+  const unsubscribe = report.unsubscribes;
+  if (unsubscribe) {
+    console.log(
+      `\none-click unsubscribes: ${Math.round(unsubscribe.line.usersPerSecond)} per second (${unsubscribe.line.users} POSTs), p50 ${unsubscribe.latency.p50Ms.toFixed(1)} ms, p99 ${unsubscribe.latency.p99Ms.toFixed(1)} ms, API CPU ${unsubscribe.apiCpuMsPerThousand} ms per 1,000, API peak ${unsubscribe.peakMemoryMb.toFixed(0)} MB`,
+    );
   }
   console.log('\nratios');
   for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
@@ -83,6 +90,9 @@ async function main(): Promise<void> {
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
     phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate').split(',').map((phase) => phase.trim()),
+    unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
+    unsubscribePostsPerUser: 10,
+    unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),
     cpuProfileDir,
     log: (message) => console.log(message),
   };

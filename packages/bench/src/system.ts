@@ -215,7 +215,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
   }
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms:\n${describe()}`);

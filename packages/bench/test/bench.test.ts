@@ -23,7 +23,10 @@ describe('the benchmark (smoke run)', () => {
       workerEnv: { BATCH_SIZE: '7' },
       evaluationRequests: 3,
       evaluationInFlight: 2,
-      phases: ['limit', 'naive', 'system', 'evaluate'],
+      phases: ['limit', 'naive', 'system', 'evaluate', 'unsubscribe'],
+      unsubscribeUsers: 5,
+      unsubscribePostsPerUser: 2,
+      unsubscribeParallel: 2,
     });
 
     expect(report.lines.map((l) => l.key)).toEqual([
@@ -40,6 +43,7 @@ describe('the benchmark (smoke run)', () => {
       'system.2w.merge',
       'system.2w.mixed',
       'evaluate.1-api',
+      'unsubscribe.one-click',
     ]);
     for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
     expect(report.system.map((phase) => Object.keys(phase.peakMemoryMb))).toEqual([

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient, ApiRequestError, NetworkError } from './api-client';
 import { bulkSet } from './bulk-set';
 import { createKey, listKeys, revokeKey } from './keys';
+import { LINK_SECRETS_HELP, runLinkSecrets } from './link-secrets';
 import { getOperation, listOperations, MAX_PAGE_SIZE } from './ops';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-keys';
 import { InputError } from './users-file';
@@ -48,6 +49,8 @@ Commands:
   signing-keys list --environment NAME
   signing-keys revoke ID
                        revoke a signing key (its tokens are refused within 5 s)
+  link-secrets list|rotate|retire --environment NAME
+                       the secrets that sign end users' links (preference center, unsubscribe)
   help [COMMAND]       this help, or a command's
 
 Run \`prefs <command> --help\` for a command's options.
@@ -131,6 +134,8 @@ ${ENVIRONMENT_HELP}`,
 
 These commands talk to PostgreSQL directly (DATABASE_URL), not to the API.
 Run \`prefs keys <command> --help\` for details.`,
+
+  'link-secrets': LINK_SECRETS_HELP,
 
   'keys create': `Usage: prefs keys create --environment NAME [--public]
 
@@ -385,6 +390,8 @@ export async function run(io: Io): Promise<number> {
         }
         throw new UsageError(`unknown signing-keys command "${sub}"`, 'signing-keys');
       }
+      case 'link-secrets':
+        return await runLinkSecrets(rest, io.env, io.stdout);
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');
     }

@@ -91,6 +91,11 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   adminPassword: string | null;
   adminReadOnly: boolean;
   logLevel: string;
+  /**
+   * The public base URL of end users' links (preference center, unsubscribe), without a trailing slash;
+   * null: the URL each link-creating request was sent to.
+   */
+  publicUrl: string | null;
 }
 
 export interface WorkerConfig extends DatabaseConfig, RedisConfig {
@@ -126,6 +131,16 @@ function readRedis(env: Env): RedisConfig {
   return { redisUrl: readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']), redisPrefix };
 }
 
+/** PUBLIC_URL: an http(s) origin, optionally with a path, which end users' links start with. */
+function readPublicUrl(env: Env): string | null {
+  if (!env.PUBLIC_URL) return null;
+  const url = new URL(readUrl(env, 'PUBLIC_URL', '', ['http:', 'https:']));
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`PUBLIC_URL must be a plain base URL (no query, fragment or credentials), got "${env.PUBLIC_URL}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
 export function readApiConfig(env: Env = process.env): ApiConfig {
   const bootstrapKey = env.PREFS_BOOTSTRAP_KEY || null;
   if (bootstrapKey !== null && !/^sk_[A-Za-z0-9_-]{32,}$/.test(bootstrapKey)) {
@@ -143,6 +158,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     adminPassword: env.ADMIN_PASSWORD || null,
     adminReadOnly: readBool(env, 'ADMIN_READ_ONLY', true),
     logLevel: readLogLevel(env),
+    publicUrl: readPublicUrl(env),
   };
 }
 

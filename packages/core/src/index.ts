@@ -16,3 +16,5 @@ export * from './user-input';
 export * from './user';
 export * from './bulk-identities';
 export * from './evaluate-recipients';
+export * from './preference-center';
+export * from './preference-center-view';

@@ -14,3 +14,6 @@ export * from './environment-defaults';
 export * from './tenants';
 export * from './users';
 export * from './evaluation-inputs';
+export * from './link-secrets';
+export * from './preference-center-layouts';
+export * from './unsubscribes';

@@ -42,30 +42,40 @@ export async function putPreferenceSet(
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
 ): Promise<PreferenceDocument> {
-  return db.$transaction(async (tx) => {
-    let stored: PreferenceDocument | null = null;
-    if (strategy === 'merge') {
-      const rows = await tx.$queryRawUnsafe<{ preferences: PreferenceDocument }[]>(
-        'SELECT preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3 FOR UPDATE',
-        environmentId,
-        userId,
-        setId,
-      );
-      stored = rows[0]?.preferences ?? null;
-    }
-    const document = applyPreferences(strategy, stored, patch);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       VALUES ($1::uuid, $2, $3, $4::jsonb)
-       ON CONFLICT (environment_id, user_id, set_id)
-       DO UPDATE SET preferences = EXCLUDED.preferences, updated_at = now()`,
+  return db.$transaction((tx) => writePreferenceSet(tx, environmentId, userId, setId, strategy, patch), TRANSACTION_OPTIONS);
+}
+
+/** What `putPreferenceSet` does, inside the caller's transaction (so that other writes can commit with it). */
+export async function writePreferenceSet(
+  tx: Queryable,
+  environmentId: string,
+  userId: string,
+  setId: string,
+  strategy: PersistenceStrategy,
+  patch: PreferenceDocument,
+): Promise<PreferenceDocument> {
+  let stored: PreferenceDocument | null = null;
+  if (strategy === 'merge') {
+    const rows = await tx.$queryRawUnsafe<{ preferences: PreferenceDocument }[]>(
+      'SELECT preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3 FOR UPDATE',
       environmentId,
       userId,
       setId,
-      JSON.stringify(document),
     );
-    return document;
-  }, TRANSACTION_OPTIONS);
+    stored = rows[0]?.preferences ?? null;
+  }
+  const document = applyPreferences(strategy, stored, patch);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+     VALUES ($1::uuid, $2, $3, $4::jsonb)
+     ON CONFLICT (environment_id, user_id, set_id)
+     DO UPDATE SET preferences = EXCLUDED.preferences, updated_at = now()`,
+    environmentId,
+    userId,
+    setId,
+    JSON.stringify(document),
+  );
+  return document;
 }
 
 export async function deletePreferenceSet(db: Queryable, environmentId: string, userId: string, setId: string): Promise<boolean> {

@@ -1,0 +1,79 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { getTenant, type Database } from '@prefs/db';
+import type { Logger } from '@prefs/logger';
+import { InvalidLink, toApiError } from '../errors';
+import { DEFAULT_BRANDING, pageBranding, type PageBranding } from '../pages/branding';
+import { newNonce, setPageHeaders } from '../pages/document';
+import { renderErrorPage } from '../pages/unsubscribe-pages';
+import { verifyLinkToken, type LinkClaims, type SecretLookup } from './link-token';
+
+/** What the end users' routes (the preference center and one-click unsubscribe) share. */
+
+export function linkUrls(base: string, token: string): { preferences: string; unsubscribe: string } {
+  const query = `t=${encodeURIComponent(token)}`;
+  return { preferences: `${base}/preferences?${query}`, unsubscribe: `${base}/unsubscribe?${query}` };
+}
+
+/** The link's claims, or InvalidLink: the route learns nothing else about a bad token. */
+export async function claimsOf(token: unknown, lookup: SecretLookup): Promise<LinkClaims> {
+  const claims = await verifyLinkToken(token, lookup);
+  if (claims === null) throw new InvalidLink();
+  return claims;
+}
+
+/** The query's `t`, only when it is one string (the simple query parser makes repeats an array). */
+export function tokenFromQuery(req: Request): unknown {
+  return req.query.t;
+}
+
+/** The rate-limit subject of a verified link: its id, so that every link has its own allowance. */
+export function linkSubject(res: Response): string {
+  return `link:${(res.locals.link as LinkClaims).linkId}`;
+}
+
+/** The tenant's branding for a link made with `tenant` (the default look otherwise, or when the tenant is gone). */
+export async function brandingFor(db: Database, claims: LinkClaims): Promise<PageBranding> {
+  if (claims.tenant === null) return DEFAULT_BRANDING;
+  const tenant = await getTenant(db, claims.environmentId, claims.tenant);
+  if (tenant === null) return DEFAULT_BRANDING;
+  return pageBranding(tenant.name, tenant.branding as Record<string, unknown> | null);
+}
+
+const TITLES: Record<number, string> = {
+  400: 'This link is not valid',
+  413: 'This request is too large',
+  415: 'This request cannot be read',
+  429: 'Too many requests',
+  503: 'Temporarily unavailable',
+};
+
+/**
+ * Errors of the end users' routes: a page in words for browsers, or one line of text for mail systems
+ * (`text`: the one-click POST), with the right status, and never a stack trace.
+ */
+export function publicErrorHandler(logger: Logger, format: (req: Request) => 'html' | 'text'): ErrorRequestHandler {
+  return (rawError, req, res, _next) => {
+    const error = toApiError(rawError, logger, res.locals.requestId, req.path);
+    if (res.headersSent) return;
+    const nonce = newNonce();
+    const branding = (res.locals.branding as PageBranding | undefined) ?? DEFAULT_BRANDING;
+    setPageHeaders(res, nonce, branding);
+    res.status(error.status).set(error.headers);
+    const title = TITLES[error.status] ?? (error.status >= 500 ? 'Something went wrong' : 'This request cannot be handled');
+    const message =
+      error.status === 429
+        ? 'Please wait a moment and try again.'
+        : error.status >= 500
+          ? 'Something went wrong on our side. Please try again in a few minutes.'
+          : error.message;
+    if (format(req) === 'text') {
+      res.type('text/plain').send(`${title}. ${message}\n`);
+      return;
+    }
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json(error.body());
+      return;
+    }
+    res.type('html').send(renderErrorPage({ nonce, branding, title, message }));
+  };
+}

@@ -1,0 +1,39 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import { validateLinkRequest, validateUserId } from '@prefs/core';
+import { currentLinkSecret, type Database } from '@prefs/db';
+import { environmentOf } from '../auth';
+import { InvalidParams } from '../errors';
+import { newLinkId, signLinkToken } from '../links/link-token';
+import { linkUrls } from '../links/public-pages';
+import type { RateTier } from '../rate-limit';
+
+/**
+ * POST /v1/users/:id/links (secret key): a user's signed links: the preference center, the one-click
+ * unsubscribe, and the two List-Unsubscribe headers (RFC 8058) ready to put in an email.
+ */
+export function linksRouter(deps: { db: Database; publicUrl: string | null; rateLimit: (tier: RateTier) => RequestHandler }): Router {
+  const { db, publicUrl, rateLimit } = deps;
+  const router = Router();
+  // Without PUBLIC_URL, links point where this request was sent (fine in development; set it in production).
+  const baseOf = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+
+  router.post('/users/:userId/links', rateLimit(4), async (req, res) => {
+    const userId = req.params.userId as string;
+    const userError = validateUserId(userId);
+    const result = validateLinkRequest(req.body);
+    const errors = [...(userError ? [userError] : []), ...(result.ok ? [] : result.errors)];
+    if (errors.length > 0 || !result.ok) throw new InvalidParams(errors);
+    const secret = await currentLinkSecret(db, environmentOf(res.locals).environmentId);
+    const linkId = newLinkId();
+    const token = signLinkToken(secret, { userId, linkId, scope: result.value.scope, tenant: result.value.tenant });
+    const urls = linkUrls(baseOf(req), token);
+    res.json({
+      link_id: linkId,
+      manage_preferences_url: urls.preferences,
+      commercial_unsubscribe_url: urls.unsubscribe,
+      list_unsubscribe: { 'List-Unsubscribe': `<${urls.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+  });
+
+  return router;
+}

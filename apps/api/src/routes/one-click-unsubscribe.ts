@@ -1,0 +1,81 @@
+import express, { Router, type RequestHandler } from 'express';
+import { recordUnsubscribe, type Database } from '@prefs/db';
+import type { Logger } from '@prefs/logger';
+import { BadRequest } from '../errors';
+import type { LinkClaims, SecretLookup } from '../links/link-token';
+import { ONE_CLICK_BODY_LIMIT_BYTES, isOneClickBody } from '../links/one-click-body';
+import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery } from '../links/public-pages';
+import { newNonce, setPageHeaders } from '../pages/document';
+import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsubscribe-pages';
+import type { RateLimitSubject, RateTier } from '../rate-limit';
+
+/**
+ * The List-Unsubscribe URL (RFC 8058). POST with `List-Unsubscribe=One-Click` unsubscribes: the change and
+ * its record commit before the 200, which is never a redirect and sets no cookie; repeats are harmless.
+ * GET never writes (mail scanners follow links): it shows a confirmation whose button sends that POST.
+ */
+export function oneClickUnsubscribeRouter(deps: {
+  db: Database;
+  lookup: SecretLookup;
+  publicUrl: string | null;
+  logger: Logger;
+  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
+}): Router {
+  const { db, lookup, publicUrl, logger, rateLimit } = deps;
+  const router = Router();
+  const base = publicUrl ?? '';
+
+  const verify: RequestHandler = async (req, res, next) => {
+    res.locals.link = await claimsOf(tokenFromQuery(req), lookup);
+    next();
+  };
+
+  router.get('/unsubscribe', verify, rateLimit(3, linkSubject), async (req, res) => {
+    const claims = res.locals.link as LinkClaims;
+    const branding = await brandingFor(db, claims);
+    res.locals.branding = branding;
+    const nonce = newNonce();
+    const urls = linkUrls(base, req.query.t as string);
+    setPageHeaders(res, nonce, branding);
+    res.type('html').send(renderUnsubscribeConfirmation({ nonce, branding, scope: claims.scope, actionUrl: urls.unsubscribe, preferencesUrl: urls.preferences }));
+  });
+
+  router.post(
+    '/unsubscribe',
+    express.raw({ type: () => true, limit: ONE_CLICK_BODY_LIMIT_BYTES }),
+    async (req, _res, next) => {
+      if (!(await isOneClickBody(req.get('content-type'), req.headers, req.body))) {
+        throw new BadRequest('The body must be List-Unsubscribe=One-Click (RFC 8058)', 'invalid_one_click_body');
+      }
+      next();
+    },
+    verify,
+    rateLimit(3, linkSubject),
+    async (req, res) => {
+      const claims = res.locals.link as LinkClaims;
+      await recordUnsubscribe(db, {
+        environmentId: claims.environmentId,
+        userId: claims.userId,
+        scope: claims.scope,
+        tenant: claims.tenant,
+        linkId: claims.linkId,
+        source: 'one_click',
+      });
+      // Committed: from here on, nothing that fails can undo the unsubscribe.
+      const nonce = newNonce();
+      if (req.accepts(['text/plain', 'html']) === 'html') {
+        const branding = await brandingFor(db, claims).catch(() => undefined);
+        if (branding) {
+          setPageHeaders(res, nonce, branding);
+          res.type('html').send(renderUnsubscribed({ nonce, branding, scope: claims.scope, preferencesUrl: linkUrls(base, req.query.t as string).preferences }));
+          return;
+        }
+      }
+      setPageHeaders(res, nonce, null);
+      res.type('text/plain').send('You are unsubscribed.\n');
+    },
+  );
+
+  router.use('/unsubscribe', publicErrorHandler(logger, (req) => (req.method === 'POST' && req.accepts(['text/plain', 'html']) !== 'html' ? 'text' : 'html')));
+  return router;
+}

@@ -1,0 +1,121 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import {
+  buildPreferenceCenterView,
+  computeEffectiveSet,
+  DEFAULT_SET_ID,
+  preferencePatchFromChanges,
+  validatePutPreferences,
+  type PreferenceCenterView,
+  type ToggleChange,
+} from '@prefs/core';
+import { getEnvironmentDefaults, getPreferenceCenterLayout, getPreferenceSet, savePreferenceCenter, type Database } from '@prefs/db';
+import type { Logger } from '@prefs/logger';
+import { BadRequest } from '../errors';
+import type { LinkClaims, SecretLookup } from '../links/link-token';
+import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery } from '../links/public-pages';
+import type { PageBranding } from '../pages/branding';
+import { newNonce, setPageHeaders } from '../pages/document';
+import { renderPreferenceCenterPage } from '../pages/preference-center-page';
+import type { RateLimitSubject, RateTier } from '../rate-limit';
+
+/** A form of at most 100 rows of up to 6 toggles, two fields each, plus the token. */
+const PAGE_FORM_LIMIT_BYTES = 64 * 1024;
+const PAGE_FORM_MAX_FIELDS = 1500;
+
+/**
+ * The preference center (GET /preferences?t=...): the user's effective `default` set as toggles. Saving
+ * (POST /preferences, the token in the body) merges only the toggles the user changed into the user's
+ * `default` set, through the same validation and write as PUT. A browser without JavaScript gets the
+ * page back; the page's script asks for JSON.
+ */
+export function preferencePageRouter(deps: {
+  db: Database;
+  lookup: SecretLookup;
+  publicUrl: string | null;
+  logger: Logger;
+  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
+}): Router {
+  const { db, lookup, publicUrl, logger, rateLimit } = deps;
+  const router = Router();
+  const base = publicUrl ?? '';
+
+  async function loadView(claims: LinkClaims): Promise<PreferenceCenterView> {
+    const [layout, environment, userDefault] = await Promise.all([
+      getPreferenceCenterLayout(db, claims.environmentId),
+      getEnvironmentDefaults(db, claims.environmentId),
+      getPreferenceSet(db, claims.environmentId, claims.userId, DEFAULT_SET_ID),
+    ]);
+    const effective = computeEffectiveSet({ environment, userDefault }).document;
+    return buildPreferenceCenterView(layout?.layout ?? null, effective, environment);
+  }
+
+  async function sendPage(res: Response, claims: LinkClaims, token: string, status: { text: string; error: boolean } | null): Promise<void> {
+    const branding = (res.locals.branding as PageBranding | undefined) ?? (await brandingFor(db, claims));
+    const view = await loadView(claims);
+    const nonce = newNonce();
+    setPageHeaders(res, nonce, branding);
+    res.type('html').send(
+      renderPreferenceCenterPage({ view, token, branding, nonce, status, unsubscribeUrl: linkUrls(base, token).unsubscribe, scope: claims.scope }),
+    );
+  }
+
+  const verifyFrom = (where: (req: Request) => unknown): RequestHandler => async (req, res, next) => {
+    const claims = await claimsOf(where(req), lookup);
+    res.locals.link = claims;
+    res.locals.branding = await brandingFor(db, claims);
+    next();
+  };
+
+  router.get('/preferences', verifyFrom(tokenFromQuery), rateLimit(3, linkSubject), async (req, res) => {
+    await sendPage(res, res.locals.link as LinkClaims, req.query.t as string, null);
+  });
+
+  router.post(
+    '/preferences',
+    express.urlencoded({ extended: false, limit: PAGE_FORM_LIMIT_BYTES, parameterLimit: PAGE_FORM_MAX_FIELDS, type: 'application/x-www-form-urlencoded' }),
+    verifyFrom((req) => (req.body as Record<string, unknown> | undefined)?.t),
+    rateLimit(3, linkSubject),
+    async (req, res) => {
+      const claims = res.locals.link as LinkClaims;
+      const form = req.body as Record<string, unknown>;
+      const changes: ToggleChange[] = [];
+      for (const [field, shown] of Object.entries(form)) {
+        if (!field.startsWith('was:')) continue;
+        const name = field.slice(4);
+        const now = form[`set:${name}`];
+        if ((shown !== '0' && shown !== '1') || (now !== undefined && now !== '1')) throw new BadRequest('The form was changed: reload the page and try again');
+        const on = now === '1';
+        if (on !== (shown === '1')) changes.push({ name, on });
+      }
+      let message = 'Nothing changed.';
+      if (changes.length > 0) {
+        const view = await loadView(claims);
+        const patch = preferencePatchFromChanges(view, changes);
+        if (patch === null) throw new BadRequest('This page is out of date: reload it and make your changes again');
+        // The same validation as PUT /v1/users/:id/preferences/default, as a merge.
+        const input = validatePutPreferences({ ...patch, __persistence_strategy__: 'merge' });
+        if (!input.ok) throw new BadRequest('These preferences cannot be saved: reload the page and try again');
+        const unsubscribed = patch.commercial_subscribed === false;
+        await savePreferenceCenter(
+          db,
+          claims.environmentId,
+          claims.userId,
+          input.value.document,
+          unsubscribed
+            ? { environmentId: claims.environmentId, userId: claims.userId, scope: null, tenant: claims.tenant, linkId: claims.linkId, source: 'preference_center' }
+            : null,
+        );
+        message = 'Your preferences are saved.';
+      }
+      if (req.accepts(['html', 'json']) === 'json') {
+        setPageHeaders(res, newNonce(), null);
+        res.json({ saved: true, changed: changes.length, message });
+        return;
+      }
+      await sendPage(res, claims, form.t as string, { text: message, error: false });
+    },
+  );
+
+  router.use('/preferences', publicErrorHandler(logger, () => 'html'));
+  return router;
+}

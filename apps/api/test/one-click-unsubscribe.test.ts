@@ -1,0 +1,182 @@
+import request from 'supertest';
+import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { startApi, type ApiProcess } from '../src/server';
+
+/** RFC 8058 one-click unsubscribe and the unsubscribe records, over HTTP against real PostgreSQL and Redis. */
+let env: TestEnvironment;
+let api: ApiProcess;
+let otherKey: string;
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  api = await startApi(env.apiConfig());
+  otherKey = (await env.createEnvironment('other')).secretKey;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await env?.cleanup();
+});
+
+const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
+async function linkFor(userId: string, body: object = {}, app = api.app) {
+  const res = await request(app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(auth()).send(body);
+  expect(res.status).toBe(200);
+  const url = new URL(res.body.commercial_unsubscribe_url);
+  return { path: `${url.pathname}${url.search}`, token: url.searchParams.get('t') as string, linkId: res.body.link_id as string };
+}
+const oneClick = (path: string, app = api.app) =>
+  request(app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click');
+const stored = async (userId: string) => (await request(api.app).get(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(auth())).body;
+const listed = async (userId: string, key?: string) => (await request(api.app).get(`/v1/users/${encodeURIComponent(userId)}/unsubscribes`).set(auth(key))).body;
+const countEvents = async () => Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM unsubscribes'))[0].n);
+const countSets = async () => Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM preference_sets'))[0].n);
+
+describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
+  it('urlencoded: answers 200 with a short text, no redirect, no cookie, and commercial_subscribed is false (a merge)', async () => {
+    await request(api.app).put('/v1/users/ann/preferences/default').set(auth()).send({ categories: { product: true }, commercial_subscribed: true });
+    const link = await linkFor('ann');
+    const res = await oneClick(link.path);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toBe('You are unsubscribed.\n');
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await stored('ann')).toMatchObject({ categories: { product: true }, commercial_subscribed: false });
+  });
+
+  it('multipart/form-data works the same', async () => {
+    const link = await linkFor('bea');
+    const res = await request(api.app).post(link.path).field('List-Unsubscribe', 'One-Click');
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect((await stored('bea')).commercial_subscribed).toBe(false);
+  });
+
+  it('a scoped link sets that key to false instead, and leaves commercial_subscribed alone', async () => {
+    const link = await linkFor('cy', { scope: 'categories.weekly-digest' });
+    expect((await oneClick(link.path)).status).toBe(200);
+    const workflow = await linkFor('cy', { scope: 'workflows.launch' });
+    expect((await oneClick(workflow.path)).status).toBe(200);
+    expect(await stored('cy')).toMatchObject({ categories: { 'weekly-digest': false }, workflows: { launch: false }, commercial_subscribed: null });
+  });
+
+  it('repeats are harmless: the same state, and one record per POST, newest first, with the link id', async () => {
+    const link = await linkFor('dan', { tenant: 'acme' });
+    for (let i = 0; i < 3; i += 1) expect((await oneClick(link.path)).status).toBe(200);
+    expect((await stored('dan')).commercial_subscribed).toBe(false);
+    const page = await listed('dan');
+    expect(page.entries).toHaveLength(3);
+    expect(page.entries[0]).toEqual({
+      __typename: 'Unsubscribe',
+      id: expect.any(String),
+      user_id: 'dan',
+      scope: null,
+      tenant: 'acme',
+      link_id: link.linkId,
+      source: 'one_click',
+      inserted_at: expect.stringMatching(/Z$/),
+    });
+    const times = page.entries.map((entry: { inserted_at: string }) => entry.inserted_at);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('any other body is a 400 and writes nothing', async () => {
+    const link = await linkFor('eve');
+    const before = [await countEvents(), await countSets()];
+    const bodies: [string, string][] = [
+      ['application/x-www-form-urlencoded', ''],
+      ['application/x-www-form-urlencoded', 'List-Unsubscribe=one-click'],
+      ['application/x-www-form-urlencoded', 'List-Unsubscribe=One-Click&x=1'],
+      ['application/x-www-form-urlencoded', 'List-Unsubscribe=One-Click&List-Unsubscribe=One-Click'],
+      ['application/x-www-form-urlencoded', 'unsubscribe=yes'],
+      ['application/json', '{"List-Unsubscribe":"One-Click"}'],
+      ['text/plain', 'List-Unsubscribe=One-Click'],
+      ['multipart/form-data', 'List-Unsubscribe=One-Click'],
+      ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nx\r\n--xyz--\r\n'],
+      ['application/x-www-form-urlencoded', `List-Unsubscribe=One-Click&pad=${'x'.repeat(10_000)}`],
+    ];
+    for (const [type, body] of bodies) {
+      const res = await request(api.app).post(link.path).set('Content-Type', type).send(body);
+      expect({ type, body: body.slice(0, 40), status: res.status }).toEqual({ type, body: body.slice(0, 40), status: body.length > 4096 ? 413 : 400 });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await request(api.app).post(link.path)).status).toBe(400);
+    expect([await countEvents(), await countSets()]).toEqual(before);
+  });
+
+  it('a bad or tampered token is a 400 in words and writes nothing', async () => {
+    const link = await linkFor('fay');
+    const before = [await countEvents(), await countSets()];
+    for (const path of [link.path.slice(0, -3), '/unsubscribe', '/unsubscribe?t=', `/unsubscribe?t=${link.token}&t=${link.token}`, link.path.replace('.', 'A.')]) {
+      const res = await oneClick(path);
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/^This link is not valid\./);
+      expect(res.text).not.toMatch(/at .*\.js|Error:/);
+    }
+    expect([await countEvents(), await countSets()]).toEqual(before);
+  });
+
+  it('a browser submitting the confirmation gets a page, still 200 and not a redirect', async () => {
+    const link = await linkFor('gus');
+    const res = await oneClick(link.path).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('You are unsubscribed');
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('GET of the List-Unsubscribe URL', () => {
+  it('never writes: it shows a confirmation whose button posts the one-click body, and a link to the preference center', async () => {
+    const link = await linkFor('hal');
+    const before = [await countEvents(), await countSets()];
+    const res = await request(api.app).get(link.path);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('<form method="post" action="/unsubscribe?t=');
+    expect(res.text).toContain('<input type="hidden" name="List-Unsubscribe" value="One-Click">');
+    expect(res.text).toContain('href="/preferences?t=');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect([await countEvents(), await countSets()]).toEqual(before);
+  });
+});
+
+describe('GET /v1/users/:id/unsubscribes', () => {
+  it('pages newest first with a cursor; validates its parameters', async () => {
+    const link = await linkFor('ivy');
+    for (let i = 0; i < 5; i += 1) await oneClick(link.path);
+    const first = await request(api.app).get('/v1/users/ivy/unsubscribes?page_size=2').set(auth());
+    expect(first.body.entries).toHaveLength(2);
+    const second = await request(api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${first.body.page_info.after}`).set(auth());
+    const third = await request(api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${second.body.page_info.after}`).set(auth());
+    expect(third.body.entries).toHaveLength(1);
+    expect(third.body.page_info.after).toBeNull();
+    const ids = [...first.body.entries, ...second.body.entries, ...third.body.entries].map((entry: { id: string }) => entry.id);
+    expect(new Set(ids).size).toBe(5);
+    const bad = await request(api.app).get('/v1/users/ivy/unsubscribes?page_size=0&after=zzz').set(auth());
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(['page_size', 'after']);
+  });
+
+  it('another environment sees none of them', async () => {
+    expect((await listed('ivy', otherKey)).entries).toEqual([]);
+  });
+});
+
+describe('rate limits of the end users\' routes', () => {
+  it('count per link: one link over its limit does not throttle another link of the same environment', async () => {
+    const limited = await startApi(env.apiConfig({ rateLimits: [1, 1, 2, 200, 1000] }));
+    try {
+      const a = await linkFor('jo', {}, limited.app);
+      const b = await linkFor('kim', {}, limited.app);
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await oneClick(a.path, limited.app)).status);
+      expect(statuses).toContain(429);
+      expect((await oneClick(b.path, limited.app)).status).toBe(200);
+      expect((await request(limited.app).get(b.path)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

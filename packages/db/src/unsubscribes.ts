@@ -1,0 +1,163 @@
+import { applyPreferences, DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { writePreferenceSet } from './preference-sets';
+
+export type UnsubscribeSource = 'one_click' | 'preference_center';
+
+/** Who unsubscribed from what, through which link. */
+export interface UnsubscribeEvent {
+  environmentId: string;
+  userId: string;
+  /** null: commercial_subscribed; else `categories.<key>` or `workflows.<key>`. */
+  scope: string | null;
+  tenant: string | null;
+  linkId: string;
+  source: UnsubscribeSource;
+}
+
+export interface UnsubscribeRecord {
+  id: string;
+  userId: string;
+  scope: string | null;
+  tenant: string | null;
+  linkId: string;
+  source: UnsubscribeSource;
+  createdAt: string;
+}
+
+interface UnsubscribeRow {
+  id: string;
+  user_id: string;
+  scope: string | null;
+  tenant: string | null;
+  link_id: string;
+  source: UnsubscribeSource;
+  created_at: Date;
+}
+
+function toRecord(row: UnsubscribeRow): UnsubscribeRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    scope: row.scope,
+    tenant: row.tenant,
+    linkId: row.link_id,
+    source: row.source,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
+  const rows = await tx.$queryRawUnsafe<UnsubscribeRow[]>(
+    `INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
+     VALUES ($1::uuid, $2, $3, $4, $5, $6)
+     RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
+    event.environmentId,
+    event.userId,
+    event.scope,
+    event.tenant,
+    event.linkId,
+    event.source,
+  );
+  return toRecord(rows[0]);
+}
+
+/**
+ * What a one-click unsubscribe merges into the stored set, in SQL: `commercial_subscribed: false`, or the
+ * scoped key `false` (`$field` categories or workflows, `$key` the key). The same result as the shared
+ * merge of `unsubscribePatch(scope)` (a test holds them equal): a boolean replaces what was there, and
+ * a missing or non-object map becomes an object.
+ */
+const MERGE_UNSUBSCRIBE = `CASE WHEN $6::text IS NULL
+  THEN preference_sets.preferences || jsonb_build_object('commercial_subscribed', false)
+  ELSE jsonb_set(
+    preference_sets.preferences || jsonb_build_object($6::text,
+      CASE WHEN jsonb_typeof(preference_sets.preferences -> $6::text) = 'object' THEN preference_sets.preferences -> $6::text ELSE '{}'::jsonb END),
+    ARRAY[$6::text, $7::text], 'false'::jsonb)
+  END`;
+
+/**
+ * A one-click unsubscribe: merges `commercial_subscribed: false` (or the scoped key `false`) into the
+ * user's `default` set and records the event, in one statement (so one transaction, and one round trip:
+ * a campaign's burst of unsubscribes holds each row lock for the shortest time). When this returns,
+ * both are committed.
+ */
+export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
+  const patch = unsubscribePatch(event.scope);
+  const [field, key] = event.scope === null ? [null, null] : [event.scope.slice(0, event.scope.indexOf('.')), event.scope.slice(event.scope.indexOf('.') + 1)];
+  const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
+    `WITH written AS (
+       INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+       VALUES ($1::uuid, $2, '${DEFAULT_SET_ID}', $5::jsonb)
+       ON CONFLICT (environment_id, user_id, set_id)
+       DO UPDATE SET preferences = ${MERGE_UNSUBSCRIBE}, updated_at = now()
+       RETURNING 1
+     )
+     INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
+     SELECT $1::uuid, $2, $8, $3, $4, $9 FROM written
+     RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
+    event.environmentId,
+    event.userId,
+    event.tenant,
+    event.linkId,
+    JSON.stringify(applyPreferences('merge', null, patch)),
+    field,
+    key,
+    event.scope,
+    event.source,
+  );
+  return toRecord(rows[0]);
+}
+
+/**
+ * A save of the preference center: merges the patch into the user's `default` set (as PUT does) and, when
+ * it turns commercial messages off, records that unsubscribe in the same transaction.
+ */
+export async function savePreferenceCenter(
+  db: Database,
+  environmentId: string,
+  userId: string,
+  patch: PreferenceDocument,
+  unsubscribe: UnsubscribeEvent | null,
+): Promise<PreferenceDocument> {
+  return db.$transaction(async (tx) => {
+    const stored = await writePreferenceSet(tx, environmentId, userId, DEFAULT_SET_ID, 'merge', patch);
+    if (unsubscribe) await insertEvent(tx, unsubscribe);
+    return stored;
+  }, TRANSACTION_OPTIONS);
+}
+
+export interface UnsubscribePosition {
+  createdAt: string;
+  id: string;
+}
+
+/** One user's unsubscribes, newest first, `limit` at a time, after a position (keyset). */
+export async function listUnsubscribes(
+  db: Queryable,
+  environmentId: string,
+  userId: string,
+  limit: number,
+  after: UnsubscribePosition | null,
+): Promise<UnsubscribeRecord[]> {
+  const rows = after
+    ? await db.$queryRawUnsafe<UnsubscribeRow[]>(
+        `SELECT id::text, user_id, scope, tenant, link_id, source, created_at FROM unsubscribes
+         WHERE environment_id = $1::uuid AND user_id = $2 AND (created_at, id) < ($3::timestamptz, $4::uuid)
+         ORDER BY created_at DESC, id DESC LIMIT $5`,
+        environmentId,
+        userId,
+        after.createdAt,
+        after.id,
+        limit,
+      )
+    : await db.$queryRawUnsafe<UnsubscribeRow[]>(
+        `SELECT id::text, user_id, scope, tenant, link_id, source, created_at FROM unsubscribes
+         WHERE environment_id = $1::uuid AND user_id = $2
+         ORDER BY created_at DESC, id DESC LIMIT $3`,
+        environmentId,
+        userId,
+        limit,
+      );
+  return rows.map(toRecord);
+}
