@@ -1,5 +1,4 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@prefs/config';
 import { createDatabase, type Database } from '@prefs/db';
 import { createLogger, type Logger } from '@prefs/logger';
@@ -7,6 +6,8 @@ import {
   BULK_SET_PREFERENCES_QUEUE,
   createBulkQueue,
   createWorkerConnection,
+  redisKeyPrefix,
+  type RedisConnection,
   type BulkSetPreferencesJobData,
 } from '@prefs/queue';
 import { createBulkSetPreferencesHandler, type BulkSetPreferencesOutcome } from './jobs/bulk-set-preferences';
@@ -38,7 +39,7 @@ export interface PrefsWorker {
 }
 
 /** Warns when Redis may evict keys: an evicted job would only come back through the reconciler. */
-async function checkEvictionPolicy(connection: Redis, logger: Logger): Promise<void> {
+async function checkEvictionPolicy(connection: RedisConnection, logger: Logger): Promise<void> {
   try {
     const reply = (await connection.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1];
@@ -74,7 +75,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
 
   const worker = new Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>(BULK_SET_PREFERENCES_QUEUE, handler, {
     connection: workerConnection,
-    prefix: config.redisPrefix,
+    prefix: redisKeyPrefix(config.redisPrefix),
     concurrency: config.concurrency,
     autorun: false,
     // A worker that dies loses its job lock after one lease, and the stalled-job check (run by the

@@ -76,7 +76,7 @@ export interface DatabaseConfig {
 
 export interface RedisConfig {
   redisUrl: string;
-  /** Prefix of every BullMQ and rate-limit key, so that several deployments (or tests) share one Redis. */
+  /** Prefix of every BullMQ and rate-limit key (as a hash tag, `{prefix}`), so that several deployments (or tests) share one Redis. */
   redisPrefix: string;
 }
 
@@ -118,12 +118,26 @@ function readDatabase(env: Env, defaultPool: number): DatabaseConfig {
   };
 }
 
+/**
+ * One Redis (`redis://`, `rediss://`) or a Redis Cluster named by some of its nodes:
+ * `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS).
+ */
+function readRedisUrl(env: Env): string {
+  const raw = env.REDIS_URL || DEFAULT_REDIS_URL;
+  if (!/^rediss?\+cluster:/i.test(raw)) return readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+  const nodes = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#]+)(?:[/?#].*)?$/i.exec(raw)?.[1].split(',') ?? [];
+  if (nodes.length === 0 || nodes.some((node) => !/^(\[[^\]]+\]|[^:[\]]+)(:\d{1,5})?$/.test(node.trim()))) {
+    throw new ConfigError(`REDIS_URL must name cluster nodes as redis+cluster://host:port,host:port, got "${raw}"`);
+  }
+  return raw;
+}
+
 function readRedis(env: Env): RedisConfig {
   const redisPrefix = env.REDIS_PREFIX || 'prefs';
   if (!/^[A-Za-z0-9_.:-]+$/.test(redisPrefix)) {
     throw new ConfigError(`REDIS_PREFIX may hold only letters, digits and _.:-, got "${redisPrefix}"`);
   }
-  return { redisUrl: readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']), redisPrefix };
+  return { redisUrl: readRedisUrl(env), redisPrefix };
 }
 
 export function readApiConfig(env: Env = process.env): ApiConfig {
