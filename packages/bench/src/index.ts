@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { replacePreferences, DEFAULT_SET_ID } from '@prefs/core';
 import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
-import { fullDocument, userId } from './documents';
+import { fullDocument } from './documents';
+import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
 import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
@@ -36,6 +37,10 @@ export interface BenchmarkOptions {
   workerCounts: number[];
   submitParallel: number;
   workerEnv: Record<string, string>;
+  /** Finished operations added for the growth measurement (0: skip it). */
+  finishedOperations: number;
+  /** Repetitions of each timed statement of the growth measurement. */
+  growthSamples: number;
   cpuProfileDir?: string;
   log?: (message: string) => void;
 }
@@ -51,25 +56,11 @@ export interface BenchmarkReport {
   system: SystemPhaseResult[];
   ratios: Ratio[];
   targets: Target[];
+  growth: { storage: StorageFigures; operationCosts: OperationCostFigures[] };
 }
 
 function uniqueSuffix(): string {
   return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-}
-
-async function seed(databaseUrl: string, environmentId: string, users: number, document: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, 'bench-user-' || lpad(i::text, 6, '0'), $2, $3::jsonb FROM generate_series(0, $4::int - 1) AS i`,
-      [environmentId, DEFAULT_SET_ID, document, users],
-    );
-    await client.query('VACUUM ANALYZE preference_sets');
-  } finally {
-    await client.end();
-  }
 }
 
 /** Between lines, so that each starts without the dead rows the previous one left. */
@@ -106,7 +97,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const { environmentId } = await ensureSecretKey(db, 'development', secretKey).finally(() => db.$disconnect());
 
     log(`seeding ${population} users (${seedDocument.length} bytes of JSON each) into ${url.pathname.slice(1)}`);
-    await seed(databaseUrl, environmentId, population, seedDocument);
+    const seedStarted = performance.now();
+    await seedUsers(databaseUrl, environmentId, 0, population, seedDocument, log);
+    log(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
+    const storage = await measureStorage(databaseUrl, population);
+    log(`  preference_sets: ${storage.tableMb} MB table + ${storage.indexMb} MB indexes (${storage.perMillionUsers.totalMb} MB per million users)`);
 
     // Each line writes the next users along (wrapping), with documents that differ from what is stored.
     let nextUser = 0;
@@ -123,6 +118,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         population,
         firstUser: nextUser,
         connections: options.limitConnections,
+        beforeLine: () => vacuum(databaseUrl),
       },
       tag,
     );
@@ -159,6 +155,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           submitParallel: options.submitParallel,
           workerEnv: options.workerEnv,
           cpuProfileDir: options.cpuProfileDir,
+          beforeLine: () => vacuum(databaseUrl),
           log,
         },
         tag,
@@ -167,6 +164,18 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       system.push(phase);
       lines.push(...phase.lines);
       await vacuum(databaseUrl);
+    }
+
+    let operationCosts: OperationCostFigures[] = [];
+    if (options.finishedOperations > 0) {
+      log('growth: creating, listing and ordering-checking operations');
+      operationCosts = await measureOperationCosts({
+        databaseUrl,
+        environmentId,
+        finishedOperations: options.finishedOperations,
+        samples: options.growthSamples,
+        log,
+      });
     }
 
     const ratios = computeRatios(lines, system);
@@ -179,6 +188,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       system,
       ratios,
       targets: judgeTargets(ratios, system),
+      growth: { storage, operationCosts },
     };
   } finally {
     await dropDatabase(databaseUrl);

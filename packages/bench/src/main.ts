@@ -7,6 +7,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (25 per strategy), BENCH_LIMIT_CONNECTIONS (2),
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (25 per strategy and burst),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
+ *   BENCH_FINISHED_OPERATIONS (500000, `--finished-operations`), BENCH_GROWTH_SAMPLES (30); `--users N` for the seed,
  *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
@@ -17,6 +18,22 @@ function intFromEnv(name: string, fallback: number): number {
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** `--users 2000000` (or BENCH_SEED_USERS), `--finished-operations 500000` (or BENCH_FINISHED_OPERATIONS). */
+function argument(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const index = args.indexOf(`--${name}`);
+  if (index >= 0) return args[index + 1];
+  return args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+}
+
+function sizeOption(name: string, envName: string, fallback: number): number {
+  const raw = argument(name) ?? process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} (${envName}) must be a whole number, got "${raw}"`);
   return value;
 }
 
@@ -36,6 +53,12 @@ function printReport(report: BenchmarkReport): void {
     }
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
+  }
+  const { storage, operationCosts } = report.growth;
+  console.log(`\nstorage at ${storage.users.toLocaleString('en')} users: preference_sets ${storage.tableMb} MB + indexes ${storage.indexMb} MB; per million users ${storage.perMillionUsers.tableMb} + ${storage.perMillionUsers.indexMb} = ${storage.perMillionUsers.totalMb} MB (${storage.bytesPerUser} bytes per user)`);
+  for (const costs of operationCosts) {
+    const parts = (['create', 'orderingCheck', 'listFirstPage', 'listFailedOnly'] as const).map((name) => `${name} ${costs[name].p50Ms} / ${costs[name].p95Ms}`);
+    console.log(`  ms p50 / p95 with ${costs.finishedOperations.toLocaleString('en')} finished operations added: ${parts.join(', ')}`);
   }
   console.log('\nratios');
   for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
@@ -63,7 +86,7 @@ async function main(): Promise<void> {
     repoRoot: REPO_ROOT,
     databaseUrl: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
-    seedUsers: intFromEnv('BENCH_SEED_USERS', 100_000),
+    seedUsers: sizeOption('users', 'BENCH_SEED_USERS', 100_000),
     usersPerOperation: 1000,
     limitOperations: intFromEnv('BENCH_LIMIT_OPERATIONS', 25),
     limitConnections: intFromEnv('BENCH_LIMIT_CONNECTIONS', 2),
@@ -72,6 +95,8 @@ async function main(): Promise<void> {
     workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
     workerEnv,
+    finishedOperations: sizeOption('finished-operations', 'BENCH_FINISHED_OPERATIONS', 500_000),
+    growthSamples: sizeOption('growth-samples', 'BENCH_GROWTH_SAMPLES', 30),
     cpuProfileDir,
     log: (message) => console.log(message),
   };

@@ -28,6 +28,8 @@ export interface SystemOptions {
   workerEnv: Record<string, string>;
   /** When set, every process runs with `--cpu-prof` and writes its profile here. */
   cpuProfileDir?: string;
+  /** Run before each burst, untimed (a vacuum). */
+  beforeLine?: () => Promise<void>;
   log: (message: string) => void;
 }
 
@@ -170,6 +172,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const bodies = burst.strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
       const latencies: number[] = [];
       const ids: string[] = new Array<string>(bodies.length);
+      await options.beforeLine?.();
       const cpuBefore = processes.map((p) => p.cpuSeconds());
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {

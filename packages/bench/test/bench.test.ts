@@ -21,6 +21,8 @@ describe('the benchmark (smoke run)', () => {
       workerCounts: [1, 2],
       submitParallel: 2,
       workerEnv: { BATCH_SIZE: '7' },
+      finishedOperations: 100,
+      growthSamples: 2,
     });
 
     expect(report.lines.map((l) => l.key)).toEqual([
@@ -45,6 +47,8 @@ describe('the benchmark (smoke run)', () => {
     expect(report.system[1].postLatency.mixed.requests).toBe(2);
     expect(report.ratios.map((r) => r.name)).toContain('system 2w / limit, merge');
     expect(report.targets.length).toBeGreaterThan(0);
+    expect(report.growth.storage.perMillionUsers.totalMb).toBeGreaterThan(0);
+    expect(report.growth.operationCosts.map((costs) => costs.finishedOperations)).toEqual([0, 100]);
     expect(renderSvg(report.lines, 'smoke')).toContain('<svg');
   });
 });
