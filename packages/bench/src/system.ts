@@ -71,6 +71,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     REDIS_PREFIX: options.redisPrefix,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   };
   const profileArgs = (name: string) =>
     options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
