@@ -58,6 +58,9 @@ interface OperationResource {
   failure_reason?: string | null;
 }
 
+/** As in docker/*.Dockerfile and scripts/lib.sh. */
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=4';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureSystem(options: SystemOptions, tag: string): Promise<SystemPhaseResult> {
@@ -71,8 +74,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     REDIS_PREFIX: options.redisPrefix,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    // The heap bounds the Dockerfiles and `npm start` set (BENCH_NODE_OPTIONS to try others).
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
   };
   const profileArgs = (name: string) =>
     options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
