@@ -1,24 +1,25 @@
 /**
- * One jest run for the whole repo. Sources of the workspace packages are used directly (no build needed
- * for unit tests); integration tests still need the generated Prisma client and, for spawned processes,
- * the built apps: `npm test` builds first.
+ * One jest run for the whole repository: every workspace with tests, plus the tests of the scripts and
+ * the container files, each a project configured by jest.preset.js.
  * @type {import('jest').Config}
  */
+const { existsSync, readdirSync } = require('node:fs');
+const path = require('node:path');
+const jestProject = require('./jest.preset');
+
+const folders = ['apps', 'packages', 'tests'].flatMap((group) =>
+  readdirSync(path.join(__dirname, group), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join(__dirname, group, entry.name)),
+);
+const projects = [...folders, path.join(__dirname, 'scripts'), path.join(__dirname, 'docker')]
+  .filter((dir) => existsSync(path.join(dir, 'package.json')) || existsSync(path.join(dir, 'test')))
+  .map(jestProject);
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/scripts', '<rootDir>/docker'],
-  testMatch: ['**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
-    // jose (used by the Knock SDK) ships only ES modules; compile it to CommonJS for jest.
-    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs' } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
-  moduleNameMapper: {
-    '^@prefs/([a-z-]+)$': '<rootDir>/packages/$1/src',
-  },
-  testTimeout: 120_000,
+  projects,
   // Integration tests share two cores with PostgreSQL and Redis.
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  // A project's own testTimeout applies only when jest runs that project alone.
+  testTimeout: 120_000,
 };

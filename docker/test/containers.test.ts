@@ -82,7 +82,7 @@ function loadWithoutDocker(): ComposeModel {
       // Go durations, as compose reads them: 10s, 1m30s, 500ms.
       duration: /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/,
       // [ip:][host port[-range]:]container port[-range][/protocol], or a bare port number.
-      ports: /^((\$\{[^}]+\}|[0-9.:\[\]a-f]+):)?((\$\{[^}]+\}|\d+(-\d+)?):)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/,
+      ports: /^((\$\{[^}]+\}|[0-9.:[\]a-f]+):)?((\$\{[^}]+\}|\d+(-\d+)?):)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/,
       expose: /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/,
       subnet_ip_address: /^[0-9a-f.:]+\/\d+$/i,
     },

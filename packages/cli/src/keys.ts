@@ -31,7 +31,7 @@ export async function createKey(
     const message = error instanceof Error ? error.message.split('\n').filter(Boolean).slice(-1)[0] : String(error);
     const safeUrl = new URL(databaseUrl);
     safeUrl.password = '';
-    throw new Error(`could not create the key in ${safeUrl.toString()}: ${message} (is the database migrated? npm run db:migrate)`);
+    throw new Error(`could not create the key in ${safeUrl.toString()}: ${message} (is the database migrated? npm run db:migrate)`, { cause: error });
   } finally {
     await db.$disconnect().catch(() => undefined);
   }

@@ -181,7 +181,6 @@ function apiClient(env: Io['env'], retries = 8): ApiClient {
 /** Runs one command; returns the exit code. Never calls process.exit, so that tests can call it too. */
 export async function run(io: Io): Promise<number> {
   const [command, ...rest] = io.argv;
-  const write = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   const help = (topic: string, exitCode = 0) => {
     // Asked for: stdout. Shown because the command was incomplete: stderr, like any usage error.
     (exitCode === 0 ? io.stdout : io.stderr).write(`${HELP[topic]}\n`);

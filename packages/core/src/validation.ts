@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsDefined,
   IsIn,
   IsNotEmpty,
@@ -51,8 +50,10 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // C0 controls and DEL: PostgreSQL text cannot hold NUL, and no id or key is meant to carry the others.
 // Unpaired surrogates (valid in a JSON escape, but no character) cannot be stored either: in jsonb they
 // fail the insert, and as text they turn into U+FFFD, so two different ids would become one.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 // What free text (a condition's variable and argument) may hold: anything PostgreSQL's jsonb can store.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
 const STORABLE_TEXT_MESSAGE = { message: '$property must not contain NUL characters or unpaired surrogates' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -109,7 +109,7 @@ export async function runMigrations(databaseUrl: string, dir: string = MIGRATION
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
       result.applied.push(migration.name);
     }

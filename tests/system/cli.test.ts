@@ -7,15 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { findEnvironmentBySecretKey } from '@prefs/db';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../../../apps/api/src/server';
-import { createWorker, type PrefsWorker } from '../../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
 
 /**
  * The CLI as a user runs it: the built bin as a child process, against a real API and worker (in this
  * process) on real PostgreSQL and Redis. Spawned asynchronously: the API it talks to lives in this
  * event loop.
  */
-const BIN = path.join(__dirname, '..', 'bin', 'prefs.js');
+const BIN = path.join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'prefs.js');
 
 let env: TestEnvironment;
 let api: ApiProcess;
@@ -23,7 +23,7 @@ let worker: PrefsWorker;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(__dirname, '..', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
+  if (!existsSync(path.join(__dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
   env = await createTestEnvironment();
   api = await startApi(env.apiConfig());
   worker = createWorker(env.workerConfig());

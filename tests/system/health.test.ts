@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../worker/src/worker';
-import { startApi, type ApiProcess } from '../src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
 
 /** /healthz and /readyz on the API and on each worker's own port, with real and with unreachable dependencies. */
 let env: TestEnvironment;

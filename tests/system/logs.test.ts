@@ -3,8 +3,8 @@ import { readApiConfig, readWorkerConfig } from '@prefs/config';
 import { createLogger, type DestinationStream } from '@prefs/logger';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../worker/src/worker';
-import { startApi, type ApiProcess } from '../src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
 
 /** Structured JSON logs that let one operation be followed from the API's request into the worker. */
 type LogLine = Record<string, unknown> & { msg: string; service: string; level: number };

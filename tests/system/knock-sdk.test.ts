@@ -8,7 +8,7 @@ import { createTestEnvironment, freePort, userIds, waitFor, type TestEnvironment
  * The official Knock Node SDK, unchanged, against the built API and worker running as real processes
  * (`node apps/api/dist/main.js`, `node apps/worker/dist/main.js`), started with a bootstrap key.
  */
-const root = path.join(__dirname, '..', '..', '..');
+const root = path.join(__dirname, '..', '..');
 let env: TestEnvironment;
 let api: ChildProcess;
 let worker: ChildProcess;

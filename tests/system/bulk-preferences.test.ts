@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../worker/src/worker';
-import { startApi, type ApiProcess } from '../src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
 
 /** The whole path of a bulk request through real PostgreSQL, Redis and a real worker. */
 let env: TestEnvironment;

@@ -6,8 +6,8 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request, { type Response } from 'supertest';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../worker/src/worker';
-import { startApi, type ApiProcess } from '../src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
 
 /**
  * GET /openapi.json is a valid OpenAPI 3.1 document, and real answers of every endpoint it describes (each

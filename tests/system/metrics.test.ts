@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../worker/src/worker';
-import { startApi, type ApiProcess } from '../src/server';
+import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { startApi, type ApiProcess } from '../../apps/api/src/server';
 
 /** GET /metrics on the API and on a worker, scraped after real bulk operations. */
 let env: TestEnvironment;

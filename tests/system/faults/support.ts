@@ -18,7 +18,7 @@ import { createTestEnvironment, freePort, waitFor, type TestEnvironment } from '
  * the middle of a batch, and the expected state of every user computed with the shared merge function.
  */
 
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const WORKER_SCRIPT = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
 const API_SCRIPT = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
 
@@ -101,7 +101,7 @@ export class ManagedProcess {
         return null;
       }, timeoutMs);
     } catch (error) {
-      throw new Error(`${this.name}: ${what}: ${(error as Error).message}; log: ${this.logFile}`);
+      throw new Error(`${this.name}: ${what}: ${(error as Error).message}; log: ${this.logFile}`, { cause: error });
     }
   }
 
@@ -362,7 +362,7 @@ export async function waitForStatus(env: TestEnvironment, id: string, statuses: 
     }, timeoutMs, 100);
   } catch (error) {
     const operation = await readOperation(env, id).catch(() => null);
-    throw new Error(`operation ${id} never reached ${statuses.join('/')}: ${JSON.stringify(operation)}; logs under ${logDirFor(env)}`);
+    throw new Error(`operation ${id} never reached ${statuses.join('/')}: ${JSON.stringify(operation)}; logs under ${logDirFor(env)}`, { cause: error });
   }
 }
 
