@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { createApiConnection, createBulkQueue, type BulkSetPreferencesJobData } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@prefs/queue';
 import { startApi, type ApiProcess } from '../src/server';
 
 /**
@@ -25,7 +25,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 let env: TestEnvironment;
 let api: ApiProcess;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: Queue<BulkSetPreferencesJobData>;
 let agent: http.Agent;
 
