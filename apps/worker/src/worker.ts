@@ -14,6 +14,7 @@ import { createBulkSetPreferencesHandler, type BulkSetPreferencesOutcome } from 
 import { checkReadiness } from '@prefs/observability';
 import { createOpsServer } from './ops-server';
 import { createReconciler, type Reconciler } from './reconciler';
+import { createInputPruner, type InputPruner } from './retention';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics';
 
 export interface WorkerDependencies {
@@ -24,6 +25,7 @@ export interface WorkerDependencies {
 export interface PrefsWorker {
   worker: Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>;
   reconciler: Reconciler;
+  pruner: InputPruner;
   db: Database;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -96,9 +98,12 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     onReenqueue: () => metrics.reenqueued(),
   });
 
+  const pruner = createInputPruner({ db, logger, retentionDays: config.operationRetentionDays, intervalMs: config.pruneIntervalMs });
+
   return {
     worker,
     reconciler,
+    pruner,
     db,
     logger,
     metrics,
@@ -117,6 +122,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       }
       await checkEvictionPolicy(queueConnection, logger);
       reconciler.start();
+      pruner.start();
       void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       await worker.waitUntilReady();
       logger.info({ concurrency: config.concurrency, batchSize: config.batchSize, opsUrl }, 'worker ready');
@@ -130,6 +136,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       const clean = await Promise.race([
         (async () => {
           await reconciler.stop();
+          await pruner.stop();
           await worker.close();
           return true as const;
         })(),

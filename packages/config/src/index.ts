@@ -101,6 +101,10 @@ export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   /** How long a processing operation may go without progress before the reconciler takes it back. */
   leaseMs: number;
   reconcileIntervalMs: number;
+  /** Days an ended operation keeps its input (user ids, preferences) before the workers prune it. */
+  operationRetentionDays: number;
+  /** How often each worker prunes expired operation inputs. */
+  pruneIntervalMs: number;
   /** How long SIGTERM waits for the current batch before the process exits anyway. */
   shutdownTimeoutMs: number;
   port: number;
@@ -171,6 +175,8 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     batchSize: readInt(env, 'BATCH_SIZE', 1000, 1, 1000),
     leaseMs: readInt(env, 'LEASE_MS', 30_000, 1000),
     reconcileIntervalMs: readInt(env, 'RECONCILE_INTERVAL_MS', 5_000, 100),
+    operationRetentionDays: readInt(env, 'OPERATION_RETENTION_DAYS', 30, 1, 3650),
+    pruneIntervalMs: readInt(env, 'OPERATION_PRUNE_INTERVAL_MS', 60_000, 100),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
     port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
     host: env.HOST || '0.0.0.0',

@@ -3,3 +3,4 @@ export * from './migrate';
 export * from './api-keys';
 export * from './preference-sets';
 export * from './bulk-operations';
+export * from './operations/retention';
