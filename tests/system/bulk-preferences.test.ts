@@ -190,7 +190,7 @@ describe('auth and scoping', () => {
     }
     const post = await request(api.app).post('/v1/users/bulk/preferences').send({ user_ids: ['a'], preferences: {} });
     expect(post.status).toBe(401);
-    const ops = await env.db.$queryRawUnsafe<{ n: number }[]>("SELECT count(*)::int AS n FROM bulk_operations WHERE 'a' = ANY(user_ids)");
+    const ops = await env.db.$queryRawUnsafe<{ n: number }[]>("SELECT count(*)::int AS n FROM bulk_operations WHERE 'a' = ANY(keys)");
     expect(ops[0].n).toBe(0);
   });
 

@@ -76,7 +76,7 @@ async function storedSets(setId: string): Promise<Map<string, unknown>> {
 
 async function operationsOfSet(setId: string): Promise<{ id: string; estimated_total_rows: number; status: string }[]> {
   return env.db.$queryRawUnsafe(
-    'SELECT id::text, estimated_total_rows, status::text FROM bulk_operations WHERE environment_id = $1::uuid AND set_id = $2 ORDER BY seq',
+    `SELECT id::text, estimated_total_rows, status::text FROM bulk_operations WHERE environment_id = $1::uuid AND input->>'set_id' = $2 ORDER BY seq`,
     env.environmentId,
     setId,
   );

@@ -163,6 +163,56 @@ describe('GET /openapi.json', () => {
     conforms('get', '/admin/queues', await request(app).get('/admin/queues').auth('ops', 'pw'));
     conforms('get', '/admin/queues', await request(app).get('/admin/queues'));
 
+    // The environment default set, tenants and users.
+    const envPrefs = '/v1/environment/preferences';
+    conforms('get', envPrefs, await request(app).get(envPrefs).set(auth()));
+    conforms('put', envPrefs, await request(app).put(envPrefs).set(auth()).send({ categories: { a: true }, channel_types: { email: false } }));
+    conforms('put', envPrefs, await request(app).put(envPrefs).set(auth()).send({ channel_types: { fax: true } }));
+    conforms('get', envPrefs, await request(app).get(envPrefs));
+    const tenant = '/v1/tenants/{id}';
+    conforms('put', tenant, await request(app).put('/v1/tenants/acme').set(auth()).send({
+      name: 'Acme',
+      plan: 'pro',
+      settings: {
+        branding: { primary_color: '#112233', logo_url: 'https://example.com/l.png' },
+        preference_set: { categories: { a: { __strategy__: 'replace', channel_types: { sms: false } } }, channel_types: { __strategy__: 'replace', push: true } },
+      },
+    }));
+    conforms('put', tenant, await request(app).put('/v1/tenants/acme').set(auth()).send({ settings: { branding: { primary_color: 'red' } } }));
+    conforms('get', tenant, await request(app).get('/v1/tenants/acme').set(auth()));
+    conforms('get', tenant, await request(app).get('/v1/tenants/acme?resolve_full_preference_settings=true').set(auth()));
+    conforms('get', tenant, await request(app).get('/v1/tenants/nobody').set(auth()));
+    conforms('get', tenant, await request(app).get('/v1/tenants/acme?resolve_full_preference_settings=maybe').set(auth()));
+    conforms('get', '/v1/tenants', await request(app).get('/v1/tenants?page_size=1').set(auth()));
+    conforms('get', '/v1/tenants', await request(app).get('/v1/tenants?after=nonsense').set(auth()));
+    conforms('put', tenant, await request(app).put('/v1/tenants/gone').set(auth()).send({}));
+    conforms('delete', tenant, await request(app).delete('/v1/tenants/gone').set(auth()));
+    conforms('delete', tenant, await request(app).delete('/v1/tenants/gone').set(auth()));
+    const userPath = '/v1/users/{id}';
+    conforms('put', userPath, await request(app).put('/v1/users/ann').set(auth()).send({ name: 'Ann', email: 'ann@example.com', plan: 'pro' }));
+    conforms('put', userPath, await request(app).put('/v1/users/ann').set(auth()).send({ __secret: true }));
+    conforms('get', userPath, await request(app).get('/v1/users/ann').set(auth()));
+    conforms('get', userPath, await request(app).get('/v1/users/nobody').set(auth()));
+    conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
+    conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
+    // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
+    const bulkTenants = '/v1/tenants/bulk/set';
+    const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });
+    conforms('post', bulkTenants, tenantsOperation);
+    conforms('post', bulkTenants, await request(app).post(bulkTenants).set(auth()).send({ tenants: [{ name: 'no id' }] }));
+    conforms('post', bulkTenants, await request(app).post(bulkTenants).send({ tenants: ['x'] }));
+    const bulkUsers = '/v1/users/bulk/identify';
+    const usersOperation = await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-ann', name: 'Ann', plan: 'pro' }] });
+    conforms('post', bulkUsers, usersOperation);
+    conforms('post', bulkUsers, await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-bob', email: 7 }] }));
+    for (const accepted of [tenantsOperation, usersOperation]) {
+      const done = await waitFor(async () => {
+        const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
+        return res.body.status === 'completed' ? res : null;
+      }, 30_000);
+      conforms('get', '/v1/bulk_operations/{id}', done);
+    }
+
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
     expect([...checked.keys()].sort()).toEqual(documented.sort());

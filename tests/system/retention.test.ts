@@ -48,7 +48,7 @@ interface StoredInput {
 
 async function storedInput(id: string): Promise<StoredInput> {
   const rows = await env.db.$queryRawUnsafe<StoredInput[]>(
-    `SELECT user_ids IS NOT NULL AS has_user_ids, preferences IS NOT NULL AS has_preferences,
+    `SELECT cardinality(keys) > 0 AS has_user_ids, input IS NOT NULL AS has_preferences,
        input_pruned_at IS NOT NULL AS pruned, pg_column_size(b.*) AS row_bytes
      FROM bulk_operations b WHERE id = $1::uuid`,
     id,
@@ -98,9 +98,10 @@ it('prunes the input of an operation ended more than 30 days ago, and still serv
 it('never prunes an operation that has not ended, however old', async () => {
   const rows = await env.db.$queryRawUnsafe<{ id: string }[]>(
     // processing under a live lease, so that no worker takes it meanwhile
-    `INSERT INTO bulk_operations (environment_id, name, status, set_id, strategy, user_ids, preferences, estimated_total_rows,
+    `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, keys, input, estimated_total_rows,
        inserted_at, started_at, lease_until)
-     VALUES ($1::uuid, 'users.set_preferences', 'processing', 'default', 'replace', ARRAY['old-user'], '{}', 1,
+     VALUES ($1::uuid, 'users.set_preferences', 'processing', 'preferences:default', 'replace', ARRAY['old-user'],
+       '{"set_id": "default", "document": {}}', 1,
        now() - interval '400 days', now() - interval '400 days', now() + interval '1 hour')
      RETURNING id`,
     env.environmentId,

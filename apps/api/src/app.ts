@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import type { BulkSetPreferencesJobData, RedisConnection } from '@prefs/queue';
+import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
@@ -13,17 +13,22 @@ import { createRequestContext } from './request-context';
 import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
+import { bulkTenantsRouter } from './routes/bulk-tenants';
+import { bulkUsersRouter } from './routes/bulk-users';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
+import { environmentPreferencesRouter } from './routes/environment-preferences';
+import { tenantsRouter } from './routes/tenants';
+import { usersRouter } from './routes/users';
 
 export interface AppDependencies {
   config: ApiConfig;
   db: Database;
   /** The fail-fast connection used for rate limits and health checks. */
   redis: RedisConnection;
-  queue: Queue<BulkSetPreferencesJobData>;
+  queue: Queue<BulkOperationJobData>;
   logger: Logger;
 }
 
@@ -61,8 +66,13 @@ export function createApp(deps: AppDependencies): Express {
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
   v1.use(jsonBody(config.bodyLimitBytes));
   v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
+  v1.use(bulkTenantsRouter({ db, queue, logger, rateLimit }));
+  v1.use(bulkUsersRouter({ db, queue, logger, rateLimit }));
   v1.use(bulkOperationsRouter({ db, rateLimit }));
   v1.use(preferencesRouter({ db, rateLimit }));
+  v1.use(environmentPreferencesRouter({ db, rateLimit }));
+  v1.use(tenantsRouter({ db, rateLimit }));
+  v1.use(usersRouter({ db, rateLimit }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { FieldError } from '@prefs/core';
+import { isTransientError } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 
 /**
@@ -99,14 +100,6 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
   }
 }
 
-/** Connection-level failures of PostgreSQL or Redis: the request may be retried. */
-function isUnavailable(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|the database system is|Can't reach database|Connection is closed|P1001|P1017|P2024|57P0|08\d\d\d/i.test(
-    text,
-  );
-}
-
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (rawError, req, res, _next) => {
     let error: ApiError;
@@ -114,7 +107,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       error = rawError;
     } else if (typeof rawError === 'object' && rawError !== null && fromBodyParser(rawError)) {
       error = fromBodyParser(rawError) as ApiError;
-    } else if (isUnavailable(rawError)) {
+    } else if (isTransientError(rawError)) {
+      // PostgreSQL or Redis away, restarting, or a serialization failure: the request may be retried.
       logger.warn({ err: rawError, requestId: res.locals.requestId }, 'dependency unavailable');
       error = new ServiceUnavailable();
     } else if (typeof rawError === 'object' && rawError !== null && typeof (rawError as { status?: number }).status === 'number'

@@ -1,5 +1,9 @@
 import { BULK_OPERATION_STATUSES, CHANNEL_TYPES, CONDITION_OPERATORS, MAX_BULK_USERS, MAX_ID_LENGTH } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './routes/bulk-operations';
+import { environmentPaths, environmentSchemas } from './openapi/environment';
+import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
+import { usersPaths, usersSchemas } from './openapi/users';
+import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Written by
@@ -460,15 +464,25 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Users', description: "Users' preference sets." },
     { name: 'Bulk operations', description: 'Asynchronous changes across many users, and their progress.' },
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
+    { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
+    { name: 'Environment', description: "The environment's default preference set." },
   ],
   security: [{ bearerAuth: [] }],
-  paths: { ...bulkOperationsPaths, ...preferencePaths, ...operatorPaths },
+  paths: {
+    ...bulkOperationsPaths,
+    ...preferencePaths,
+    ...operatorPaths,
+    ...environmentPaths,
+    ...tenantsPaths,
+    ...usersPaths,
+    ...bulkIdentitiesPaths,
+  },
   components: {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', description: 'A secret key (`sk_...`) of one environment.' },
       adminBasicAuth: { type: 'http', scheme: 'basic', description: 'ADMIN_USER and ADMIN_PASSWORD.' },
     },
-    schemas,
+    schemas: { ...schemas, ...environmentSchemas, ...tenantsSchemas, ...usersSchemas, ...bulkIdentitiesSchemas },
     parameters,
     responses,
   },

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createBulkOperation } from '@prefs/db';
+import { createBulkOperation, setPreferencesOperation } from '@prefs/db';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../src/server';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   for (const [index, status] of statuses.entries()) {
     const { operation } = await createBulkOperation(env.db, {
       environmentId: env.environmentId,
-      input: { userIds: [`u${index}`], setId: 'default', strategy: 'replace', document: {} },
+      operation: setPreferencesOperation({ userIds: [`u${index}`], setId: 'default', strategy: 'replace', document: {} }),
       idempotencyKey: null,
       requestHash: `h${index}`,
     });

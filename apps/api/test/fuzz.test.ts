@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { createApiConnection, createBulkQueue, type BulkSetPreferencesJobData } from '@prefs/queue';
+import { createApiConnection, createBulkQueue, type BulkOperationJobData } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
 import type { RedisConnection } from '@prefs/queue';
@@ -26,7 +26,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 let env: TestEnvironment;
 let api: ApiProcess;
 let redis: RedisConnection;
-let queue: Queue<BulkSetPreferencesJobData>;
+let queue: Queue<BulkOperationJobData>;
 let agent: http.Agent;
 
 beforeAll(async () => {

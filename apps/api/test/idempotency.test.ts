@@ -3,8 +3,7 @@ import Knock from '@knocklabs/node';
 import { createBulkQueue, createApiConnection } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
-import type { RedisConnection } from '@prefs/queue';
-import type { BulkSetPreferencesJobData } from '@prefs/queue';
+import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { startApi, type ApiProcess } from '../src/server';
 
 /**
@@ -16,7 +15,7 @@ let env: TestEnvironment;
 let apiA: ApiProcess;
 let apiB: ApiProcess;
 let redis: RedisConnection;
-let queue: Queue<BulkSetPreferencesJobData>;
+let queue: Queue<BulkOperationJobData>;
 
 beforeAll(async () => {
   env = await createTestEnvironment();

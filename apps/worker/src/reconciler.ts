@@ -1,7 +1,6 @@
-import type { Queue } from 'bullmq';
 import { findStrandedOperations, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import { reenqueueBulkOperation, type BulkSetPreferencesJobData } from '@prefs/queue';
+import { reenqueueBulkOperation, type BulkQueue } from '@prefs/queue';
 
 /**
  * Closes the gap between PostgreSQL (the record) and Redis (the queue): operations left `queued`
@@ -11,7 +10,7 @@ import { reenqueueBulkOperation, type BulkSetPreferencesJobData } from '@prefs/q
  */
 export interface ReconcilerOptions {
   db: Database;
-  queue: Queue<BulkSetPreferencesJobData>;
+  queue: BulkQueue;
   logger: Logger;
   intervalMs: number;
   /** How long an operation may sit `queued` before its job is checked. */

@@ -3,14 +3,14 @@ import type { WorkerConfig } from '@prefs/config';
 import { createDatabase, type Database } from '@prefs/db';
 import { createLogger, type Logger } from '@prefs/logger';
 import {
-  BULK_SET_PREFERENCES_QUEUE,
+  BULK_OPERATION_JOB,
   createBulkQueue,
   createWorkerConnection,
   redisKeyPrefix,
   type RedisConnection,
-  type BulkSetPreferencesJobData,
+  type BulkOperationJobData,
 } from '@prefs/queue';
-import { createBulkSetPreferencesHandler, type BulkSetPreferencesOutcome } from './jobs/bulk-set-preferences';
+import { createOperationJobHandler, type OperationJobOutcome } from './operation-job';
 import { checkReadiness } from '@prefs/observability';
 import { createOpsServer } from './ops-server';
 import { createReconciler, type Reconciler } from './reconciler';
@@ -23,7 +23,7 @@ export interface WorkerDependencies {
 }
 
 export interface PrefsWorker {
-  worker: Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>;
+  worker: Worker<BulkOperationJobData, OperationJobOutcome>;
   reconciler: Reconciler;
   pruner: InputPruner;
   db: Database;
@@ -65,7 +65,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
   const opsServer = createOpsServer({ readiness: () => checkReadiness(db, queueConnection), registry: metrics.registry });
   let opsUrl: string | null = null;
 
-  const handler = createBulkSetPreferencesHandler({
+  const handler = createOperationJobHandler({
     db,
     logger,
     batchSize: config.batchSize,
@@ -75,7 +75,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     onFinished: metrics.operationFinished,
   });
 
-  const worker = new Worker<BulkSetPreferencesJobData, BulkSetPreferencesOutcome>(BULK_SET_PREFERENCES_QUEUE, handler, {
+  const worker = new Worker<BulkOperationJobData, OperationJobOutcome>(BULK_OPERATION_JOB.queue, handler, {
     connection: workerConnection,
     prefix: redisKeyPrefix(config.redisPrefix),
     concurrency: config.concurrency,

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createBulkOperation, createDatabase, findBlockingOperation, listBulkOperations, type Database } from '@prefs/db';
+import { createBulkOperation, createDatabase, findBlockingOperation, listBulkOperations, setPreferencesOperation, type Database } from '@prefs/db';
 import { DEFAULT_SET_ID, replacePreferences } from '@prefs/core';
 import { fullDocument, userId } from './documents';
 import { percentile } from './measure';
@@ -122,7 +122,7 @@ async function timeOperations(db: Database, options: OperationCostsOptions, phas
     const { operation } = await time(samples.create, () =>
       createBulkOperation(db, {
         environmentId: options.environmentId,
-        input: { setId: DEFAULT_SET_ID, strategy: 'replace', userIds, document },
+        operation: setPreferencesOperation({ setId: DEFAULT_SET_ID, strategy: 'replace', userIds, document }),
         idempotencyKey: null,
         requestHash: `growth-${phase}-${sample}`,
       }),
@@ -155,9 +155,10 @@ async function addFinishedOperations(databaseUrl: string, environmentId: string,
   await client.connect();
   try {
     await client.query(
-      `INSERT INTO bulk_operations (environment_id, name, status, set_id, strategy, user_ids, preferences, estimated_total_rows,
+      `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, keys, input, input_pruned_at, estimated_total_rows,
          processed_rows, success_count, error_count, inserted_at, updated_at, started_at, completed_at, failed_at)
-       SELECT $1::uuid, 'users.set_preferences', CASE WHEN i % 1000 = 0 THEN 'failed' ELSE 'completed' END, $3, 'replace', NULL, '{}',
+       SELECT $1::uuid, 'users.set_preferences', CASE WHEN i % 1000 = 0 THEN 'failed' ELSE 'completed' END, 'preferences:' || $3, 'replace',
+         '{}', NULL, at,
          1000, 1000, 1000, 0, at, at, at, CASE WHEN i % 1000 = 0 THEN NULL ELSE at END, CASE WHEN i % 1000 = 0 THEN at END
        FROM generate_series(1, $2::int) AS i, LATERAL (SELECT now() - interval '1 hour' - i * interval '10 seconds' AS at) AS t`,
       [environmentId, count, DEFAULT_SET_ID],

@@ -5,7 +5,8 @@ import {
   completeBulkOperation,
   createBulkOperation,
   findBlockingOperation,
-  writePreferenceBatch,
+  setPreferencesOperation,
+  writeOperationBatch,
 } from '@prefs/db';
 
 /** The operation queries on their own, against a real database. */
@@ -25,7 +26,7 @@ async function record(ids: string[], setId = 'default', strategy: 'replace' | 'm
   created += 1;
   const { operation } = await createBulkOperation(env.db, {
     environmentId: env.environmentId,
-    input,
+    operation: setPreferencesOperation(input),
     idempotencyKey: null,
     requestHash: `hash-${created}`,
   });
@@ -37,7 +38,7 @@ describe('createBulkOperation', () => {
     const ids = ['b', 'a"quoted', 'c\\slash', 'd,comma', 'é'];
     const id = await record(ids);
     const claimed = await claimBulkOperation(env.db, id, 30_000);
-    expect(claimed?.userIds).toEqual([...ids].sort());
+    expect(claimed?.keys).toEqual([...ids].sort());
     await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, id);
   });
 });
@@ -63,7 +64,7 @@ describe('findBlockingOperation', () => {
   });
 });
 
-describe('writePreferenceBatch, merge', () => {
+describe('writeOperationBatch, preferences merge', () => {
   it('merges into stored sets and creates missing ones, and applies a batch once', async () => {
     const ids = ['merge-1', 'merge-2', 'merge-3'];
     await env.db.$executeRawUnsafe(
@@ -76,9 +77,9 @@ describe('writePreferenceBatch, merge', () => {
     const operation = await claimBulkOperation(env.db, id, 30_000);
     if (!operation) throw new Error('not claimed');
 
-    const result = await writePreferenceBatch(env.db, operation, 0, operation.userIds, 30_000);
+    const result = await writeOperationBatch(env.db, operation, 0, operation.keys, 30_000);
     expect(result).toEqual({ applied: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
-    const again = await writePreferenceBatch(env.db, operation, 0, operation.userIds, 30_000);
+    const again = await writeOperationBatch(env.db, operation, 0, operation.keys, 30_000);
     expect(again.applied).toBe(false);
     expect(await completeBulkOperation(env.db, id)).toBe(true);
 

@@ -1,4 +1,4 @@
-import { createBulkOperation } from '@prefs/db';
+import { createBulkOperation, setPreferencesOperation } from '@prefs/db';
 import type { TestEnvironment } from '@prefs/testing';
 import {
   applyInOrder,
@@ -44,7 +44,7 @@ it('an operation committed but never enqueued (the API died in between) is enque
       const body = { user_ids: ids, preferences: FIRST_MERGE };
       const input = parseBulkRequest(body);
       // What the API does up to its commit, and nothing after.
-      const { operation } = await createBulkOperation(env.db, { environmentId: env.environmentId, input, idempotencyKey: null, requestHash: 'stranded' });
+      const { operation } = await createBulkOperation(env.db, { environmentId: env.environmentId, operation: setPreferencesOperation(input), idempotencyKey: null, requestHash: 'stranded' });
 
       const done = await waitForStatus(env, operation.id, ['completed', 'failed']);
       expectCleanCounts(done, 1000);

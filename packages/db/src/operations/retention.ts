@@ -1,9 +1,9 @@
 import type { Queryable } from '../client';
 
 /**
- * Retention of operations' input. An operation keeps its input (`user_ids`, `preferences`) while it
- * runs and for `retentionDays` after it ended, then the input is pruned: the two columns are set to
- * NULL and `input_pruned_at` records when. The operation itself (status, counts, `error_items`,
+ * Retention of operations' input. An operation keeps its input (`keys`: the user ids; `input`: the set
+ * and document) while it runs and for `retentionDays` after it ended, then both are pruned (`keys`
+ * emptied, `input` NULL) and `input_pruned_at` records when. The operation itself (status, counts, `error_items`,
  * timestamps) stays and is served as before. A 1,000-user operation shrinks from about 15 KB to a few
  * hundred bytes (docs/scaling.md).
  *
@@ -31,7 +31,7 @@ export async function pruneOperationInputBatch(db: Queryable, retentionDays: num
        ORDER BY coalesce(completed_at, failed_at)
        LIMIT $2::int
        FOR UPDATE SKIP LOCKED)
-     UPDATE bulk_operations SET user_ids = NULL, preferences = NULL, input_pruned_at = now()
+     UPDATE bulk_operations SET keys = '{}', input = NULL, input_pruned_at = now()
      FROM expired WHERE bulk_operations.id = expired.id`,
     retentionDays,
     batchSize,

@@ -1,0 +1,80 @@
+import { MAX_BULK_ITEMS, MAX_ID_LENGTH } from '@prefs/core';
+
+/** OpenAPI: bulk tenants set and bulk users identify, two more kinds of bulk operation. */
+
+type Schema = Record<string, unknown>;
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
+const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
+const withId = (schema: string): Schema => ({ allOf: [ref(schema), { required: ['id'] }] });
+
+export const bulkIdentitiesSchemas: Record<string, Schema> = {
+  BulkSetTenantsRequest: {
+    type: 'object',
+    properties: {
+      tenants: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_BULK_ITEMS,
+        description: 'Each tenant as `PUT /v1/tenants/{id}` takes it, with its `id`, or its id alone. A tenant named twice takes its items in order.',
+        items: { oneOf: [{ type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, withId('TenantRequest')] },
+      },
+    },
+    required: ['tenants'],
+    additionalProperties: false,
+  },
+  BulkIdentifyUsersRequest: {
+    type: 'object',
+    properties: {
+      users: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_BULK_ITEMS,
+        description: 'Each user as `PUT /v1/users/{id}` takes it, with its `id`. A user named twice takes its items in order.',
+        items: withId('IdentifyUserRequest'),
+      },
+    },
+    required: ['users'],
+    additionalProperties: false,
+  },
+};
+
+function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string) {
+  return {
+    post: {
+      operationId,
+      tags: [tag],
+      summary,
+      description: `${description} Answers with the bulk operation (\`queued\`) before the writes happen; poll \`progress_path\` until \`completed\` or \`failed\`. Rate tier 1.`,
+      parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
+      requestBody: { required: true, content: json(ref(request)) },
+      responses: {
+        '200': response('The bulk operation.', ref('BulkOperation')),
+        '400': errorRef('BadRequest'),
+        '413': errorRef('PayloadTooLarge'),
+        '415': errorRef('UnsupportedMediaType'),
+        '422': errorRef('InvalidParams'),
+        ...COMMON_ERRORS,
+      },
+    },
+  };
+}
+
+export const bulkIdentitiesPaths = {
+  '/v1/tenants/bulk/set': bulkPost(
+    'bulkSetTenants',
+    'Tenants',
+    'Bulk set tenants',
+    `Records a bulk operation (\`tenants.set\`) that sets up to ${MAX_BULK_ITEMS} tenants as \`PUT /v1/tenants/{id}\` would.`,
+    'BulkSetTenantsRequest',
+  ),
+  '/v1/users/bulk/identify': bulkPost(
+    'bulkIdentifyUsers',
+    'Users',
+    'Bulk identify users',
+    `Records a bulk operation (\`users.identify\`) that identifies up to ${MAX_BULK_ITEMS} users as \`PUT /v1/users/{id}\` would.`,
+    'BulkIdentifyUsersRequest',
+  ),
+};

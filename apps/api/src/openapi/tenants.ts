@@ -1,0 +1,180 @@
+import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
+
+/** OpenAPI: Knock's tenants (set, get, list, delete), with the `__strategy__` markers of a tenant's default set. */
+
+type Schema = Record<string, unknown>;
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
+const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
+const BODY_ERRORS = { '400': errorRef('BadRequest'), '413': errorRef('PayloadTooLarge'), '415': errorRef('UnsupportedMediaType') };
+
+const strategyMarker: Schema = {
+  type: ['string', 'null'],
+  enum: ['replace', null],
+  description: '`replace`: at evaluation time this entry wins over the user\'s own, whole. A null removes the marker in a merge.',
+};
+const channelSetting: Schema = { anyOf: [{ type: 'boolean' }, ref('PreferenceSetChannelTypeSetting'), { type: 'null' }] };
+const markedChannelTypes: Schema = {
+  type: 'object',
+  description: 'Preferences per channel type, optionally marked `__strategy__: "replace"`.',
+  properties: { __strategy__: strategyMarker, ...Object.fromEntries(CHANNEL_TYPES.map((type) => [type, channelSetting])) },
+  additionalProperties: false,
+};
+const markedChannels: Schema = {
+  type: 'object',
+  description: 'Preferences per channel id (a UUID), optionally marked `__strategy__: "replace"`.',
+  properties: { __strategy__: strategyMarker },
+  additionalProperties: channelSetting,
+};
+const markedEntry: Schema = {
+  description: 'One category or workflow: a boolean, or an object of channel types, channels and conditions, optionally marked `__strategy__: "replace"`.',
+  anyOf: [
+    { type: 'boolean' },
+    { type: 'null' },
+    {
+      type: 'object',
+      properties: {
+        __strategy__: strategyMarker,
+        channel_types: nullable(ref('PreferenceSetChannelTypes')),
+        channels: nullable(ref('PreferenceSetChannels')),
+        conditions: { type: ['array', 'null'], items: ref('Condition') },
+      },
+      additionalProperties: false,
+    },
+  ],
+};
+const tenantSetFields: Record<string, Schema> = {
+  categories: { type: ['object', 'null'], additionalProperties: markedEntry },
+  workflows: { type: ['object', 'null'], additionalProperties: markedEntry },
+  channel_types: nullable(markedChannelTypes),
+  channels: nullable(markedChannels),
+  commercial_subscribed: { anyOf: [{ type: 'boolean' }, ref('PreferenceSetCommercialSubscribedSetting'), { type: 'null' }] },
+};
+
+const brandingProperties: Record<string, Schema> = {
+  ...Object.fromEntries(
+    BRANDING_URL_FIELDS.map((field) => [field, { type: ['string', 'null'], format: 'uri', maxLength: MAX_URL_LENGTH, description: 'An http or https URL.' }]),
+  ),
+  ...Object.fromEntries(BRANDING_COLOR_FIELDS.map((field) => [field, { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour, `#rrggbb`.' }])),
+};
+
+export const tenantsSchemas: Record<string, Schema> = {
+  TenantBranding: {
+    type: 'object',
+    description: 'The branding of a tenant. In a request, keys merge into the stored branding; a null removes one.',
+    properties: brandingProperties,
+    additionalProperties: false,
+  },
+  TenantPreferenceSet: {
+    type: 'object',
+    description:
+      "A tenant's default preference set: a PreferenceSet whose entries (a category, a workflow, the top-level channel_types or channels) may carry `__strategy__: \"replace\"`.",
+    properties: { __typename: { const: 'PreferenceSet' }, id: { const: 'default' }, ...tenantSetFields },
+    required: ['__typename', 'id', 'categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'],
+    additionalProperties: false,
+  },
+  TenantPreferenceSetRequest: {
+    type: 'object',
+    description: 'Merges into the stored set by default; `__persistence_strategy__: "replace"` replaces it. An explicit null asks a merge to remove that key.',
+    properties: { __persistence_strategy__: { type: 'string', enum: ['merge', 'replace'], default: 'merge' }, ...tenantSetFields },
+    additionalProperties: false,
+  },
+  Tenant: {
+    type: 'object',
+    description: 'A tenant entity; its custom properties sit beside these fields.',
+    properties: {
+      __typename: { const: 'Tenant' },
+      id: { type: 'string', description: 'The unique identifier for the tenant.' },
+      name: { type: ['string', 'null'], description: 'An optional name for the tenant.' },
+      settings: {
+        type: 'object',
+        properties: { branding: nullable(ref('TenantBranding')), preference_set: nullable(ref('TenantPreferenceSet')) },
+        required: ['branding', 'preference_set'],
+        additionalProperties: false,
+      },
+    },
+    required: ['__typename', 'id', 'name', 'settings'],
+    additionalProperties: true,
+  },
+  TenantRequest: {
+    type: 'object',
+    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES}, not starting with "__") merge into the stored ones, a null removing one.`,
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
+      name: { type: ['string', 'null'], maxLength: MAX_TENANT_NAME_LENGTH },
+      settings: {
+        type: 'object',
+        properties: { branding: nullable(ref('TenantBranding')), preference_set: nullable(ref('TenantPreferenceSetRequest')) },
+        additionalProperties: false,
+      },
+    },
+    propertyNames: { not: { enum: ['channel_data', 'preferences', 'created_at', 'updated_at'] } },
+    additionalProperties: true,
+  },
+  ListTenantsResponse: {
+    type: 'object',
+    description: 'A page of tenants, newest first.',
+    properties: { entries: { type: 'array', items: ref('Tenant') }, page_info: ref('PageInfo') },
+    required: ['entries', 'page_info'],
+    additionalProperties: false,
+  },
+};
+
+const tenantId = { name: 'id', in: 'path', required: true, description: 'The unique identifier for the tenant.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };
+const resolve = {
+  name: 'resolve_full_preference_settings',
+  in: 'query',
+  required: false,
+  description: "When true, `settings.preference_set` is the tenant's set merged over the environment's default set.",
+  schema: { type: 'boolean', default: false },
+};
+
+export const tenantsPaths = {
+  '/v1/tenants': {
+    get: {
+      operationId: 'listTenants',
+      tags: ['Tenants'],
+      summary: 'List tenants',
+      description: "The environment's tenants, newest first, with cursor pagination. Rate tier 4.",
+      parameters: [
+        { name: 'after', in: 'query', required: false, description: 'The cursor to fetch entries after (`page_info.after`).', schema: { type: 'string' } },
+        { name: 'before', in: 'query', required: false, description: 'The cursor to fetch entries before (`page_info.before`).', schema: { type: 'string' } },
+        { name: 'page_size', in: 'query', required: false, description: 'The number of items per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
+        { name: 'name', in: 'query', required: false, description: 'Only tenants with exactly this name.', schema: { type: 'string' } },
+        { name: 'tenant_id', in: 'query', required: false, description: 'Only the tenant with this id.', schema: { type: 'string' } },
+      ],
+      responses: { '200': response('A page of tenants.', ref('ListTenantsResponse')), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+    },
+  },
+  '/v1/tenants/{id}': {
+    get: {
+      operationId: 'getTenant',
+      tags: ['Tenants'],
+      summary: 'Get a tenant',
+      description: 'Rate tier 4.',
+      parameters: [tenantId, resolve],
+      responses: { '200': response('The tenant.', ref('Tenant')), '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+    },
+    put: {
+      operationId: 'setTenant',
+      tags: ['Tenants'],
+      summary: 'Set a tenant',
+      description: 'Creates the tenant or updates it: properties and branding merge, `settings.preference_set` merges unless it says `__persistence_strategy__: "replace"`. Rate tier 3.',
+      parameters: [tenantId, resolve],
+      requestBody: { required: false, content: json(ref('TenantRequest')) },
+      responses: { '200': response('The tenant as stored.', ref('Tenant')), ...BODY_ERRORS, '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+    },
+    delete: {
+      operationId: 'deleteTenant',
+      tags: ['Tenants'],
+      summary: 'Delete a tenant',
+      description: "Removes the tenant and its default set; users' sets for the tenant stay. Rate tier 3.",
+      parameters: [tenantId],
+      responses: { '204': { description: 'Removed.' }, '404': errorRef('NotFound'), '422': errorRef('InvalidParams'), ...COMMON_ERRORS },
+    },
+  },
+};

@@ -1,0 +1,143 @@
+import request from 'supertest';
+import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { startApi, type ApiProcess } from '../src/server';
+
+/** /v1/users/:id over HTTP against real PostgreSQL: identify, get, delete (with the user's sets), validation, scoping. */
+let env: TestEnvironment;
+let api: ApiProcess;
+let otherKey: string;
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  api = await startApi(env.apiConfig());
+  otherKey = (await env.createEnvironment('other')).secretKey;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await env?.cleanup();
+});
+
+const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
+const identify = (id: string, body: unknown) => request(api.app).put(`/v1/users/${encodeURIComponent(id)}`).set(auth()).send(body as object);
+const get = (id: string, key?: string) => request(api.app).get(`/v1/users/${encodeURIComponent(id)}`).set(auth(key));
+const countUsers = async () => Number((await env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM users'))[0].count);
+
+describe('PUT /v1/users/:id', () => {
+  it('creates the user and answers with Knock\'s User shape', async () => {
+    const res = await identify('ann', { name: 'Ann', email: 'ann@example.com', timezone: 'Europe/Paris', plan: 'pro', tags: ['a', 'b'] });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      __typename: 'User',
+      id: 'ann',
+      name: 'Ann',
+      email: 'ann@example.com',
+      phone_number: null,
+      locale: null,
+      timezone: 'Europe/Paris',
+      avatar: null,
+      plan: 'pro',
+      tags: ['a', 'b'],
+      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      updated_at: expect.stringMatching(/Z$/),
+    });
+    expect((await get('ann')).body).toEqual(res.body);
+  });
+
+  it('merges properties into the stored user: a key not sent is kept, a null removes one', async () => {
+    await identify('bob', { name: 'Bob', plan: 'free', nested: { a: 1, b: 2 } });
+    const res = await identify('bob', { plan: 'pro', nested: { c: 3 }, name: null });
+    expect(res.body).toMatchObject({ name: null, plan: 'pro', nested: { c: 3 } });
+    const created = res.body.created_at;
+    const again = await identify('bob', {});
+    expect(again.body).toMatchObject({ plan: 'pro', created_at: created });
+  });
+
+  it('PUT {} and a PUT without a body identify a new user with no properties (the browser SDK does this)', async () => {
+    expect((await identify('empty', {})).status).toBe(200);
+    expect((await request(api.app).put('/v1/users/no-body').set(auth())).status).toBe(200);
+    expect((await get('no-body')).body).toMatchObject({ __typename: 'User', id: 'no-body', name: null });
+  });
+
+  it('keeps a created_at it is given', async () => {
+    const res = await identify('dated', { created_at: '2021-05-06T07:08:09Z' });
+    expect(res.body.created_at).toBe('2021-05-06T07:08:09.000Z');
+  });
+
+  it.each([
+    [{ __hidden: true }, '__hidden'],
+    [{ __typename: 'User' }, '__typename'],
+    [{ email: 42 }, 'email'],
+    [{ name: 'x'.repeat(256) }, 'name'],
+    [{ timezone: 'Mars/Olympus' }, 'timezone'],
+    [{ created_at: 'yesterday' }, 'created_at'],
+    [{ updated_at: '2021-01-01T00:00:00Z' }, 'updated_at'],
+    [{ preferences: { default: {} } }, 'preferences'],
+    [{ channel_data: {} }, 'channel_data'],
+    [{ id: 'someone-else' }, 'id'],
+    [{ bio: 'NUL \u0000' }, 'bio'],
+    [{ 'bad\u0001key': 1 }, 'bad\u0001key'],
+    [{ big: 'x'.repeat(33 * 1024) }, 'body'],
+  ])('refuses %j with a 422 naming %s, and writes nothing', async (body, field) => {
+    const before = await countUsers();
+    const res = await identify('refused', body);
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    expect(await countUsers()).toBe(before);
+  });
+
+  it('refuses a non-object body and too many properties', async () => {
+    expect((await identify('refused', [1, 2])).status).toBe(422);
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`p${index}`, index]));
+    expect((await identify('refused', many)).status).toBe(422);
+    expect((await get('refused')).status).toBe(404);
+  });
+});
+
+describe('GET /v1/users/:id', () => {
+  it('404s for a user never identified, even one with preference sets', async () => {
+    await request(api.app).put('/v1/users/prefs-only/preferences/default').set(auth()).send({ categories: { a: true } });
+    const res = await get('prefs-only');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('resource_missing');
+  });
+
+  it('answers 422 for an id longer than 255 characters', async () => {
+    expect((await get('x'.repeat(256))).status).toBe(422);
+  });
+});
+
+describe('DELETE /v1/users/:id', () => {
+  it('removes the user and every preference set of it, and only of it', async () => {
+    await identify('leaving', { name: 'L' });
+    await request(api.app).put('/v1/users/leaving/preferences/default').set(auth()).send({ categories: { a: true } });
+    await request(api.app).put('/v1/users/leaving/preferences/acme').set(auth()).send({ categories: { a: false } });
+    await request(api.app).put('/v1/users/staying/preferences/default').set(auth()).send({ categories: { a: true } });
+    const res = await request(api.app).delete('/v1/users/leaving').set(auth());
+    expect(res.status).toBe(204);
+    expect((await get('leaving')).status).toBe(404);
+    expect((await request(api.app).get('/v1/users/leaving/preferences').set(auth())).body).toEqual([]);
+    expect((await request(api.app).get('/v1/users/staying/preferences').set(auth())).body).toHaveLength(1);
+    expect((await request(api.app).delete('/v1/users/leaving').set(auth())).status).toBe(404);
+  });
+
+  it('removes the sets of a user who was never identified', async () => {
+    await request(api.app).put('/v1/users/anonymous/preferences/default').set(auth()).send({ categories: { a: true } });
+    expect((await request(api.app).delete('/v1/users/anonymous').set(auth())).status).toBe(204);
+    expect((await request(api.app).get('/v1/users/anonymous/preferences').set(auth())).body).toEqual([]);
+  });
+});
+
+describe('scoping', () => {
+  it('a key of another environment sees none of the user, and cannot delete it or its sets', async () => {
+    await identify('private', { email: 'p@example.com' });
+    await request(api.app).put('/v1/users/private/preferences/default').set(auth()).send({ categories: { a: true } });
+    expect((await get('private', otherKey)).status).toBe(404);
+    expect((await request(api.app).delete('/v1/users/private').set(auth(otherKey))).status).toBe(404);
+    expect((await get('private')).body.email).toBe('p@example.com');
+    expect((await request(api.app).get('/v1/users/private/preferences').set(auth())).body).toHaveLength(1);
+    // Identifying the same id elsewhere makes another user.
+    const theirs = await request(api.app).put('/v1/users/private').set(auth(otherKey)).send({ name: 'Other' });
+    expect(theirs.body).toMatchObject({ name: 'Other', email: null });
+  });
+});

@@ -1,0 +1,155 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import {
+  claimBulkOperation,
+  completeBulkOperation,
+  describeError,
+  failBulkOperation,
+  findBlockingOperation,
+  operationKind,
+  UnknownOperationKindError,
+  type Database,
+  type OperationKind,
+} from '@prefs/db';
+import type { Logger } from '@prefs/logger';
+import { BULK_OPERATION_JOB, InvalidJobPayloadError, type BulkOperationJobData } from '@prefs/queue';
+import { PermanentOperationError, retryTransient } from './retry';
+
+/**
+ * The one job handler for every kind of bulk operation: order (wait for earlier overlapping operations),
+ * claim, write the batches with the kind's writer, hand back on shutdown, finish. Each batch commits
+ * together with its progress, so the handler can be interrupted anywhere and run again (by this or
+ * another worker) with the same final state and exact counts. Transient database errors are retried
+ * (in the job, then by BullMQ's attempts); anything else fails the operation at once, reason stored.
+ */
+
+export interface OperationJobOptions {
+  db: Database;
+  logger: Logger;
+  batchSize: number;
+  leaseMs: number;
+  /** True once the worker is shutting down: the job is handed back between batches. */
+  isStopping: () => boolean;
+  /** How long to wait before looking again when an earlier overlapping operation is unfinished. */
+  orderingDelayMs?: number;
+  /** A batch committed (for metrics): its rows by outcome and how long it took, retries included. */
+  onBatchWritten?: (strategy: string, successCount: number, errorCount: number, seconds: number) => void;
+  /** This handler moved the operation to a final status (for metrics). */
+  onFinished?: (status: 'completed' | 'failed') => void;
+}
+
+export type OperationJobOutcome = 'completed' | 'already-finished';
+
+/** What the metrics call a kind: its strategy for preference writes, else its name. */
+function metricLabel(kind: OperationKind): string {
+  return kind.strategy ?? kind.name;
+}
+
+/** Errors that another attempt cannot mend: the operation fails now. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof PermanentOperationError || error instanceof UnknownOperationKindError || error instanceof InvalidJobPayloadError;
+}
+
+export function createOperationJobHandler(options: OperationJobOptions) {
+  const { db, batchSize, leaseMs, isStopping } = options;
+  const orderingDelayMs = options.orderingDelayMs ?? 200;
+
+  async function handBack(job: Job<BulkOperationJobData>, token: string | undefined, delayMs: number): Promise<never> {
+    // Back to the queue without using up an attempt; another worker (or this one) picks it up.
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
+  async function run(job: Job<BulkOperationJobData>, operationId: string, token?: string): Promise<OperationJobOutcome> {
+    let logger = options.logger.child({ operationId, jobId: job.id });
+
+    // Overlapping operations of one scope apply in acceptance order: wait while an earlier one is unfinished.
+    const blocking = await retryTransient(() => findBlockingOperation(db, operationId));
+    if (blocking) {
+      logger.debug({ blockedBy: blocking }, 'waiting for an earlier operation on the same users');
+      return handBack(job, token, orderingDelayMs);
+    }
+
+    let operation = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs));
+    if (!operation) return 'already-finished';
+    const kind = operationKind(operation);
+    // From here on every line carries the X-Request-ID of the request that created the operation.
+    if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
+    logger.info(
+      { processedRows: operation.processedRows, totalRows: operation.totalRows, name: operation.name, strategy: operation.strategy },
+      'operation started',
+    );
+
+    let start = operation.processedRows;
+    while (start < operation.totalRows) {
+      if (isStopping()) {
+        logger.info({ processedRows: start }, 'shutting down: handing the operation back');
+        return handBack(job, token, 0);
+      }
+      const keys = operation.keys.slice(start, start + batchSize);
+      const begun = performance.now();
+      const batch = { operation, start, keys, leaseMs };
+      const result = await retryTransient(() => kind.writeBatch(db, batch), {
+        onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying'),
+      });
+      if (!result.applied) {
+        // Another worker committed this batch (this job was taken over): continue from where it stands.
+        operation = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs));
+        if (!operation) return 'already-finished';
+        start = operation.processedRows;
+        continue;
+      }
+      start += keys.length;
+      options.onBatchWritten?.(metricLabel(kind), result.successCount, result.errorItems.length, (performance.now() - begun) / 1000);
+      logger.info(
+        {
+          batchStart: batch.start,
+          rows: keys.length,
+          successCount: result.successCount,
+          errorCount: result.errorItems.length,
+          durationMs: Math.round(performance.now() - begun),
+        },
+        'batch written',
+      );
+      await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
+    }
+    if (await retryTransient(() => completeBulkOperation(db, operationId))) options.onFinished?.('completed');
+    logger.info({ totalRows: operation.totalRows }, 'operation completed');
+    return 'completed';
+  }
+
+  async function fail(operationId: string, reason: string): Promise<void> {
+    await failBulkOperation(db, operationId, reason).then(
+      (failed) => {
+        if (failed) options.onFinished?.('failed');
+      },
+      (failError: unknown) => {
+        // The reconciler will find it processing past its lease and try again.
+        options.logger.error({ err: failError, operationId }, 'could not mark the operation failed');
+      },
+    );
+  }
+
+  return async function handle(job: Job<BulkOperationJobData>, token?: string): Promise<OperationJobOutcome> {
+    let operationId: string | null = null;
+    try {
+      operationId = BULK_OPERATION_JOB.parse(job.data).operationId;
+      return await run(job, operationId, token);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      const reason = describeError(error);
+      if (isPermanent(error)) {
+        // Retrying would only repeat it: fail the operation now, and the job without further attempts.
+        if (operationId) await fail(operationId, reason);
+        options.logger.error({ err: error, operationId, reason }, 'operation failed: permanent error');
+        throw new UnrecoverableError(reason);
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts && operationId) {
+        // The last attempt: the operation as a whole could not be carried out.
+        await fail(operationId, reason);
+        options.logger.error({ err: error, operationId }, 'operation failed');
+      }
+      throw error;
+    }
+  };
+}

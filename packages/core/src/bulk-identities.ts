@@ -1,0 +1,65 @@
+import { isPlainObject, typeName } from './custom-properties';
+import { validateTenantInput, type TenantInput } from './tenant-input';
+import { validateUserInput, type UserInput } from './user-input';
+import { MAX_BULK_USERS, type FieldError, type Validated } from './validation';
+
+/**
+ * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`) and `POST /v1/users/bulk/identify`
+ * (`{ users: [...] }`): 1 to 1,000 items, each validated as the single PUT's body (its fields named
+ * `tenants.<index>.<field>`). A tenant may also be given as its id alone, as Knock's SDK allows.
+ */
+
+export const MAX_BULK_ITEMS = MAX_BULK_USERS;
+/** Errors reported per body at most, so that a body of 1,000 bad items answers quickly and briefly. */
+const MAX_REPORTED_ITEMS = 10;
+
+function validateItems<T>(
+  body: unknown,
+  field: 'tenants' | 'users',
+  validateItem: (item: unknown, path: string, errors: FieldError[]) => T | null,
+): Validated<T[]> {
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  }
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(body)) {
+    if (key !== field) errors.push({ field: key, message: `${key} is not a known field; the body takes ${field}`, type: 'unknown_field' });
+  }
+  const items = body[field];
+  if (!Array.isArray(items)) {
+    errors.push({ field, message: `${field} must be an array, got ${typeName(items)}`, type: 'isArray' });
+    return { ok: false, errors };
+  }
+  if (items.length === 0 || items.length > MAX_BULK_ITEMS) {
+    errors.push({ field, message: `${field} must hold 1 to ${MAX_BULK_ITEMS} items, got ${items.length}`, type: items.length === 0 ? 'arrayMinSize' : 'arrayMaxSize' });
+    return { ok: false, errors };
+  }
+  const valid: T[] = [];
+  let badItems = 0;
+  items.forEach((item, index) => {
+    if (badItems >= MAX_REPORTED_ITEMS) return;
+    const before = errors.length;
+    const value = validateItem(item, `${field}.${index}`, errors);
+    if (value === null || errors.length > before) badItems += 1;
+    else valid.push(value);
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: valid };
+}
+
+/** Tenants in request order (one tenant may appear more than once: its items apply in that order). */
+export function validateBulkSetTenants(body: unknown): Validated<TenantInput[]> {
+  return validateItems(body, 'tenants', (item, path, errors) => {
+    const result = validateTenantInput(typeof item === 'string' ? { id: item } : item, null, path);
+    if (!result.ok) errors.push(...result.errors);
+    return result.ok ? result.value : null;
+  });
+}
+
+/** Users in request order (one user may appear more than once: its items apply in that order). */
+export function validateBulkIdentifyUsers(body: unknown): Validated<UserInput[]> {
+  return validateItems(body, 'users', (item, path, errors) => {
+    const result = validateUserInput(item, null, path);
+    if (!result.ok) errors.push(...result.errors);
+    return result.ok ? result.value : null;
+  });
+}

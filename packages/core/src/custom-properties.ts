@@ -1,0 +1,122 @@
+import type { FieldError } from './validation';
+
+/**
+ * Custom properties of tenants and users: any JSON, with limits that keep one record small and storable.
+ * PostgreSQL's jsonb cannot hold NUL or an unpaired surrogate, so those are refused here, by path, instead
+ * of failing the insert; keys starting with `__` are the service's own (`__typename`, `__strategy__`).
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Custom properties of one record, at the top level. */
+export const MAX_PROPERTIES = 100;
+/** Serialized size of all of one request's custom properties. */
+export const MAX_PROPERTIES_BYTES = 32 * 1024;
+/** Objects and arrays inside one property value. */
+export const MAX_PROPERTY_DEPTH = 8;
+export const MAX_PROPERTY_KEY_LENGTH = 255;
+
+const UNSTORABLE = /[\u0000]|\p{Cs}/u;
+const KEY_CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** A property key: 1-255 characters, no control characters, not `__`-prefixed, not a prototype name. */
+export function checkPropertyKey(key: string, field: string, out: FieldError[]): boolean {
+  if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) {
+    out.push({ field, message: `property keys must be 1 to ${MAX_PROPERTY_KEY_LENGTH} characters`, type: 'invalid_key' });
+    return false;
+  }
+  if (key.startsWith('__')) {
+    out.push({ field, message: `property keys starting with "__" are reserved`, type: 'invalid_key' });
+    return false;
+  }
+  if (RESERVED_KEYS.has(key) || KEY_CONTROL_CHARACTERS.test(key)) {
+    out.push({ field, message: `${field} is not allowed as a property key`, type: 'invalid_key' });
+    return false;
+  }
+  return true;
+}
+
+/** Any JSON value that jsonb can store, nested at most MAX_PROPERTY_DEPTH deep. Reports the first problem. */
+function checkValue(value: unknown, field: string, depth: number, out: FieldError[]): boolean {
+  if (value === null || typeof value === 'boolean') return true;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return true;
+    out.push({ field, message: `${field} must be a finite number`, type: 'invalid_value' });
+    return false;
+  }
+  if (typeof value === 'string') {
+    if (!UNSTORABLE.test(value)) return true;
+    out.push({ field, message: `${field} must not contain NUL characters or unpaired surrogates`, type: 'invalid_value' });
+    return false;
+  }
+  if (depth >= MAX_PROPERTY_DEPTH) {
+    out.push({ field, message: `${field} nests more than ${MAX_PROPERTY_DEPTH} levels deep`, type: 'too_deep' });
+    return false;
+  }
+  if (Array.isArray(value)) return value.every((item, index) => checkValue(item, `${field}.${index}`, depth + 1, out));
+  if (isPlainObject(value)) {
+    return Object.keys(value).every((key) => {
+      const keyField = `${field}.${key}`;
+      if (RESERVED_KEYS.has(key) || UNSTORABLE.test(key)) {
+        out.push({ field: keyField, message: `${keyField} is not allowed as a key`, type: 'invalid_key' });
+        return false;
+      }
+      return checkValue(value[key], keyField, depth + 1, out);
+    });
+  }
+  out.push({ field, message: `${field} must be JSON, got ${typeName(value)}`, type: 'invalid_type' });
+  return false;
+}
+
+/**
+ * Checks custom properties (already separated from the known fields) and returns them, or null when any
+ * is bad. A null value is kept: it removes the property when merged into the stored record.
+ */
+export function validateCustomProperties(
+  properties: Record<string, unknown>,
+  path: string,
+  out: FieldError[],
+): Record<string, JsonValue> | null {
+  const before = out.length;
+  const prefix = path ? `${path}.` : '';
+  const keys = Object.keys(properties);
+  if (keys.length > MAX_PROPERTIES) {
+    out.push({ field: path || 'body', message: `at most ${MAX_PROPERTIES} custom properties, got ${keys.length}`, type: 'too_many_entries' });
+    return null;
+  }
+  for (const key of keys) {
+    if (checkPropertyKey(key, `${prefix}${key}`, out)) checkValue(properties[key], `${prefix}${key}`, 0, out);
+  }
+  if (out.length > before) return null;
+  if (Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
+    out.push({ field: path || 'body', message: `custom properties may take at most ${MAX_PROPERTIES_BYTES} bytes of JSON`, type: 'too_large' });
+    return null;
+  }
+  return properties as Record<string, JsonValue>;
+}
+
+/** A shallow merge of properties: each sent key replaces the stored value, a null removes it. */
+export function mergeProperties(
+  stored: Record<string, JsonValue>,
+  patch: Record<string, JsonValue>,
+): Record<string, JsonValue> {
+  const result: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(stored)) {
+    if (!Object.prototype.hasOwnProperty.call(patch, key)) result[key] = value;
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== null) result[key] = value;
+  }
+  return result;
+}

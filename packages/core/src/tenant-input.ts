@@ -1,0 +1,148 @@
+import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
+import { MAX_ID_LENGTH, validateSetId, type FieldError, type Validated } from './validation';
+
+/**
+ * The body of `PUT /v1/tenants/:id` (and one item of a bulk tenants set): `name`, `settings` with
+ * `branding` and `preference_set`, and custom properties at the top level. A field not sent is left as
+ * stored; `name: null` clears the name; a custom property or branding key set to null is removed.
+ */
+
+export const BRANDING_URL_FIELDS = ['icon_url', 'logo_url', 'dark_icon_url', 'dark_logo_url'] as const;
+export const BRANDING_COLOR_FIELDS = ['primary_color', 'primary_color_contrast', 'dark_primary_color', 'dark_primary_color_contrast'] as const;
+export const BRANDING_FIELDS = [...BRANDING_URL_FIELDS, ...BRANDING_COLOR_FIELDS] as const;
+export type BrandingField = (typeof BRANDING_FIELDS)[number];
+export type TenantBranding = { [field in BrandingField]?: string | null };
+
+export const MAX_TENANT_NAME_LENGTH = 255;
+export const MAX_URL_LENGTH = 2048;
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
+
+/** Top-level keys that are not custom properties. */
+const TENANT_FIELDS = ['id', 'name', 'settings'];
+/** Knock accepts these on a tenant; prefs stores neither, and refuses them rather than keep them as properties. */
+const UNSUPPORTED_FIELDS = ['channel_data', 'preferences'];
+const READ_ONLY_FIELDS = ['created_at', 'updated_at'];
+
+export interface TenantInput {
+  id: string;
+  /** undefined: not sent (kept); null: cleared. */
+  name?: string | null;
+  /** Custom properties to merge in (a null removes one). */
+  properties: Record<string, JsonValue>;
+  /** undefined: kept; null: removed; an object: merged key by key (a null removes that key). */
+  branding?: TenantBranding | null;
+  /** undefined: kept; null: removed; else merged (by default) or replaced. */
+  preferenceSet?: TenantPreferenceSetInput | null;
+}
+
+function isHttpUrl(value: string): boolean {
+  if (value.length > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function validateBranding(value: unknown, path: string, out: FieldError[]): TenantBranding | null | undefined {
+  if (value === null) return null;
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object, got ${typeName(value)}`, type: 'invalid_type' });
+    return undefined;
+  }
+  const branding: TenantBranding = {};
+  for (const key of Object.keys(value)) {
+    const field = `${path}.${key}`;
+    const entry = value[key];
+    if (!(BRANDING_FIELDS as readonly string[]).includes(key)) {
+      out.push({ field, message: `${field} is not a known field; use one of: ${BRANDING_FIELDS.join(', ')}`, type: 'unknown_field' });
+      continue;
+    }
+    if (entry === null) {
+      branding[key as BrandingField] = null;
+    } else if ((BRANDING_URL_FIELDS as readonly string[]).includes(key)) {
+      if (typeof entry === 'string' && isHttpUrl(entry)) branding[key as BrandingField] = entry;
+      else out.push({ field, message: `${field} must be an http or https URL of at most ${MAX_URL_LENGTH} characters`, type: 'isUrl' });
+    } else if (typeof entry === 'string' && COLOR.test(entry)) {
+      branding[key as BrandingField] = entry;
+    } else {
+      out.push({ field, message: `${field} must be a colour as #rrggbb`, type: 'isHexColor' });
+    }
+  }
+  return branding;
+}
+
+function validateSettings(value: unknown, path: string, out: FieldError[]): Pick<TenantInput, 'branding' | 'preferenceSet'> {
+  if (!isPlainObject(value)) {
+    out.push({ field: path, message: `${path} must be an object, got ${typeName(value)}`, type: 'invalid_type' });
+    return {};
+  }
+  const result: Pick<TenantInput, 'branding' | 'preferenceSet'> = {};
+  for (const key of Object.keys(value)) {
+    if (key !== 'branding' && key !== 'preference_set') {
+      out.push({ field: `${path}.${key}`, message: `${path}.${key} is not a known field; use branding or preference_set`, type: 'unknown_field' });
+    }
+  }
+  if ('branding' in value) result.branding = validateBranding(value.branding, `${path}.branding`, out);
+  if ('preference_set' in value) {
+    result.preferenceSet = value.preference_set === null ? null : validateTenantPreferenceSet(value.preference_set, `${path}.preference_set`, out) ?? undefined;
+  }
+  return result;
+}
+
+/**
+ * Validates a tenant body. `pathId`: the id from the URL (a body `id` must then match it); without it
+ * (a bulk item) the body must carry its `id`. `path` prefixes every field name (`tenants.3`).
+ */
+export function validateTenantInput(body: unknown, pathId: string | null, path = ''): Validated<TenantInput> {
+  const errors: FieldError[] = [];
+  const prefix = path ? `${path}.` : '';
+  const field = (name: string) => `${prefix}${name}`;
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: path || 'body', message: `${path || 'the body'} must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  }
+
+  let id = pathId;
+  if ('id' in body) {
+    const bodyId = body.id;
+    if (typeof bodyId !== 'string' || validateSetId(bodyId) !== null) {
+      errors.push({ field: field('id'), message: `${field('id')} must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' });
+    } else if (pathId !== null && bodyId !== pathId) {
+      errors.push({ field: field('id'), message: `${field('id')} must match the tenant id of the path`, type: 'invalid_value' });
+    } else {
+      id = bodyId;
+    }
+  } else if (pathId === null) {
+    errors.push({ field: field('id'), message: `${field('id')} is required`, type: 'isDefined' });
+  }
+
+  const input: Omit<TenantInput, 'id'> = { properties: {} };
+  if ('name' in body) {
+    const name = body.name;
+    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && !/[\u0000]|\p{Cs}/u.test(name))) {
+      input.name = name;
+    } else {
+      errors.push({ field: field('name'), message: `${field('name')} must be a string of at most ${MAX_TENANT_NAME_LENGTH} characters, or null`, type: 'invalid_value' });
+    }
+  }
+  if ('settings' in body) Object.assign(input, validateSettings(body.settings, field('settings'), errors));
+
+  const custom: [string, unknown][] = [];
+  for (const key of Object.keys(body)) {
+    if (TENANT_FIELDS.includes(key)) continue;
+    if (UNSUPPORTED_FIELDS.includes(key)) {
+      errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
+    } else if (READ_ONLY_FIELDS.includes(key)) {
+      errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
+    } else {
+      custom.push([key, body[key]]);
+    }
+  }
+  // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
+  const properties = validateCustomProperties(Object.fromEntries(custom), path, errors);
+  if (errors.length > 0 || properties === null || id === null) return { ok: false, errors };
+  return { ok: true, value: { id, ...input, properties } };
+}

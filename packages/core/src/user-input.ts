@@ -1,0 +1,105 @@
+import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { MAX_ID_LENGTH, validateUserId, type FieldError, type Validated } from './validation';
+
+/**
+ * The body of `PUT /v1/users/:id` (Knock's identify, and one item of a bulk identify): the known
+ * properties below and custom ones, all kept in one properties object that merges into the stored user.
+ * `{}` is valid (the browser SDK sends it on every authenticate). A property set to null is removed.
+ */
+
+/** Known properties: each a string or null, of at most this many characters. */
+export const USER_STRING_PROPERTIES: Readonly<Record<string, number>> = {
+  name: 255,
+  email: 320,
+  phone_number: 64,
+  locale: 35,
+  timezone: 64,
+  avatar: 2048,
+};
+export const USER_KNOWN_PROPERTIES = Object.keys(USER_STRING_PROPERTIES);
+
+/** Knock accepts these on identify; prefs stores neither, and refuses them rather than keep them as properties. */
+const UNSUPPORTED_FIELDS = ['channel_data', 'preferences'];
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export interface UserInput {
+  id: string;
+  /** Properties to merge into the stored ones (a null removes one). */
+  properties: Record<string, JsonValue>;
+  /** When the user was created in the sender's system (Knock's `created_at`), when sent. */
+  createdAt?: string;
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates an identify body. `pathId`: the id from the URL (a body `id` must then match it); without it
+ * (a bulk item) the body must carry its `id`. `path` prefixes every field name (`users.3`).
+ */
+export function validateUserInput(body: unknown, pathId: string | null, path = ''): Validated<UserInput> {
+  const errors: FieldError[] = [];
+  const prefix = path ? `${path}.` : '';
+  const field = (name: string) => `${prefix}${name}`;
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: path || 'body', message: `${path || 'the body'} must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  }
+
+  let id = pathId;
+  if ('id' in body) {
+    const bodyId = body.id;
+    if (typeof bodyId !== 'string' || validateUserId(bodyId) !== null) {
+      errors.push({ field: field('id'), message: `${field('id')} must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' });
+    } else if (pathId !== null && bodyId !== pathId) {
+      errors.push({ field: field('id'), message: `${field('id')} must match the user id of the path`, type: 'invalid_value' });
+    } else {
+      id = bodyId;
+    }
+  } else if (pathId === null) {
+    errors.push({ field: field('id'), message: `${field('id')} is required`, type: 'isDefined' });
+  }
+
+  let createdAt: string | undefined;
+  if ('created_at' in body && body.created_at !== null) {
+    const value = body.created_at;
+    if (typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) {
+      createdAt = new Date(value).toISOString();
+    } else {
+      errors.push({ field: field('created_at'), message: `${field('created_at')} must be an ISO-8601 timestamp`, type: 'isISO8601' });
+    }
+  }
+
+  const properties: [string, unknown][] = [];
+  for (const key of Object.keys(body)) {
+    if (key === 'id' || key === 'created_at') continue;
+    const value = body[key];
+    if (UNSUPPORTED_FIELDS.includes(key)) {
+      errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
+      continue;
+    }
+    if (key === 'updated_at') {
+      errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
+      continue;
+    }
+    const maxLength = Object.hasOwn(USER_STRING_PROPERTIES, key) ? USER_STRING_PROPERTIES[key] : undefined;
+    if (maxLength !== undefined && value !== null && (typeof value !== 'string' || value.length > maxLength)) {
+      errors.push({ field: field(key), message: `${field(key)} must be a string of at most ${maxLength} characters, or null`, type: 'invalid_value' });
+      continue;
+    }
+    if (key === 'timezone' && typeof value === 'string' && !isTimeZone(value)) {
+      errors.push({ field: field(key), message: `${field(key)} must be an IANA time zone such as Europe/Paris`, type: 'isTimeZone' });
+      continue;
+    }
+    properties.push([key, value]);
+  }
+  // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
+  const checked = validateCustomProperties(Object.fromEntries(properties), path, errors);
+  if (errors.length > 0 || checked === null || id === null) return { ok: false, errors };
+  return { ok: true, value: { id, properties: checked, ...(createdAt === undefined ? {} : { createdAt }) } };
+}

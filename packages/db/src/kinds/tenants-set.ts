@@ -1,0 +1,23 @@
+import type { TenantInput } from '@prefs/core';
+import type { NewBulkOperation } from '../operations/create';
+import { writeBatchInTransaction } from '../operations/progress';
+import { writeTenantBatch } from '../tenants';
+import type { OperationKind } from './kind';
+import { groupByKey, itemsOfBatch } from './keyed-items';
+
+/** tenants.set: up to 1,000 tenants, each set as `PUT /v1/tenants/:id` would. Keys are tenant ids. */
+export function setTenantsOperation(items: TenantInput[]): NewBulkOperation {
+  return { name: 'tenants.set', strategy: null, scope: 'tenants', ...groupByKey(items) };
+}
+
+export const tenantsSet: OperationKind = {
+  name: 'tenants.set',
+  strategy: null,
+  async writeBatch(db, batch) {
+    const items = itemsOfBatch<TenantInput>(batch);
+    return writeBatchInTransaction(db, batch, async (tx) => {
+      await writeTenantBatch(tx, batch.operation.environmentId, items);
+      return { outcome: { successCount: batch.keys.length, errorItems: [] } };
+    });
+  },
+};

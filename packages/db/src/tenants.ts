@@ -1,0 +1,210 @@
+import {
+  applyPreferences,
+  mergeProperties,
+  type JsonValue,
+  type PreferenceDocument,
+  type TenantBranding,
+  type TenantInput,
+  type TenantRecord,
+} from '@prefs/core';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+
+interface TenantRow {
+  id: string;
+  name: string | null;
+  properties: Record<string, JsonValue>;
+  branding: TenantBranding | null;
+  preference_set: PreferenceDocument | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, name, properties, branding, preference_set, created_at, updated_at';
+
+function toRecord(row: TenantRow): TenantRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    properties: row.properties,
+    branding: row.branding,
+    preferenceSet: row.preference_set,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function getTenant(db: Queryable, environmentId: string, id: string): Promise<TenantRecord | null> {
+  const rows = await db.$queryRawUnsafe<TenantRow[]>(
+    `SELECT ${COLUMNS} FROM tenants WHERE environment_id = $1::uuid AND id = $2`,
+    environmentId,
+    id,
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Branding merges key by key; a null removes a key, and a branding left empty is none. */
+function nextBranding(stored: TenantBranding | null, sent: TenantBranding | null | undefined): TenantBranding | null {
+  if (sent === undefined) return stored;
+  if (sent === null) return null;
+  const merged = mergeProperties((stored ?? {}) as Record<string, JsonValue>, sent as Record<string, JsonValue>);
+  return Object.keys(merged).length > 0 ? (merged as TenantBranding) : null;
+}
+
+/** What a PUT makes of a stored tenant: the spec's semantics, in one place for one tenant or a batch. */
+function applyTenantInput(stored: TenantRecord, input: TenantInput): TenantRecord {
+  let preferenceSet = stored.preferenceSet;
+  if (input.preferenceSet === null) preferenceSet = null;
+  else if (input.preferenceSet) preferenceSet = applyPreferences(input.preferenceSet.strategy, stored.preferenceSet, input.preferenceSet.document);
+  return {
+    ...stored,
+    name: input.name === undefined ? stored.name : input.name,
+    properties: mergeProperties(stored.properties, input.properties),
+    branding: nextBranding(stored.branding, input.branding),
+    preferenceSet,
+  };
+}
+
+/**
+ * Sets up to 1,000 tenants with PUT's semantics, in three set-based statements: create the missing rows
+ * empty, lock every row (in id order, so concurrent batches cannot deadlock), write the merged rows back.
+ * Items naming the same tenant apply in their order. Run it in a transaction (the locks must hold until
+ * the write); returns each distinct tenant as stored, in id order.
+ */
+export async function writeTenantBatch(tx: Queryable, environmentId: string, items: TenantInput[]): Promise<TenantRecord[]> {
+  if (items.length === 0) return [];
+  const ids = [...new Set(items.map((item) => item.id))].sort();
+  await tx.$executeRawUnsafe(
+    `INSERT INTO tenants (environment_id, id)
+     SELECT $1::uuid, ids.id FROM jsonb_array_elements_text($2::jsonb) AS ids(id) ORDER BY ids.id
+     ON CONFLICT (environment_id, id) DO NOTHING`,
+    environmentId,
+    JSON.stringify(ids),
+  );
+  const rows = await tx.$queryRawUnsafe<TenantRow[]>(
+    `SELECT ${COLUMNS} FROM tenants
+     WHERE environment_id = $1::uuid AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
+     ORDER BY id FOR UPDATE`,
+    environmentId,
+    JSON.stringify(ids),
+  );
+  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+  for (const item of items) {
+    const stored = byId.get(item.id);
+    if (!stored) throw new Error(`tenant ${item.id} vanished while its batch held it`);
+    byId.set(item.id, applyTenantInput(stored, item));
+  }
+  const written = [...byId.values()];
+  const updated = await tx.$queryRawUnsafe<TenantRow[]>(
+    `UPDATE tenants SET name = batch.name, properties = batch.properties, branding = batch.branding,
+       preference_set = batch.preference_set, updated_at = now()
+     FROM jsonb_to_recordset($2::jsonb) AS batch(id text, name text, properties jsonb, branding jsonb, preference_set jsonb)
+     WHERE tenants.environment_id = $1::uuid AND tenants.id = batch.id
+     RETURNING tenants.id, tenants.name, tenants.properties, tenants.branding, tenants.preference_set, tenants.created_at, tenants.updated_at`,
+    environmentId,
+    JSON.stringify(
+      written.map((tenant) => ({
+        id: tenant.id,
+        name: tenant.name,
+        properties: tenant.properties,
+        branding: tenant.branding,
+        preference_set: tenant.preferenceSet,
+      })),
+    ),
+  );
+  return updated.map(toRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Creates or updates one tenant (PUT /v1/tenants/:id) and returns it as stored. */
+export async function setTenant(db: Database, environmentId: string, input: TenantInput): Promise<TenantRecord> {
+  const [tenant] = await db.$transaction((tx) => writeTenantBatch(tx, environmentId, [input]), TRANSACTION_OPTIONS);
+  return tenant;
+}
+
+/** Removes a tenant and its default set; users' sets for the tenant stay. False when there was none. */
+export async function deleteTenant(db: Queryable, environmentId: string, id: string): Promise<boolean> {
+  const count = await db.$executeRawUnsafe('DELETE FROM tenants WHERE environment_id = $1::uuid AND id = $2', environmentId, id);
+  return count > 0;
+}
+
+/** A place in the newest-first listing of tenants: keyset pagination on (created_at, id). */
+export interface TenantPosition {
+  /** ISO-8601 with milliseconds, exactly as stored (the column has millisecond precision). */
+  createdAt: string;
+  id: string;
+}
+
+export interface ListTenantsArgs {
+  environmentId: string;
+  pageSize: number;
+  /** Only tenants with exactly this name. */
+  name?: string | null;
+  /** Only the tenant with this id. */
+  tenantId?: string | null;
+  /** Entries older than this position (the next page). */
+  after?: TenantPosition | null;
+  /** Entries newer than this position (the previous page). */
+  before?: TenantPosition | null;
+}
+
+export interface TenantPage {
+  /** Newest first. */
+  entries: TenantRecord[];
+  after: TenantPosition | null;
+  before: TenantPosition | null;
+}
+
+function listingQuery(args: ListTenantsArgs) {
+  const params: unknown[] = [args.environmentId];
+  const where = ['environment_id = $1::uuid'];
+  const bind = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  if (args.name != null) where.push(`name = ${bind(args.name, 'text')}`);
+  if (args.tenantId != null) where.push(`id = ${bind(args.tenantId, 'text')}`);
+  return {
+    params,
+    bind,
+    /** Rows past `position` in the listing's order: `<` is older, `>` is newer. */
+    beyond(position: TenantPosition, comparison: '<' | '>') {
+      where.push(`(created_at, id) ${comparison} (${bind(position.createdAt, 'timestamptz')}, ${bind(position.id, 'text')})`);
+      return this;
+    },
+    get where() {
+      return where.join(' AND ');
+    },
+  };
+}
+
+const positionOf = (tenant: TenantRecord): TenantPosition => ({ createdAt: tenant.createdAt, id: tenant.id });
+
+/**
+ * One page of an environment's tenants, newest first, as `listBulkOperations` pages operations: keyset
+ * pagination served by the index (environment_id, created_at DESC, id DESC) in either direction.
+ */
+export async function listTenants(db: Queryable, args: ListTenantsArgs): Promise<TenantPage> {
+  const { pageSize, after = null, before = null } = args;
+  if (after && before) throw new Error('listTenants takes after or before, not both');
+  const page = listingQuery(args);
+  if (after) page.beyond(after, '<');
+  if (before) page.beyond(before, '>');
+  const order = before ? 'created_at ASC, id ASC' : 'created_at DESC, id DESC';
+  const rows = await db.$queryRawUnsafe<TenantRow[]>(
+    `SELECT ${COLUMNS} FROM tenants WHERE ${page.where} ORDER BY ${order} LIMIT ${page.bind(pageSize + 1, 'int')}`,
+    ...page.params,
+  );
+  const more = rows.length > pageSize;
+  const entries = rows.slice(0, pageSize).map(toRecord);
+  if (before) entries.reverse();
+  if (entries.length === 0) return { entries, after: null, before: null };
+
+  const first = positionOf(entries[0]);
+  const last = positionOf(entries[entries.length - 1]);
+  const anyBeyond = async (position: TenantPosition, comparison: '<' | '>') => {
+    const probe = listingQuery(args).beyond(position, comparison);
+    const found = await db.$queryRawUnsafe<{ found: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM tenants WHERE ${probe.where}) AS found`, ...probe.params);
+    return found[0]?.found === true;
+  };
+  if (before) return { entries, before: more ? first : null, after: (await anyBeyond(last, '<')) ? last : null };
+  return { entries, after: more ? last : null, before: after && (await anyBeyond(first, '>')) ? first : null };
+}
