@@ -27,8 +27,9 @@ export async function pruneOperationInputBatch(db: Queryable, retentionDays: num
     `WITH expired AS (
        SELECT id FROM bulk_operations
        WHERE input_pruned_at IS NULL AND status IN ('completed', 'failed')
-         AND coalesce(completed_at, failed_at) < now() - $1::int * interval '1 day'
-       ORDER BY coalesce(completed_at, failed_at)
+         -- an ended operation's updated_at is when it ended
+         AND updated_at < now() - $1::int * interval '1 day'
+       ORDER BY updated_at
        LIMIT $2::int
        FOR UPDATE SKIP LOCKED)
      UPDATE bulk_operations SET keys = '{}', input = NULL, input_pruned_at = now()
