@@ -26,6 +26,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund 
 # --- runtime ----------------------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production WORKER_PORT=3001
+# A bounded V8 heap keeps the process under 200 MB resident (docs/scaling.md, Memory); override as needed.
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 WORKDIR /app
 COPY --from=prune /app/package.json /app/package-lock.json ./
 COPY --from=prune /app/node_modules node_modules

@@ -103,6 +103,10 @@ ensure_postgres() {
 }
 
 ensure_redis() {
+  # A Redis Cluster is the operator's to run: npm start only starts a single Redis.
+  if [[ "$REDIS_URL" == redis+cluster://* || "$REDIS_URL" == rediss+cluster://* ]]; then
+    say "using the Redis Cluster named by REDIS_URL"; return 0
+  fi
   local host port; host="$(url_host "$REDIS_URL")"; port="$(url_port "$REDIS_URL" 6379)"
   reachable "$host" "$port" && return 0
   say "Redis is not reachable on $host:$port"

@@ -42,6 +42,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# A bounded V8 heap per process (docs/scaling.md, Memory), as the Dockerfiles set it.
+export NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=4}"
 node apps/api/dist/main.js & pids+=($!)
 node apps/worker/dist/main.js & pids+=($!)
 

@@ -1,10 +1,9 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import type { BulkOperationJobData } from '@prefs/queue';
+import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
 import { createAuthMiddleware, publicBodyGuard, publicRouteCors } from './auth';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
@@ -37,7 +36,7 @@ export interface AppDependencies {
   config: ApiConfig;
   db: Database;
   /** The fail-fast connection used for rate limits and health checks. */
-  redis: Redis;
+  redis: RedisConnection;
   queue: Queue<BulkOperationJobData>;
   logger: Logger;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import { redisKeyPrefix, type RedisConnection } from '@prefs/queue';
 import type { RateLimitTiers } from '@prefs/config';
 import type { Logger } from '@prefs/logger';
 import { environmentOf } from './auth';
@@ -42,8 +42,8 @@ const COMMAND = 'prefsRateLimitSlidingWindow';
 type SlidingWindowCommand = (key: string, limit: number, windowMicroseconds: number, member: string) => Promise<[number, number, number]>;
 
 /** Registers the script once per connection; ioredis runs it by EVALSHA and loads it when Redis lacks it. */
-function slidingWindow(redis: Redis): SlidingWindowCommand {
-  const withCommand = redis as Redis & Partial<Record<typeof COMMAND, SlidingWindowCommand>>;
+function slidingWindow(redis: RedisConnection): SlidingWindowCommand {
+  const withCommand = redis as RedisConnection & Partial<Record<typeof COMMAND, SlidingWindowCommand>>;
   if (!withCommand[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
   const command = withCommand[COMMAND] as SlidingWindowCommand;
   return command.bind(redis);
@@ -63,7 +63,7 @@ const byEnvironment: RateLimitSubject = (res) => environmentOf(res.locals).envir
  * processes. When Redis cannot answer, the request is let through (logged): refusing all traffic because
  * the counter is away would turn a Redis blip into an outage.
  */
-export function createRateLimiter(redis: Redis, prefix: string, tiers: RateLimitTiers | null, logger: Logger) {
+export function createRateLimiter(redis: RedisConnection, prefix: string, tiers: RateLimitTiers | null, logger: Logger) {
   const admit = tiers ? slidingWindow(redis) : null;
   return function rateLimit(tier: RateTier, subject: RateLimitSubject = byEnvironment): RequestHandler {
     if (!tiers || !admit) return (_req, _res, next) => next();
@@ -72,7 +72,8 @@ export function createRateLimiter(redis: Redis, prefix: string, tiers: RateLimit
       // Express sets req.route before a route's own handlers run: the endpoint is its method and pattern.
       const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const key = `${prefix}:ratelimit:${subject(res)}:${method} ${routePath}`;
+      // Hash-tagged like the queue's keys: on a Redis Cluster a deployment's keys share one slot.
+      const key = `${redisKeyPrefix(prefix)}:ratelimit:${subject(res)}:${method} ${routePath}`;
       let admitted: number;
       let remaining: number;
       let waitMicroseconds: number;

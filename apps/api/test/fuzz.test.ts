@@ -3,7 +3,7 @@ import net from 'node:net';
 import { createApiConnection, createBulkQueue, type BulkOperationJobData } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@prefs/queue';
 import { startApi, type ApiProcess } from '../src/server';
 import { BULK, createFuzzCorpus, serialize, validBulkBody, type Case, type RawCase } from './fuzz-corpus';
 
@@ -24,7 +24,7 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 let env: TestEnvironment;
 let api: ApiProcess;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: Queue<BulkOperationJobData>;
 let agent: http.Agent;
 

@@ -3,8 +3,7 @@ import Knock from '@knocklabs/node';
 import { createBulkQueue, createApiConnection } from '@prefs/queue';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { BulkOperationJobData } from '@prefs/queue';
+import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { startApi, type ApiProcess } from '../src/server';
 
 /**
@@ -15,7 +14,7 @@ import { startApi, type ApiProcess } from '../src/server';
 let env: TestEnvironment;
 let apiA: ApiProcess;
 let apiB: ApiProcess;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: Queue<BulkOperationJobData>;
 
 beforeAll(async () => {

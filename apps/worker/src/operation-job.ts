@@ -1,10 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   claimBulkOperation,
+  claimUnblockedOperation,
   completeBulkOperation,
   describeError,
   failBulkOperation,
-  findBlockingOperation,
+  KEYS_FROM_ROW_KINDS,
   operationKind,
   UnknownOperationKindError,
   type Database,
@@ -62,15 +63,15 @@ export function createOperationJobHandler(options: OperationJobOptions) {
   async function run(job: Job<BulkOperationJobData>, operationId: string, token?: string): Promise<OperationJobOutcome> {
     let logger = options.logger.child({ operationId, jobId: job.id });
 
-    // Overlapping operations of one scope apply in acceptance order: wait while an earlier one is unfinished.
-    const blocking = await retryTransient(() => findBlockingOperation(db, operationId));
-    if (blocking) {
-      logger.debug({ blockedBy: blocking }, 'waiting for an earlier operation on the same users');
+    // Overlapping operations of one scope apply in acceptance order: the claim waits (one statement with
+    // the ordering check) while an earlier one is unfinished.
+    const claim = await retryTransient(() => claimUnblockedOperation(db, operationId, leaseMs, KEYS_FROM_ROW_KINDS));
+    if (claim.outcome === 'blocked') {
+      logger.debug({ blockedBy: claim.blockedBy }, 'waiting for an earlier operation on the same users');
       return handBack(job, token, orderingDelayMs);
     }
-
-    let operation = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs));
-    if (!operation) return 'already-finished';
+    if (claim.outcome === 'finished') return 'already-finished';
+    let operation = claim.operation;
     const kind = operationKind(operation);
     // From here on every line carries the X-Request-ID of the request that created the operation.
     if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
@@ -80,39 +81,45 @@ export function createOperationJobHandler(options: OperationJobOptions) {
     );
 
     let start = operation.processedRows;
+    let completedByBatch = false;
     while (start < operation.totalRows) {
       if (isStopping()) {
         logger.info({ processedRows: start }, 'shutting down: handing the operation back');
         return handBack(job, token, 0);
       }
-      const keys = operation.keys.slice(start, start + batchSize);
+      const count = Math.min(batchSize, operation.totalRows - start);
       const begun = performance.now();
-      const batch = { operation, start, keys, leaseMs };
+      const batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs };
       const result = await retryTransient(() => kind.writeBatch(db, batch), {
         onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying'),
       });
       if (!result.applied) {
         // Another worker committed this batch (this job was taken over): continue from where it stands.
-        operation = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs));
-        if (!operation) return 'already-finished';
+        const reclaimed = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs, KEYS_FROM_ROW_KINDS));
+        if (!reclaimed) return 'already-finished';
+        operation = reclaimed;
         start = operation.processedRows;
         continue;
       }
-      start += keys.length;
+      start += count;
+      completedByBatch = result.completed;
       options.onBatchWritten?.(metricLabel(kind), result.successCount, result.errorItems.length, (performance.now() - begun) / 1000);
       logger.info(
         {
           batchStart: batch.start,
-          rows: keys.length,
+          rows: count,
           successCount: result.successCount,
           errorCount: result.errorItems.length,
           durationMs: Math.round(performance.now() - begun),
         },
         'batch written',
       );
-      await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
+      // The last batch's progress is the job's completion: no Redis round trip for it.
+      if (!completedByBatch) await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
     }
-    if (await retryTransient(() => completeBulkOperation(db, operationId))) options.onFinished?.('completed');
+    // The last batch completed the operation in its own statement; else (nothing to write, or a batch
+    // taken over) complete it here.
+    if (completedByBatch || (await retryTransient(() => completeBulkOperation(db, operationId)))) options.onFinished?.('completed');
     logger.info({ totalRows: operation.totalRows }, 'operation completed');
     return 'completed';
   }

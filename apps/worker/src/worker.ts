@@ -1,5 +1,4 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@prefs/config';
 import { createDatabase, type Database } from '@prefs/db';
 import { createLogger, type Logger } from '@prefs/logger';
@@ -7,12 +6,15 @@ import {
   BULK_OPERATION_JOB,
   createBulkQueue,
   createWorkerConnection,
+  redisKeyPrefix,
+  type RedisConnection,
   type BulkOperationJobData,
 } from '@prefs/queue';
 import { createOperationJobHandler, type OperationJobOutcome } from './operation-job';
 import { checkReadiness } from '@prefs/observability';
 import { createOpsServer } from './ops-server';
 import { createReconciler, type Reconciler } from './reconciler';
+import { createInputPruner, type InputPruner } from './retention';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics';
 
 export interface WorkerDependencies {
@@ -23,6 +25,7 @@ export interface WorkerDependencies {
 export interface PrefsWorker {
   worker: Worker<BulkOperationJobData, OperationJobOutcome>;
   reconciler: Reconciler;
+  pruner: InputPruner;
   db: Database;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -38,7 +41,7 @@ export interface PrefsWorker {
 }
 
 /** Warns when Redis may evict keys: an evicted job would only come back through the reconciler. */
-async function checkEvictionPolicy(connection: Redis, logger: Logger): Promise<void> {
+async function checkEvictionPolicy(connection: RedisConnection, logger: Logger): Promise<void> {
   try {
     const reply = (await connection.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1];
@@ -74,7 +77,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
 
   const worker = new Worker<BulkOperationJobData, OperationJobOutcome>(BULK_OPERATION_JOB.queue, handler, {
     connection: workerConnection,
-    prefix: config.redisPrefix,
+    prefix: redisKeyPrefix(config.redisPrefix),
     concurrency: config.concurrency,
     autorun: false,
     // A worker that dies loses its job lock after one lease, and the stalled-job check (run by the
@@ -95,9 +98,12 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     onReenqueue: () => metrics.reenqueued(),
   });
 
+  const pruner = createInputPruner({ db, logger, retentionDays: config.operationRetentionDays, intervalMs: config.pruneIntervalMs });
+
   return {
     worker,
     reconciler,
+    pruner,
     db,
     logger,
     metrics,
@@ -116,6 +122,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       }
       await checkEvictionPolicy(queueConnection, logger);
       reconciler.start();
+      pruner.start();
       void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       await worker.waitUntilReady();
       logger.info({ concurrency: config.concurrency, batchSize: config.batchSize, opsUrl }, 'worker ready');
@@ -129,6 +136,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       const clean = await Promise.race([
         (async () => {
           await reconciler.stop();
+          await pruner.stop();
           await worker.close();
           return true as const;
         })(),

@@ -3,7 +3,7 @@ import { createBulkOperation, setPreferencesOperation } from '@prefs/db';
 import { createLogger } from '@prefs/logger';
 import { createBulkQueue, createWorkerConnection, enqueueBulkOperation, type BulkQueue } from '@prefs/queue';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@prefs/queue';
 import { createWorker, type PrefsWorker } from '../src/worker';
 
 /**
@@ -13,7 +13,7 @@ import { createWorker, type PrefsWorker } from '../src/worker';
  */
 let env: TestEnvironment;
 let worker: PrefsWorker;
-let connection: Redis;
+let connection: RedisConnection;
 let queue: BulkQueue;
 const logs: { msg: string; operationId?: string; batchStart?: number }[] = [];
 

@@ -54,9 +54,9 @@ export function mergePatch(tag: string): PreferenceDocument {
   };
 }
 
-/** The user ids of the seeded population, in the order the API sorts them. */
+/** The user ids of the seeded population (up to ten million), in the order the API sorts them. */
 export function userId(index: number): string {
-  return `bench-user-${String(index).padStart(6, '0')}`;
+  return `bench-user-${String(index).padStart(7, '0')}`;
 }
 
 /** `count` consecutive users starting at `first`, wrapping around the seeded population. */

@@ -6,6 +6,7 @@ import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
 import { fullDocument } from './documents';
 import { measureEvaluation, type EvaluationResult } from './evaluation';
+import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
 import { measureLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
@@ -47,6 +48,10 @@ export interface BenchmarkOptions {
   unsubscribeUsers: number;
   unsubscribePostsPerUser: number;
   unsubscribeParallel: number;
+  /** Finished operations added for the growth measurement (0: skip it). */
+  finishedOperations: number;
+  /** Repetitions of each timed statement of the growth measurement. */
+  growthSamples: number;
   cpuProfileDir?: string;
   log?: (message: string) => void;
 }
@@ -64,25 +69,11 @@ export interface BenchmarkReport {
   unsubscribes: UnsubscribeResult | null;
   ratios: Ratio[];
   targets: Target[];
+  growth: { storage: StorageFigures; operationCosts: OperationCostFigures[] };
 }
 
 function uniqueSuffix(): string {
   return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-}
-
-async function seed(databaseUrl: string, environmentId: string, users: number, document: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, 'bench-user-' || lpad(i::text, 6, '0'), $2, $3::jsonb FROM generate_series(0, $4::int - 1) AS i`,
-      [environmentId, DEFAULT_SET_ID, document, users],
-    );
-    await client.query('VACUUM ANALYZE preference_sets');
-  } finally {
-    await client.end();
-  }
 }
 
 /** Between lines, so that each starts without the dead rows the previous one left. */
@@ -119,7 +110,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const { environmentId } = await ensureSecretKey(db, 'development', secretKey).finally(() => db.$disconnect());
 
     log(`seeding ${population} users (${seedDocument.length} bytes of JSON each) into ${url.pathname.slice(1)}`);
-    await seed(databaseUrl, environmentId, population, seedDocument);
+    const seedStarted = performance.now();
+    await seedUsers(databaseUrl, environmentId, 0, population, seedDocument, log);
+    log(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
+    const storage = await measureStorage(databaseUrl, population);
+    log(`  preference_sets: ${storage.tableMb} MB table + ${storage.indexMb} MB indexes (${storage.perMillionUsers.totalMb} MB per million users)`);
 
     // Each line writes the next users along (wrapping), with documents that differ from what is stored.
     let nextUser = 0;
@@ -138,6 +133,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           population,
           firstUser: nextUser,
           connections: options.limitConnections,
+          beforeLine: () => vacuum(databaseUrl),
         },
         tag,
       );
@@ -177,6 +173,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           submitParallel: options.submitParallel,
           workerEnv: options.workerEnv,
           cpuProfileDir: options.cpuProfileDir,
+          beforeLine: () => vacuum(databaseUrl),
           log,
         },
         tag,
@@ -227,6 +224,17 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       lines.push(unsubscribes.line);
       log(`  ${Math.round(unsubscribes.line.usersPerSecond)} unsubscribes/s`);
     }
+    let operationCosts: OperationCostFigures[] = [];
+    if (options.finishedOperations > 0) {
+      log('growth: creating, listing and ordering-checking operations');
+      operationCosts = await measureOperationCosts({
+        databaseUrl,
+        environmentId,
+        finishedOperations: options.finishedOperations,
+        samples: options.growthSamples,
+        log,
+      });
+    }
 
     const ratios = computeRatios(lines, system);
     const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
@@ -240,6 +248,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       unsubscribes,
       ratios,
       targets: judgeTargets(ratios, system, evaluation),
+      growth: { storage, operationCosts },
     };
   } finally {
     await dropDatabase(databaseUrl);

@@ -21,6 +21,8 @@ export interface LimitOptions {
   firstUser: number;
   /** Connections written in parallel for the second measurement. */
   connections: number;
+  /** Run before each line, untimed (a vacuum, so that no line pays for the previous one's dead rows). */
+  beforeLine?: () => Promise<void>;
 }
 
 const REPLACE_SQL = `
@@ -77,6 +79,7 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
           userRange(firstUser + index * options.usersPerOperation, options.usersPerOperation, options.population),
         );
         firstUser += options.operations * options.usersPerOperation;
+        await options.beforeLine?.();
         const begun = performance.now();
         await runPool(batches.length, parallel, async (index) => {
           const client = await pool.connect();

@@ -10,6 +10,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
  *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe: the parts to run),
  *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
+ *   BENCH_FINISHED_OPERATIONS (500000, `--finished-operations`), BENCH_GROWTH_SAMPLES (30); `--users N` for the seed,
  *   and BATCH_SIZE, WORKER_CONCURRENCY (default here 2), DATABASE_POOL_SIZE passed on to the workers.
  */
 
@@ -20,6 +21,22 @@ function intFromEnv(name: string, fallback: number): number {
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** `--users 2000000` (or BENCH_SEED_USERS), `--finished-operations 500000` (or BENCH_FINISHED_OPERATIONS). */
+function argument(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const index = args.indexOf(`--${name}`);
+  if (index >= 0) return args[index + 1];
+  return args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+}
+
+function sizeOption(name: string, envName: string, fallback: number): number {
+  const raw = argument(name) ?? process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} (${envName}) must be a whole number, got "${raw}"`);
   return value;
 }
 
@@ -52,6 +69,12 @@ function printReport(report: BenchmarkReport): void {
       `\none-click unsubscribes: ${Math.round(unsubscribe.line.usersPerSecond)} per second (${unsubscribe.line.users} POSTs), p50 ${unsubscribe.latency.p50Ms.toFixed(1)} ms, p99 ${unsubscribe.latency.p99Ms.toFixed(1)} ms, API CPU ${unsubscribe.apiCpuMsPerThousand} ms per 1,000, API peak ${unsubscribe.peakMemoryMb.toFixed(0)} MB`,
     );
   }
+  const { storage, operationCosts } = report.growth;
+  console.log(`\nstorage at ${storage.users.toLocaleString('en')} users: preference_sets ${storage.tableMb} MB + indexes ${storage.indexMb} MB; per million users ${storage.perMillionUsers.tableMb} + ${storage.perMillionUsers.indexMb} = ${storage.perMillionUsers.totalMb} MB (${storage.bytesPerUser} bytes per user)`);
+  for (const costs of operationCosts) {
+    const parts = (['create', 'orderingCheck', 'listFirstPage', 'listFailedOnly'] as const).map((name) => `${name} ${costs[name].p50Ms} / ${costs[name].p95Ms}`);
+    console.log(`  ms p50 / p95 with ${costs.finishedOperations.toLocaleString('en')} finished operations added: ${parts.join(', ')}`);
+  }
   console.log('\nratios');
   for (const ratio of report.ratios) console.log(`  ${ratio.name.padEnd(36)} ${ratio.value.toFixed(2)}`);
   console.log('\ntargets');
@@ -78,7 +101,7 @@ async function main(): Promise<void> {
     repoRoot: REPO_ROOT,
     databaseUrl: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
-    seedUsers: intFromEnv('BENCH_SEED_USERS', 100_000),
+    seedUsers: sizeOption('users', 'BENCH_SEED_USERS', 100_000),
     usersPerOperation: 1000,
     limitOperations: intFromEnv('BENCH_LIMIT_OPERATIONS', 25),
     limitConnections: intFromEnv('BENCH_LIMIT_CONNECTIONS', 2),
@@ -89,10 +112,12 @@ async function main(): Promise<void> {
     workerEnv,
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
-    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate').split(',').map((phase) => phase.trim()),
+    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate,unsubscribe').split(',').map((phase) => phase.trim()),
     unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
     unsubscribePostsPerUser: 10,
     unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),
+    finishedOperations: sizeOption('finished-operations', 'BENCH_FINISHED_OPERATIONS', 500_000),
+    growthSamples: sizeOption('growth-samples', 'BENCH_GROWTH_SAMPLES', 30),
     cpuProfileDir,
     log: (message) => console.log(message),
   };

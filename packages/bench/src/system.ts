@@ -28,6 +28,8 @@ export interface SystemOptions {
   workerEnv: Record<string, string>;
   /** When set, every process runs with `--cpu-prof` and writes its profile here. */
   cpuProfileDir?: string;
+  /** Run before each burst, untimed (a vacuum). */
+  beforeLine?: () => Promise<void>;
   log: (message: string) => void;
 }
 
@@ -56,6 +58,9 @@ interface OperationResource {
   failure_reason?: string | null;
 }
 
+/** As in docker/*.Dockerfile and scripts/lib.sh. */
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=4';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureSystem(options: SystemOptions, tag: string): Promise<SystemPhaseResult> {
@@ -69,6 +74,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     REDIS_PREFIX: options.redisPrefix,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
+    // The heap bounds the Dockerfiles and `npm start` set (BENCH_NODE_OPTIONS to try others).
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
   };
   const profileArgs = (name: string) =>
     options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
@@ -170,6 +177,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const bodies = burst.strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
       const latencies: number[] = [];
       const ids: string[] = new Array<string>(bodies.length);
+      await options.beforeLine?.();
       const cpuBefore = processes.map((p) => p.cpuSeconds());
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {

@@ -27,6 +27,8 @@ describe('the benchmark (smoke run)', () => {
       unsubscribeUsers: 5,
       unsubscribePostsPerUser: 2,
       unsubscribeParallel: 2,
+      finishedOperations: 100,
+      growthSamples: 2,
     });
 
     expect(report.lines.map((l) => l.key)).toEqual([
@@ -55,6 +57,8 @@ describe('the benchmark (smoke run)', () => {
     expect(report.targets.map((target) => target.name)).toContain('evaluations per second, 1 API process');
     expect(report.ratios.map((r) => r.name)).toContain('system 2w / limit, merge');
     expect(report.targets.length).toBeGreaterThan(0);
+    expect(report.growth.storage.perMillionUsers.totalMb).toBeGreaterThan(0);
+    expect(report.growth.operationCosts.map((costs) => costs.finishedOperations)).toEqual([0, 100]);
     expect(renderSvg(report.lines, 'smoke')).toContain('<svg');
   });
 });

@@ -76,7 +76,7 @@ export interface DatabaseConfig {
 
 export interface RedisConfig {
   redisUrl: string;
-  /** Prefix of every BullMQ and rate-limit key, so that several deployments (or tests) share one Redis. */
+  /** Prefix of every BullMQ and rate-limit key (as a hash tag, `{prefix}`), so that several deployments (or tests) share one Redis. */
   redisPrefix: string;
 }
 
@@ -106,6 +106,10 @@ export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   /** How long a processing operation may go without progress before the reconciler takes it back. */
   leaseMs: number;
   reconcileIntervalMs: number;
+  /** Days an ended operation keeps its input (user ids, preferences) before the workers prune it. */
+  operationRetentionDays: number;
+  /** How often each worker prunes expired operation inputs. */
+  pruneIntervalMs: number;
   /** How long SIGTERM waits for the current batch before the process exits anyway. */
   shutdownTimeoutMs: number;
   port: number;
@@ -123,12 +127,26 @@ function readDatabase(env: Env, defaultPool: number): DatabaseConfig {
   };
 }
 
+/**
+ * One Redis (`redis://`, `rediss://`) or a Redis Cluster named by some of its nodes:
+ * `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS).
+ */
+function readRedisUrl(env: Env): string {
+  const raw = env.REDIS_URL || DEFAULT_REDIS_URL;
+  if (!/^rediss?\+cluster:/i.test(raw)) return readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+  const nodes = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#]+)(?:[/?#].*)?$/i.exec(raw)?.[1].split(',') ?? [];
+  if (nodes.length === 0 || nodes.some((node) => !/^(\[[^\]]+\]|[^:[\]]+)(:\d{1,5})?$/.test(node.trim()))) {
+    throw new ConfigError(`REDIS_URL must name cluster nodes as redis+cluster://host:port,host:port, got "${raw}"`);
+  }
+  return raw;
+}
+
 function readRedis(env: Env): RedisConfig {
   const redisPrefix = env.REDIS_PREFIX || 'prefs';
   if (!/^[A-Za-z0-9_.:-]+$/.test(redisPrefix)) {
     throw new ConfigError(`REDIS_PREFIX may hold only letters, digits and _.:-, got "${redisPrefix}"`);
   }
-  return { redisUrl: readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']), redisPrefix };
+  return { redisUrl: readRedisUrl(env), redisPrefix };
 }
 
 /** PUBLIC_URL: an http(s) origin, optionally with a path, which end users' links start with. */
@@ -173,6 +191,8 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     batchSize: readInt(env, 'BATCH_SIZE', 1000, 1, 1000),
     leaseMs: readInt(env, 'LEASE_MS', 30_000, 1000),
     reconcileIntervalMs: readInt(env, 'RECONCILE_INTERVAL_MS', 5_000, 100),
+    operationRetentionDays: readInt(env, 'OPERATION_RETENTION_DAYS', 30, 1, 3650),
+    pruneIntervalMs: readInt(env, 'OPERATION_PRUNE_INTERVAL_MS', 60_000, 100),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
     port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
     host: env.HOST || '0.0.0.0',

@@ -17,3 +17,4 @@ export * from './evaluation-inputs';
 export * from './link-secrets';
 export * from './preference-center-layouts';
 export * from './unsubscribes';
+export * from './operations/retention';

@@ -2,6 +2,8 @@ import { createTestEnvironment, userIds, type TestEnvironment } from '@prefs/tes
 import type { BulkSetPreferencesInput, PreferenceDocument } from '@prefs/core';
 import {
   claimBulkOperation,
+  claimUnblockedOperation,
+  KEYS_FROM_ROW_KINDS,
   completeBulkOperation,
   createBulkOperation,
   findBlockingOperation,
@@ -77,11 +79,17 @@ describe('writeOperationBatch, preferences merge', () => {
     const operation = await claimBulkOperation(env.db, id, 30_000);
     if (!operation) throw new Error('not claimed');
 
-    const result = await writeOperationBatch(env.db, operation, 0, operation.keys, 30_000);
-    expect(result).toEqual({ applied: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
-    const again = await writeOperationBatch(env.db, operation, 0, operation.keys, 30_000);
+    const result = await writeOperationBatch(env.db, operation, 0, operation.keys.length, 30_000);
+    expect(result).toEqual({ applied: true, completed: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
+    const again = await writeOperationBatch(env.db, operation, 0, operation.keys.length, 30_000);
     expect(again.applied).toBe(false);
-    expect(await completeBulkOperation(env.db, id)).toBe(true);
+    // The last batch completed the operation in its own statement.
+    expect(await completeBulkOperation(env.db, id)).toBe(false);
+    const [status] = await env.db.$queryRawUnsafe<{ status: string; completed: boolean }[]>(
+      'SELECT status, completed_at IS NOT NULL AS completed FROM bulk_operations WHERE id = $1::uuid',
+      id,
+    );
+    expect(status).toEqual({ status: 'completed', completed: true });
 
     const rows = await env.db.$queryRawUnsafe<{ user_id: string; preferences: unknown }[]>(
       `SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'merge-%' ORDER BY user_id`,
@@ -97,5 +105,36 @@ describe('writeOperationBatch, preferences merge', () => {
       id,
     );
     expect(progress[0]).toEqual({ processed_rows: 3, success_count: 2, error_count: 1 });
+  });
+});
+
+describe('the replace hot path', () => {
+  it('claims without loading the keys, and writes each batch from the keys stored in the row', async () => {
+    const ids = userIds(25, 'row-keys');
+    const id = await record(ids, 'default', 'replace', { categories: { news: false } });
+    const claim = await claimUnblockedOperation(env.db, id, 30_000, KEYS_FROM_ROW_KINDS);
+    if (claim.outcome !== 'claimed') throw new Error(`not claimed: ${claim.outcome}`);
+    expect(claim.operation.keys).toEqual([]);
+
+    const first = await writeOperationBatch(env.db, claim.operation, 0, 10, 30_000);
+    expect(first).toEqual({ applied: true, completed: false, successCount: 10, errorItems: [] });
+    expect(await writeOperationBatch(env.db, claim.operation, 10, 15, 30_000)).toMatchObject({ applied: true, completed: true });
+    const rows = await env.db.$queryRawUnsafe<{ user_id: string }[]>(
+      `SELECT user_id FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'row-keys-%' AND preferences = '{"categories": {"news": false}}' ORDER BY user_id`,
+      env.environmentId,
+    );
+    expect(rows.map((row) => row.user_id)).toEqual(ids);
+  });
+
+  it('does not claim an operation while an earlier overlapping one is unfinished, and names it', async () => {
+    const earlier = await record(userIds(10, 'claim-order'));
+    const later = await record(['claim-order-00003', 'claim-order-zzz']);
+    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toEqual({ outcome: 'blocked', blockedBy: earlier });
+    const [row] = await env.db.$queryRawUnsafe<{ status: string }[]>('SELECT status FROM bulk_operations WHERE id = $1::uuid', later);
+    expect(row.status).toBe('queued');
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, earlier);
+    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toMatchObject({ outcome: 'claimed' });
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, later);
+    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toEqual({ outcome: 'finished' });
   });
 });

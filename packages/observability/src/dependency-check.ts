@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Database } from '@prefs/db';
 
 /** How long each dependency gets to answer before it counts as unavailable. */
@@ -25,13 +24,18 @@ function outcome(promise: Promise<unknown>): Promise<string> {
   );
 }
 
+/** One Redis or a cluster client: anything that answers PING. */
+export interface Pingable {
+  ping(): Promise<unknown>;
+}
+
 export interface DependencyChecks {
   postgres: string;
   redis: string;
 }
 
 /** Whether PostgreSQL and Redis answer, each within two seconds ("ok", or "unavailable: <why>"). */
-export async function checkDependencies(db: Database, redis: Redis): Promise<DependencyChecks> {
+export async function checkDependencies(db: Database, redis: Pingable): Promise<DependencyChecks> {
   const [postgres, redisState] = await Promise.all([outcome(db.$queryRawUnsafe('SELECT 1')), outcome(redis.ping())]);
   return { postgres, redis: redisState };
 }
@@ -43,7 +47,7 @@ export interface Readiness {
 }
 
 /** The `/readyz` answer, the same on the API and on every worker. */
-export async function checkReadiness(db: Database, redis: Redis): Promise<Readiness> {
+export async function checkReadiness(db: Database, redis: Pingable): Promise<Readiness> {
   const checks = await checkDependencies(db, redis);
   const ready = checks.postgres === 'ok' && checks.redis === 'ok';
   return { httpStatus: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };

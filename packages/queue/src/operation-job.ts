@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { redisKeyPrefix, type RedisConnection } from './connections';
 
 /**
  * The bulk operation job, one for every kind: its queue, its name, its payload (checked at runtime by
@@ -47,10 +47,11 @@ export const BULK_OPERATION_JOB = {
 
 export type BulkQueue = Queue<BulkOperationJobData>;
 
-export function createBulkQueue(connection: Redis, prefix: string): BulkQueue {
+/** The queue under the deployment's hash-tagged prefix (`REDIS_PREFIX`), so it also works on a Redis Cluster. */
+export function createBulkQueue(connection: RedisConnection, prefix: string): BulkQueue {
   return new Queue<BulkOperationJobData>(BULK_OPERATION_JOB.queue, {
     connection,
-    prefix,
+    prefix: redisKeyPrefix(prefix),
     defaultJobOptions: BULK_OPERATION_JOB.options,
   });
 }

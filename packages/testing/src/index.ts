@@ -90,3 +90,4 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+export { RedisClusterServers } from './redis-cluster';

@@ -1,5 +1,5 @@
 import type { Database } from '../client';
-import type { ClaimedOperation } from '../operations/lifecycle';
+import { kindKey, type ClaimedOperation } from '../operations/lifecycle';
 import type { Batch, BatchResult } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { preferencesMerge } from './preferences-merge';
@@ -28,8 +28,11 @@ export function operationKind(operation: Pick<ClaimedOperation, 'id' | 'name' | 
   return kind;
 }
 
-/** Writes keys [start, start + keys.length) of the operation with its kind's writer, counted once. */
-export async function writeOperationBatch(db: Database, operation: ClaimedOperation, start: number, keys: string[], leaseMs: number): Promise<BatchResult> {
-  const batch: Batch = { operation, start, keys, leaseMs };
+/** The kinds whose writers read their keys from the operation's row, as `claimBulkOperation` takes them. */
+export const KEYS_FROM_ROW_KINDS: string[] = OPERATION_KINDS.filter((kind) => kind.keysFromRow).map(kindKey);
+
+/** Writes keys [start, start + count) of the operation with its kind's writer, counted once. */
+export async function writeOperationBatch(db: Database, operation: ClaimedOperation, start: number, count: number, leaseMs: number): Promise<BatchResult> {
+  const batch: Batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs };
   return operationKind(operation).writeBatch(db, batch);
 }

@@ -12,5 +12,10 @@ export interface OperationKind {
   name: BulkOperationName;
   /** Set for preference writes (two kinds share the name), null otherwise. */
   strategy: PersistenceStrategy | null;
+  /**
+   * The writer reads its batch's keys from the operation's row (`keys[start+1:start+count]`) in SQL, so
+   * the worker never loads them (`batch.keys` is empty).
+   */
+  keysFromRow?: boolean;
   writeBatch(db: Database, batch: Batch): Promise<BatchResult>;
 }

@@ -14,7 +14,10 @@ export interface ClaimedOperation {
   environmentId: string;
   name: BulkOperationName;
   strategy: PersistenceStrategy | null;
-  /** Distinct, sorted: batch i covers keys [start, start + batch size). */
+  /**
+   * Distinct, sorted: batch i covers keys [start, start + batch size). Empty when the kind reads its
+   * keys from the row (`keysFromRow`): they never travel to the worker.
+   */
   keys: string[];
   /** What the kind's batch writer reads. */
   input: unknown;
@@ -25,71 +28,116 @@ export interface ClaimedOperation {
 }
 
 /**
- * The earliest unfinished operation of the same scope accepted before this one that shares any of its
- * keys, if any: this one must wait for it, so that overlapping operations apply in acceptance order.
- *
- * Not `earlier.keys && op.keys`: that compares every pair of elements, a million text comparisons
- * (50-100 ms) per earlier 1,000-key operation, paid by every job while many are queued. With this
- * operation's keys sent as a parameter, `= ANY($2)` is a hash lookup (PostgreSQL 14+ hashes a constant
- * array), so each earlier operation costs one pass over its keys.
+ * The earliest unfinished operation of the same scope accepted before `target` that shares any of its
+ * keys, as a subquery over a `target(id, environment_id, scope, seq, keys)` row. Both key arrays stay in
+ * the database: the overlap is a hash join of the two unnested arrays (one pass over each), not
+ * `earlier.keys && target.keys` (which compares every pair: 50-100 ms per earlier 1,000-key operation),
+ * and not the keys sent back as a parameter (two trips of 1,000 ids through the driver per job). Only
+ * unfinished operations are looked at, through the partial index `bulk_operations_active_idx`.
  */
+const BLOCKING_SQL = `
+  SELECT earlier.id FROM target
+  JOIN bulk_operations earlier
+    ON earlier.environment_id = target.environment_id AND earlier.scope = target.scope AND earlier.seq < target.seq
+  WHERE earlier.status IN (${UNFINISHED_STATUSES_SQL})
+    AND EXISTS (SELECT 1 FROM unnest(earlier.keys) AS earlier_key(key) JOIN unnest(target.keys) AS own_key(key) USING (key))
+  ORDER BY earlier.seq
+  LIMIT 1`;
+
+/** The blocking operation of `id` (see BLOCKING_SQL), if any: it must wait, so that overlapping operations apply in acceptance order. */
 export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
-  const own = await queryRows<{ keys: string | null }>(db, 'SELECT array_to_json(keys)::text AS keys FROM bulk_operations WHERE id = $1::uuid', [id]);
-  const keys = JSON.parse(own[0]?.keys ?? '[]') as string[];
-  if (keys.length === 0) return null;
   const rows = await queryRows<{ id: string }>(
     db,
-    `SELECT earlier.id FROM bulk_operations op
-     JOIN bulk_operations earlier
-       ON earlier.environment_id = op.environment_id AND earlier.scope = op.scope AND earlier.seq < op.seq
-     WHERE op.id = $1::uuid
-       AND earlier.status IN (${UNFINISHED_STATUSES_SQL})
-       AND EXISTS (SELECT 1 FROM unnest(earlier.keys) AS earlier_key(key) WHERE earlier_key.key = ANY($2::text[]))
-     ORDER BY earlier.seq
-     LIMIT 1`,
-    [id, keys],
+    `WITH target AS (SELECT id, environment_id, scope, seq, keys FROM bulk_operations WHERE id = $1::uuid) ${BLOCKING_SQL}`,
+    [id],
   );
   return rows[0]?.id ?? null;
 }
 
+interface ClaimedRow {
+  id: string;
+  environment_id: string;
+  name: BulkOperationName;
+  strategy: PersistenceStrategy | null;
+  keys: string | null;
+  input: unknown;
+  processed_rows: number;
+  estimated_total_rows: number;
+  request_id: string | null;
+}
+
+const CLAIM_SET = `status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
+         lease_until = now() + $2::int * interval '1 millisecond'`;
+
 /**
- * Moves an operation to `processing` (or takes it over again after a crash) under a lease, and returns
- * its input. Null when it has already ended.
+ * The keys, as JSON text, unless the operation's kind is one of `$3` (`name:strategy`): kinds that read
+ * their batch's keys straight from the row (`keysFromRow`) never need them in the worker.
  */
-export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number): Promise<ClaimedOperation | null> {
-  const rows = await queryRows<{
-    id: string;
-    environment_id: string;
-    name: BulkOperationName;
-    strategy: PersistenceStrategy | null;
-    keys: string;
-    input: unknown;
-    processed_rows: number;
-    estimated_total_rows: number;
-    request_id: string | null;
-  }>(
-    db,
-    `UPDATE bulk_operations
-     SET status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
-         lease_until = now() + $2::int * interval '1 millisecond'
-     WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
-     RETURNING id, environment_id, name, strategy, array_to_json(keys)::text AS keys, input, processed_rows,
-       estimated_total_rows, request_id`,
-    [id, leaseMs],
-  );
-  const row = rows[0];
-  if (!row) return null;
+const CLAIM_RETURNING = `id, environment_id, name, strategy,
+       CASE WHEN name || ':' || coalesce(strategy, '') = ANY($3::text[]) THEN NULL ELSE array_to_json(keys)::text END AS keys,
+       input, processed_rows, estimated_total_rows, request_id`;
+
+function toClaimed(row: ClaimedRow): ClaimedOperation {
   return {
     id: row.id,
     environmentId: row.environment_id,
     name: row.name,
     strategy: row.strategy,
-    keys: JSON.parse(row.keys) as string[],
+    keys: row.keys === null ? [] : (JSON.parse(row.keys) as string[]),
     input: row.input,
     processedRows: row.processed_rows,
     totalRows: row.estimated_total_rows,
     requestId: row.request_id,
   };
+}
+
+/** `name:strategy` of a kind, as the claim's `$3` lists them. */
+export function kindKey(kind: { name: string; strategy: string | null }): string {
+  return `${kind.name}:${kind.strategy ?? ''}`;
+}
+
+/**
+ * Moves an operation to `processing` (or takes it over again after a crash) under a lease, and returns
+ * its input (keys left empty for the kinds in `keysFromRowKinds`). Null when it has already ended.
+ */
+export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimedOperation | null> {
+  const rows = await queryRows<ClaimedRow>(
+    db,
+    `UPDATE bulk_operations SET ${CLAIM_SET}
+     WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
+     RETURNING ${CLAIM_RETURNING}`,
+    [id, leaseMs, keysFromRowKinds],
+  );
+  return rows[0] ? toClaimed(rows[0]) : null;
+}
+
+export type ClaimOutcome =
+  | { outcome: 'claimed'; operation: ClaimedOperation }
+  | { outcome: 'blocked'; blockedBy: string }
+  | { outcome: 'finished' };
+
+/**
+ * The ordering check and the claim in one statement: claims the operation unless an earlier overlapping
+ * one is unfinished (then names it), or says it has already ended.
+ */
+export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimOutcome> {
+  const rows = await queryRows<Partial<ClaimedRow> & { blocked_by: string | null; unfinished: boolean }>(
+    db,
+    `WITH target AS (
+       SELECT id, environment_id, scope, seq, keys FROM bulk_operations WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})),
+     blocking AS (${BLOCKING_SQL}),
+     claimed AS (
+       UPDATE bulk_operations SET ${CLAIM_SET}
+       WHERE id = (SELECT id FROM target) AND NOT EXISTS (SELECT 1 FROM blocking)
+       RETURNING ${CLAIM_RETURNING})
+     SELECT (SELECT id FROM blocking) AS blocked_by, EXISTS (SELECT 1 FROM target) AS unfinished, claimed.*
+     FROM (SELECT 1) AS one LEFT JOIN claimed ON true`,
+    [id, leaseMs, keysFromRowKinds],
+  );
+  const row = rows[0];
+  if (row?.blocked_by) return { outcome: 'blocked', blockedBy: row.blocked_by };
+  if (!row?.unfinished || !row.id) return { outcome: 'finished' };
+  return { outcome: 'claimed', operation: toClaimed(row as ClaimedRow) };
 }
 
 /** Ends a processing operation whose every row has been handled. */

@@ -10,10 +10,12 @@ import { queryRows } from './resource';
  * two shapes: `writeBatchStatement` (one statement, no transaction) or `writeBatchInTransaction`.
  */
 
-/** Keys [start, start + keys.length) of an operation. */
+/** Keys [start, start + count) of an operation. */
 export interface Batch {
   operation: ClaimedOperation;
   start: number;
+  count: number;
+  /** The batch's keys; empty for a kind that reads them from the operation's row (`keys[start+1:start+count]`). */
   keys: string[];
   leaseMs: number;
 }
@@ -27,9 +29,11 @@ export interface BatchOutcome {
 export interface BatchResult extends BatchOutcome {
   /** False when the batch had already been committed (another worker, or before a crash): nothing was written or counted. */
   applied: boolean;
+  /** True when this batch was the last: the operation is `completed`, in the same statement. */
+  completed: boolean;
 }
 
-const NOT_APPLIED: BatchResult = { applied: false, successCount: 0, errorItems: [] };
+const NOT_APPLIED: BatchResult = { applied: false, completed: false, successCount: 0, errorItems: [] };
 
 /**
  * A kind's writes as common table expressions that follow `progress AS (...)` in one statement, using
@@ -41,16 +45,23 @@ export interface BatchWrite {
   params: unknown[];
 }
 
-/** The guarded progress update, with its parameters numbered after the kind's `offset` ones. */
+/**
+ * The guarded progress update, with its parameters numbered after the kind's `offset` ones. The last
+ * batch also completes the operation, so a one-batch operation costs no separate completion statement.
+ */
 function guardedProgress(offset: number): string {
   const p = (n: number) => `$${offset + n}`;
+  const last = `processed_rows + ${p(2)}::int = estimated_total_rows`;
   return `
     UPDATE bulk_operations
     SET processed_rows = processed_rows + ${p(2)}::int, success_count = success_count + ${p(3)}::int,
         error_count = error_count + (${p(2)}::int - ${p(3)}::int), error_items = error_items || ${p(4)}::jsonb,
-        updated_at = now(), lease_until = now() + ${p(6)}::int * interval '1 millisecond'
+        updated_at = now(),
+        status = CASE WHEN ${last} THEN 'completed' ELSE status END,
+        completed_at = CASE WHEN ${last} THEN now() ELSE completed_at END,
+        lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${p(6)}::int * interval '1 millisecond' END
     WHERE id = ${p(1)}::uuid AND status = 'processing' AND processed_rows = ${p(5)}::int
-    RETURNING 1`;
+    RETURNING status = 'completed' AS completed`;
 }
 
 /**
@@ -58,21 +69,21 @@ function guardedProgress(offset: number): string {
  * trip, for kinds whose outcome is known before writing (replace: every key succeeds).
  */
 export async function writeBatchStatement(db: Queryable, batch: Batch, outcome: BatchOutcome, write: BatchWrite = { ctes: '', params: [] }): Promise<BatchResult> {
-  const rows = await queryRows<{ applied: boolean }>(
+  const rows = await queryRows<{ applied: boolean; completed: boolean | null }>(
     db,
     `WITH progress AS (${guardedProgress(write.params.length)})${write.ctes ? `,\n${write.ctes}` : ''}
-     SELECT EXISTS (SELECT 1 FROM progress) AS applied`,
+     SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed`,
     [
       ...write.params,
       batch.operation.id,
-      batch.keys.length,
+      batch.count,
       outcome.successCount,
       JSON.stringify(outcome.errorItems),
       batch.start,
       batch.leaseMs,
     ],
   );
-  return rows[0]?.applied === true ? { applied: true, ...outcome } : NOT_APPLIED;
+  return rows[0]?.applied === true ? { applied: true, completed: rows[0].completed === true, ...outcome } : NOT_APPLIED;
 }
 
 /**
