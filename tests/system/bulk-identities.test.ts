@@ -85,3 +85,17 @@ it('the SDK sees 422 naming the bad field, and no operation is recorded', async 
   const after = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM bulk_operations');
   expect(after[0].n).toBe(before[0].n);
 });
+
+it('users.identify: a user whose properties would pass the stored limit fails alone, as an error item; the others are written', async () => {
+  // 500 properties in five PUTs of 100 (a request's own limit): the user is full.
+  for (let round = 0; round < 5; round += 1) {
+    const properties = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`p${round * 100 + index}`, index]));
+    await knock.users.update('full-user', properties as Parameters<typeof knock.users.update>[1]);
+  }
+  const operation = await knock.users.bulk.identify({ users: [{ id: 'fits-a', plan: 'pro' }, { id: 'full-user', one_more: true }, { id: 'fits-b', plan: 'pro' }] });
+  const done = await finished(operation.id);
+  expect(done).toMatchObject({ status: 'completed', processed_rows: 3, success_count: 2, error_count: 1, error_items: [{ id: 'full-user', collection: null }] });
+  expect(await knock.users.get('fits-a')).toMatchObject({ plan: 'pro' });
+  expect(await knock.users.get('fits-b')).toMatchObject({ plan: 'pro' });
+  expect(await knock.users.get('full-user')).not.toHaveProperty('one_more');
+});

@@ -1,4 +1,5 @@
-import type { Batch } from '../operations/progress';
+import { StoredPropertiesLimitError } from '@prefs/core';
+import type { Batch, BatchOutcome } from '../operations/progress';
 
 /**
  * The stored input of kinds with one document per key (tenants.set, users.identify): the request's items
@@ -29,4 +30,30 @@ export function itemsOfBatch<T>(batch: Batch): T[] {
     if (!Object.hasOwn(items, key)) throw new Error(`operation ${batch.operation.id} has no item for key ${key}`);
     return items[key];
   });
+}
+
+/**
+ * Writes a batch's items with `write`; records whose merged properties would pass the stored limits
+ * (`StoredPropertiesLimitError`, thrown before anything is updated) are set aside as error items and the
+ * rest written, so one oversized record fails itself, not the operation.
+ */
+export async function writeWithinStoredLimits<T extends { id: string }>(
+  keys: string[],
+  items: T[],
+  write: (items: T[]) => Promise<unknown>,
+): Promise<BatchOutcome> {
+  const refused = new Set<string>();
+  for (;;) {
+    try {
+      await write(items.filter((item) => !refused.has(item.id)));
+      break;
+    } catch (error) {
+      if (!(error instanceof StoredPropertiesLimitError) || error.ids.every((id) => refused.has(id))) throw error;
+      for (const id of error.ids) refused.add(id);
+    }
+  }
+  return {
+    successCount: keys.length - refused.size,
+    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection: null })),
+  };
 }

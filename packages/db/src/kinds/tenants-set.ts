@@ -3,7 +3,7 @@ import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeTenantBatch } from '../tenants';
 import type { OperationKind } from './kind';
-import { groupByKey, itemsOfBatch } from './keyed-items';
+import { groupByKey, itemsOfBatch, writeWithinStoredLimits } from './keyed-items';
 
 /** tenants.set: up to 1,000 tenants, each set as `PUT /v1/tenants/:id` would. Keys are tenant ids. */
 export function setTenantsOperation(items: TenantInput[]): NewBulkOperation {
@@ -16,8 +16,8 @@ export const tenantsSet: OperationKind = {
   async writeBatch(db, batch) {
     const items = itemsOfBatch<TenantInput>(batch);
     return writeBatchInTransaction(db, batch, async (tx) => {
-      await writeTenantBatch(tx, batch.operation.environmentId, items);
-      return { outcome: { successCount: batch.keys.length, errorItems: [] } };
+      const outcome = await writeWithinStoredLimits(batch.keys, items, (kept) => writeTenantBatch(tx, batch.operation.environmentId, kept));
+      return { outcome };
     });
   },
 };

@@ -3,7 +3,7 @@ import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeUserBatch } from '../users';
 import type { OperationKind } from './kind';
-import { groupByKey, itemsOfBatch } from './keyed-items';
+import { groupByKey, itemsOfBatch, writeWithinStoredLimits } from './keyed-items';
 
 /** users.identify: up to 1,000 users, each identified as `PUT /v1/users/:id` would. Keys are user ids. */
 export function identifyUsersOperation(items: UserInput[]): NewBulkOperation {
@@ -16,8 +16,8 @@ export const usersIdentify: OperationKind = {
   async writeBatch(db, batch) {
     const items = itemsOfBatch<UserInput>(batch);
     return writeBatchInTransaction(db, batch, async (tx) => {
-      await writeUserBatch(tx, batch.operation.environmentId, items);
-      return { outcome: { successCount: batch.keys.length, errorItems: [] } };
+      const outcome = await writeWithinStoredLimits(batch.keys, items, (kept) => writeUserBatch(tx, batch.operation.environmentId, kept));
+      return { outcome };
     });
   },
 };
