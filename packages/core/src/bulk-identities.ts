@@ -1,7 +1,7 @@
 import { isPlainObject, typeName } from './custom-properties';
 import { validateTenantInput, type TenantInput } from './tenant-input';
 import { validateUserInput, type UserInput } from './user-input';
-import { MAX_BULK_USERS } from './contract';
+import { MAX_BULK_ITEMS } from './contract';
 import type { FieldError, Validated } from './validation';
 
 /**
@@ -10,7 +10,6 @@ import type { FieldError, Validated } from './validation';
  * `tenants.<index>.<field>`). A tenant may also be given as its id alone, as Knock's SDK allows.
  */
 
-export const MAX_BULK_ITEMS = MAX_BULK_USERS;
 /** Errors reported per body at most, so that a body of 1,000 bad items answers quickly and briefly. */
 const MAX_REPORTED_ITEMS = 10;
 

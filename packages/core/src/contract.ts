@@ -127,3 +127,94 @@ export function isIdText(text: string): boolean {
 export function isReservedKey(text: string): boolean {
   return (RESERVED_KEYS as readonly string[]).includes(text);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Tenants, users, evaluation and the preference center
+
+/** Custom properties of one tenant or user (the keys beside the known fields). */
+export const PROPERTY_LIMITS = {
+  /** Custom properties of one request, at the top level. */
+  perRequest: 100,
+  /** Serialized size of one request's custom properties, in bytes of JSON. */
+  requestBytes: 32 * 1024,
+  /** Objects and arrays nested inside one property value. */
+  depth: 8,
+  keyLength: 255,
+  /** What one stored record may accumulate over many merges (end users identify themselves too). */
+  stored: 500,
+  storedBytes: 128 * 1024,
+} as const;
+export const MAX_PROPERTIES = PROPERTY_LIMITS.perRequest;
+export const MAX_PROPERTIES_BYTES = PROPERTY_LIMITS.requestBytes;
+export const MAX_PROPERTY_DEPTH = PROPERTY_LIMITS.depth;
+export const MAX_PROPERTY_KEY_LENGTH = PROPERTY_LIMITS.keyLength;
+export const MAX_STORED_PROPERTIES = PROPERTY_LIMITS.stored;
+export const MAX_STORED_PROPERTIES_BYTES = PROPERTY_LIMITS.storedBytes;
+/** Custom property keys starting with this are the service's own (`__typename`, `__strategy__`). */
+export const RESERVED_PROPERTY_PREFIX = '__';
+
+/** The top-level fields of a tenant body that are not custom properties, and those refused. */
+export const TENANT_FIELDS = ['id', 'name', 'settings'] as const;
+/** Knock accepts these on a tenant or user; prefs stores neither, and refuses them rather than keep them as properties. */
+export const UNSUPPORTED_ENTITY_FIELDS = ['channel_data', 'preferences'] as const;
+export const TENANT_READ_ONLY_FIELDS = ['created_at', 'updated_at'] as const;
+export const MAX_TENANT_NAME_LENGTH = 255;
+export const BRANDING_URL_FIELDS = ['icon_url', 'logo_url', 'dark_icon_url', 'dark_logo_url'] as const;
+export const BRANDING_COLOR_FIELDS = ['primary_color', 'primary_color_contrast', 'dark_primary_color', 'dark_primary_color_contrast'] as const;
+export const BRANDING_FIELDS = [...BRANDING_URL_FIELDS, ...BRANDING_COLOR_FIELDS] as const;
+export const MAX_URL_LENGTH = 2048;
+
+/** The fields of a user body that are not custom properties (the known string properties below are). */
+export const USER_FIELDS = ['id', 'created_at'] as const;
+export const USER_READ_ONLY_FIELDS = ['updated_at'] as const;
+/** Known user properties: each a string or null, of at most this many code points. */
+export const USER_STRING_PROPERTIES: Readonly<Record<string, number>> = {
+  name: 255,
+  email: 320,
+  phone_number: 64,
+  locale: 35,
+  timezone: 64,
+  avatar: 2048,
+};
+export const USER_KNOWN_PROPERTIES = Object.keys(USER_STRING_PROPERTIES);
+
+/** A tenant's set may mark an entry `"__strategy__": "replace"` (or null, removing the marker in a merge). */
+export const STRATEGY_MARKER = '__strategy__';
+export const ENTRY_STRATEGIES = ['replace'] as const;
+/** A tenant's set merges unless the request asks to replace it (Knock's behaviour). */
+export const DEFAULT_TENANT_PERSISTENCE_STRATEGY: PersistenceStrategy = 'merge';
+
+/** Items of a bulk tenants set or users identify body. */
+export const MAX_BULK_ITEMS = LIMITS.bulkUsers;
+export const MAX_EVALUATION_RECIPIENTS = LIMITS.bulkUsers;
+/** Entries of an evaluation's `workflow.categories`. */
+export const MAX_WORKFLOW_CATEGORIES = 50;
+export const EVALUATION_FIELDS = ['recipients', 'workflow', 'channel', 'tenant', 'data', 'actor'] as const;
+export const EVALUATION_WORKFLOW_FIELDS = ['key', 'categories', 'commercial', 'override_preferences'] as const;
+export const EVALUATION_CHANNEL_FIELDS = ['type', 'id'] as const;
+
+/** The preference center's layout, and the fields of the links request. */
+export const LAYOUT_LIMITS = { rows: 100, titleLength: 200, descriptionLength: 2000 } as const;
+export const MAX_LAYOUT_ROWS = LAYOUT_LIMITS.rows;
+export const LAYOUT_FIELDS = ['title', 'description', 'rows'] as const;
+export const LAYOUT_ROW_FIELDS = ['key', 'label', 'description', 'channel_types'] as const;
+export const LINK_REQUEST_FIELDS = ['scope', 'tenant'] as const;
+/** The document fields a layout row (or, without `channels`, an unsubscribe scope) names: `<field>.<key>`. */
+export const ROW_KEY_FIELDS = ['categories', 'workflows'] as const;
+
+/** More character rules, as ECMAScript patterns for the `u` flag. */
+export const ENTITY_PATTERNS = {
+  /**
+   * What an http(s) URL starts with, without control characters; the validator also parses it as a browser
+   * does (WHATWG URL) and requires a host, which no pattern says exactly.
+   */
+  httpUrl: '^ *[Hh][Tt][Tt][Pp][Ss]?:[^\\u0000-\\u001f\\u007f\\p{Cs}]+$',
+  /** A colour as `#rrggbb`. */
+  color: '^#[0-9a-fA-F]{6}$',
+  /** An ISO-8601 timestamp with a zone (`created_at`); the validator also requires a real date. */
+  timestamp: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})$',
+  /** Free text with something besides white space (a title, a label). */
+  nonBlankText: '^[^\\u0000\\p{Cs}]*[^\\u0000\\p{Cs}\\s][^\\u0000\\p{Cs}]*$',
+} as const;
+export const COLOR = new RegExp(ENTITY_PATTERNS.color, 'u');
+export const ISO_TIMESTAMP = new RegExp(ENTITY_PATTERNS.timestamp, 'u');

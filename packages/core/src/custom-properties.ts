@@ -1,3 +1,4 @@
+import { codePointLength, MAX_PROPERTIES, MAX_PROPERTIES_BYTES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_KEY_LENGTH, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, RESERVED_PROPERTY_PREFIX } from './contract';
 import type { FieldError } from './validation';
 
 /**
@@ -7,17 +8,6 @@ import type { FieldError } from './validation';
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** Custom properties of one record, at the top level. */
-export const MAX_PROPERTIES = 100;
-/** Serialized size of all of one request's custom properties. */
-export const MAX_PROPERTIES_BYTES = 32 * 1024;
-/** Objects and arrays inside one property value. */
-export const MAX_PROPERTY_DEPTH = 8;
-export const MAX_PROPERTY_KEY_LENGTH = 255;
-/** What one stored record may accumulate over many merges (end users identify themselves too). */
-export const MAX_STORED_PROPERTIES = 500;
-export const MAX_STORED_PROPERTIES_BYTES = 128 * 1024;
 
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /[\u0000]|\p{Cs}/u;
@@ -42,11 +32,12 @@ export function typeName(value: unknown): string {
 
 /** A property key: 1-255 characters, no control characters, not `__`-prefixed, not a prototype name. */
 export function checkPropertyKey(key: string, field: string, out: FieldError[]): boolean {
-  if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) {
+  const length = codePointLength(key);
+  if (length === 0 || length > MAX_PROPERTY_KEY_LENGTH) {
     out.push({ field, message: `property keys must be 1 to ${MAX_PROPERTY_KEY_LENGTH} characters`, type: 'invalid_key' });
     return false;
   }
-  if (key.startsWith('__')) {
+  if (key.startsWith(RESERVED_PROPERTY_PREFIX)) {
     out.push({ field, message: `property keys starting with "__" are reserved`, type: 'invalid_key' });
     return false;
   }

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, MAX_BULK_USERS, type ChannelType } from './contract';
+import { CHANNEL_ID, CHANNEL_TYPES, EVALUATION_CHANNEL_FIELDS, EVALUATION_FIELDS, EVALUATION_WORKFLOW_FIELDS, MAX_EVALUATION_RECIPIENTS, MAX_WORKFLOW_CATEGORIES, type ChannelType } from './contract';
 import { validateSetId, validateUserId, type FieldError, type Validated } from './validation';
 
 /**
@@ -6,10 +6,7 @@ import { validateSetId, validateUserId, type FieldError, type Validated } from '
  * names its field by its path (`recipients.3.id`, `channel.type`, `workflow.categories.2`).
  */
 
-export const MAX_EVALUATION_RECIPIENTS = MAX_BULK_USERS;
-export const MAX_WORKFLOW_CATEGORIES = 50;
 const MAX_REPORTED_RECIPIENT_ERRORS = 10;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface EvaluationRecipient {
   id: string;
@@ -102,7 +99,7 @@ function validateWorkflow(value: unknown, out: FieldError[]): EvaluateInput['wor
     return null;
   }
   const before = out.length;
-  unknownKeys(value, ['key', 'categories', 'commercial', 'override_preferences'], 'workflow', out);
+  unknownKeys(value, EVALUATION_WORKFLOW_FIELDS, 'workflow', out);
   if (value.key === undefined) out.push({ field: 'workflow.key', message: 'workflow.key is required', type: 'isDefined' });
   else checkId(value.key, 'workflow.key', out);
   const categories: string[] = [];
@@ -142,11 +139,11 @@ function validateChannel(value: unknown, out: FieldError[]): EvaluateInput['chan
     return null;
   }
   const before = out.length;
-  unknownKeys(value, ['type', 'id'], 'channel', out);
+  unknownKeys(value, EVALUATION_CHANNEL_FIELDS, 'channel', out);
   if (typeof value.type !== 'string' || !(CHANNEL_TYPES as readonly string[]).includes(value.type)) {
     out.push({ field: 'channel.type', message: `channel.type must be one of: ${CHANNEL_TYPES.join(', ')}`, type: 'isIn' });
   }
-  if (value.id !== undefined && value.id !== null && (typeof value.id !== 'string' || !UUID.test(value.id))) {
+  if (value.id !== undefined && value.id !== null && (typeof value.id !== 'string' || !CHANNEL_ID.test(value.id))) {
     out.push({ field: 'channel.id', message: 'channel.id must be a channel id (a UUID)', type: 'isUuid' });
   }
   if (out.length > before) return null;
@@ -165,7 +162,7 @@ export function validateEvaluateRequest(body: unknown): Validated<EvaluateInput>
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   const errors: FieldError[] = [];
-  unknownKeys(body, ['recipients', 'workflow', 'channel', 'tenant', 'data', 'actor'], '', errors);
+  unknownKeys(body, EVALUATION_FIELDS, '', errors);
   const recipients = validateRecipients(body.recipients, errors);
   const workflow = validateWorkflow(body.workflow, errors);
   const channel = validateChannel(body.channel, errors);

@@ -18,3 +18,4 @@ export * from './bulk-identities';
 export * from './evaluate-recipients';
 export * from './preference-center';
 export * from './preference-center-view';
+export * from './entity-request-schemas';

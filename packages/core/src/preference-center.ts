@@ -1,4 +1,18 @@
-import { CHANNEL_ID, CHANNEL_TYPES, isIdText, isReservedKey, MAX_ID_LENGTH, STORABLE_TEXT, type ChannelType } from './contract';
+import {
+  CHANNEL_ID,
+  CHANNEL_TYPES,
+  codePointLength,
+  isIdText,
+  isReservedKey,
+  LAYOUT_FIELDS,
+  LAYOUT_LIMITS,
+  LAYOUT_ROW_FIELDS,
+  LINK_REQUEST_FIELDS,
+  MAX_ID_LENGTH,
+  MAX_LAYOUT_ROWS,
+  STORABLE_TEXT,
+  type ChannelType,
+} from './contract';
 import type { PreferenceDocument } from './preference-set';
 import { validateSetId, type FieldError, type Validated } from './validation';
 
@@ -7,9 +21,8 @@ import { validateSetId, type FieldError, type Validated } from './validation';
  * with their validators, and what a one-click unsubscribe writes.
  */
 
-export const MAX_LAYOUT_ROWS = 100;
-const MAX_TITLE_LENGTH = 200;
-const MAX_DESCRIPTION_LENGTH = 2000;
+const MAX_TITLE_LENGTH = LAYOUT_LIMITS.titleLength;
+const MAX_DESCRIPTION_LENGTH = LAYOUT_LIMITS.descriptionLength;
 
 export interface PreferenceCenterRow {
   /** `categories.<key>`, `workflows.<key>` or `channels.<channel id>`. */
@@ -59,7 +72,7 @@ export function parseRowKey(value: string, allowChannels = true): RowKey | null 
   return null;
 }
 
-function checkKeys(value: Record<string, unknown>, allowed: string[], path: string, out: FieldError[]): void {
+function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       const field = path ? `${path}.${key}` : key;
@@ -72,7 +85,7 @@ function checkText(value: unknown, field: string, max: number, required: boolean
   if (value === undefined && !required) return;
   if (typeof value !== 'string') {
     out.push({ field, message: `${field} must be a string, got ${typeName(value)}`, type: 'invalid_type' });
-  } else if ((required && value.trim().length === 0) || value.length > max || !STORABLE_TEXT.test(value)) {
+  } else if ((required && value.trim().length === 0) || codePointLength(value) > max || !STORABLE_TEXT.test(value)) {
     out.push({ field, message: `${field} must be ${required ? '1' : '0'} to ${max} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
   }
 }
@@ -82,7 +95,7 @@ function validateRow(row: unknown, path: string, seen: Set<string>, out: FieldEr
     out.push({ field: path, message: `${path} must be an object, got ${typeName(row)}`, type: 'invalid_type' });
     return;
   }
-  checkKeys(row, ['key', 'label', 'description', 'channel_types'], path, out);
+  checkKeys(row, LAYOUT_ROW_FIELDS, path, out);
   let rowKey: RowKey | null = null;
   if (typeof row.key !== 'string' || (rowKey = parseRowKey(row.key)) === null) {
     out.push({
@@ -122,7 +135,7 @@ export function validatePreferenceCenterLayout(body: unknown): Validated<Prefere
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   const errors: FieldError[] = [];
-  checkKeys(body, ['title', 'description', 'rows'], '', errors);
+  checkKeys(body, LAYOUT_FIELDS, '', errors);
   checkText(body.title, 'title', MAX_TITLE_LENGTH, true, errors);
   checkText(body.description, 'description', MAX_DESCRIPTION_LENGTH, false, errors);
   if (!Array.isArray(body.rows)) {
@@ -161,7 +174,7 @@ export function validateLinkRequest(body: unknown): Validated<LinkRequest> {
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   const errors: FieldError[] = [];
-  checkKeys(body, ['scope', 'tenant'], '', errors);
+  checkKeys(body, LINK_REQUEST_FIELDS, '', errors);
   if (body.scope !== undefined && body.scope !== null && (typeof body.scope !== 'string' || parseRowKey(body.scope, false) === null)) {
     errors.push({ field: 'scope', message: 'scope must be "categories.<key>" or "workflows.<key>"', type: 'invalid_value' });
   }

@@ -1,6 +1,17 @@
 import { isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
-import { MAX_ID_LENGTH } from './contract';
+import {
+  BRANDING_FIELDS,
+  BRANDING_URL_FIELDS,
+  codePointLength,
+  COLOR,
+  MAX_ID_LENGTH,
+  MAX_TENANT_NAME_LENGTH,
+  MAX_URL_LENGTH,
+  TENANT_FIELDS,
+  TENANT_READ_ONLY_FIELDS,
+  UNSUPPORTED_ENTITY_FIELDS,
+} from './contract';
 import { validateSetId, type FieldError, type Validated } from './validation';
 
 /**
@@ -9,23 +20,11 @@ import { validateSetId, type FieldError, type Validated } from './validation';
  * stored; `name: null` clears the name; a custom property or branding key set to null is removed.
  */
 
-export const BRANDING_URL_FIELDS = ['icon_url', 'logo_url', 'dark_icon_url', 'dark_logo_url'] as const;
-export const BRANDING_COLOR_FIELDS = ['primary_color', 'primary_color_contrast', 'dark_primary_color', 'dark_primary_color_contrast'] as const;
-export const BRANDING_FIELDS = [...BRANDING_URL_FIELDS, ...BRANDING_COLOR_FIELDS] as const;
 export type BrandingField = (typeof BRANDING_FIELDS)[number];
 export type TenantBranding = { [field in BrandingField]?: string | null };
 
-export const MAX_TENANT_NAME_LENGTH = 255;
-export const MAX_URL_LENGTH = 2048;
-const COLOR = /^#[0-9a-fA-F]{6}$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
-
-/** Top-level keys that are not custom properties. */
-const TENANT_FIELDS = ['id', 'name', 'settings'];
-/** Knock accepts these on a tenant; prefs stores neither, and refuses them rather than keep them as properties. */
-const UNSUPPORTED_FIELDS = ['channel_data', 'preferences'];
-const READ_ONLY_FIELDS = ['created_at', 'updated_at'];
 
 export interface TenantInput {
   id: string;
@@ -40,7 +39,7 @@ export interface TenantInput {
 }
 
 function isHttpUrl(value: string): boolean {
-  if (value.length > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(value)) return false;
+  if (codePointLength(value) > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(value)) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
@@ -124,7 +123,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
   const input: Omit<TenantInput, 'id'> = { properties: {} };
   if ('name' in body) {
     const name = body.name;
-    if (name === null || (typeof name === 'string' && name.length <= MAX_TENANT_NAME_LENGTH && isStorableText(name))) {
+    if (name === null || (typeof name === 'string' && codePointLength(name) <= MAX_TENANT_NAME_LENGTH && isStorableText(name))) {
       input.name = name;
     } else {
       errors.push({ field: field('name'), message: `${field('name')} must be a string of at most ${MAX_TENANT_NAME_LENGTH} characters, or null`, type: 'invalid_value' });
@@ -134,10 +133,10 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
 
   const custom: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
-    if (TENANT_FIELDS.includes(key)) continue;
-    if (UNSUPPORTED_FIELDS.includes(key)) {
+    if ((TENANT_FIELDS as readonly string[]).includes(key)) continue;
+    if ((UNSUPPORTED_ENTITY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
-    } else if (READ_ONLY_FIELDS.includes(key)) {
+    } else if ((TENANT_READ_ONLY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
     } else {
       custom.push([key, body[key]]);

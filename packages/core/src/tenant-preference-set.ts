@@ -1,5 +1,5 @@
 import { mergePreferences } from './merge';
-import type { PersistenceStrategy } from './contract';
+import { DEFAULT_TENANT_PERSISTENCE_STRATEGY, ENTRY_STRATEGIES, STRATEGY_MARKER, type PersistenceStrategy } from './contract';
 import type { PreferenceDocument } from './preference-set';
 import { validatePreferenceSetInput, type FieldError } from './validation';
 import { isPlainObject } from './custom-properties';
@@ -11,8 +11,6 @@ import { isPlainObject } from './custom-properties';
  * merges like any other key (a later `"__strategy__": null` in a merge removes it).
  */
 
-export const STRATEGY_MARKER = '__strategy__';
-export const ENTRY_STRATEGIES = ['replace'] as const;
 
 /** Where markers may appear: inside entries of these maps, and on these top-level objects. */
 const MARKED_MAPS = ['categories', 'workflows'] as const;
@@ -72,7 +70,7 @@ export function validateTenantPreferenceSet(value: unknown, path: string, out: F
   const document = input.document as Record<string, unknown>;
   for (const marker of markers) marker.put(document);
   // Unlike a user's PUT, a tenant's set merges unless the request asks to replace it (Knock's behaviour).
-  const strategy = '__persistence_strategy__' in value ? input.strategy : 'merge';
+  const strategy = '__persistence_strategy__' in value ? input.strategy : DEFAULT_TENANT_PERSISTENCE_STRATEGY;
   return { strategy, document: input.document };
 }
 

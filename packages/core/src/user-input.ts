@@ -1,5 +1,5 @@
 import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
-import { MAX_ID_LENGTH } from './contract';
+import { codePointLength, ISO_TIMESTAMP, MAX_ID_LENGTH, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
 import { validateUserId, type FieldError, type Validated } from './validation';
 
 /**
@@ -7,21 +7,6 @@ import { validateUserId, type FieldError, type Validated } from './validation';
  * properties below and custom ones, all kept in one properties object that merges into the stored user.
  * `{}` is valid (the browser SDK sends it on every authenticate). A property set to null is removed.
  */
-
-/** Known properties: each a string or null, of at most this many characters. */
-export const USER_STRING_PROPERTIES: Readonly<Record<string, number>> = {
-  name: 255,
-  email: 320,
-  phone_number: 64,
-  locale: 35,
-  timezone: 64,
-  avatar: 2048,
-};
-export const USER_KNOWN_PROPERTIES = Object.keys(USER_STRING_PROPERTIES);
-
-/** Knock accepts these on identify; prefs stores neither, and refuses them rather than keep them as properties. */
-const UNSUPPORTED_FIELDS = ['channel_data', 'preferences'];
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export interface UserInput {
   id: string;
@@ -78,18 +63,18 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
 
   const properties: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
-    if (key === 'id' || key === 'created_at') continue;
+    if ((USER_FIELDS as readonly string[]).includes(key)) continue;
     const value = body[key];
-    if (UNSUPPORTED_FIELDS.includes(key)) {
+    if ((UNSUPPORTED_ENTITY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
       continue;
     }
-    if (key === 'updated_at') {
+    if ((USER_READ_ONLY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
       continue;
     }
     const maxLength = Object.hasOwn(USER_STRING_PROPERTIES, key) ? USER_STRING_PROPERTIES[key] : undefined;
-    if (maxLength !== undefined && value !== null && (typeof value !== 'string' || value.length > maxLength)) {
+    if (maxLength !== undefined && value !== null && (typeof value !== 'string' || codePointLength(value) > maxLength)) {
       errors.push({ field: field(key), message: `${field(key)} must be a string of at most ${maxLength} characters, or null`, type: 'invalid_value' });
       continue;
     }

@@ -1,5 +1,5 @@
 import type { JsonValue } from './custom-properties';
-import { USER_KNOWN_PROPERTIES } from './user-input';
+import { USER_KNOWN_PROPERTIES } from './contract';
 
 /** A stored (identified) user, as `packages/db` reads it. */
 export interface UserRecord {

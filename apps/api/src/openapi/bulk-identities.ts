@@ -1,4 +1,4 @@
-import { MAX_BULK_ITEMS, MAX_ID_LENGTH } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS } from '@prefs/core';
 
 /** OpenAPI: bulk tenants set and bulk users identify, two more kinds of bulk operation. */
 
@@ -8,39 +8,9 @@ const json = (schema: Schema) => ({ 'application/json': { schema } });
 const response = (description: string, schema: Schema) => ({ description, content: json(schema) });
 const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLimited'), '503': errorRef('ServiceUnavailable') };
-const withId = (schema: string, what: string): Schema => ({
-  allOf: [ref(schema), { properties: { id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: `The ${what}'s id.` } }, required: ['id'] }],
-});
-
 export const bulkIdentitiesSchemas: Record<string, Schema> = {
-  BulkSetTenantsRequest: {
-    type: 'object',
-    properties: {
-      tenants: {
-        type: 'array',
-        minItems: 1,
-        maxItems: MAX_BULK_ITEMS,
-        description: 'Each tenant as `PUT /v1/tenants/{id}` takes it, with its `id`, or its id alone. A tenant named twice takes its items in order.',
-        items: { oneOf: [{ type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, withId('TenantRequest', 'tenant')] },
-      },
-    },
-    required: ['tenants'],
-    additionalProperties: false,
-  },
-  BulkIdentifyUsersRequest: {
-    type: 'object',
-    properties: {
-      users: {
-        type: 'array',
-        minItems: 1,
-        maxItems: MAX_BULK_ITEMS,
-        description: 'Each user as `PUT /v1/users/{id}` takes it, with its `id`. A user named twice takes its items in order.',
-        items: withId('IdentifyUserRequest', 'user'),
-      },
-    },
-    required: ['users'],
-    additionalProperties: false,
-  },
+  BulkSetTenantsRequest: ENTITY_REQUEST_SCHEMAS.BulkSetTenantsRequest,
+  BulkIdentifyUsersRequest: ENTITY_REQUEST_SCHEMAS.BulkIdentifyUsersRequest,
 };
 
 function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string) {

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, idSchema, MAX_EVALUATION_RECIPIENTS, MAX_ID_LENGTH, MAX_WORKFLOW_CATEGORIES } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, idSchema, MAX_ID_LENGTH } from '@prefs/core';
 import { json, nullable, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI paths and schemas of the effective set and the send decision (extensions of Knock's API). */
@@ -27,48 +27,7 @@ export const evaluationSchemas: Record<string, Schema> = {
     required: ['__typename', 'id', 'categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed', 'sources'],
     additionalProperties: false,
   },
-  EvaluateRequest: {
-    type: 'object',
-    properties: {
-      recipients: {
-        type: 'array',
-        minItems: 1,
-        maxItems: MAX_EVALUATION_RECIPIENTS,
-        description: `1 to ${MAX_EVALUATION_RECIPIENTS} recipients: user ids, or objects whose properties are used over the stored user's for this decision. A repeated id counts once (its first occurrence).`,
-        items: {
-          anyOf: [
-            { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
-            { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } }, required: ['id'], additionalProperties: true },
-          ],
-        },
-      },
-      workflow: {
-        type: 'object',
-        properties: {
-          key: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
-          categories: { type: ['array', 'null'], maxItems: MAX_WORKFLOW_CATEGORIES, items: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
-          commercial: { type: ['boolean', 'null'], default: false },
-          override_preferences: { type: ['boolean', 'null'], default: false, description: 'true allows everything: a workflow that bypasses preferences.' },
-        },
-        required: ['key'],
-        additionalProperties: false,
-      },
-      channel: {
-        type: 'object',
-        properties: {
-          type: { type: 'string', enum: [...CHANNEL_TYPES] },
-          id: { type: ['string', 'null'], format: 'uuid', description: 'The channel; its `channels` entries decide before `channel_types`.' },
-        },
-        required: ['type'],
-        additionalProperties: false,
-      },
-      tenant: { type: ['string', 'null'], minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Evaluate in this tenant: its default set and the user sets named after it are layers.' },
-      data: { type: ['object', 'null'], description: 'The trigger data: `data.*` in conditions.' },
-      actor: { anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'null' }], description: 'The actor (an id or an object): `actor.*` in conditions.' },
-    },
-    required: ['recipients', 'workflow', 'channel'],
-    additionalProperties: false,
-  },
+  EvaluateRequest: ENTITY_REQUEST_SCHEMAS.EvaluateRequest,
   EvaluationBlockedBy: {
     type: 'object',
     description: 'The leaf that blocked the send.',

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, idSchema, MAX_LAYOUT_ROWS } from '@prefs/core';
+import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS } from '@prefs/core';
 import { errorResponses, json, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 import { UNSUBSCRIBES_DEFAULT_PAGE_SIZE, UNSUBSCRIBES_MAX_PAGE_SIZE } from '../routes/unsubscribes';
 
@@ -38,17 +38,8 @@ const layoutRow = (responseShape: boolean): Schema => ({
 });
 
 export const preferenceCenterSchemas: Record<string, Schema> = {
-  PreferenceCenterRequest: {
-    type: 'object',
-    description: 'The layout of the preference center page; it replaces the stored one.',
-    properties: {
-      title: { type: 'string', minLength: 1, maxLength: 200 },
-      description: { type: 'string', maxLength: 2000 },
-      rows: { type: 'array', maxItems: MAX_LAYOUT_ROWS, items: layoutRow(false) },
-    },
-    required: ['title', 'rows'],
-    additionalProperties: false,
-  },
+  PreferenceCenterRequest: ENTITY_REQUEST_SCHEMAS.PreferenceCenterRequest,
+  PreferenceCenterRowRequest: ENTITY_REQUEST_SCHEMAS.PreferenceCenterRowRequest,
   PreferenceCenter: {
     type: 'object',
     description: "The environment's preference center layout. The commercial row (`commercial_subscribed`) is always shown first, whatever the layout.",
@@ -62,15 +53,7 @@ export const preferenceCenterSchemas: Record<string, Schema> = {
     required: ['__typename', 'title', 'description', 'rows', 'updated_at'],
     additionalProperties: false,
   },
-  UserLinksRequest: {
-    type: 'object',
-    description: 'Optional: what the unsubscribe link turns off (`commercial_subscribed` without a scope), and the tenant whose branding the pages show.',
-    properties: {
-      scope: { type: ['string', 'null'], pattern: '^(categories|workflows)\\..+$', examples: ['categories.marketing'] },
-      tenant: { anyOf: [idSchema(), { type: 'null' }] },
-    },
-    additionalProperties: false,
-  },
+  UserLinksRequest: ENTITY_REQUEST_SCHEMAS.UserLinksRequest,
   UserLinks: {
     type: 'object',
     description: "A user's signed links: they never expire, work without a login, and stop working when their secret is retired.",

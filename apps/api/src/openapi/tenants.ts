@@ -1,4 +1,4 @@
-import { BRANDING_COLOR_FIELDS, BRANDING_URL_FIELDS, CHANNEL_TYPES, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, MAX_TENANT_NAME_LENGTH, MAX_URL_LENGTH } from '@prefs/core';
+import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
 import { json, nullable, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
@@ -48,20 +48,11 @@ const tenantSetFields: Record<string, Schema> = {
   commercial_subscribed: { anyOf: [{ type: 'boolean' }, ref('PreferenceSetCommercialSubscribedSetting'), { type: 'null' }] },
 };
 
-const brandingProperties: Record<string, Schema> = {
-  ...Object.fromEntries(
-    BRANDING_URL_FIELDS.map((field) => [field, { type: ['string', 'null'], format: 'uri', maxLength: MAX_URL_LENGTH, description: 'An http or https URL.' }]),
-  ),
-  ...Object.fromEntries(BRANDING_COLOR_FIELDS.map((field) => [field, { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour, `#rrggbb`.' }])),
-};
-
 export const tenantsSchemas: Record<string, Schema> = {
-  TenantBranding: {
-    type: 'object',
-    description: 'The branding of a tenant. In a request, keys merge into the stored branding; a null removes one.',
-    properties: brandingProperties,
-    additionalProperties: false,
-  },
+  TenantBranding: ENTITY_REQUEST_SCHEMAS.TenantBranding,
+  CustomPropertyValue: ENTITY_REQUEST_SCHEMAS.CustomPropertyValue,
+  TenantPreferenceSetEntryRequest: ENTITY_REQUEST_SCHEMAS.TenantPreferenceSetEntryRequest,
+  TenantPreferenceSetSettingsRequest: ENTITY_REQUEST_SCHEMAS.TenantPreferenceSetSettingsRequest,
   TenantPreferenceSet: {
     type: 'object',
     description:
@@ -70,12 +61,7 @@ export const tenantsSchemas: Record<string, Schema> = {
     required: ['__typename', 'id', 'categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'],
     additionalProperties: false,
   },
-  TenantPreferenceSetRequest: {
-    type: 'object',
-    description: 'Merges into the stored set by default; `__persistence_strategy__: "replace"` replaces it. An explicit null asks a merge to remove that key.',
-    properties: { __persistence_strategy__: { type: 'string', enum: ['merge', 'replace'], default: 'merge' }, ...tenantSetFields },
-    additionalProperties: false,
-  },
+  TenantPreferenceSetRequest: ENTITY_REQUEST_SCHEMAS.TenantPreferenceSetRequest,
   Tenant: {
     type: 'object',
     description: 'A tenant entity; its custom properties sit beside these fields.',
@@ -93,21 +79,7 @@ export const tenantsSchemas: Record<string, Schema> = {
     required: ['__typename', 'id', 'name', 'settings'],
     additionalProperties: true,
   },
-  TenantRequest: {
-    type: 'object',
-    description: `Creates or updates a tenant. A field not sent is kept; custom properties (at most ${MAX_PROPERTIES} per request and ${MAX_STORED_PROPERTIES} stored, not starting with "__") merge into the stored ones, a null removing one.`,
-    properties: {
-      id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
-      name: { type: ['string', 'null'], maxLength: MAX_TENANT_NAME_LENGTH },
-      settings: {
-        type: 'object',
-        properties: { branding: nullable(ref('TenantBranding')), preference_set: nullable(ref('TenantPreferenceSetRequest')) },
-        additionalProperties: false,
-      },
-    },
-    propertyNames: { not: { enum: ['channel_data', 'preferences', 'created_at', 'updated_at'] } },
-    additionalProperties: true,
-  },
+  TenantRequest: ENTITY_REQUEST_SCHEMAS.TenantRequest,
   ListTenantsResponse: {
     type: 'object',
     description: 'A page of tenants, newest first.',

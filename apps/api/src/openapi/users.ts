@@ -1,4 +1,4 @@
-import { MAX_ID_LENGTH, MAX_PROPERTIES, MAX_STORED_PROPERTIES, USER_STRING_PROPERTIES } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH, USER_STRING_PROPERTIES } from '@prefs/core';
 import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's users (identify, get, delete). */
@@ -22,17 +22,7 @@ export const usersSchemas: Record<string, Schema> = {
     required: ['__typename', 'id', ...Object.keys(knownProperties), 'created_at', 'updated_at'],
     additionalProperties: true,
   },
-  IdentifyUserRequest: {
-    type: 'object',
-    description: `Properties to merge into the user (created when new); a null removes one. \`{}\` is valid. At most ${MAX_PROPERTIES} properties per request and ${MAX_STORED_PROPERTIES} stored, none starting with "__"; \`timezone\` is an IANA zone.`,
-    properties: {
-      id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'Optional; must match the path.' },
-      ...knownProperties,
-      created_at: { type: ['string', 'null'], format: 'date-time', description: 'When the user was created in your system.' },
-    },
-    propertyNames: { not: { enum: ['channel_data', 'preferences', 'updated_at'] } },
-    additionalProperties: true,
-  },
+  IdentifyUserRequest: ENTITY_REQUEST_SCHEMAS.IdentifyUserRequest,
 };
 
 const userId = { name: 'id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };

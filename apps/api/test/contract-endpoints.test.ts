@@ -1,0 +1,470 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import {
+  BRANDING_COLOR_FIELDS,
+  BRANDING_URL_FIELDS,
+  CHANNEL_TYPES,
+  LIMITS,
+  MAX_LAYOUT_ROWS,
+  MAX_PROPERTIES,
+  MAX_PROPERTY_DEPTH,
+  MAX_PROPERTIES_BYTES,
+  MAX_WORKFLOW_CATEGORIES,
+  USER_STRING_PROPERTIES,
+  validateBulkIdentifyUsers,
+  validateBulkSetTenants,
+  validateEvaluateRequest,
+  validateLinkRequest,
+  validatePreferenceCenterLayout,
+  validatePutPreferences,
+  validateTenantInput,
+  validateUserInput,
+  type Validated,
+} from '@prefs/core';
+import { OPENAPI_DOCUMENT } from '../src/openapi-document';
+
+/**
+ * The contract for every request body of the document beyond the two of `contract.test.ts`: for each,
+ * hand-written bodies on both sides of every limit and enum, and malformed ones, must get the same
+ * answer (accept or refuse) from the validator of @prefs/core and from the document's request schema.
+ */
+
+const ajv = new Ajv2020({ strict: true, ownProperties: true });
+addFormats(ajv);
+ajv.addVocabulary(['openapi', 'info', 'paths', 'components', 'security', 'tags', 'servers', 'webhooks']);
+ajv.addSchema(JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)), 'openapi.json');
+
+const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+const requestSchema = (template: string, method: string): ValidateFunction =>
+  ajv.compile({ $ref: `openapi.json#/${pointer('paths', template, method, 'requestBody', 'content', 'application/json', 'schema')}` });
+
+interface Endpoint {
+  document: ValidateFunction;
+  validator: (body: unknown) => Validated<unknown>;
+}
+
+const TENANT_ID = 't-1';
+const USER_ID = 'u-1';
+const ENDPOINTS = {
+  tenant: { document: requestSchema('/v1/tenants/{id}', 'put'), validator: (body: unknown) => validateTenantInput(body, TENANT_ID) },
+  user: { document: requestSchema('/v1/users/{id}', 'put'), validator: (body: unknown) => validateUserInput(body, USER_ID) },
+  bulkTenants: { document: requestSchema('/v1/tenants/bulk/set', 'post'), validator: validateBulkSetTenants },
+  bulkUsers: { document: requestSchema('/v1/users/bulk/identify', 'post'), validator: validateBulkIdentifyUsers },
+  environmentSet: { document: requestSchema('/v1/environment/preferences', 'put'), validator: validatePutPreferences },
+  evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
+  preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
+  links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
+} satisfies Record<string, Endpoint>;
+type EndpointName = keyof typeof ENDPOINTS;
+
+const UUID = '7c0c5d3e-2b7a-4f3e-9a61-0f7d3c1b2a90';
+const x = (length: number) => 'x'.repeat(length);
+const emoji = (count: number) => '🙂'.repeat(count);
+const list = <T>(count: number, make: (index: number) => T): T[] => Array.from({ length: count }, (_, index) => make(index));
+const properties = (count: number) => Object.fromEntries(list(count, (index) => [`p${index}`, index]));
+const nested = (depth: number): unknown => (depth === 0 ? 1 : { a: nested(depth - 1) });
+const condition = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
+const tenantSet = (preferenceSet: unknown) => ({ settings: { preference_set: preferenceSet } });
+const branding = (fields: Record<string, unknown>) => ({ settings: { branding: fields } });
+
+type Case = [what: string, body: unknown, accepted: boolean];
+
+/** Custom properties: the same rules on tenants and users. */
+const propertyCases = (known: Record<string, unknown>): Case[] => [
+  ['no custom property', { ...known }, true],
+  [`${MAX_PROPERTIES} custom properties`, { ...known, ...properties(MAX_PROPERTIES) }, true],
+  [`${MAX_PROPERTIES + 1} custom properties`, { ...known, ...properties(MAX_PROPERTIES + 1) }, false],
+  ['a property key of 255 characters', { ...known, [x(255)]: 1 }, true],
+  ['a property key of 256 characters', { ...known, [x(256)]: 1 }, false],
+  ['a property key of 255 emoji', { ...known, [emoji(255)]: 1 }, true],
+  ['a property key of 256 emoji', { ...known, [emoji(256)]: 1 }, false],
+  ['a property key starting with __', { ...known, __secret: 1 }, false],
+  ['a property key with one _', { ...known, _private: 1 }, true],
+  ['a property key constructor', { ...known, constructor: 1 }, false],
+  ['a property key __proto__', { ...known, ...JSON.parse('{"__proto__":1}') }, false],
+  ['a property key with a newline', { ...known, 'a\nb': 1 }, false],
+  ['a property key with DEL', { ...known, 'a\u007f': 1 }, false],
+  ['a property that is null (removes it)', { ...known, plan: null }, true],
+  ['a property that is an object', { ...known, plan: { tier: 'pro', seats: [1, 2] } }, true],
+  ['a property value with a NUL', { ...known, plan: 'a\u0000b' }, false],
+  ['a property value with a newline', { ...known, plan: 'a\nb' }, true],
+  ['channel_data (not supported)', { ...known, channel_data: {} }, false],
+  ['preferences (not supported)', { ...known, preferences: {} }, false],
+  ['updated_at (read-only)', { ...known, updated_at: '2024-01-01T00:00:00Z' }, false],
+  ['a nested property value with a NUL', { ...known, plan: { tier: ['a\u0000'] } }, false],
+  ['a nested key __proto__', { ...known, plan: JSON.parse('{"__proto__":1}') }, false],
+  ['a nested key with a newline (free text)', { ...known, plan: { 'a\nb': 1 } }, true],
+  [`a property nested ${MAX_PROPERTY_DEPTH} deep`, { ...known, deep: nested(MAX_PROPERTY_DEPTH) }, true],
+];
+
+/** Bodies the document describes in words only: the validator refuses them, the schema cannot say so. */
+const wordsOnlyCases = (known: Record<string, unknown>): Case[] => [
+  [`a property nested ${MAX_PROPERTY_DEPTH + 1} deep`, { ...known, deep: nested(MAX_PROPERTY_DEPTH + 1) }, false],
+  [`properties of more than ${MAX_PROPERTIES_BYTES} bytes`, { ...known, big: x(MAX_PROPERTIES_BYTES) }, false],
+];
+
+const tenantCases: Case[] = [
+  ['an empty body', {}, true],
+  ['the id of the path', { id: TENANT_ID }, true],
+  ['an empty id', { id: '' }, false],
+  ['an id that is a number', { id: 7 }, false],
+  ['an id with a newline', { id: 't\n1' }, false],
+  ['a name of 255 characters', { name: x(255) }, true],
+  ['a name of 256 characters', { name: x(256) }, false],
+  ['a name of 255 emoji', { name: emoji(255) }, true],
+  ['a name of 256 emoji', { name: emoji(256) }, false],
+  ['a name null', { name: null }, true],
+  ['a name with a NUL', { name: 'a\u0000' }, false],
+  ['a name that is a number', { name: 1 }, false],
+  ['settings null', { settings: null }, false],
+  ['settings an array', { settings: [] }, false],
+  ['an unknown key in settings', { settings: { theme: 'dark' } }, false],
+  ['branding null', { settings: { branding: null } }, true],
+  ['branding an array', branding([] as unknown as Record<string, unknown>), false],
+  ['an unknown branding field', branding({ favicon_url: 'https://a.example' }), false],
+  ...BRANDING_URL_FIELDS.flatMap((field): Case[] => [
+    [`${field} https`, branding({ [field]: 'https://cdn.example.com/logo.png' }), true],
+    [`${field} http`, branding({ [field]: 'http://cdn.example.com/logo.png' }), true],
+    [`${field} null`, branding({ [field]: null }), true],
+    [`${field} ftp`, branding({ [field]: 'ftp://cdn.example.com/logo.png' }), false],
+    [`${field} javascript:`, branding({ [field]: 'javascript:alert(1)' }), false],
+    [`${field} not a URL`, branding({ [field]: 'logo.png' }), false],
+    [`${field} a number`, branding({ [field]: 1 }), false],
+  ]),
+  ['a URL with a space in its path', branding({ logo_url: 'https://a.example/a b.png' }), true],
+  ['a URL with an accented host', branding({ logo_url: 'https://exämple.com/' }), true],
+  ['a URL in upper case', branding({ logo_url: 'HTTPS://A.EXAMPLE/' }), true],
+  ['a URL with a tab', branding({ logo_url: 'https://a.example/\t' }), false],
+  ['a URL of 2048 emoji', branding({ logo_url: `https://a.example/${emoji(2048 - 18)}` }), true],
+  ['a URL of 2049 emoji', branding({ logo_url: `https://a.example/${emoji(2049 - 18)}` }), false],
+  ['a URL of 2048 characters', branding({ logo_url: `https://a.example/${x(2048 - 18)}` }), true],
+  ['a URL of 2049 characters', branding({ logo_url: `https://a.example/${x(2049 - 18)}` }), false],
+  ...BRANDING_COLOR_FIELDS.flatMap((field): Case[] => [
+    [`${field} #a1B2c3`, branding({ [field]: '#a1B2c3' }), true],
+    [`${field} null`, branding({ [field]: null }), true],
+    [`${field} #abc`, branding({ [field]: '#abc' }), false],
+    [`${field} a1b2c3`, branding({ [field]: 'a1b2c3' }), false],
+    [`${field} #a1b2c3 and a newline`, branding({ [field]: '#a1b2c3\n' }), false],
+    [`${field} #gggggg`, branding({ [field]: '#gggggg' }), false],
+  ]),
+  ['preference_set null (removes it)', tenantSet(null), true],
+  ['an empty preference_set', tenantSet({}), true],
+  ['preference_set replace', tenantSet({ __persistence_strategy__: 'replace' }), true],
+  ['preference_set merge', tenantSet({ __persistence_strategy__: 'merge' }), true],
+  ['preference_set strategy null', tenantSet({ __persistence_strategy__: null }), true],
+  ['preference_set strategy Replace', tenantSet({ __persistence_strategy__: 'Replace' }), false],
+  ['preference_set an array', tenantSet([]), false],
+  ['a category marked replace', tenantSet({ categories: { marketing: { __strategy__: 'replace', channel_types: { email: false } } } }), true],
+  ['a category marker null', tenantSet({ categories: { marketing: { __strategy__: null } } }), true],
+  ['a category marker merge', tenantSet({ categories: { marketing: { __strategy__: 'merge' } } }), false],
+  ['a workflow marked replace', tenantSet({ workflows: { digest: { __strategy__: 'replace' } } }), true],
+  ['channel_types marked replace', tenantSet({ channel_types: { __strategy__: 'replace', email: true } }), true],
+  ['channel_types marker "yes"', tenantSet({ channel_types: { __strategy__: 'yes' } }), false],
+  ['channels marked replace', tenantSet({ channels: { __strategy__: 'replace', [UUID]: false } }), true],
+  ['a channel id that is no UUID', tenantSet({ channels: { 'not-a-uuid': true } }), false],
+  ['a marker on commercial_subscribed', tenantSet({ commercial_subscribed: { __strategy__: 'replace', conditions: [] } }), false],
+  ['a marker inside a category\'s channel_types', tenantSet({ categories: { c: { channel_types: { __strategy__: 'replace' } } } }), false],
+  ['a marker at the top of the set', tenantSet({ __strategy__: 'replace' }), false],
+  ['channel type fax', tenantSet({ channel_types: { fax: true } }), false],
+  [`${LIMITS.mapEntries} categories`, tenantSet({ categories: Object.fromEntries(list(LIMITS.mapEntries, (index) => [`c${index}`, true])) }), true],
+  [`${LIMITS.mapEntries + 1} categories`, tenantSet({ categories: Object.fromEntries(list(LIMITS.mapEntries + 1, (index) => [`c${index}`, true])) }), false],
+  ['a category key of 256 characters', tenantSet({ categories: { [x(256)]: true } }), false],
+  ['a category key constructor', tenantSet({ workflows: { constructor: true } }), false],
+  [`${LIMITS.conditions + 1} conditions`, tenantSet({ categories: { c: { conditions: list(LIMITS.conditions + 1, () => condition) } } }), false],
+  ['a condition without argument', tenantSet({ commercial_subscribed: { conditions: [{ variable: 'a', operator: 'exists' }] } }), false],
+  ['the body an array', [], false],
+  ['the body a string', 'tenant', false],
+  ...propertyCases({ name: 'Acme' }),
+  ...propertyCases({ id: TENANT_ID, name: 'Acme', settings: {} }),
+];
+
+const userCases: Case[] = [
+  ['an empty body', {}, true],
+  ['the id of the path', { id: USER_ID }, true],
+  ['an empty id', { id: '' }, false],
+  ['an id of 256 characters', { id: x(256) }, false],
+  ['an id with a tab', { id: 'u\t1' }, false],
+  ...Object.entries(USER_STRING_PROPERTIES).flatMap(([field, maxLength]): Case[] => [
+    [`${field} null`, { [field]: null }, true],
+    [`${field} a number`, { [field]: 1 }, false],
+    [`${field} of ${maxLength + 1} characters`, { [field]: x(maxLength + 1) }, false],
+  ]),
+  ...Object.entries(USER_STRING_PROPERTIES)
+    .filter(([field]) => field !== 'timezone')
+    .flatMap(([field, maxLength]): Case[] => [
+      [`${field} of ${maxLength} characters`, { [field]: x(maxLength) }, true],
+      [`${field} of ${maxLength} emoji`, { [field]: emoji(maxLength) }, true],
+      [`${field} of ${maxLength + 1} emoji`, { [field]: emoji(maxLength + 1) }, false],
+      [`${field} with a NUL`, { [field]: 'a\u0000' }, false],
+    ]),
+  ['timezone Europe/Paris', { timezone: 'Europe/Paris' }, true],
+  ['created_at with Z', { created_at: '2024-05-01T12:00:00Z' }, true],
+  ['created_at with an offset', { created_at: '2024-05-01T12:00:00.123+02:00' }, true],
+  ['created_at null', { created_at: null }, true],
+  ['created_at a date only', { created_at: '2024-05-01' }, false],
+  ['created_at a number', { created_at: 1714564800 }, false],
+  ['created_at not a date', { created_at: 'yesterday' }, false],
+  ['the body an array', [], false],
+  ['the body a number', 1, false],
+  // Known properties (name, email, ...) count as custom ones; id and created_at do not.
+  ...propertyCases({}),
+  ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
+  [`name and ${MAX_PROPERTIES - 1} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES - 1) }, true],
+  [`name and ${MAX_PROPERTIES} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES) }, false],
+];
+
+const bulkCases = (field: 'tenants' | 'users', item: (index: number) => Record<string, unknown>): Case[] => [
+  ['one item', { [field]: [item(0)] }, true],
+  ['no item', { [field]: [] }, false],
+  [`${LIMITS.bulkUsers} items`, { [field]: list(LIMITS.bulkUsers, item) }, true],
+  [`${LIMITS.bulkUsers + 1} items`, { [field]: list(LIMITS.bulkUsers + 1, item) }, false],
+  ['the same item twice', { [field]: [item(0), item(0)] }, true],
+  ['an item without id', { [field]: [{ name: 'n' }] }, false],
+  ['an item with an empty id', { [field]: [{ id: '' }] }, false],
+  ['an item id of 256 characters', { [field]: [{ id: x(256) }] }, false],
+  ['an item id with a newline', { [field]: [{ id: 'a\nb' }] }, false],
+  ['an item id that is a number', { [field]: [{ id: 1 }] }, false],
+  ['an item with a __ property', { [field]: [{ ...item(0), __x: 1 }] }, false],
+  [`an item with ${MAX_PROPERTIES + 1} properties`, { [field]: [{ ...item(0), ...properties(MAX_PROPERTIES + 1) }] }, false],
+  ['an item null', { [field]: [null] }, false],
+  [`${field} not an array`, { [field]: item(0) }, false],
+  [`no ${field}`, {}, false],
+  ['an unknown key in the body', { [field]: [item(0)], extra: 1 }, false],
+  ['the body an array', [item(0)], false],
+  ['the body null', null, false],
+];
+
+const bulkTenantCases: Case[] = [
+  ...bulkCases('tenants', (index) => ({ id: `t${index}`, name: `Tenant ${index}` })),
+  ['a tenant as its id alone', { tenants: ['t1'] }, true],
+  ['a tenant id alone, empty', { tenants: [''] }, false],
+  ['a tenant id alone with a newline', { tenants: ['a\nb'] }, false],
+  ['a tenant id alone of 256 characters', { tenants: [x(256)] }, false],
+  ['a tenant with a bad colour', { tenants: [{ id: 't', settings: { branding: { primary_color: 'red' } } }] }, false],
+  ['a tenant with a marked category', { tenants: [{ id: 't', settings: { preference_set: { categories: { c: { __strategy__: 'replace' } } } } }] }, true],
+  ['a tenant with a bad marker', { tenants: [{ id: 't', settings: { preference_set: { categories: { c: { __strategy__: 'x' } } } } }] }, false],
+];
+
+const bulkUserCases: Case[] = [
+  ...bulkCases('users', (index) => ({ id: `u${index}`, email: `u${index}@example.com` })),
+  ['a user as its id alone', { users: ['u1'] }, false],
+  ['a user with an email of 321 characters', { users: [{ id: 'u', email: x(321) }] }, false],
+];
+
+const evaluate = (fields: Record<string, unknown> = {}) => ({ recipients: ['u1'], workflow: { key: 'w' }, channel: { type: 'email' }, ...fields });
+const evaluateCases: Case[] = [
+  ['the least body', evaluate(), true],
+  ['no recipients', evaluate({ recipients: [] }), false],
+  [`${LIMITS.bulkUsers} recipients`, evaluate({ recipients: list(LIMITS.bulkUsers, (index) => `u${index}`) }), true],
+  [`${LIMITS.bulkUsers + 1} recipients`, evaluate({ recipients: list(LIMITS.bulkUsers + 1, (index) => `u${index}`) }), false],
+  ['a repeated recipient', evaluate({ recipients: ['u1', 'u1'] }), true],
+  ['a recipient object', evaluate({ recipients: [{ id: 'u1', plan: 'pro' }] }), true],
+  ['a recipient object without id', evaluate({ recipients: [{ plan: 'pro' }] }), false],
+  ['a recipient id of 255 emoji', evaluate({ recipients: [emoji(255)] }), true],
+  ['a recipient id of 256 characters', evaluate({ recipients: [x(256)] }), false],
+  ['an empty recipient id', evaluate({ recipients: [''] }), false],
+  ['a recipient id with a newline', evaluate({ recipients: ['a\nb'] }), false],
+  ['a recipient object whose id has a tab', evaluate({ recipients: [{ id: 'a\tb' }] }), false],
+  ['a recipient that is a number', evaluate({ recipients: [1] }), false],
+  ['a recipient null', evaluate({ recipients: [null] }), false],
+  ['recipients a string', evaluate({ recipients: 'u1' }), false],
+  ['no workflow', { recipients: ['u1'], channel: { type: 'email' } }, false],
+  ['a workflow without key', evaluate({ workflow: {} }), false],
+  ['a workflow key of 256 characters', evaluate({ workflow: { key: x(256) } }), false],
+  ['a workflow key with a newline', evaluate({ workflow: { key: 'a\nb' } }), false],
+  ['no category', evaluate({ workflow: { key: 'w', categories: [] } }), true],
+  ['categories null', evaluate({ workflow: { key: 'w', categories: null } }), true],
+  [`${MAX_WORKFLOW_CATEGORIES} categories`, evaluate({ workflow: { key: 'w', categories: list(MAX_WORKFLOW_CATEGORIES, (index) => `c${index}`) } }), true],
+  [`${MAX_WORKFLOW_CATEGORIES + 1} categories`, evaluate({ workflow: { key: 'w', categories: list(MAX_WORKFLOW_CATEGORIES + 1, (index) => `c${index}`) } }), false],
+  ['a repeated category', evaluate({ workflow: { key: 'w', categories: ['c', 'c'] } }), true],
+  ['an empty category', evaluate({ workflow: { key: 'w', categories: [''] } }), false],
+  ['a category with a newline', evaluate({ workflow: { key: 'w', categories: ['a\nb'] } }), false],
+  ['a category that is a number', evaluate({ workflow: { key: 'w', categories: [1] } }), false],
+  ['commercial true', evaluate({ workflow: { key: 'w', commercial: true, override_preferences: false } }), true],
+  ['commercial null', evaluate({ workflow: { key: 'w', commercial: null, override_preferences: null } }), true],
+  ['commercial "yes"', evaluate({ workflow: { key: 'w', commercial: 'yes' } }), false],
+  ['an unknown key in the workflow', evaluate({ workflow: { key: 'w', trigger: 'x' } }), false],
+  ...CHANNEL_TYPES.map((type): Case => [`channel type ${type}`, evaluate({ channel: { type } }), true]),
+  ['channel type fax', evaluate({ channel: { type: 'fax' } }), false],
+  ['channel type Email', evaluate({ channel: { type: 'Email' } }), false],
+  ['no channel type', evaluate({ channel: {} }), false],
+  ['no channel', { recipients: ['u1'], workflow: { key: 'w' } }, false],
+  ['a channel id, lower case', evaluate({ channel: { type: 'email', id: UUID } }), true],
+  ['a channel id, upper case', evaluate({ channel: { type: 'email', id: UUID.toUpperCase() } }), true],
+  ['a channel id null', evaluate({ channel: { type: 'email', id: null } }), true],
+  ['a channel id that is no UUID', evaluate({ channel: { type: 'email', id: 'c1' } }), false],
+  ['a channel id of the wrong shape', evaluate({ channel: { type: 'email', id: `${UUID}0` } }), false],
+  ['an unknown key in the channel', evaluate({ channel: { type: 'email', name: 'x' } }), false],
+  ['a tenant', evaluate({ tenant: 't1' }), true],
+  ['a tenant null', evaluate({ tenant: null }), true],
+  ['an empty tenant', evaluate({ tenant: '' }), false],
+  ['a tenant with a newline', evaluate({ tenant: 'a\nb' }), false],
+  ['a tenant of 256 characters', evaluate({ tenant: x(256) }), false],
+  ['data an object', evaluate({ data: { a: 1 } }), true],
+  ['data null', evaluate({ data: null }), true],
+  ['data an array', evaluate({ data: [] }), false],
+  ['an actor id', evaluate({ actor: 'a1' }), true],
+  ['an actor object', evaluate({ actor: { id: 'a1' } }), true],
+  ['an actor null', evaluate({ actor: null }), true],
+  ['an empty actor id', evaluate({ actor: '' }), false],
+  ['an actor id with a newline', evaluate({ actor: 'a\nb' }), false],
+  ['an actor that is a number', evaluate({ actor: 1 }), false],
+  ['an unknown key in the body', evaluate({ priority: 1 }), false],
+  ['the body an array', [], false],
+];
+
+const row = (fields: Record<string, unknown> = {}) => ({ key: 'categories.marketing', label: 'Marketing', ...fields });
+const layout = (rows: unknown[], fields: Record<string, unknown> = {}) => ({ title: 'Your preferences', rows, ...fields });
+const preferenceCenterCases: Case[] = [
+  ['no row', layout([]), true],
+  ['a category row', layout([row()]), true],
+  ['a workflow row', layout([row({ key: 'workflows.digest' })]), true],
+  ['a channel row', layout([row({ key: `channels.${UUID}` })]), true],
+  ['a channel row, upper case', layout([row({ key: `channels.${UUID.toUpperCase()}` })]), true],
+  ['a channel row that is no UUID', layout([row({ key: 'channels.abc' })]), false],
+  ['a channel row of dashes', layout([row({ key: `channels.${'-'.repeat(36)}` })]), false],
+  ['a row key without field', layout([row({ key: 'marketing' })]), false],
+  ['a row key of another field', layout([row({ key: 'channel_types.email' })]), false],
+  ['a row key with an empty key', layout([row({ key: 'categories.' })]), false],
+  ['a row key of 255 characters', layout([row({ key: `categories.${x(255)}` })]), true],
+  ['a row key of 256 characters', layout([row({ key: `categories.${x(256)}` })]), false],
+  ['a row key with a newline', layout([row({ key: 'categories.a\nb' })]), false],
+  ['a row key constructor', layout([row({ key: 'workflows.constructor' })]), false],
+  [`${MAX_LAYOUT_ROWS} rows`, layout(list(MAX_LAYOUT_ROWS, (index) => row({ key: `categories.c${index}` }))), true],
+  [`${MAX_LAYOUT_ROWS + 1} rows`, layout(list(MAX_LAYOUT_ROWS + 1, (index) => row({ key: `categories.c${index}` }))), false],
+  ['a label of 200 characters', layout([row({ label: x(200) })]), true],
+  ['a label of 201 characters', layout([row({ label: x(201) })]), false],
+  ['a label of 200 emoji', layout([row({ label: emoji(200) })]), true],
+  ['a label of 201 emoji', layout([row({ label: emoji(201) })]), false],
+  ['an empty label', layout([row({ label: '' })]), false],
+  ['a blank label', layout([row({ label: '   ' })]), false],
+  ['no label', layout([{ key: 'categories.a' }]), false],
+  ['a label with a NUL', layout([row({ label: 'a\u0000' })]), false],
+  ['a row description of 2000 characters', layout([row({ description: x(2000) })]), true],
+  ['a row description of 2001 characters', layout([row({ description: x(2001) })]), false],
+  ['an empty row description', layout([row({ description: '' })]), true],
+  ['a row description null', layout([row({ description: null })]), false],
+  ['every channel type in a row', layout([row({ channel_types: [...CHANNEL_TYPES] })]), true],
+  ['no channel type in a row', layout([row({ channel_types: [] })]), false],
+  ['a channel type twice in a row', layout([row({ channel_types: ['email', 'email'] })]), false],
+  ['channel type fax in a row', layout([row({ channel_types: ['fax'] })]), false],
+  ['channel types on a channel row', layout([row({ key: `channels.${UUID}`, channel_types: ['email'] })]), false],
+  ['an unknown key in a row', layout([row({ hidden: true })]), false],
+  ['a row that is a string', layout(['categories.a']), false],
+  ['a title of 200 characters', layout([], { title: x(200) }), true],
+  ['a title of 201 characters', layout([], { title: x(201) }), false],
+  ['a title of 200 emoji', layout([], { title: emoji(200) }), true],
+  ['an empty title', layout([], { title: '' }), false],
+  ['a blank title', layout([], { title: ' ' }), false],
+  ['no title', { rows: [] }, false],
+  ['a description of 2000 characters', layout([], { description: x(2000) }), true],
+  ['a description of 2001 characters', layout([], { description: x(2001) }), false],
+  ['a description with a lone surrogate', layout([], { description: 'a\ud800' }), false],
+  ['no rows', { title: 'T' }, false],
+  ['rows null', layout(null as unknown as unknown[]), false],
+  ['an unknown key in the body', layout([], { theme: 'dark' }), false],
+  ['the body an array', [], false],
+];
+
+const linksCases: Case[] = [
+  ['an empty body', {}, true],
+  ['a category scope', { scope: 'categories.marketing' }, true],
+  ['a workflow scope', { scope: 'workflows.digest' }, true],
+  ['a scope null', { scope: null }, true],
+  ['a channel scope', { scope: `channels.${UUID}` }, false],
+  ['a scope without field', { scope: 'marketing' }, false],
+  ['a scope with an empty key', { scope: 'categories.' }, false],
+  ['a scope key of 255 characters', { scope: `categories.${x(255)}` }, true],
+  ['a scope key of 256 characters', { scope: `categories.${x(256)}` }, false],
+  ['a scope key with a newline', { scope: 'categories.a\nb' }, false],
+  ['a scope key __proto__', { scope: 'categories.__proto__' }, false],
+  ['a scope that is a number', { scope: 1 }, false],
+  ['a tenant', { tenant: 't1' }, true],
+  ['a tenant null', { tenant: null }, true],
+  ['an empty tenant', { tenant: '' }, false],
+  ['a tenant of 256 characters', { tenant: x(256) }, false],
+  ['a tenant with a newline', { tenant: 'a\nb' }, false],
+  ['a tenant that is a number', { tenant: 1 }, false],
+  ['an unknown key', { scope: null, expires_in: 60 }, false],
+  ['the body an array', [], false],
+];
+
+const environmentSetCases: Case[] = [
+  ['an empty body', {}, true],
+  ['a category', { categories: { marketing: false } }, true],
+  ['a __strategy__ marker (tenants only)', { categories: { marketing: { __strategy__: 'replace' } } }, false],
+  ['naming the set', { id: 'default' }, false],
+  ['channel type fax', { channel_types: { fax: true } }, false],
+  ['the body an array', [], false],
+];
+
+const CASES: Record<EndpointName, Case[]> = {
+  tenant: tenantCases,
+  user: userCases,
+  bulkTenants: bulkTenantCases,
+  bulkUsers: bulkUserCases,
+  environmentSet: environmentSetCases,
+  evaluate: evaluateCases,
+  preferenceCenter: preferenceCenterCases,
+  links: linksCases,
+};
+
+function answers(endpoint: Endpoint, body: unknown) {
+  const validated = endpoint.validator(body);
+  const document = endpoint.document(body) as boolean;
+  const why = [
+    validated.ok ? '' : `validator: ${validated.errors.slice(0, 2).map((error) => `${error.field} ${error.type}`).join(', ')}`,
+    document ? '' : `document: ${ajv.errorsText(endpoint.document.errors?.slice(0, 2))}`,
+  ].filter(Boolean).join('; ');
+  return { validator: validated.ok, document, why };
+}
+
+const table = (Object.keys(CASES) as EndpointName[]).flatMap((name) => CASES[name].map(([what, body, accepted]) => [name, what, body, accepted] as const));
+
+describe('every request body: validator and document answer alike', () => {
+  it.each(table)('%s: %s', (name, _what, body, accepted) => {
+    // As the API would receive it: JSON, where a field set to undefined is absent.
+    const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));
+    expect({ validator: answer.validator, document: answer.document, why: answer.why }).toEqual({ validator: accepted, document: accepted, why: expect.any(String) });
+  });
+});
+
+describe('limits the document states in words only', () => {
+  const words: [EndpointName, string, unknown][] = [
+    ...(['tenant', 'user'] as const).flatMap((name) => wordsOnlyCases({}).map(([what, body]): [EndpointName, string, unknown] => [name, what, body])),
+    ['user', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
+    ['user', 'a created_at that is no date', { created_at: '2024-13-01T00:00:00Z' }],
+    ['bulkUsers', 'a user with a bad timezone', { users: [{ id: 'u', timezone: 'Mars/Olympus' }] }],
+    ['tenant', 'a logo_url whose host a browser refuses', branding({ logo_url: 'https://exa mple.com/' })],
+    ['tenant', 'a logo_url without host', branding({ logo_url: 'https://' })],
+    ['tenant', 'a logo_url with port 99999', branding({ logo_url: 'https://a.example:99999/' })],
+    ['preferenceCenter', 'the same row twice', layout([row(), row()])],
+  ];
+  it.each(words)('%s: %s: the validator refuses, the document accepts', (name, _what, body) => {
+    const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));
+    expect({ validator: answer.validator, document: answer.document }).toEqual({ validator: false, document: true });
+  });
+});
+
+it('covers every JSON request body of the document', () => {
+  const document = OPENAPI_DOCUMENT as unknown as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>> };
+  const bodies = Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations)
+      .filter(([, operation]) => operation?.requestBody?.content?.['application/json'] !== undefined)
+      .map(([method]) => `${method} ${path}`),
+  );
+  const covered = [
+    'put /v1/tenants/{id}',
+    'put /v1/users/{id}',
+    'post /v1/tenants/bulk/set',
+    'post /v1/users/bulk/identify',
+    'put /v1/environment/preferences',
+    'post /v1/preferences/evaluate',
+    'put /v1/preference_center',
+    'post /v1/users/{user_id}/links',
+    // contract.test.ts
+    'post /v1/users/bulk/preferences',
+    'put /v1/users/{user_id}/preferences/{id}',
+  ];
+  expect(bodies.filter((body) => !covered.includes(body))).toEqual([]);
+});
