@@ -439,11 +439,90 @@ describe('limits the document states in words only', () => {
     ['tenant', 'a logo_url without host', branding({ logo_url: 'https://' })],
     ['tenant', 'a logo_url with port 99999', branding({ logo_url: 'https://a.example:99999/' })],
     ['preferenceCenter', 'the same row twice', layout([row(), row()])],
+    ['tenant', 'an id other than the path\'s', { id: 'another' }],
+    ['user', 'an id other than the path\'s', { id: 'another' }],
   ];
   it.each(words)('%s: %s: the validator refuses, the document accepts', (name, _what, body) => {
     const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));
     expect({ validator: answer.validator, document: answer.document }).toEqual({ validator: false, document: true });
   });
+});
+
+/**
+ * Mutations of the hand-written bodies (a field removed, nulled, retyped, made huge or strange, a key
+ * added), seeded: FUZZ_SEED=<n> replays a run, FUZZ_CASES=<n> changes the number per endpoint.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const MUTATIONS = Number(process.env.FUZZ_CASES ?? 2_000);
+/** The validator's error types of the rules the document states in words only (see the describe above). */
+const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large)\b/;
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRANGE: unknown[] = [null, true, 0, -1, 1.5, '', ' ', 'x', x(256), emoji(256), 'a\u0000b', 'a\nb', 'a\ud800', '__proto__', '__x', 'replace', 'merge', 'email', 'fax', UUID, 'categories.a', 'channels.x', '#abcdef', 'https://a.example/', [], [1], {}, { a: 1 }];
+
+function mutate(body: unknown, next: () => number): unknown {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  if (typeof body !== 'object' || body === null || next() < 0.25) return pick(STRANGE);
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(body) ? [...body] : { ...body };
+  const keys = Object.keys(copy);
+  const roll = next();
+  if (keys.length === 0 || roll < 0.15) {
+    (copy as Record<string, unknown>)[pick(['extra', '__x', 'id', 'name', 'settings', 'scope', 'tenant', 'key', 'label', 'channel_types', STRATEGY, 'a\u007f'])] = pick(STRANGE);
+  } else if (roll < 0.3) {
+    if (Array.isArray(copy)) copy.splice(Number(pick(keys)), 1);
+    else delete copy[pick(keys)];
+  } else {
+    const key = pick(keys);
+    (copy as Record<string, unknown>)[key] = mutate((copy as Record<string, unknown>)[key], next);
+  }
+  return copy;
+}
+const STRATEGY = '__strategy__';
+
+/** A body's `id` must match the path's, which no schema of the body can say: send it to its own path. */
+function asSentTo(name: EndpointName, body: unknown): Endpoint {
+  const id = typeof body === 'object' && body !== null && typeof (body as { id?: unknown }).id === 'string' ? (body as { id: string }).id : null;
+  if (id === null) return ENDPOINTS[name];
+  if (name === 'tenant') return { ...ENDPOINTS.tenant, validator: (sent: unknown) => validateTenantInput(sent, id) };
+  if (name === 'user') return { ...ENDPOINTS.user, validator: (sent: unknown) => validateUserInput(sent, id) };
+  return ENDPOINTS[name];
+}
+
+it('gives the same answer for mutations of every case', () => {
+  const next = random(SEED);
+  const disagreements: string[] = [];
+  const counts = { compared: 0, accepted: 0 };
+  for (const name of Object.keys(CASES) as EndpointName[]) {
+    const bodies = CASES[name].map(([, body]) => JSON.parse(JSON.stringify(body)) as unknown).filter((body) => JSON.stringify(body).length < 20_000);
+    for (let index = 0; index < MUTATIONS; index += 1) {
+      let body = bodies[Math.floor(next() * bodies.length)];
+      const rounds = 1 + Math.floor(next() * 3);
+      for (let round = 0; round < rounds; round += 1) body = mutate(body, next);
+      body = JSON.parse(JSON.stringify(body ?? null));
+      // The JSON parser is strict: a body that is no object nor array never reaches a validator (400).
+      if (typeof body !== 'object' || body === null) continue;
+      const answer = answers(asSentTo(name, body), body);
+      counts.compared += 1;
+      if (answer.validator) counts.accepted += 1;
+      // What the document states in words only: the validator may refuse what the schema accepts there.
+      if (answer.validator !== answer.document && !(answer.document && WORDS_ONLY.test(answer.why))) {
+        disagreements.push(`${name} ${JSON.stringify(body).slice(0, 200)} -> validator ${answer.validator}, document ${answer.document} (${answer.why})`);
+      }
+    }
+  }
+  console.log(`contract-endpoints: ${counts.compared} mutations (seed ${SEED}), ${counts.accepted} accepted`);
+  expect(disagreements.slice(0, 10)).toEqual([]);
+  expect(counts.accepted).toBeGreaterThan(counts.compared / 20);
 });
 
 it('covers every JSON request body of the document', () => {

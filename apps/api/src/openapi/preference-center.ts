@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS } from '@prefs/core';
+import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS, LAYOUT_LIMITS } from '@prefs/core';
 import { errorResponses, json, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 import { UNSUBSCRIBES_DEFAULT_PAGE_SIZE, UNSUBSCRIBES_MAX_PAGE_SIZE } from '../routes/unsubscribes';
 
@@ -20,22 +20,23 @@ const token = {
   schema: { type: 'string', maxLength: 4096 },
 };
 
-const layoutRow = (responseShape: boolean): Schema => ({
+/** A stored row (the request's row is `PreferenceCenterRowRequest`, derived from the contract). */
+const layoutRow: Schema = {
   type: 'object',
   properties: {
     key: { ...rowKey, description: '`categories.<key>`, `workflows.<key>` or `channels.<channel id>`.' },
-    label: { type: 'string', minLength: 1, maxLength: 200 },
-    description: responseShape ? { type: ['string', 'null'] } : { type: 'string', maxLength: 2000 },
+    label: { type: 'string', minLength: 1, maxLength: LAYOUT_LIMITS.titleLength },
+    description: { type: ['string', 'null'] },
     channel_types: {
-      ...(responseShape ? { type: ['array', 'null'] } : { type: 'array', minItems: 1 }),
+      type: ['array', 'null'],
       items: { type: 'string', enum: [...CHANNEL_TYPES] },
       uniqueItems: true,
       description: 'One toggle per listed channel type (categories and workflows only); one toggle for the row otherwise.',
     },
   },
-  required: responseShape ? ['key', 'label', 'description', 'channel_types'] : ['key', 'label'],
+  required: ['key', 'label', 'description', 'channel_types'],
   additionalProperties: false,
-});
+};
 
 export const preferenceCenterSchemas: Record<string, Schema> = {
   PreferenceCenterRequest: ENTITY_REQUEST_SCHEMAS.PreferenceCenterRequest,
@@ -47,7 +48,7 @@ export const preferenceCenterSchemas: Record<string, Schema> = {
       __typename: { const: 'PreferenceCenter' },
       title: { type: 'string' },
       description: { type: ['string', 'null'] },
-      rows: { type: 'array', items: layoutRow(true) },
+      rows: { type: 'array', items: layoutRow },
       updated_at: { type: 'string', format: 'date-time' },
     },
     required: ['__typename', 'title', 'description', 'rows', 'updated_at'],
