@@ -18,7 +18,10 @@ export interface SystemOptions {
   redisPrefix: string;
   secretKey: string;
   workers: number;
-  /** Operations per strategy: a replace burst, a merge burst, then a mixed burst of twice as many. */
+  /**
+   * Operations per strategy: a replace burst, a merge burst, a mixed burst of twice as many, then a
+   * users.identify burst (the same number of 1,000-user operations through `POST /v1/users/bulk/identify`).
+   */
   operationsPerStrategy: number;
   usersPerOperation: number;
   population: number;
@@ -120,8 +123,12 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       nextUser += count;
       return users;
     };
-    const bodyFor = (strategy: 'replace' | 'merge', users: string[], lineTag: string) =>
-      JSON.stringify({
+    type Strategy = 'replace' | 'merge' | 'identify';
+    const pathFor = (strategy: Strategy) => (strategy === 'identify' ? '/v1/users/bulk/identify' : '/v1/users/bulk/preferences');
+    const bodyFor = (strategy: Strategy, users: string[], lineTag: string) =>
+      strategy === 'identify'
+        ? JSON.stringify({ users: users.map((id) => ({ id, name: `User ${id}`, email: `${id}@example.com`, plan: lineTag, locale: 'en' })) })
+        : JSON.stringify({
         user_ids: users,
         preferences:
           strategy === 'replace'
@@ -129,8 +136,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
             : { __persistence_strategy__: 'merge', ...mergePatch(lineTag) },
       });
 
-    async function post(body: string): Promise<OperationResource> {
-      const response = await fetch(`${baseUrl}/v1/users/bulk/preferences`, { method: 'POST', headers, body });
+    async function post(body: string, strategy: Strategy): Promise<OperationResource> {
+      const response = await fetch(`${baseUrl}${pathFor(strategy)}`, { method: 'POST', headers, body });
       if (response.status !== 200) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as OperationResource;
     }
@@ -157,20 +164,22 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
 
     // Warm-up, not timed: one small operation of each strategy, so that the first timed POST does not
     // pay for JIT compilation and connection set-up.
-    const warmUp = [await post(bodyFor('replace', takeUsers(10), `${tag}-warm`)), await post(bodyFor('merge', takeUsers(10), `${tag}-warm`))];
+    const warmUp = [];
+    for (const strategy of ['replace', 'merge', 'identify'] as const) warmUp.push(await post(bodyFor(strategy, takeUsers(10), `${tag}-warm`), strategy));
     await waitForAll(warmUp.map((op) => op.id), 60_000);
 
     const lines: LineResult[] = [];
     const postLatency: Record<string, LatencyFigures> = {};
     const cpuMsPerThousandUsers: Record<string, Record<string, number>> = {};
     let usersWritten = 0;
-    const bursts: { name: string; strategies: ('replace' | 'merge')[] }[] = [
+    const bursts: { name: string; strategies: Strategy[] }[] = [
       { name: 'replace', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'replace' as const) },
       { name: 'merge', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'merge' as const) },
       {
         name: 'mixed',
         strategies: Array.from({ length: 2 * options.operationsPerStrategy }, (_, index) => (index % 2 === 0 ? 'replace' : 'merge')),
       },
+      { name: 'identify', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'identify' as const) },
     ];
     for (const burst of bursts) {
       const lineTag = `${tag}-system-${workers}w-${burst.name}`;
@@ -182,7 +191,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {
         const sent = performance.now();
-        const operation = await post(bodies[index]);
+        const operation = await post(bodies[index], burst.strategies[index]);
         latencies.push(performance.now() - sent);
         ids[index] = operation.id;
       });

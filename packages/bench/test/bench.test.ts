@@ -41,9 +41,11 @@ describe('the benchmark (smoke run)', () => {
       'system.1w.replace',
       'system.1w.merge',
       'system.1w.mixed',
+      'system.1w.identify',
       'system.2w.replace',
       'system.2w.merge',
       'system.2w.mixed',
+      'system.2w.identify',
       'evaluate.1-api',
       'unsubscribe.one-click',
     ]);
