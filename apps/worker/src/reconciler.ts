@@ -1,5 +1,6 @@
 import { findStrandedOperations, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
+import { createPeriodicTask, type PeriodicTask } from './periodic-task';
 import { reenqueueBulkOperation, type BulkQueue } from '@prefs/queue';
 
 /**
@@ -18,17 +19,12 @@ export interface ReconcilerOptions {
   onReenqueue?: (operationId: string) => void;
 }
 
-export interface Reconciler {
+export interface Reconciler extends PeriodicTask {
   /** One pass; returns how many operations got a new job. */
   reconcileOnce(): Promise<number>;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-
   async function reconcileOnce(): Promise<number> {
     const ids = await findStrandedOperations(options.db, options.queuedForMs);
     let reenqueued = 0;
@@ -42,28 +38,5 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return reenqueued;
   }
 
-  function tick(): void {
-    if (running) return;
-    running = reconcileOnce()
-      .catch((error: unknown) => {
-        options.logger.warn({ err: error }, 'reconciler pass failed; will try again');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-  }
-
-  return {
-    reconcileOnce,
-    start() {
-      if (!timer) timer = setInterval(tick, options.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
-  };
+  return { reconcileOnce, ...createPeriodicTask(reconcileOnce, options.intervalMs, options.logger, 'reconciler pass failed; will try again') };
 }

@@ -1,8 +1,7 @@
-import path from 'node:path';
+import { startBenchApi } from './api-process';
 import { Client } from 'pg';
 import { userRange } from './documents';
 import { line, percentile, runPool, type LineResult } from './measure';
-import { freePort, spawnNode } from './processes';
 import type { LatencyFigures } from './system';
 
 /**
@@ -79,35 +78,11 @@ async function seedLayers(options: EvaluationBenchOptions): Promise<void> {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureEvaluation(options: EvaluationBenchOptions): Promise<EvaluationResult> {
   await seedLayers(options);
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--cpu-prof-name=api-evaluate.cpuprofile'] : [];
-  const api = spawnNode(
-    'api',
-    path.join(options.repoRoot, 'apps/api/dist/main.js'),
-    {
-      PATH: process.env.PATH,
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      REDIS_PREFIX: options.redisPrefix,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PREFS_BOOTSTRAP_KEY: options.secretKey,
-      RATE_LIMITS: 'off',
-    },
-    profileArgs,
-  );
+  const { api, baseUrl } = await startBenchApi(options, 'api-evaluate');
   try {
-    const deadline = Date.now() + 30_000;
-    while ((await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok !== true) {
-      if (Date.now() > deadline) throw new Error(`the API was not ready within 30 s:\n${api.outputTail()}`);
-      await sleep(100);
-    }
     const headers = { authorization: `Bearer ${options.secretKey}`, 'content-type': 'application/json' };
     const bodyFor = (index: number) =>
       JSON.stringify({

@@ -1,7 +1,5 @@
-import path from 'node:path';
+import { startBenchApi } from './api-process';
 import { line, percentile, runPool, type LineResult } from './measure';
-import { freePort, spawnNode } from './processes';
-import { waitUntil } from './system';
 
 /**
  * One-click unsubscribes recorded per second by one API process: a campaign's burst of RFC 8058 POSTs
@@ -29,26 +27,8 @@ export interface UnsubscribeResult {
 }
 
 export async function measureUnsubscribes(options: UnsubscribeOptions, tag: string): Promise<UnsubscribeResult> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const api = spawnNode(
-    'api',
-    path.join(options.repoRoot, 'apps/api/dist/main.js'),
-    {
-      PATH: process.env.PATH,
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      REDIS_PREFIX: options.redisPrefix,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PREFS_BOOTSTRAP_KEY: options.secretKey,
-      RATE_LIMITS: 'off',
-    },
-    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--cpu-prof-name=api-unsubscribe.cpuprofile'] : [],
-  );
+  const { api, baseUrl } = await startBenchApi(options, 'api-unsubscribe');
   try {
-    await waitUntil(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok === true, 30_000, () => api.outputTail());
     const urls: string[] = new Array(options.users);
     await runPool(options.users, 8, async (index) => {
       const response = await fetch(`${baseUrl}/v1/users/unsubscribe-${tag}-${index}/links`, {

@@ -1,4 +1,5 @@
 import type { Condition } from './preference-set';
+import { isPlainObject } from './json';
 
 /**
  * Preference conditions, evaluated (spec: defaults-and-evaluation section 5, rule 4). Pure: the clock is
@@ -64,10 +65,6 @@ const DAY_MS = 86_400_000;
 
 type Resolved = { found: boolean; value: unknown };
 const MISSING: Resolved = { found: false, value: '' };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function rootOf(context: ConditionContext, prefix: VariablePrefix): unknown {
   if (prefix === 'workflow') {

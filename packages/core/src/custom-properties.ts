@@ -1,5 +1,8 @@
-import { codePointLength, MAX_PROPERTIES, MAX_PROPERTIES_BYTES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_KEY_LENGTH, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, RESERVED_PROPERTY_PREFIX } from './contract';
+import { codePointLength, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_PROPERTIES_BYTES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_KEY_LENGTH, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, RESERVED_PROPERTY_PREFIX } from './contract';
 import type { FieldError } from './validation';
+import { isPlainObject, typeName } from './json';
+
+export { isPlainObject, typeName };
 
 /**
  * Custom properties of tenants and users: any JSON, with limits that keep one record small and storable.
@@ -18,16 +21,6 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Text jsonb and PostgreSQL text can hold: no NUL, no unpaired surrogate. */
 export function isStorableText(value: string): boolean {
   return !UNSTORABLE.test(value);
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
 }
 
 /** A property key: 1-255 characters, no control characters, not `__`-prefixed, not a prototype name. */
@@ -133,4 +126,32 @@ export class StoredPropertiesLimitError extends Error {
 export function withinStoredLimits(properties: Record<string, JsonValue>): boolean {
   const keys = Object.keys(properties).length;
   return keys <= MAX_STORED_PROPERTIES && Buffer.byteLength(JSON.stringify(properties)) <= MAX_STORED_PROPERTIES_BYTES;
+}
+
+/**
+ * The id of a tenant or user body: the path's (a body `id` must then match it), or, for a bulk item
+ * (`pathId` null), the body's own, which is then required. Null when it is missing or bad (in `out`).
+ */
+export function bodyIdOf(
+  body: Record<string, unknown>,
+  pathId: string | null,
+  field: string,
+  what: 'tenant' | 'user',
+  isValidId: (id: string) => boolean,
+  out: FieldError[],
+): string | null {
+  if (!('id' in body)) {
+    if (pathId === null) out.push({ field, message: `${field} is required`, type: 'isDefined' });
+    return pathId;
+  }
+  const bodyId = body.id;
+  if (typeof bodyId !== 'string' || !isValidId(bodyId)) {
+    out.push({ field, message: `${field} must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' });
+    return pathId;
+  }
+  if (pathId !== null && bodyId !== pathId) {
+    out.push({ field, message: `${field} must match the ${what} id of the path`, type: 'invalid_value' });
+    return pathId;
+  }
+  return bodyId;
 }

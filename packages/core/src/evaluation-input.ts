@@ -1,5 +1,6 @@
 import { CHANNEL_ID, CHANNEL_TYPES, EVALUATION_CHANNEL_FIELDS, EVALUATION_FIELDS, EVALUATION_WORKFLOW_FIELDS, MAX_EVALUATION_RECIPIENTS, MAX_WORKFLOW_CATEGORIES, type ChannelType } from './contract';
 import { validateSetId, validateUserId, type FieldError, type Validated } from './validation';
+import { isPlainObject, typeName } from './json';
 
 /**
  * Validation of `POST /v1/preferences/evaluate` (spec: defaults-and-evaluation section 5). Every error
@@ -22,16 +23,6 @@ export interface EvaluateInput {
   tenant: string | null;
   data: Record<string, unknown>;
   actor: Record<string, unknown>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
 }
 
 function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): void {

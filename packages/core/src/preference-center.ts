@@ -15,6 +15,7 @@ import {
 } from './contract';
 import type { PreferenceDocument } from './preference-set';
 import { validateSetId, type FieldError, type Validated } from './validation';
+import { isPlainObject, typeName } from './json';
 
 /**
  * The preference center's layout (PUT /v1/preference_center) and the body of POST /v1/users/:id/links,
@@ -43,17 +44,6 @@ export interface PreferenceCenterLayout {
 export interface RowKey {
   field: 'categories' | 'workflows' | 'channels';
   key: string;
-}
-
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
 }
 
 /** A category or workflow key, by the contract's rules for map keys. */

@@ -1,11 +1,10 @@
-import { isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { bodyIdOf, isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
 import {
   BRANDING_FIELDS,
   BRANDING_URL_FIELDS,
   codePointLength,
   COLOR,
-  MAX_ID_LENGTH,
   MAX_TENANT_NAME_LENGTH,
   MAX_URL_LENGTH,
   TENANT_FIELDS,
@@ -106,19 +105,7 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
     return { ok: false, errors: [{ field: path || 'body', message: `${path || 'the body'} must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
 
-  let id = pathId;
-  if ('id' in body) {
-    const bodyId = body.id;
-    if (typeof bodyId !== 'string' || validateSetId(bodyId) !== null) {
-      errors.push({ field: field('id'), message: `${field('id')} must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' });
-    } else if (pathId !== null && bodyId !== pathId) {
-      errors.push({ field: field('id'), message: `${field('id')} must match the tenant id of the path`, type: 'invalid_value' });
-    } else {
-      id = bodyId;
-    }
-  } else if (pathId === null) {
-    errors.push({ field: field('id'), message: `${field('id')} is required`, type: 'isDefined' });
-  }
+  const id = bodyIdOf(body, pathId, field('id'), 'tenant', (candidate) => validateSetId(candidate) === null, errors);
 
   const input: Omit<TenantInput, 'id'> = { properties: {} };
   if ('name' in body) {

@@ -1,5 +1,5 @@
-import { isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
-import { codePointLength, ISO_TIMESTAMP, MAX_ID_LENGTH, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
+import { bodyIdOf, isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { codePointLength, ISO_TIMESTAMP, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
 import { validateUserId, type FieldError, type Validated } from './validation';
 
 /**
@@ -37,19 +37,7 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
     return { ok: false, errors: [{ field: path || 'body', message: `${path || 'the body'} must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
 
-  let id = pathId;
-  if ('id' in body) {
-    const bodyId = body.id;
-    if (typeof bodyId !== 'string' || validateUserId(bodyId) !== null) {
-      errors.push({ field: field('id'), message: `${field('id')} must be 1 to ${MAX_ID_LENGTH} characters without control characters`, type: 'invalid_value' });
-    } else if (pathId !== null && bodyId !== pathId) {
-      errors.push({ field: field('id'), message: `${field('id')} must match the user id of the path`, type: 'invalid_value' });
-    } else {
-      id = bodyId;
-    }
-  } else if (pathId === null) {
-    errors.push({ field: field('id'), message: `${field('id')} is required`, type: 'isDefined' });
-  }
+  const id = bodyIdOf(body, pathId, field('id'), 'user', (candidate) => validateUserId(candidate) === null, errors);
 
   let createdAt: string | undefined;
   if ('created_at' in body && body.created_at !== null) {

@@ -36,6 +36,7 @@ import {
   type PersistenceStrategy,
 } from './contract';
 import type { PreferenceDocument } from './preference-set';
+import { isPlainObject, typeName } from './json';
 
 /**
  * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
@@ -118,16 +119,6 @@ class BulkRequestDto {
   @IsDefined()
   @IsObject()
   preferences!: unknown;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
 }
 
 /** Flattens class-validator's tree into one FieldError per failed constraint, with dotted paths. */

@@ -1,3 +1,4 @@
+import { isPlainObject } from '@prefs/core';
 import type { Grant, PublicRouteMatch } from './public-routes';
 
 /**
@@ -10,10 +11,6 @@ export type TokenRights = { all: true } | { all: false; user: Set<string>; tenan
 
 /** Thrown for a `grants` claim that is not an object of objects: the token is not valid. */
 export class InvalidGrants extends Error {}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An entity URI's path segments; the scheme and host, when present, are ignored. */
 function entitySegments(entity: string): string[] {

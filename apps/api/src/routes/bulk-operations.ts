@@ -46,7 +46,8 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   const cursor = (field: 'after' | 'before') => {
     const raw = text(field);
     if (raw === null) return null;
-    const position = decodePageCursor(raw);
+    const decoded = decodePageCursor(raw, 200, (id) => UUID.test(id));
+    const position: BulkOperationPosition | null = decoded && { insertedAt: decoded.at, id: decoded.id };
     if (!position) errors.push({ field, message: `${field} must be a cursor from a previous page_info`, type: 'invalidCursor' });
     return position;
   };
@@ -70,8 +71,8 @@ export function bulkOperationsRouter(deps: { db: Database; rateLimit: (tier: Rat
       entries: page.entries,
       page_info: {
         __typename: 'PageInfo',
-        after: page.after ? encodePageCursor(page.after) : null,
-        before: page.before ? encodePageCursor(page.before) : null,
+        after: page.after ? encodePageCursor(page.after.insertedAt, page.after.id) : null,
+        before: page.before ? encodePageCursor(page.before.insertedAt, page.before.id) : null,
         page_size: query.pageSize,
       },
     });

@@ -4,7 +4,7 @@ import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
 import type { RateTier } from '../rate-limit';
-import { decodeTenantCursor, encodeTenantCursor } from '../tenant-page-cursor';
+import { decodePageCursor, encodePageCursor } from '../page-cursor';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './bulk-operations';
 
 interface ListQuery {
@@ -38,7 +38,9 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   const cursor = (field: 'after' | 'before') => {
     const raw = textParam(query, field, errors);
     if (raw === null) return null;
-    const position = decodeTenantCursor(raw);
+    // A tenant id of 255 characters of up to 4 UTF-8 bytes each, JSON-escaped, in base64: well under 4,096.
+    const decoded = decodePageCursor(raw, 4096, (id) => validateSetId(id) === null);
+    const position: TenantPosition | null = decoded && { createdAt: decoded.at, id: decoded.id };
     if (!position) errors.push({ field, message: `${field} must be a cursor from a previous page_info`, type: 'invalidCursor' });
     return position;
   };
@@ -88,8 +90,8 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
       entries: page.entries.map((tenant) => toTenantResource(tenant)),
       page_info: {
         __typename: 'PageInfo',
-        after: page.after ? encodeTenantCursor(page.after) : null,
-        before: page.before ? encodeTenantCursor(page.before) : null,
+        after: page.after ? encodePageCursor(page.after.createdAt, page.after.id) : null,
+        before: page.before ? encodePageCursor(page.before.createdAt, page.before.id) : null,
         page_size: query.pageSize,
       },
     });
