@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import { mergePreferences, replacePreferences, type PreferenceDocument } from '@prefs/core';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { line, runPool, secondsSince, type LineResult } from './measure';
+import { cpuPerThousandUsers, sampleCpu } from './processes';
 
 /**
  * The limit: the same 1,000-user writes done directly with `pg`, one hand-written statement per
@@ -80,6 +81,7 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
         );
         firstUser += options.operations * options.usersPerOperation;
         await options.beforeLine?.();
+        const cpuBefore = sampleCpu();
         const begun = performance.now();
         await runPool(batches.length, parallel, async (index) => {
           const client = await pool.connect();
@@ -90,14 +92,16 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
             client.release();
           }
         });
+        const seconds = secondsSince(begun);
         const users = options.operations * options.usersPerOperation;
         results.push(
           line(
             `limit.${strategy}.${parallel}-conn`,
             `pg limit, ${strategy}, ${parallel} connection${parallel > 1 ? 's' : ''}`,
             users,
-            secondsSince(begun),
+            seconds,
             `one statement per ${options.usersPerOperation} users`,
+            cpuPerThousandUsers(cpuBefore, sampleCpu(), users),
           ),
         );
       }

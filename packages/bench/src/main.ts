@@ -44,6 +44,10 @@ function printReport(report: BenchmarkReport): void {
   console.log('\nusers per second');
   for (const l of report.lines) {
     console.log(`  ${l.label.padEnd(44)} ${Math.round(l.usersPerSecond).toString().padStart(8)}   (${l.users} users in ${l.seconds.toFixed(2)} s${l.note ? `; ${l.note}` : ''})`);
+    if (l.cpuMsPerThousandUsers) {
+      const parts = Object.entries(l.cpuMsPerThousandUsers).map(([name, ms]) => `${name} ${ms}`);
+      console.log(`  ${''.padEnd(44)} CPU ms per 1,000 users: ${parts.join(', ')}`);
+    }
   }
   console.log('\nPOST latency and peak memory');
   for (const phase of report.system) {

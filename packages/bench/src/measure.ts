@@ -8,10 +8,20 @@ export interface LineResult {
   usersPerSecond: number;
   /** Anything that qualifies the figure (a sample size, a connection count). */
   note?: string;
+  /** CPU milliseconds per 1,000 users, by process (postgres, redis, bench, api, workers), where measured. */
+  cpuMsPerThousandUsers?: Record<string, number>;
 }
 
-export function line(key: string, label: string, users: number, seconds: number, note?: string): LineResult {
-  return { key, label, users, seconds, usersPerSecond: seconds > 0 ? users / seconds : 0, ...(note ? { note } : {}) };
+export function line(key: string, label: string, users: number, seconds: number, note?: string, cpuMsPerThousandUsers?: Record<string, number>): LineResult {
+  return {
+    key,
+    label,
+    users,
+    seconds,
+    usersPerSecond: seconds > 0 ? users / seconds : 0,
+    ...(note ? { note } : {}),
+    ...(cpuMsPerThousandUsers ? { cpuMsPerThousandUsers } : {}),
+  };
 }
 
 export function percentile(values: number[], p: number): number {

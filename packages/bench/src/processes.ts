@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A spawned API or worker process, with its memory sampled from /proc while it runs. */
@@ -36,6 +36,60 @@ function readCpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds used so far by each process of this machine whose command is `command` (PostgreSQL's
+ * backends, `redis-server`), by pid: the database's and the queue's share of a line, when they run here.
+ * Empty where /proc is not readable.
+ */
+function commandCpuSeconds(command: string): Map<number, number> {
+  const byPid = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return byPid;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== command) continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    byPid.set(Number(entry), readCpuSeconds(Number(entry)));
+  }
+  return byPid;
+}
+
+/** CPU time of this process, and of PostgreSQL's and Redis's processes by pid, at one moment. */
+export interface CpuSample {
+  bench: number;
+  postgres: Map<number, number>;
+  redis: Map<number, number>;
+}
+
+export function sampleCpu(): CpuSample {
+  const usage = process.cpuUsage();
+  return { bench: (usage.user + usage.system) / 1e6, postgres: commandCpuSeconds('postgres'), redis: commandCpuSeconds('redis-server') };
+}
+
+/** Time spent between two samples by the processes alive at the second (a backend that exited took its time with it). */
+function spentSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU milliseconds per 1,000 users spent between two samples, by process. */
+export function cpuPerThousandUsers(before: CpuSample, after: CpuSample, users: number): Record<string, number> {
+  const perThousand = (seconds: number) => Math.round(((seconds * 1000 * 1000) / users) * 10) / 10;
+  return {
+    postgres: perThousand(spentSince(before.postgres, after.postgres)),
+    redis: perThousand(spentSince(before.redis, after.redis)),
+    bench: perThousand(after.bench - before.bench),
+  };
 }
 
 export async function freePort(): Promise<number> {

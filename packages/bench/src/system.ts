@@ -3,7 +3,7 @@ import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { line, percentile, runPool, type LineResult } from './measure';
-import { freePort, spawnNode, type SpawnedProcess } from './processes';
+import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
 
 /**
  * The system end to end: the built API and `workers` worker processes, spawned as in production; bulk
@@ -188,6 +188,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const ids: string[] = new Array<string>(bodies.length);
       await options.beforeLine?.();
       const cpuBefore = processes.map((p) => p.cpuSeconds());
+      const servicesBefore = sampleCpu();
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {
         const sent = performance.now();
@@ -198,9 +199,10 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const lastCompletedAt = await waitForAll(ids, 600_000);
       const users = bodies.length * options.usersPerOperation;
       usersWritten += users;
-      cpuMsPerThousandUsers[burst.name] = Object.fromEntries(
-        processes.map((p, index) => [p.name, Math.round(((p.cpuSeconds() - cpuBefore[index]) * 1000 * 1000) / users)]),
-      );
+      cpuMsPerThousandUsers[burst.name] = {
+        ...Object.fromEntries(processes.map((p, index) => [p.name, Math.round(((p.cpuSeconds() - cpuBefore[index]) * 1000 * 1000) / users * 10) / 10])),
+        ...cpuPerThousandUsers(servicesBefore, sampleCpu(), users),
+      };
       const seconds = Math.max(lastCompletedAt - firstPostAt, 1) / 1000;
       lines.push(
         line(
@@ -209,6 +211,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
           users,
           seconds,
           `${bodies.length} operations of ${options.usersPerOperation} users`,
+          cpuMsPerThousandUsers[burst.name],
         ),
       );
       postLatency[burst.name] = {

@@ -63,7 +63,10 @@ it.each(cases(FIRST_MERGE))('SIGKILL mid-batch (%s): the other worker finishes t
       expectCleanCounts(done, 1000);
       const rows = await expectEveryKey(env, kind, expected);
       const takeover = await second.waitForLog((line) => line.msg === 'operation started' && line.operationId === operationId, 'took over');
-      expect(takeover.processedRows).toBe(500);
+      // A writer in one statement (replace, merge) is committed by the killed worker's backend once the
+      // lock is released (PostgreSQL notices the dropped client only after the statement), so B resumes
+      // after it; a writer in a transaction is rolled back, so B writes it. Either way it is applied once.
+      expect([500, 550]).toContain(takeover.processedRows);
       return `completed 1000/1000, 0 errors, ${rows} rows equal a clean run; worker B resumed at row ${takeover.processedRows}`;
     },
   );

@@ -46,44 +46,87 @@ export interface BatchWrite {
 }
 
 /**
- * The guarded progress update, with its parameters numbered after the kind's `offset` ones. The last
- * batch also completes the operation, so a one-batch operation costs no separate completion statement.
+ * Keys the statement itself decides not to write: `cte` is a query (reads only) of their `id`s, run as
+ * `refused AS (...)` before the progress, which counts them as errors; the kind's writes must skip them.
+ * For kinds whose outcome depends on what is stored, decided inside PostgreSQL (merge).
  */
-function guardedProgress(offset: number): string {
-  const p = (n: number) => `$${offset + n}`;
-  const last = `processed_rows + ${p(2)}::int = estimated_total_rows`;
+export interface RefusedInStatement {
+  refused: string;
+}
+
+/** The SQL of the progress update's inputs: parameters, or (`RefusedInStatement`) the `refused` CTE. */
+interface ProgressInputs {
+  id: string;
+  count: string;
+  successCount: string;
+  errorItems: string;
+  start: string;
+  leaseMs: string;
+}
+
+/**
+ * The guarded progress update. The last batch also completes the operation, so a one-batch operation
+ * costs no separate completion statement.
+ */
+function guardedProgress(inputs: ProgressInputs): string {
+  const { id, count, successCount, errorItems, start, leaseMs } = inputs;
+  const last = `processed_rows + ${count} = estimated_total_rows`;
   return `
     UPDATE bulk_operations
-    SET processed_rows = processed_rows + ${p(2)}::int, success_count = success_count + ${p(3)}::int,
-        error_count = error_count + (${p(2)}::int - ${p(3)}::int), error_items = error_items || ${p(4)}::jsonb,
+    SET processed_rows = processed_rows + ${count}, success_count = success_count + ${successCount},
+        error_count = error_count + (${count} - ${successCount}), error_items = error_items || ${errorItems},
         updated_at = now(),
         status = CASE WHEN ${last} THEN 'completed' ELSE status END,
         completed_at = CASE WHEN ${last} THEN now() ELSE completed_at END,
-        lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${p(6)}::int * interval '1 millisecond' END
-    WHERE id = ${p(1)}::uuid AND status = 'processing' AND processed_rows = ${p(5)}::int
+        lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${leaseMs} * interval '1 millisecond' END
+    WHERE id = ${id} AND status = 'processing' AND processed_rows = ${start}
     RETURNING status = 'completed' AS completed`;
 }
 
 /**
  * One statement: the batch's guarded progress and the kind's writes. No transaction and no extra round
- * trip, for kinds whose outcome is known before writing (replace: every key succeeds).
+ * trip, for kinds whose outcome is known before writing (replace: every key succeeds) or decided in the
+ * statement (`RefusedInStatement`).
  */
-export async function writeBatchStatement(db: Queryable, batch: Batch, outcome: BatchOutcome, write: BatchWrite = { ctes: '', params: [] }): Promise<BatchResult> {
-  const rows = await queryRows<{ applied: boolean; completed: boolean | null }>(
+export async function writeBatchStatement(
+  db: Queryable,
+  batch: Batch,
+  outcome: BatchOutcome | RefusedInStatement,
+  write: BatchWrite = { ctes: '', params: [] },
+): Promise<BatchResult> {
+  const params = [...write.params];
+  const param = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
+  const id = param(batch.operation.id, 'uuid');
+  const count = param(batch.count, 'int');
+  const decided = 'refused' in outcome;
+  const refusedCount = '(SELECT count(*) FROM refused)::int';
+  const refusedItems = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'collection', NULL) ORDER BY id), '[]'::jsonb) FROM refused)`;
+  const progress = guardedProgress({
+    id,
+    count,
+    successCount: decided ? `(${count} - ${refusedCount})` : param(outcome.successCount, 'int'),
+    errorItems: decided ? refusedItems : param(JSON.stringify(outcome.errorItems), 'jsonb'),
+    start: param(batch.start, 'int'),
+    leaseMs: param(batch.leaseMs, 'int'),
+  });
+  const rows = await queryRows<{ applied: boolean; completed: boolean | null; refused: string | null }>(
     db,
-    `WITH progress AS (${guardedProgress(write.params.length)})${write.ctes ? `,\n${write.ctes}` : ''}
-     SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed`,
-    [
-      ...write.params,
-      batch.operation.id,
-      batch.count,
-      outcome.successCount,
-      JSON.stringify(outcome.errorItems),
-      batch.start,
-      batch.leaseMs,
-    ],
+    `WITH ${decided ? `refused AS (${outcome.refused}),
+` : ''}progress AS (${progress})${write.ctes ? `,
+${write.ctes}` : ''}
+     SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed,
+       ${decided ? '(SELECT json_agg(id ORDER BY id) FROM refused)::text' : 'NULL'} AS refused`,
+    params,
   );
-  return rows[0]?.applied === true ? { applied: true, completed: rows[0].completed === true, ...outcome } : NOT_APPLIED;
+  const row = rows[0];
+  if (row?.applied !== true) return NOT_APPLIED;
+  const known: BatchOutcome = decided
+    ? {
+        successCount: batch.count - (row.refused ? (JSON.parse(row.refused) as string[]).length : 0),
+        errorItems: row.refused ? (JSON.parse(row.refused) as string[]).map((key) => ({ id: key, collection: null })) : [],
+      }
+    : outcome;
+  return { applied: true, completed: row.completed === true, ...known };
 }
 
 /**
