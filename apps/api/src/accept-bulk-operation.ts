@@ -27,7 +27,11 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = LIMITS.idempotencyKeyLength;
  * PostgreSQL's jsonb stores them anyway) hashes the same.
  */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    // A list of ids: the same text, serialised natively in one call.
+    if (value.every((item) => typeof item === 'string')) return JSON.stringify(value);
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
   if (typeof value === 'object' && value !== null) {
     const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
     return `{${entries.join(',')}}`;

@@ -5,7 +5,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
 /**
  * `npm run bench`. Sizes come from the environment (defaults: the issue's run):
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (100 per strategy), BENCH_LIMIT_CONNECTIONS (2),
- *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (50 per strategy and burst: the mixed burst is 100 operations, the seeded population once),
+ *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (100 per strategy and burst, as the limit: the mixed burst is 200 operations),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
  *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe: the parts to run),
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     limitOperations: intFromEnv('BENCH_LIMIT_OPERATIONS', 100),
     limitConnections: intFromEnv('BENCH_LIMIT_CONNECTIONS', 2),
     naiveSampleUsers: intFromEnv('BENCH_NAIVE_USERS', 2000),
-    systemOperationsPerStrategy: intFromEnv('BENCH_SYSTEM_OPERATIONS', 50),
+    systemOperationsPerStrategy: intFromEnv('BENCH_SYSTEM_OPERATIONS', 100),
     workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
     workerEnv,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
+import { postJson } from './http-client';
 import { line, percentile, runPool, type LineResult } from './measure';
 import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
 
@@ -137,9 +138,9 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       });
 
     async function post(body: string, strategy: Strategy): Promise<OperationResource> {
-      const response = await fetch(`${baseUrl}${pathFor(strategy)}`, { method: 'POST', headers, body });
-      if (response.status !== 200) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
-      return (await response.json()) as OperationResource;
+      const answer = await postJson(`${baseUrl}${pathFor(strategy)}`, headers, body);
+      if (answer.status !== 200) throw new Error(`POST answered ${answer.status}: ${answer.body}`);
+      return JSON.parse(answer.body) as OperationResource;
     }
 
     async function waitForAll(ids: string[], timeoutMs: number): Promise<number> {

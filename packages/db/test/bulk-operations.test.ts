@@ -64,6 +64,28 @@ describe('findBlockingOperation', () => {
     expect(await findBlockingOperation(env.db, overlapping)).toBeNull();
     expect(await findBlockingOperation(env.db, '00000000-0000-0000-0000-000000000000')).toBeNull();
   });
+
+  it('skips operations whose key ranges do not meet, compares in byte order, and compares key by key without a range', async () => {
+    const low = await record(['range-a-1', 'range-a-2']);
+    const high = await record(['range-c-1', 'range-c-2']);
+    // Between the two ranges, and meeting neither: nothing to wait for.
+    const between = await record(['range-b-1', 'range-b-2']);
+    expect(await findBlockingOperation(env.db, between)).toBeNull();
+    // Spanning both ranges without sharing a key: compared key by key, still nothing.
+    const spanning = await record(['range-a-3', 'range-c-3']);
+    expect(await findBlockingOperation(env.db, spanning)).toBeNull();
+    // Byte order: 'é' (0xC3) sorts after 'z', whatever the database's collation says.
+    const accented = await record(['éclair']);
+    const sharing = await record(['eclair', 'zebra', 'éclair']);
+    expect(await findBlockingOperation(env.db, sharing)).toBe(accented);
+    // An operation recorded before the ranges existed is compared key by key.
+    await env.db.$executeRawUnsafe('UPDATE bulk_operations SET first_key = NULL, last_key = NULL WHERE id = $1::uuid', high);
+    const late = await record(['range-c-2']);
+    expect(await findBlockingOperation(env.db, late)).toBe(high);
+    for (const id of [low, high, between, spanning, accented, sharing, late]) {
+      await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, id);
+    }
+  });
 });
 
 describe('writeOperationBatch, preferences merge', () => {

@@ -32,7 +32,7 @@ export async function pruneOperationInputBatch(db: Queryable, retentionDays: num
        ORDER BY updated_at
        LIMIT $2::int
        FOR UPDATE SKIP LOCKED)
-     UPDATE bulk_operations SET keys = '{}', input = NULL, input_pruned_at = now()
+     UPDATE bulk_operations SET keys = '{}', first_key = NULL, last_key = NULL, input = NULL, input_pruned_at = now()
      FROM expired WHERE bulk_operations.id = expired.id`,
     retentionDays,
     batchSize,
