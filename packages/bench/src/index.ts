@@ -177,6 +177,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           workerEnv: options.workerEnv,
           cpuProfileDir: options.cpuProfileDir,
           beforeLine: () => vacuum(databaseUrl),
+          measureApiIntake: system.length === 0,
           log,
         },
         tag,

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { mergePreferences, replacePreferences, type PreferenceDocument } from '@prefs/core';
+import { compileMerge } from '@prefs/db';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { line, runPool, secondsSince, type LineResult } from './measure';
 import { cpuPerThousandUsers, sampleCpu } from './processes';
@@ -7,8 +8,10 @@ import { cpuPerThousandUsers, sampleCpu } from './processes';
 /**
  * The limit: the same 1,000-user writes done directly with `pg`, one hand-written statement per
  * operation, with none of the system's bookkeeping (no operation row, no progress, no queue). Measured
- * with one connection and with `connections` in parallel; the faster is the limit. The merge write sends
- * the batch as one JSON document (`jsonb_to_recordset`), the cheapest shape found (see the README).
+ * with one connection and with `connections` in parallel; the faster is the limit. The merge write reads
+ * the batch's sets, merges them here and sends them back as one JSON document (`jsonb_to_recordset`),
+ * the cheapest shape of that found. `merge-sql` is the same merge done as the system now does it, in
+ * PostgreSQL (the patch compiled to one expression): what the database alone costs for the system's merge.
  */
 
 export interface LimitOptions {
@@ -48,6 +51,19 @@ async function writeReplace(client: PoolClient, options: LimitOptions, userIds: 
   await client.query(REPLACE_SQL, [options.environmentId, options.setId, document, userIds]);
 }
 
+function mergeInSqlStatement(patch: PreferenceDocument): { sql: string; params: [string, string] } {
+  const onStored = compileMerge('preference_sets.preferences', patch, 4, 5);
+  const onNothing = compileMerge('NULL::jsonb', patch, 4, 5);
+  return {
+    sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
+      SELECT $1::uuid, user_id, $2, ${onNothing.expression}, now() FROM unnest($3::text[]) AS user_id
+      ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+        SET preferences = ${onStored.expression}, updated_at = EXCLUDED.updated_at
+        WHERE jsonb_typeof(preference_sets.preferences) = 'object'`,
+    params: onStored.params,
+  };
+}
+
 async function writeMerge(client: PoolClient, options: LimitOptions, userIds: string[], patch: PreferenceDocument): Promise<void> {
   await client.query('BEGIN');
   try {
@@ -71,11 +87,12 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
   const results: LineResult[] = [];
   let firstUser = options.firstUser;
   try {
-    for (const strategy of ['replace', 'merge'] as const) {
+    for (const strategy of ['replace', 'merge', 'merge-sql'] as const) {
       for (const parallel of [...new Set([1, options.connections])]) {
         const lineTag = `${tag}-limit-${strategy}-${parallel}`;
         const replaceDocument = JSON.stringify(replacePreferences(fullDocument(lineTag)));
         const patch = mergePatch(lineTag);
+        const inSql = mergeInSqlStatement(patch);
         const batches = Array.from({ length: options.operations }, (_, index) =>
           userRange(firstUser + index * options.usersPerOperation, options.usersPerOperation, options.population),
         );
@@ -87,7 +104,8 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
           const client = await pool.connect();
           try {
             if (strategy === 'replace') await writeReplace(client, options, batches[index], replaceDocument);
-            else await writeMerge(client, options, batches[index], patch);
+            else if (strategy === 'merge') await writeMerge(client, options, batches[index], patch);
+            else await client.query(inSql.sql, [options.environmentId, options.setId, batches[index], ...inSql.params]);
           } finally {
             client.release();
           }

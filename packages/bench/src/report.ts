@@ -28,6 +28,9 @@ export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]):
       const naive = lines.find((l) => l.key === `naive.${strategy}`);
       if (system && limit) ratios.push({ name: `system ${phase.workers}w / limit, ${strategy}`, value: system.usersPerSecond / limit.usersPerSecond });
       if (system && naive) ratios.push({ name: `system ${phase.workers}w / naive, ${strategy}`, value: system.usersPerSecond / naive.usersPerSecond });
+      // Merge is done in PostgreSQL now: also against the database alone doing that same statement.
+      const inSql = strategy === 'merge' ? best(lines, 'limit.merge-sql.') : undefined;
+      if (system && inSql) ratios.push({ name: `system ${phase.workers}w / limit (merge in SQL)`, value: system.usersPerSecond / inSql.usersPerSecond });
     }
   }
   return ratios;

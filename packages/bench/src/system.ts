@@ -34,6 +34,11 @@ export interface SystemOptions {
   cpuProfileDir?: string;
   /** Run before each burst, untimed (a vacuum). */
   beforeLine?: () => Promise<void>;
+  /**
+   * First, before any worker runs: the API alone accepting a replace burst (`api.intake.replace`), its
+   * CPU per 1,000-user POST without the workers and PostgreSQL's writes competing for the cores.
+   */
+  measureApiIntake?: boolean;
   log: (message: string) => void;
 }
 
@@ -96,28 +101,6 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     processes.push(api);
     await waitUntil(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok === true, 30_000, () => api.outputTail());
 
-    for (let index = 1; index <= workers; index += 1) {
-      const workerPort = await freePort();
-      processes.push(
-        spawnNode(
-          `worker-${index}`,
-          path.join(repoRoot, 'apps/worker/dist/main.js'),
-          { ...commonEnv, WORKER_PORT: String(workerPort), ...options.workerEnv },
-          profileArgs(`worker-${index}-of-${workers}w`),
-        ),
-      );
-    }
-    const redis = createWorkerConnection(options.redisUrl);
-    const queue = createBulkQueue(redis, options.redisPrefix);
-    try {
-      await waitUntil(async () => (await queue.getWorkersCount()) >= workers, 30_000, () =>
-        processes.map((p) => `${p.name}: ${p.outputTail()}`).join('\n'),
-      );
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
-
     let nextUser = options.firstUser;
     const takeUsers = (count: number) => {
       const users = userRange(nextUser, count, options.population);
@@ -141,6 +124,48 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const answer = await postJson(`${baseUrl}${pathFor(strategy)}`, headers, body);
       if (answer.status !== 200) throw new Error(`POST answered ${answer.status}: ${answer.body}`);
       return JSON.parse(answer.body) as OperationResource;
+    }
+
+    const lines: LineResult[] = [];
+    let usersWritten = 0;
+    const intakeIds: string[] = [];
+    if (options.measureApiIntake) {
+      // Written by the workers once they start, before the warm-up (untimed).
+      const bodies = Array.from({ length: options.operationsPerStrategy }, () => bodyFor('replace', takeUsers(options.usersPerOperation), `${tag}-intake`));
+      intakeIds.push((await post(bodyFor('replace', takeUsers(10), `${tag}-intake-warm`), 'replace')).id);
+      const cpuBefore = api.cpuSeconds();
+      const begun = performance.now();
+      await runPool(bodies.length, options.submitParallel, async (index) => {
+        intakeIds.push((await post(bodies[index], 'replace')).id);
+      });
+      const seconds = (performance.now() - begun) / 1000;
+      const users = bodies.length * options.usersPerOperation;
+      usersWritten += users;
+      const apiMs = Math.round(((api.cpuSeconds() - cpuBefore) * 1000 * 1000) / users * 10) / 10;
+      lines.push(line('api.intake.replace', 'API alone, accepting replace POSTs', users, seconds, `${bodies.length} POSTs, no worker running`, { api: apiMs }));
+      options.log(`  API alone: ${Math.round(users / seconds)} users/s accepted, ${apiMs} ms API CPU per 1,000-user POST`);
+    }
+
+    for (let index = 1; index <= workers; index += 1) {
+      const workerPort = await freePort();
+      processes.push(
+        spawnNode(
+          `worker-${index}`,
+          path.join(repoRoot, 'apps/worker/dist/main.js'),
+          { ...commonEnv, WORKER_PORT: String(workerPort), ...options.workerEnv },
+          profileArgs(`worker-${index}-of-${workers}w`),
+        ),
+      );
+    }
+    const redis = createWorkerConnection(options.redisUrl);
+    const queue = createBulkQueue(redis, options.redisPrefix);
+    try {
+      await waitUntil(async () => (await queue.getWorkersCount()) >= workers, 30_000, () =>
+        processes.map((p) => `${p.name}: ${p.outputTail()}`).join('\n'),
+      );
+    } finally {
+      await queue.close();
+      redis.disconnect();
     }
 
     async function waitForAll(ids: string[], timeoutMs: number): Promise<number> {
@@ -167,12 +192,10 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     // pay for JIT compilation and connection set-up.
     const warmUp = [];
     for (const strategy of ['replace', 'merge', 'identify'] as const) warmUp.push(await post(bodyFor(strategy, takeUsers(10), `${tag}-warm`), strategy));
-    await waitForAll(warmUp.map((op) => op.id), 60_000);
+    await waitForAll([...intakeIds, ...warmUp.map((op) => op.id)], 120_000);
 
-    const lines: LineResult[] = [];
     const postLatency: Record<string, LatencyFigures> = {};
     const cpuMsPerThousandUsers: Record<string, Record<string, number>> = {};
-    let usersWritten = 0;
     const bursts: { name: string; strategies: Strategy[] }[] = [
       { name: 'replace', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'replace' as const) },
       { name: 'merge', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'merge' as const) },
