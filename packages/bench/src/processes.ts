@@ -43,7 +43,7 @@ function readCpuSeconds(pid: number): number {
  * backends, `redis-server`), by pid: the database's and the queue's share of a line, when they run here.
  * Empty where /proc is not readable.
  */
-function commandCpuSeconds(command: string): Map<number, number> {
+function commandCpuSeconds(command: string, titleFilter?: (title: string) => boolean): Map<number, number> {
   const byPid = new Map<number, number>();
   let entries: string[];
   try {
@@ -55,6 +55,7 @@ function commandCpuSeconds(command: string): Map<number, number> {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== command) continue;
+      if (titleFilter && !titleFilter(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) continue;
     } catch {
       continue; // gone meanwhile
     }
@@ -66,13 +67,24 @@ function commandCpuSeconds(command: string): Map<number, number> {
 /** CPU time of this process, and of PostgreSQL's and Redis's processes by pid, at one moment. */
 export interface CpuSample {
   bench: number;
+  /** Backends serving connections. */
   postgres: Map<number, number>;
+  /** PostgreSQL's own processes: autovacuum, WAL writer, checkpointer, background writer. */
+  postgresBackground: Map<number, number>;
   redis: Map<number, number>;
 }
 
+/** A client backend's title names its database and client: `postgres: 15/main: <user> <db> <host>(<port>) ...`. */
+const isClientBackend = (title: string) => /\(\d+\)|\[local\]/.test(title);
+
 export function sampleCpu(): CpuSample {
   const usage = process.cpuUsage();
-  return { bench: (usage.user + usage.system) / 1e6, postgres: commandCpuSeconds('postgres'), redis: commandCpuSeconds('redis-server') };
+  return {
+    bench: (usage.user + usage.system) / 1e6,
+    postgres: commandCpuSeconds('postgres', isClientBackend),
+    postgresBackground: commandCpuSeconds('postgres', (title) => !isClientBackend(title)),
+    redis: commandCpuSeconds('redis-server'),
+  };
 }
 
 /** Time spent between two samples by the processes alive at the second (a backend that exited took its time with it). */
@@ -87,6 +99,7 @@ export function cpuPerThousandUsers(before: CpuSample, after: CpuSample, users: 
   const perThousand = (seconds: number) => Math.round(((seconds * 1000 * 1000) / users) * 10) / 10;
   return {
     postgres: perThousand(spentSince(before.postgres, after.postgres)),
+    'postgres-background': perThousand(spentSince(before.postgresBackground, after.postgresBackground)),
     redis: perThousand(spentSince(before.redis, after.redis)),
     bench: perThousand(after.bench - before.bench),
   };
