@@ -18,3 +18,4 @@ export * from './link-secrets';
 export * from './preference-center-layouts';
 export * from './unsubscribes';
 export * from './operations/retention';
+export * from './merge-sql';

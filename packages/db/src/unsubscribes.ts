@@ -1,5 +1,6 @@
-import { applyPreferences, DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { compileMerge } from './merge-sql';
 import { writePreferenceSet } from './preference-sets';
 
 export type UnsubscribeSource = 'one_click' | 'preference_center';
@@ -63,48 +64,34 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
 }
 
 /**
- * What a one-click unsubscribe merges into the stored set, in SQL: `commercial_subscribed: false`, or the
- * scoped key `false` (`$field` categories or workflows, `$key` the key). The same result as the shared
- * merge of `unsubscribePatch(scope)` (a test holds them equal): a boolean replaces what was there, and
- * a missing or non-object map becomes an object.
- */
-const MERGE_UNSUBSCRIBE = `CASE WHEN $6::text IS NULL
-  THEN preference_sets.preferences || jsonb_build_object('commercial_subscribed', false)
-  ELSE jsonb_set(
-    preference_sets.preferences || jsonb_build_object($6::text,
-      CASE WHEN jsonb_typeof(preference_sets.preferences -> $6::text) = 'object' THEN preference_sets.preferences -> $6::text ELSE '{}'::jsonb END),
-    ARRAY[$6::text, $7::text], 'false'::jsonb)
-  END`;
-
-/**
  * A one-click unsubscribe: merges `commercial_subscribed: false` (or the scoped key `false`) into the
- * user's `default` set and records the event, in one statement (so one transaction, and one round trip:
- * a campaign's burst of unsubscribes holds each row lock for the shortest time). When this returns,
- * both are committed.
+ * user's `default` set, in PostgreSQL (the shared merge compiled to SQL, as every merge), and records the
+ * event, in one statement (so one transaction, and one round trip: a campaign's burst of unsubscribes
+ * holds each row lock for the shortest time). When this returns, both are committed. A stored set that is
+ * not an object (only a hand-edited row) is replaced by the patch: the user's wish to stop wins.
  */
 export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
   const patch = unsubscribePatch(event.scope);
-  const [field, key] = event.scope === null ? [null, null] : [event.scope.slice(0, event.scope.indexOf('.')), event.scope.slice(event.scope.indexOf('.') + 1)];
+  const onStored = compileMerge('preference_sets.preferences', patch, 7, 8);
+  const onNothing = compileMerge('NULL::jsonb', patch, 7, 8);
   const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
     `WITH written AS (
        INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       VALUES ($1::uuid, $2, '${DEFAULT_SET_ID}', $5::jsonb)
+       VALUES ($1::uuid, $2, '${DEFAULT_SET_ID}', ${onNothing.expression})
        ON CONFLICT (environment_id, user_id, set_id)
-       DO UPDATE SET preferences = ${MERGE_UNSUBSCRIBE}, updated_at = now()
+       DO UPDATE SET preferences = ${onStored.expression}, updated_at = now()
        RETURNING 1
      )
      INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
-     SELECT $1::uuid, $2, $8, $3, $4, $9 FROM written
+     SELECT $1::uuid, $2, $5, $3, $4, $6 FROM written
      RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
     event.environmentId,
     event.userId,
     event.tenant,
     event.linkId,
-    JSON.stringify(applyPreferences('merge', null, patch)),
-    field,
-    key,
     event.scope,
     event.source,
+    ...onStored.params,
   );
   return toRecord(rows[0]);
 }

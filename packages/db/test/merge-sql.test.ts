@@ -1,6 +1,6 @@
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import { mergePreferences, type PreferenceDocument } from '@prefs/core';
-import { compileMerge } from '../src/kinds/merge-sql';
+import { compileMerge } from '../src/merge-sql';
 
 /**
  * The merge compiled to SQL must give what core's merge gives, for any stored value and any patch:

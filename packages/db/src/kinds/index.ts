@@ -11,7 +11,7 @@ export type { OperationKind } from './kind';
 export { setPreferencesOperation, type SetPreferencesStoredInput } from './preferences-input';
 export { setTenantsOperation } from './tenants-set';
 export { identifyUsersOperation } from './users-identify';
-export { compileMerge, type CompiledMerge } from './merge-sql';
+
 
 /** Every kind of bulk operation, by name and strategy: a new kind is one batch writer added here. */
 export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify];

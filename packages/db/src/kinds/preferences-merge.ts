@@ -1,7 +1,7 @@
 import { SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
-import { compileMerge } from './merge-sql';
+import { compileMerge } from '../merge-sql';
 import { readSetPreferencesInput } from './preferences-input';
 
 /**
