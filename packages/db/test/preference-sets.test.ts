@@ -1,5 +1,5 @@
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { getPreferenceSet, putPreferenceSet } from '../src';
+import { getPreferenceSet, putPreferenceSet } from '@prefs/db';
 
 /** Single-user writes of a preference set, under concurrency. */
 let env: TestEnvironment;
