@@ -12,9 +12,12 @@ export interface BenchApiOptions {
   cpuProfileDir?: string;
 }
 
+/** As in docker/*.Dockerfile and scripts/lib.sh. */
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=4';
+
 /**
- * Spawns the built API (`RATE_LIMITS=off`, the only guard raised; `LOG_LEVEL=warn`) on a free port and
- * waits until `/readyz` answers; the caller stops it.
+ * Spawns the built API (`RATE_LIMITS=off`, the only guard raised; `LOG_LEVEL=warn`; the heap bound of
+ * production, or BENCH_NODE_OPTIONS) on a free port and waits until `/readyz` answers; the caller stops it.
  */
 export async function startBenchApi(
   options: BenchApiOptions,
@@ -36,6 +39,7 @@ export async function startBenchApi(
       PORT: String(port),
       PREFS_BOOTSTRAP_KEY: options.secretKey,
       RATE_LIMITS: 'off',
+      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
       ...extraEnv,
     },
     options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [],

@@ -251,7 +251,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       evaluation,
       unsubscribes,
       ratios,
-      targets: judgeTargets(ratios, system, evaluation),
+      targets: judgeTargets(ratios, system, evaluation, unsubscribes),
       growth: { storage, operationCosts },
     };
   } finally {

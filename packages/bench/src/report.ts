@@ -37,13 +37,23 @@ export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]):
 }
 
 /** The issue's targets, judged on the phase with the most workers. */
-export function judgeTargets(ratios: Ratio[], phases: SystemPhaseResult[], evaluation: EvaluationResult | null = null): Target[] {
+export function judgeTargets(
+  ratios: Ratio[],
+  phases: SystemPhaseResult[],
+  evaluation: EvaluationResult | null = null,
+  unsubscribes: { peakMemoryMb: number } | null = null,
+): Target[] {
   const targets: Target[] = [];
   if (evaluation) {
     const perSecond = evaluation.line.usersPerSecond;
     targets.push({ name: 'evaluations per second, 1 API process', value: perSecond, target: '>= 50000', met: perSecond >= 50_000 });
     const p99 = evaluation.latency.p99Ms;
     targets.push({ name: `evaluate p99 ms, ${evaluation.inFlight} in flight`, value: p99, target: '< 100', met: p99 < 100 });
+  }
+  // Every API process of the run, not only the system phases' (the same heap bound as production).
+  if (evaluation) targets.push({ name: 'peak memory, api (evaluate), MB', value: evaluation.peakMemoryMb, target: '< 200', met: evaluation.peakMemoryMb < 200 });
+  if (unsubscribes) {
+    targets.push({ name: 'peak memory, api (unsubscribe), MB', value: unsubscribes.peakMemoryMb, target: '< 200', met: unsubscribes.peakMemoryMb < 200 });
   }
   const phase = [...phases].sort((a, b) => b.workers - a.workers)[0];
   if (!phase) return targets;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
+import { PRODUCTION_NODE_OPTIONS } from './api-process';
 import { postJson } from './http-client';
 import { line, percentile, runPool, type LineResult } from './measure';
 import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
@@ -67,8 +68,6 @@ interface OperationResource {
   failure_reason?: string | null;
 }
 
-/** As in docker/*.Dockerfile and scripts/lib.sh. */
-export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=4';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
