@@ -13,8 +13,16 @@ export interface HttpAnswer {
 }
 
 export function postJson(url: string, headers: Record<string, string>, body: string): Promise<HttpAnswer> {
+  return send('POST', url, { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body);
+}
+
+export function getJson(url: string, headers: Record<string, string>): Promise<HttpAnswer> {
+  return send('GET', url, headers);
+}
+
+function send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

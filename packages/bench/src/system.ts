@@ -3,7 +3,7 @@ import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { PRODUCTION_NODE_OPTIONS } from './api-process';
-import { postJson } from './http-client';
+import { getJson, postJson } from './http-client';
 import { line, percentile, runPool, type LineResult } from './measure';
 import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
 
@@ -173,8 +173,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       let lastCompletedAt = 0;
       const deadline = Date.now() + timeoutMs;
       while (pending.length > 0) {
-        const response = await fetch(`${baseUrl}/v1/bulk_operations/${pending[0]}`, { headers });
-        const operation = (await response.json()) as OperationResource;
+        const answer = await getJson(`${baseUrl}/v1/bulk_operations/${pending[0]}`, headers);
+        const operation = JSON.parse(answer.body) as OperationResource;
         if (operation.status === 'completed' && operation.completed_at) {
           lastCompletedAt = Math.max(lastCompletedAt, Date.parse(operation.completed_at));
           pending.shift();

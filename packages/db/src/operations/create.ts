@@ -49,12 +49,11 @@ export async function createBulkOperation(
       db,
       `INSERT INTO bulk_operations
          (environment_id, name, strategy, scope, keys, first_key, last_key, input, estimated_total_rows, idempotency_key, request_hash, request_id)
-       VALUES ($1::uuid, $2, $3, $4,
-         -- The keys travel as one JSON array: a text[] parameter costs the driver an escape per key.
-         ARRAY(SELECT key FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS keys(key, position) ORDER BY position),
-         (SELECT min(key COLLATE "C") FROM jsonb_array_elements_text($5::jsonb) AS key),
-         (SELECT max(key COLLATE "C") FROM jsonb_array_elements_text($5::jsonb) AS key),
-         $6::jsonb, $7::int, $8, $9, $10)
+       SELECT $1::uuid, $2, $3, $4, given.keys,
+         (SELECT min(key COLLATE "C") FROM unnest(given.keys) AS key), (SELECT max(key COLLATE "C") FROM unnest(given.keys) AS key),
+         $6::jsonb, $7::int, $8, $9, $10
+       -- The keys travel as one JSON array (a text[] parameter costs the driver an escape per key), parsed once.
+       FROM (SELECT ARRAY(SELECT key FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS keys(key, position) ORDER BY position) AS keys) AS given
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
        RETURNING ${RESOURCE_COLUMNS}`,
       [
