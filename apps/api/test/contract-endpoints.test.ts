@@ -21,6 +21,7 @@ import {
   validateUserInput,
   type Validated,
 } from '@prefs/core';
+import { seededRandom } from '@prefs/testing';
 import { OPENAPI_DOCUMENT } from '../src/openapi-document';
 
 /**
@@ -457,17 +458,6 @@ const MUTATIONS = Number(process.env.FUZZ_CASES ?? 2_000);
 /** The validator's error types of the rules the document states in words only (see the describe above). */
 const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large)\b/;
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STRANGE: unknown[] = [null, true, 0, -1, 1.5, '', ' ', 'x', x(256), emoji(256), 'a\u0000b', 'a\nb', 'a\ud800', '__proto__', '__x', 'replace', 'merge', 'email', 'fax', UUID, 'categories.a', 'channels.x', '#abcdef', 'https://a.example/', [], [1], {}, { a: 1 }];
 
 function mutate(body: unknown, next: () => number): unknown {
@@ -499,7 +489,7 @@ function asSentTo(name: EndpointName, body: unknown): Endpoint {
 }
 
 it('gives the same answer for mutations of every case', () => {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const disagreements: string[] = [];
   const counts = { compared: 0, accepted: 0 };
   for (const name of Object.keys(CASES) as EndpointName[]) {

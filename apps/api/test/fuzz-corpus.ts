@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { seededRandom } from '@prefs/testing';
 
 /**
  * The fuzz corpus: a seeded generator of malformed requests (and the valid request they are made from),
@@ -8,19 +9,6 @@ import zlib from 'node:zlib';
  * taken from types the field does not allow.
  */
 
-// ---------------------------------------------------------------------------------------------------
-// A seeded random source
-
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // JSON values, with two things JSON.stringify cannot make: own `__proto__` keys and raw fragments
@@ -232,7 +220,7 @@ export function createFuzzCorpus(options: FuzzCorpusOptions): FuzzCorpus {
   const { authHeader } = options;
   const BODY_LIMIT_BYTES = options.bodyLimitBytes;
 
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const chance = (p: number) => random() < p;

@@ -52,15 +52,14 @@ async function writeReplace(client: PoolClient, options: LimitOptions, userIds: 
 }
 
 function mergeInSqlStatement(patch: PreferenceDocument): { sql: string; params: [string, string] } {
-  const onStored = compileMerge('preference_sets.preferences', patch, 4, 5);
-  const onNothing = compileMerge('NULL::jsonb', patch, 4, 5);
+  const merge = compileMerge(patch, 4, 5);
   return {
     sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-      SELECT $1::uuid, user_id, $2, ${onNothing.expression}, now() FROM unnest($3::text[]) AS user_id
+      SELECT $1::uuid, user_id, $2, ${merge.into('NULL::jsonb')}, now() FROM unnest($3::text[]) AS user_id
       ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
-        SET preferences = ${onStored.expression}, updated_at = EXCLUDED.updated_at
+        SET preferences = ${merge.into('preference_sets.preferences')}, updated_at = EXCLUDED.updated_at
         WHERE jsonb_typeof(preference_sets.preferences) = 'object'`,
-    params: onStored.params,
+    params: merge.params,
   };
 }
 

@@ -12,9 +12,12 @@ import type { PreferenceDocument } from '@prefs/core';
  */
 
 export interface CompiledMerge {
-  /** A jsonb expression: the merge of the patch into `base` (any jsonb, or NULL for no stored set). */
-  expression: string;
-  /** The two parameters the expression refers to (keys, then values), as JSON text. */
+  /**
+   * A jsonb expression: the merge of the patch into `base` (an SQL expression of any jsonb, or
+   * `NULL::jsonb` for no stored set). Every base refers to the same two parameters.
+   */
+  into(base: string): string;
+  /** The two parameters the expressions refer to (keys, then values), as JSON text. */
   params: [string, string];
 }
 
@@ -26,36 +29,41 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Compiles `patch` against `base` (an SQL expression). `keysParam` and `valuesParam` are the numbers of
- * the two parameters the caller binds to `params`.
+ * Compiles `patch`. `keysParam` and `valuesParam` are the numbers of the two parameters the caller binds
+ * to `params`.
  */
-export function compileMerge(base: string, patch: PreferenceDocument, keysParam: number, valuesParam: number): CompiledMerge {
-  const keys: string[] = [];
-  const values: unknown[] = [];
-  const keyRef = (key: string) => `($${keysParam}::jsonb ->> ${keys.push(key) - 1})`;
-  const valueRef = (value: unknown) => `($${valuesParam}::jsonb -> ${values.push(value) - 1})`;
+export function compileMerge(patch: PreferenceDocument, keysParam: number, valuesParam: number): CompiledMerge {
+  // Rendering walks the patch in one order, so every base numbers its keys and values alike.
+  function render(base: string): { expression: string; keys: string[]; values: unknown[] } {
+    const keys: string[] = [];
+    const values: unknown[] = [];
+    const keyRef = (key: string) => `($${keysParam}::jsonb ->> ${keys.push(key) - 1})`;
+    const valueRef = (value: unknown) => `($${valuesParam}::jsonb -> ${values.push(value) - 1})`;
 
-  function mergeInto(target: string, object: Record<string, unknown>): string {
-    let expression = `(CASE WHEN jsonb_typeof(${target}) = 'object' THEN ${target} ELSE '{}'::jsonb END)`;
-    const names = Object.keys(object);
-    const removed = names.filter((name) => object[name] === null);
-    if (removed.length > 0) expression = `(${expression} - ARRAY[${removed.map(keyRef).join(', ')}]::text[])`;
-    const pairs = names
-      .filter((name) => object[name] !== null)
-      .map((name) => {
-        const value = object[name];
-        const ref = keyRef(name);
-        return `${ref}, ${isPlainObject(value) ? mergeInto(`(${target} -> ${ref})`, value) : valueRef(value)}`;
-      });
-    for (let index = 0; index < pairs.length; index += PAIRS_PER_CALL) {
-      expression = `(${expression} || jsonb_build_object(${pairs.slice(index, index + PAIRS_PER_CALL).join(', ')}))`;
+    function mergeInto(target: string, object: Record<string, unknown>): string {
+      let expression = `(CASE WHEN jsonb_typeof(${target}) = 'object' THEN ${target} ELSE '{}'::jsonb END)`;
+      const names = Object.keys(object);
+      const removed = names.filter((name) => object[name] === null);
+      if (removed.length > 0) expression = `(${expression} - ARRAY[${removed.map(keyRef).join(', ')}]::text[])`;
+      const pairs = names
+        .filter((name) => object[name] !== null)
+        .map((name) => {
+          const value = object[name];
+          const ref = keyRef(name);
+          return `${ref}, ${isPlainObject(value) ? mergeInto(`(${target} -> ${ref})`, value) : valueRef(value)}`;
+        });
+      for (let index = 0; index < pairs.length; index += PAIRS_PER_CALL) {
+        expression = `(${expression} || jsonb_build_object(${pairs.slice(index, index + PAIRS_PER_CALL).join(', ')}))`;
+      }
+      return expression;
     }
-    return expression;
+
+    const merged = mergeInto(`(${base})`, patch as Record<string, unknown>);
+    // Both parameters are always referenced (a patch without values would leave one untyped, which
+    // PostgreSQL refuses); the test is on constants, so the planner folds it away.
+    return { expression: `(CASE WHEN $${keysParam}::jsonb IS NULL OR $${valuesParam}::jsonb IS NULL THEN NULL ELSE ${merged} END)`, keys, values };
   }
 
-  const merged = mergeInto(`(${base})`, patch as Record<string, unknown>);
-  // Both parameters are always referenced (a patch without values would leave one untyped, which
-  // PostgreSQL refuses); the test is on constants, so the planner folds it away.
-  const expression = `(CASE WHEN $${keysParam}::jsonb IS NULL OR $${valuesParam}::jsonb IS NULL THEN NULL ELSE ${merged} END)`;
-  return { expression, params: [JSON.stringify(keys), JSON.stringify(values)] };
+  const { keys, values } = render('NULL::jsonb');
+  return { into: (base) => render(base).expression, params: [JSON.stringify(keys), JSON.stringify(values)] };
 }

@@ -1,5 +1,5 @@
 import { applyPreferences, type PersistenceStrategy, type PreferenceDocument } from '@prefs/core';
-import type { Database, Queryable } from './client';
+import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
 
 export interface StoredPreferenceSet {
@@ -32,23 +32,33 @@ export async function listPreferenceSets(db: Queryable, environmentId: string, u
 }
 
 /**
- * Sets one user's set, replacing it, or merging into it in PostgreSQL (the shared merge compiled to SQL,
- * merge-sql.ts) as the row is upserted: the merge reads the row it updates, after taking its lock, so
- * concurrent merges into the same set, even one that does not exist yet, all land.
+ * The statement that writes one user's set (`$1` environment, `$2` user, `$3` set, then `params` from
+ * `$4`) and returns it as `preferences` (JSON text). Replace stores the document. Merge merges into the
+ * stored set in PostgreSQL (the shared merge compiled to SQL, merge-sql.ts) as the row is upserted: it
+ * reads the row it updates, after taking its lock, so concurrent merges into one set, even one that does
+ * not exist yet, all land. A stored set that is not an object (only a hand-edited row) is left alone,
+ * nothing returned, unless `nonObject` is `overwrite`.
  */
-export async function putPreferenceSet(
-  db: Database,
-  environmentId: string,
-  userId: string,
-  setId: string,
+export function upsertOneSetSql(
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
-): Promise<PreferenceDocument> {
-  return writePreferenceSet(db, environmentId, userId, setId, strategy, patch);
+  nonObject: 'refuse' | 'overwrite' = 'refuse',
+): { sql: string; params: unknown[] } {
+  const merge = strategy === 'merge' ? compileMerge(patch, 4, 5) : null;
+  const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$4::jsonb', 'EXCLUDED.preferences'];
+  return {
+    sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
+     VALUES ($1::uuid, $2, $3, ${inserted})
+     ON CONFLICT (environment_id, user_id, set_id)
+     DO UPDATE SET preferences = ${updated}, updated_at = now()
+       ${merge && nonObject === 'refuse' ? "WHERE jsonb_typeof(preference_sets.preferences) = 'object'" : ''}
+     RETURNING preferences::text AS preferences`,
+    params: merge ? merge.params : [JSON.stringify(applyPreferences('replace', null, patch))],
+  };
 }
 
-/** What `putPreferenceSet` does, one statement, on a client or inside the caller's transaction (so that other writes can commit with it). */
-export async function writePreferenceSet(
+/** Sets one user's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or inside the caller's transaction. */
+export async function putPreferenceSet(
   db: Queryable,
   environmentId: string,
   userId: string,
@@ -56,35 +66,9 @@ export async function writePreferenceSet(
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
 ): Promise<PreferenceDocument> {
-  if (strategy === 'replace') {
-    const document = applyPreferences('replace', null, patch);
-    await db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       VALUES ($1::uuid, $2, $3, $4::jsonb)
-       ON CONFLICT (environment_id, user_id, set_id)
-       DO UPDATE SET preferences = EXCLUDED.preferences, updated_at = now()`,
-      environmentId,
-      userId,
-      setId,
-      JSON.stringify(document),
-    );
-    return document;
-  }
-  const onStored = compileMerge('preference_sets.preferences', patch, 4, 5);
-  const onNothing = compileMerge('NULL::jsonb', patch, 4, 5);
-  const rows = await db.$queryRawUnsafe<{ preferences: string }[]>(
-    `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-     VALUES ($1::uuid, $2, $3, ${onNothing.expression})
-     ON CONFLICT (environment_id, user_id, set_id)
-     DO UPDATE SET preferences = ${onStored.expression}, updated_at = now()
-       WHERE jsonb_typeof(preference_sets.preferences) = 'object'
-     RETURNING preferences::text AS preferences`,
-    environmentId,
-    userId,
-    setId,
-    ...onStored.params,
-  );
-  // Only a hand-edited row can be other than an object; it is left as it is, as core's merge refuses it.
+  const write = upsertOneSetSql(strategy, patch);
+  const rows = await db.$queryRawUnsafe<{ preferences: string }[]>(write.sql, environmentId, userId, setId, ...write.params);
+  // As core's merge refuses it.
   if (!rows[0]) throw new TypeError('the stored preference set is not an object');
   return JSON.parse(rows[0].preferences) as PreferenceDocument;
 }

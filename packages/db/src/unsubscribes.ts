@@ -1,7 +1,6 @@
 import { DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
-import { compileMerge } from './merge-sql';
-import { writePreferenceSet } from './preference-sets';
+import { putPreferenceSet, upsertOneSetSql } from './preference-sets';
 
 export type UnsubscribeSource = 'one_click' | 'preference_center';
 
@@ -71,27 +70,21 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
  * not an object (only a hand-edited row) is replaced by the patch: the user's wish to stop wins.
  */
 export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
-  const patch = unsubscribePatch(event.scope);
-  const onStored = compileMerge('preference_sets.preferences', patch, 7, 8);
-  const onNothing = compileMerge('NULL::jsonb', patch, 7, 8);
+  const write = upsertOneSetSql('merge', unsubscribePatch(event.scope), 'overwrite');
+  const eventParam = (n: number) => `$${3 + write.params.length + n}`;
   const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
-    `WITH written AS (
-       INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       VALUES ($1::uuid, $2, '${DEFAULT_SET_ID}', ${onNothing.expression})
-       ON CONFLICT (environment_id, user_id, set_id)
-       DO UPDATE SET preferences = ${onStored.expression}, updated_at = now()
-       RETURNING 1
-     )
+    `WITH written AS (${write.sql})
      INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
-     SELECT $1::uuid, $2, $5, $3, $4, $6 FROM written
+     SELECT $1::uuid, $2, ${eventParam(1)}, ${eventParam(2)}, ${eventParam(3)}, ${eventParam(4)} FROM written
      RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
     event.environmentId,
     event.userId,
+    DEFAULT_SET_ID,
+    ...write.params,
+    event.scope,
     event.tenant,
     event.linkId,
-    event.scope,
     event.source,
-    ...onStored.params,
   );
   return toRecord(rows[0]);
 }
@@ -108,7 +101,7 @@ export async function savePreferenceCenter(
   unsubscribe: UnsubscribeEvent | null,
 ): Promise<PreferenceDocument> {
   return db.$transaction(async (tx) => {
-    const stored = await writePreferenceSet(tx, environmentId, userId, DEFAULT_SET_ID, 'merge', patch);
+    const stored = await putPreferenceSet(tx, environmentId, userId, DEFAULT_SET_ID, 'merge', patch);
     if (unsubscribe) await insertEvent(tx, unsubscribe);
     return stored;
   }, TRANSACTION_OPTIONS);

@@ -1,4 +1,4 @@
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, seededRandom, type TestEnvironment } from '@prefs/testing';
 import { mergePreferences, type PreferenceDocument } from '@prefs/core';
 import { compileMerge } from '../src/merge-sql';
 
@@ -16,18 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.cleanup();
 });
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Keys that quote, escape or look like SQL, parameters or JSON paths.
 const KEYS = ['a', 'b', 'email', 'channel_types', 'conditions', "it's", 'with space', '$1', '?', '{x,y}', 'é', '"q"', 'back\\slash', '-', '__proto__'];
@@ -53,9 +41,9 @@ function generate(next: () => number, depth: number, nullProbability: number): J
 }
 
 async function mergeInSql(stored: Json | undefined, patch: PreferenceDocument): Promise<unknown> {
-  const compiled = compileMerge('stored.value', patch, 1, 2);
+  const compiled = compileMerge(patch, 1, 2);
   const rows = await env.db.$queryRawUnsafe<{ merged: string }[]>(
-    `SELECT (${compiled.expression})::text AS merged FROM (SELECT $3::jsonb AS value) AS stored`,
+    `SELECT (${compiled.into('stored.value')})::text AS merged FROM (SELECT $3::jsonb AS value) AS stored`,
     ...compiled.params,
     stored === undefined ? null : JSON.stringify(stored),
   );
@@ -64,7 +52,7 @@ async function mergeInSql(stored: Json | undefined, patch: PreferenceDocument): 
 
 describe('compileMerge', () => {
   it('merges as core does, for 400 seeded pairs of stored sets and patches', async () => {
-    const next = random(20261128);
+    const next = seededRandom(20261128);
     let compared = 0;
     for (let index = 0; compared < 400; index += 1) {
       const patch = generate(next, 4, 0.15);
@@ -90,8 +78,8 @@ describe('compileMerge', () => {
   });
 
   it('keeps keys and values out of the SQL text', () => {
-    const compiled = compileMerge('x', { categories: { "'; DROP TABLE preference_sets; --": true } } as PreferenceDocument, 1, 2);
-    expect(compiled.expression).not.toContain('DROP');
+    const compiled = compileMerge({ categories: { "'; DROP TABLE preference_sets; --": true } } as PreferenceDocument, 1, 2);
+    expect(compiled.into('x')).not.toContain('DROP');
     expect(JSON.parse(compiled.params[0])).toContain("'; DROP TABLE preference_sets; --");
   });
 });

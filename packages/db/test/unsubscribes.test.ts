@@ -1,6 +1,6 @@
 import { applyPreferences, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { getPreferenceSet, listUnsubscribes, recordUnsubscribe, writePreferenceSet } from '../src';
+import { getPreferenceSet, listUnsubscribes, recordUnsubscribe, putPreferenceSet } from '../src';
 
 /** The one-click unsubscribe's SQL merge gives what the shared merge function gives, whatever is stored. */
 let env: TestEnvironment;
@@ -30,7 +30,7 @@ it('for every stored set and scope, the stored result equals applyPreferences(me
   for (const stored of STORED) {
     for (const scope of SCOPES) {
       const userId = `u${(n += 1)}`;
-      if (stored !== null) await writePreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', stored);
+      if (stored !== null) await putPreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', stored);
       const event = await recordUnsubscribe(env.db, { environmentId: env.environmentId, userId, scope, tenant: null, linkId: 'L'.repeat(22), source: 'one_click' });
       expect(event).toMatchObject({ userId, scope, source: 'one_click' });
       const expected = applyPreferences('merge', stored, unsubscribePatch(scope));

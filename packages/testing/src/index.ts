@@ -91,3 +91,4 @@ export async function freePort(): Promise<number> {
   });
 }
 export { RedisClusterServers } from './redis-cluster';
+export { seededRandom } from './seeded-random';

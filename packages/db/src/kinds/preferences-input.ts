@@ -32,14 +32,34 @@ export function readSetPreferencesInput(input: unknown): SetPreferencesStoredInp
 }
 
 /**
- * Upserts the rows of a `batch(user_id, preferences)` CTE into set `setParam` of environment `environmentParam`.
- * An unchanged row is not rewritten: repeats cost no dead tuples.
+ * The user ids of a batch, read from the operation's row (both preference kinds are `keysFromRow`), as a
+ * query of `user_id`. Parameters: `$3` the operation, `$4` the batch's start, `$5` its count.
  */
-export function upsertPreferenceSets(environmentParam: string, setParam: string): string {
+export const BATCH_USER_IDS = `SELECT user_id FROM bulk_operations AS op, unnest(op.keys[$4::int + 1 : $4::int + $5::int]) AS user_id
+  WHERE op.id = $3::uuid`;
+
+/** How a stored row is updated when its user already has the set. */
+export interface OnStoredSet {
+  /** The new value (`EXCLUDED.preferences` is the inserted one). */
+  value: string;
+  /** Rows it is not written to. */
+  when: string;
+}
+
+/** Replace: the inserted document; an unchanged row is not rewritten, so repeats cost no dead tuples. */
+export const REPLACE_STORED: OnStoredSet = { value: 'EXCLUDED.preferences', when: 'preference_sets.preferences IS DISTINCT FROM EXCLUDED.preferences' };
+
+/**
+ * Upserts the rows of a `batch(user_id, preferences)` CTE into set `$2` of environment `$1`, once
+ * `progress` has returned a row. The rows come in the operation's key order (sorted), so every batch
+ * locks rows in one order and two batches cannot deadlock.
+ */
+export function upsertPreferenceSets(onStored: OnStoredSet = REPLACE_STORED): string {
   return `
   INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-  SELECT ${environmentParam}::uuid, batch.user_id, ${setParam}, batch.preferences, now() FROM batch
+  SELECT $1::uuid, batch.user_id, $2, batch.preferences, now() FROM batch
+  WHERE EXISTS (SELECT 1 FROM progress)
   ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
-    SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at
-    WHERE preference_sets.preferences IS DISTINCT FROM EXCLUDED.preferences`;
+    SET preferences = ${onStored.value}, updated_at = EXCLUDED.updated_at
+    WHERE ${onStored.when}`;
 }

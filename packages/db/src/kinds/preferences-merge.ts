@@ -2,7 +2,7 @@ import { SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
-import { readSetPreferencesInput } from './preferences-input';
+import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
 
 /**
  * users.set_preferences, merge: one statement per batch, like replace. The shared document is compiled
@@ -18,30 +18,20 @@ export const preferencesMerge: OperationKind = {
   keysFromRow: true,
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
-    const onStored = compileMerge('preference_sets.preferences', document, 6, 7);
-    const onNothing = compileMerge('NULL::jsonb', document, 6, 7);
-    const keys = `SELECT user_id FROM bulk_operations AS op, unnest(op.keys[$4::int + 1 : $4::int + $5::int]) AS user_id WHERE op.id = $3::uuid`;
+    const merge = compileMerge(document, 6, 7);
     return writeBatchStatement(
       db,
       batch,
       {
         refused: `SELECT user_id AS id FROM preference_sets
-                  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${keys})
+                  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${BATCH_USER_IDS})
                     AND jsonb_typeof(preferences) <> 'object'`,
       },
       {
-        // Sorted keys: rows are locked in one order by every batch, so two batches cannot deadlock.
-        ctes: `written AS (
-         INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-         SELECT $1::uuid, batch.user_id, $2, ${onNothing.expression}, now()
-         FROM (${keys}) AS batch
-         WHERE EXISTS (SELECT 1 FROM progress) AND batch.user_id NOT IN (SELECT id FROM refused)
-         ORDER BY batch.user_id
-         ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
-           SET preferences = ${onStored.expression}, updated_at = EXCLUDED.updated_at
-           WHERE jsonb_typeof(preference_sets.preferences) = 'object'
-         RETURNING 1)`,
-        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...onStored.params],
+        ctes: `batch AS (SELECT user_id, ${merge.into('NULL::jsonb')} AS preferences FROM (${BATCH_USER_IDS}) AS ids
+                 WHERE user_id NOT IN (SELECT id FROM refused)),
+       written AS (${upsertPreferenceSets({ value: merge.into('preference_sets.preferences'), when: "jsonb_typeof(preference_sets.preferences) = 'object'" })} RETURNING 1)`,
+        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params],
       },
     );
   },

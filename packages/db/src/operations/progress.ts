@@ -120,12 +120,9 @@ ${write.ctes}` : ''}
   );
   const row = rows[0];
   if (row?.applied !== true) return NOT_APPLIED;
-  const known: BatchOutcome = decided
-    ? {
-        successCount: batch.count - (row.refused ? (JSON.parse(row.refused) as string[]).length : 0),
-        errorItems: row.refused ? (JSON.parse(row.refused) as string[]).map((key) => ({ id: key, collection: null })) : [],
-      }
-    : outcome;
+  const refused = row.refused ? (JSON.parse(row.refused) as string[]) : [];
+  const known: BatchOutcome =
+    'refused' in outcome ? { successCount: batch.count - refused.length, errorItems: refused.map((key) => ({ id: key, collection: null })) } : outcome;
   return { applied: true, completed: row.completed === true, ...known };
 }
 
