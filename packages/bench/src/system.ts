@@ -2,7 +2,7 @@ import path from 'node:path';
 import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
-import { PRODUCTION_NODE_OPTIONS } from './api-process';
+import { benchProcessEnv, profileArgs, startBenchApi } from './api-process';
 import { getJson, postJson } from './http-client';
 import { line, percentile, runPool, type LineResult } from './measure';
 import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
@@ -73,32 +73,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureSystem(options: SystemOptions, tag: string): Promise<SystemPhaseResult> {
   const { repoRoot, workers } = options;
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const commonEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    DATABASE_URL: options.databaseUrl,
-    REDIS_URL: options.redisUrl,
-    REDIS_PREFIX: options.redisPrefix,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    // The heap bounds the Dockerfiles and `npm start` set (BENCH_NODE_OPTIONS to try others).
-    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
-  };
-  const profileArgs = (name: string) =>
-    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-
+  const commonEnv = benchProcessEnv(options);
   const processes: SpawnedProcess[] = [];
   const headers = { authorization: `Bearer ${options.secretKey}`, 'content-type': 'application/json' };
   try {
-    const api = spawnNode(
-      'api',
-      path.join(repoRoot, 'apps/api/dist/main.js'),
-      { ...commonEnv, PORT: String(port), PREFS_BOOTSTRAP_KEY: options.secretKey, RATE_LIMITS: 'off' },
-      profileArgs(`api-${workers}w`),
-    );
+    const { api, baseUrl } = await startBenchApi(options, `api-${workers}w`);
     processes.push(api);
-    await waitUntil(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.ok === true, 30_000, () => api.outputTail());
 
     let nextUser = options.firstUser;
     const takeUsers = (count: number) => {
@@ -152,7 +132,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
           `worker-${index}`,
           path.join(repoRoot, 'apps/worker/dist/main.js'),
           { ...commonEnv, WORKER_PORT: String(workerPort), ...options.workerEnv },
-          profileArgs(`worker-${index}-of-${workers}w`),
+          profileArgs(options.cpuProfileDir, `worker-${index}-of-${workers}w`),
         ),
       );
     }
