@@ -1,40 +1,25 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { startApi } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /** RFC 8058 one-click unsubscribe and the unsubscribe records, over HTTP against real PostgreSQL and Redis. */
-let env: TestEnvironment;
-let api: ApiProcess;
-let otherKey: string;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  otherKey = (await env.createEnvironment('other')).secretKey;
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
-async function linkFor(userId: string, body: object = {}, app = api.app) {
-  const res = await request(app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(auth()).send(body);
+const t = useApiTestContext();
+async function linkFor(userId: string, body: object = {}, app = t.api.app) {
+  const res = await request(app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(t.auth()).send(body);
   expect(res.status).toBe(200);
   const url = new URL(res.body.commercial_unsubscribe_url);
   return { path: `${url.pathname}${url.search}`, token: url.searchParams.get('t') as string, linkId: res.body.link_id as string };
 }
-const oneClick = (path: string, app = api.app) =>
+const oneClick = (path: string, app = t.api.app) =>
   request(app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click');
-const stored = async (userId: string) => (await request(api.app).get(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(auth())).body;
-const listed = async (userId: string, key?: string) => (await request(api.app).get(`/v1/users/${encodeURIComponent(userId)}/unsubscribes`).set(auth(key))).body;
-const countEvents = async () => Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM unsubscribes'))[0].n);
-const countSets = async () => Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM preference_sets'))[0].n);
+const stored = async (userId: string) => (await request(t.api.app).get(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(t.auth())).body;
+const listed = async (userId: string, key?: string) => (await request(t.api.app).get(`/v1/users/${encodeURIComponent(userId)}/unsubscribes`).set(t.auth(key))).body;
+const countEvents = async () => Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM unsubscribes'))[0].n);
+const countSets = async () => Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>('SELECT count(*) AS n FROM preference_sets'))[0].n);
 
 describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
   it('urlencoded: answers 200 with a short text, no redirect, no cookie, and commercial_subscribed is false (a merge)', async () => {
-    await request(api.app).put('/v1/users/ann/preferences/default').set(auth()).send({ categories: { product: true }, commercial_subscribed: true });
+    await request(t.api.app).put('/v1/users/ann/preferences/default').set(t.auth()).send({ categories: { product: true }, commercial_subscribed: true });
     const link = await linkFor('ann');
     const res = await oneClick(link.path);
     expect(res.status).toBe(200);
@@ -47,7 +32,7 @@ describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
 
   it('multipart/form-data works the same', async () => {
     const link = await linkFor('bea');
-    const res = await request(api.app).post(link.path).field('List-Unsubscribe', 'One-Click');
+    const res = await request(t.api.app).post(link.path).field('List-Unsubscribe', 'One-Click');
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect((await stored('bea')).commercial_subscribed).toBe(false);
@@ -97,11 +82,11 @@ describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
       ['application/x-www-form-urlencoded', `List-Unsubscribe=One-Click&pad=${'x'.repeat(10_000)}`],
     ];
     for (const [type, body] of bodies) {
-      const res = await request(api.app).post(link.path).set('Content-Type', type).send(body);
+      const res = await request(t.api.app).post(link.path).set('Content-Type', type).send(body);
       expect({ type, body: body.slice(0, 40), status: res.status }).toEqual({ type, body: body.slice(0, 40), status: body.length > 4096 ? 413 : 400 });
       expect(res.headers['set-cookie']).toBeUndefined();
     }
-    expect((await request(api.app).post(link.path)).status).toBe(400);
+    expect((await request(t.api.app).post(link.path)).status).toBe(400);
     expect([await countEvents(), await countSets()]).toEqual(before);
   });
 
@@ -130,7 +115,7 @@ describe('GET of the List-Unsubscribe URL', () => {
   it('never writes: it shows a confirmation whose button posts the one-click body, and a link to the preference center', async () => {
     const link = await linkFor('hal');
     const before = [await countEvents(), await countSets()];
-    const res = await request(api.app).get(link.path);
+    const res = await request(t.api.app).get(link.path);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toContain('<form method="post" action="/unsubscribe?t=');
@@ -146,27 +131,27 @@ describe('GET /v1/users/:id/unsubscribes', () => {
   it('pages newest first with a cursor; validates its parameters', async () => {
     const link = await linkFor('ivy');
     for (let i = 0; i < 5; i += 1) await oneClick(link.path);
-    const first = await request(api.app).get('/v1/users/ivy/unsubscribes?page_size=2').set(auth());
+    const first = await request(t.api.app).get('/v1/users/ivy/unsubscribes?page_size=2').set(t.auth());
     expect(first.body.entries).toHaveLength(2);
-    const second = await request(api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${first.body.page_info.after}`).set(auth());
-    const third = await request(api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${second.body.page_info.after}`).set(auth());
+    const second = await request(t.api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${first.body.page_info.after}`).set(t.auth());
+    const third = await request(t.api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${second.body.page_info.after}`).set(t.auth());
     expect(third.body.entries).toHaveLength(1);
     expect(third.body.page_info.after).toBeNull();
     const ids = [...first.body.entries, ...second.body.entries, ...third.body.entries].map((entry: { id: string }) => entry.id);
     expect(new Set(ids).size).toBe(5);
-    const bad = await request(api.app).get('/v1/users/ivy/unsubscribes?page_size=0&after=zzz').set(auth());
+    const bad = await request(t.api.app).get('/v1/users/ivy/unsubscribes?page_size=0&after=zzz').set(t.auth());
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(['page_size', 'after']);
   });
 
   it('another environment sees none of them', async () => {
-    expect((await listed('ivy', otherKey)).entries).toEqual([]);
+    expect((await listed('ivy', t.otherKey)).entries).toEqual([]);
   });
 });
 
 describe('rate limits of the end users\' routes', () => {
   it('count per link: one link over its limit does not throttle another link of the same environment', async () => {
-    const limited = await startApi(env.apiConfig({ rateLimits: [1, 1, 2, 200, 1000] }));
+    const limited = await startApi(t.env.apiConfig({ rateLimits: [1, 1, 2, 200, 1000] }));
     try {
       const a = await linkFor('jo', {}, limited.app);
       const b = await linkFor('kim', {}, limited.app);

@@ -1,24 +1,8 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /** The preference center: its layout endpoints, and the page over HTTP (no browser: see tests/system for one). */
-let env: TestEnvironment;
-let api: ApiProcess;
-let otherKey: string;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  otherKey = (await env.createEnvironment('other')).secretKey;
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
+const t = useApiTestContext();
 const condition = { variable: 'recipient.plan', operator: 'equal_to', argument: 'pro' };
 const LAYOUT = {
   title: 'Your Acme notifications',
@@ -31,12 +15,12 @@ const LAYOUT = {
 };
 
 async function tokenFor(userId: string, body: object = {}): Promise<string> {
-  const res = await request(api.app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(auth()).send(body);
+  const res = await request(t.api.app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(t.auth()).send(body);
   return new URL(res.body.manage_preferences_url).searchParams.get('t') as string;
 }
-const page = (token: string) => request(api.app).get('/preferences').query({ t: token });
-const stored = async (userId: string) => (await request(api.app).get(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(auth())).body;
-const putSet = (userId: string, body: object) => request(api.app).put(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(auth()).send(body);
+const page = (token: string) => request(t.api.app).get('/preferences').query({ t: token });
+const stored = async (userId: string) => (await request(t.api.app).get(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(t.auth())).body;
+const putSet = (userId: string, body: object) => request(t.api.app).put(`/v1/users/${encodeURIComponent(userId)}/preferences/default`).set(t.auth()).send(body);
 const name = (...path: string[]) => JSON.stringify(path);
 
 /** The form fields the page holds: every `was:` value, and the `set:` checkboxes that are checked. */
@@ -53,8 +37,8 @@ function formOf(html: string): Record<string, string> {
 
 describe('PUT and GET /v1/preference_center', () => {
   it('stores the layout and reads it back; 404 before there is one', async () => {
-    expect((await request(api.app).get('/v1/preference_center').set(auth(otherKey))).status).toBe(404);
-    const put = await request(api.app).put('/v1/preference_center').set(auth()).send(LAYOUT);
+    expect((await request(t.api.app).get('/v1/preference_center').set(t.auth(t.otherKey))).status).toBe(404);
+    const put = await request(t.api.app).put('/v1/preference_center').set(t.auth()).send(LAYOUT);
     expect(put.status).toBe(200);
     expect(put.body).toEqual({
       __typename: 'PreferenceCenter',
@@ -67,11 +51,11 @@ describe('PUT and GET /v1/preference_center', () => {
       ],
       updated_at: expect.stringMatching(/Z$/),
     });
-    expect((await request(api.app).get('/v1/preference_center').set(auth())).body).toEqual(put.body);
+    expect((await request(t.api.app).get('/v1/preference_center').set(t.auth())).body).toEqual(put.body);
   });
 
   it('refuses bad layouts naming each field, and writes nothing', async () => {
-    const res = await request(api.app).put('/v1/preference_center').set(auth(otherKey)).send({
+    const res = await request(t.api.app).put('/v1/preference_center').set(t.auth(t.otherKey)).send({
       title: '',
       rows: [
         { key: 'channel_types.email', label: 'x' },
@@ -87,14 +71,14 @@ describe('PUT and GET /v1/preference_center', () => {
     expect(res.body.errors.map((error: { field: string }) => error.field)).toEqual([
       'colour', 'title', 'rows.0.key', 'rows.1.channel_types.0', 'rows.1.channel_types.2', 'rows.2.key', 'rows.3.key', 'rows.4.channel_types', 'rows.5',
     ]);
-    expect((await request(api.app).get('/v1/preference_center').set(auth(otherKey))).status).toBe(404);
+    expect((await request(t.api.app).get('/v1/preference_center').set(t.auth(t.otherKey))).status).toBe(404);
   });
 });
 
 describe('GET /preferences', () => {
   it('shows the layout\'s rows over the effective set: commercial row always, toggles per channel type, conditions read-only', async () => {
-    await request(api.app).put('/v1/preference_center').set(auth()).send(LAYOUT);
-    await request(api.app).put('/v1/environment/preferences').set(auth()).send({ categories: { billing: false } });
+    await request(t.api.app).put('/v1/preference_center').set(t.auth()).send(LAYOUT);
+    await request(t.api.app).put('/v1/environment/preferences').set(t.auth()).send({ categories: { billing: false } });
     await putSet('ann', { categories: { product: { channel_types: { sms: { conditions: [condition] } } } }, workflows: { digest: { conditions: [condition] } } });
     const res = await page(await tokenFor('ann'));
     expect(res.status).toBe(200);
@@ -116,9 +100,9 @@ describe('GET /preferences', () => {
   });
 
   it('without a layout shows the categories and workflows of the environment default set', async () => {
-    await request(api.app).put('/v1/environment/preferences').set(auth(otherKey)).send({ categories: { 'weekly-news': true }, workflows: { alerts: false } });
-    const res = await request(api.app).post('/v1/users/zed/links').set(auth(otherKey)).send({});
-    const html = (await request(api.app).get(new URL(res.body.manage_preferences_url).pathname + new URL(res.body.manage_preferences_url).search)).text;
+    await request(t.api.app).put('/v1/environment/preferences').set(t.auth(t.otherKey)).send({ categories: { 'weekly-news': true }, workflows: { alerts: false } });
+    const res = await request(t.api.app).post('/v1/users/zed/links').set(t.auth(t.otherKey)).send({});
+    const html = (await request(t.api.app).get(new URL(res.body.manage_preferences_url).pathname + new URL(res.body.manage_preferences_url).search)).text;
     expect(html).toContain('<legend class="sr-only">Weekly news</legend>');
     expect(html).toContain('<legend class="sr-only">Alerts</legend>');
     expect(html).toContain('<h1 id="title">Notification preferences</h1>');
@@ -143,22 +127,22 @@ describe('GET /preferences', () => {
   });
 
   it('escapes everything from the layout and the tenant', async () => {
-    await request(api.app).put('/v1/preference_center').set(auth()).send({
+    await request(t.api.app).put('/v1/preference_center').set(t.auth()).send({
       title: '<script>alert(1)</script>',
       rows: [{ key: 'categories.x"><img src=x onerror=alert(1)>', label: '<b>bold</b>', description: '" onmouseover="x' }],
     });
-    await request(api.app).put('/v1/tenants/evil').set(auth()).send({ name: '</title><script>x</script>', settings: { branding: { primary_color: '#123456' } } });
+    await request(t.api.app).put('/v1/tenants/evil').set(t.auth()).send({ name: '</title><script>x</script>', settings: { branding: { primary_color: '#123456' } } });
     const html = (await page(await tokenFor('ann', { tenant: 'evil' }))).text;
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<b>bold');
     expect(html).not.toContain('</title><script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    await request(api.app).put('/v1/preference_center').set(auth()).send(LAYOUT);
+    await request(t.api.app).put('/v1/preference_center').set(t.auth()).send(LAYOUT);
   });
 
   it('a link made with a tenant shows its branding: the logo (the only thing loaded from elsewhere) and the colour', async () => {
-    await request(api.app).put('/v1/tenants/acme').set(auth()).send({
+    await request(t.api.app).put('/v1/tenants/acme').set(t.auth()).send({
       name: 'Acme',
       settings: { branding: { logo_url: 'https://cdn.acme.test/logo.png', primary_color: '#0f766e', primary_color_contrast: '#ffffff' } },
     });
@@ -190,7 +174,7 @@ describe('POST /preferences', () => {
     const form = formOf((await page(token)).text);
     delete form[`set:${name('categories', 'product', 'channel_types', 'email')}`];
     form[`set:${name('categories', 'billing')}`] = '1';
-    const res = await request(api.app).post('/preferences').type('form').send(form);
+    const res = await request(t.api.app).post('/preferences').type('form').send(form);
     expect(res.status).toBe(200);
     expect(res.text).toContain('Your preferences are saved.');
     expect(await stored('bob')).toMatchObject({
@@ -205,11 +189,11 @@ describe('POST /preferences', () => {
     const token = await tokenFor('cy');
     const form = formOf((await page(token)).text);
     delete form[`set:${name('commercial_subscribed')}`];
-    const res = await request(api.app).post('/preferences').type('form').set('Accept', 'application/json').send(form);
+    const res = await request(t.api.app).post('/preferences').type('form').set('Accept', 'application/json').send(form);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ saved: true, changed: 1, message: 'Your preferences are saved.' });
     expect((await stored('cy')).commercial_subscribed).toBe(false);
-    const events = (await request(api.app).get('/v1/users/cy/unsubscribes').set(auth())).body.entries;
+    const events = (await request(t.api.app).get('/v1/users/cy/unsubscribes').set(t.auth())).body.entries;
     expect(events).toEqual([expect.objectContaining({ source: 'preference_center', scope: null })]);
   });
 
@@ -225,7 +209,7 @@ describe('POST /preferences', () => {
       { [`was:${name('commercial_subscribed')}`]: '1' },
     ];
     for (const attempt of attempts) {
-      const res = await request(api.app).post('/preferences').type('form').send(attempt);
+      const res = await request(t.api.app).post('/preferences').type('form').send(attempt);
       expect(res.status).toBe(400);
       expect(res.text).not.toMatch(/Error:|at \S+\.js/);
     }

@@ -1,28 +1,12 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /** /v1/tenants over HTTP against real PostgreSQL: set, get, list, delete, validation, scoping. */
-let env: TestEnvironment;
-let api: ApiProcess;
-let otherKey: string;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  otherKey = (await env.createEnvironment('other')).secretKey;
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
-const put = (id: string, body: unknown, query = '') => request(api.app).put(`/v1/tenants/${encodeURIComponent(id)}${query}`).set(auth()).send(body as object);
-const get = (id: string, query = '', key?: string) => request(api.app).get(`/v1/tenants/${encodeURIComponent(id)}${query}`).set(auth(key));
+const t = useApiTestContext();
+const put = (id: string, body: unknown, query = '') => request(t.api.app).put(`/v1/tenants/${encodeURIComponent(id)}${query}`).set(t.auth()).send(body as object);
+const get = (id: string, query = '', key?: string) => request(t.api.app).get(`/v1/tenants/${encodeURIComponent(id)}${query}`).set(t.auth(key));
 const countTenants = async () =>
-  Number((await env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM tenants'))[0].count);
+  Number((await t.env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM tenants'))[0].count);
 
 describe('PUT /v1/tenants/:id', () => {
   it('creates a tenant and answers with Knock\'s shape, custom properties at the top level', async () => {
@@ -86,7 +70,7 @@ describe('PUT /v1/tenants/:id', () => {
     const res = await put('marked', { settings: { preference_set: set } });
     expect(res.status).toBe(200);
     expect(res.body.settings.preference_set).toMatchObject(set);
-    const stored = await env.db.$queryRawUnsafe<{ preference_set: unknown }[]>("SELECT preference_set FROM tenants WHERE id = 'marked'");
+    const stored = await t.env.db.$queryRawUnsafe<{ preference_set: unknown }[]>("SELECT preference_set FROM tenants WHERE id = 'marked'");
     expect(stored[0].preference_set).toEqual(set);
     // A merge with a null marker takes the marker off that entry only.
     const unmarked = await put('marked', { settings: { preference_set: { categories: { marketing: { __strategy__: null } } } } });
@@ -97,7 +81,7 @@ describe('PUT /v1/tenants/:id', () => {
     const res = await put('bare', {});
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ __typename: 'Tenant', id: 'bare', name: null, settings: { branding: null, preference_set: null } });
-    expect((await request(api.app).put('/v1/tenants/bare2').set(auth())).status).toBe(200);
+    expect((await request(t.api.app).put('/v1/tenants/bare2').set(t.auth())).status).toBe(200);
   });
 
   it.each([
@@ -153,7 +137,7 @@ describe('GET /v1/tenants/:id', () => {
   });
 
   it('resolve_full_preference_settings merges the set over the environment default, replace-marked entries whole', async () => {
-    const defaults = await request(api.app).put('/v1/environment/preferences').set(auth()).send({
+    const defaults = await request(t.api.app).put('/v1/environment/preferences').set(t.auth()).send({
       categories: { marketing: { channel_types: { email: true, sms: true } }, security: true },
       channel_types: { push: true, email: true },
     });
@@ -183,24 +167,24 @@ describe('GET /v1/tenants/:id', () => {
 describe('DELETE /v1/tenants/:id', () => {
   it('removes the tenant and its default set, keeps users\' sets for it, then 404s', async () => {
     await put('doomed', { settings: { preference_set: { categories: { a: true } } } });
-    await request(api.app).put('/v1/users/u1/preferences/doomed').set(auth()).send({ categories: { a: false } });
-    const res = await request(api.app).delete('/v1/tenants/doomed').set(auth());
+    await request(t.api.app).put('/v1/users/u1/preferences/doomed').set(t.auth()).send({ categories: { a: false } });
+    const res = await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth());
     expect(res.status).toBe(204);
     expect((await get('doomed')).status).toBe(404);
-    expect((await request(api.app).get('/v1/users/u1/preferences/doomed').set(auth())).body.categories).toEqual({ a: false });
-    expect((await request(api.app).delete('/v1/tenants/doomed').set(auth())).status).toBe(404);
+    expect((await request(t.api.app).get('/v1/users/u1/preferences/doomed').set(t.auth())).body.categories).toEqual({ a: false });
+    expect((await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth())).status).toBe(404);
   });
 });
 
 describe('GET /v1/tenants', () => {
   it('pages newest first with cursors, and filters by name and tenant_id', async () => {
-    const { secretKey } = await env.createEnvironment('listing');
+    const { secretKey } = await t.env.createEnvironment('listing');
     const ids = ['t-a', 't-b', 't-c', 't-d', 't-e'];
     for (const [index, id] of ids.entries()) {
-      const res = await request(api.app).put(`/v1/tenants/${id}`).set(auth(secretKey)).send({ name: index % 2 ? 'odd' : 'even' });
+      const res = await request(t.api.app).put(`/v1/tenants/${id}`).set(t.auth(secretKey)).send({ name: index % 2 ? 'odd' : 'even' });
       expect(res.status).toBe(200);
     }
-    const list = (query: string) => request(api.app).get(`/v1/tenants${query}`).set(auth(secretKey));
+    const list = (query: string) => request(t.api.app).get(`/v1/tenants${query}`).set(t.auth(secretKey));
     const seen: string[] = [];
     let after: string | null = null;
     do {
@@ -224,7 +208,7 @@ describe('GET /v1/tenants', () => {
   it.each([['?page_size=0', 'page_size'], ['?page_size=51', 'page_size'], ['?after=garbage!', 'after'], ['?after=eyJ4IjoxfQ', 'after'], ['?name=a&name=b', 'name']])(
     '%s is a 422 naming %s',
     async (query, field) => {
-      const res = await request(api.app).get(`/v1/tenants${query}`).set(auth());
+      const res = await request(t.api.app).get(`/v1/tenants${query}`).set(t.auth());
       expect(res.status).toBe(422);
       expect(res.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     },
@@ -234,18 +218,18 @@ describe('GET /v1/tenants', () => {
 describe('scoping', () => {
   it('a key of another environment sees none of the tenants', async () => {
     await put('mine', { name: 'Mine', secret: 'x' });
-    expect((await get('mine', '', otherKey)).status).toBe(404);
-    const list = await request(api.app).get('/v1/tenants?tenant_id=mine').set(auth(otherKey));
+    expect((await get('mine', '', t.otherKey)).status).toBe(404);
+    const list = await request(t.api.app).get('/v1/tenants?tenant_id=mine').set(t.auth(t.otherKey));
     expect(list.body.entries).toEqual([]);
-    expect((await request(api.app).delete('/v1/tenants/mine').set(auth(otherKey))).status).toBe(404);
+    expect((await request(t.api.app).delete('/v1/tenants/mine').set(t.auth(t.otherKey))).status).toBe(404);
     // The other environment's PUT of the same id is its own tenant.
-    const theirs = await request(api.app).put('/v1/tenants/mine').set(auth(otherKey)).send({ name: 'Theirs' });
+    const theirs = await request(t.api.app).put('/v1/tenants/mine').set(t.auth(t.otherKey)).send({ name: 'Theirs' });
     expect(theirs.body).toEqual({ __typename: 'Tenant', id: 'mine', name: 'Theirs', settings: { branding: null, preference_set: null } });
     expect((await get('mine')).body).toMatchObject({ name: 'Mine', secret: 'x' });
   });
 
   it('without a key: 401', async () => {
-    expect((await request(api.app).get('/v1/tenants')).status).toBe(401);
-    expect((await request(api.app).put('/v1/tenants/x').send({})).status).toBe(401);
+    expect((await request(t.api.app).get('/v1/tenants')).status).toBe(401);
+    expect((await request(t.api.app).put('/v1/tenants/x').send({})).status).toBe(401);
   });
 });

@@ -1,27 +1,11 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /** /v1/users/:id over HTTP against real PostgreSQL: identify, get, delete (with the user's sets), validation, scoping. */
-let env: TestEnvironment;
-let api: ApiProcess;
-let otherKey: string;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  otherKey = (await env.createEnvironment('other')).secretKey;
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
-const identify = (id: string, body: unknown) => request(api.app).put(`/v1/users/${encodeURIComponent(id)}`).set(auth()).send(body as object);
-const get = (id: string, key?: string) => request(api.app).get(`/v1/users/${encodeURIComponent(id)}`).set(auth(key));
-const countUsers = async () => Number((await env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM users'))[0].count);
+const t = useApiTestContext();
+const identify = (id: string, body: unknown) => request(t.api.app).put(`/v1/users/${encodeURIComponent(id)}`).set(t.auth()).send(body as object);
+const get = (id: string, key?: string) => request(t.api.app).get(`/v1/users/${encodeURIComponent(id)}`).set(t.auth(key));
+const countUsers = async () => Number((await t.env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM users'))[0].count);
 
 describe('PUT /v1/users/:id', () => {
   it('creates the user and answers with Knock\'s User shape', async () => {
@@ -55,7 +39,7 @@ describe('PUT /v1/users/:id', () => {
 
   it('PUT {} and a PUT without a body identify a new user with no properties (the browser SDK does this)', async () => {
     expect((await identify('empty', {})).status).toBe(200);
-    expect((await request(api.app).put('/v1/users/no-body').set(auth())).status).toBe(200);
+    expect((await request(t.api.app).put('/v1/users/no-body').set(t.auth())).status).toBe(200);
     expect((await get('no-body')).body).toMatchObject({ __typename: 'User', id: 'no-body', name: null });
   });
 
@@ -110,7 +94,7 @@ describe('PUT /v1/users/:id', () => {
 
 describe('GET /v1/users/:id', () => {
   it('404s for a user never identified, even one with preference sets', async () => {
-    await request(api.app).put('/v1/users/prefs-only/preferences/default').set(auth()).send({ categories: { a: true } });
+    await request(t.api.app).put('/v1/users/prefs-only/preferences/default').set(t.auth()).send({ categories: { a: true } });
     const res = await get('prefs-only');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('resource_missing');
@@ -124,34 +108,34 @@ describe('GET /v1/users/:id', () => {
 describe('DELETE /v1/users/:id', () => {
   it('removes the user and every preference set of it, and only of it', async () => {
     await identify('leaving', { name: 'L' });
-    await request(api.app).put('/v1/users/leaving/preferences/default').set(auth()).send({ categories: { a: true } });
-    await request(api.app).put('/v1/users/leaving/preferences/acme').set(auth()).send({ categories: { a: false } });
-    await request(api.app).put('/v1/users/staying/preferences/default').set(auth()).send({ categories: { a: true } });
-    const res = await request(api.app).delete('/v1/users/leaving').set(auth());
+    await request(t.api.app).put('/v1/users/leaving/preferences/default').set(t.auth()).send({ categories: { a: true } });
+    await request(t.api.app).put('/v1/users/leaving/preferences/acme').set(t.auth()).send({ categories: { a: false } });
+    await request(t.api.app).put('/v1/users/staying/preferences/default').set(t.auth()).send({ categories: { a: true } });
+    const res = await request(t.api.app).delete('/v1/users/leaving').set(t.auth());
     expect(res.status).toBe(204);
     expect((await get('leaving')).status).toBe(404);
-    expect((await request(api.app).get('/v1/users/leaving/preferences').set(auth())).body).toEqual([]);
-    expect((await request(api.app).get('/v1/users/staying/preferences').set(auth())).body).toHaveLength(1);
-    expect((await request(api.app).delete('/v1/users/leaving').set(auth())).status).toBe(404);
+    expect((await request(t.api.app).get('/v1/users/leaving/preferences').set(t.auth())).body).toEqual([]);
+    expect((await request(t.api.app).get('/v1/users/staying/preferences').set(t.auth())).body).toHaveLength(1);
+    expect((await request(t.api.app).delete('/v1/users/leaving').set(t.auth())).status).toBe(404);
   });
 
   it('removes the sets of a user who was never identified', async () => {
-    await request(api.app).put('/v1/users/anonymous/preferences/default').set(auth()).send({ categories: { a: true } });
-    expect((await request(api.app).delete('/v1/users/anonymous').set(auth())).status).toBe(204);
-    expect((await request(api.app).get('/v1/users/anonymous/preferences').set(auth())).body).toEqual([]);
+    await request(t.api.app).put('/v1/users/anonymous/preferences/default').set(t.auth()).send({ categories: { a: true } });
+    expect((await request(t.api.app).delete('/v1/users/anonymous').set(t.auth())).status).toBe(204);
+    expect((await request(t.api.app).get('/v1/users/anonymous/preferences').set(t.auth())).body).toEqual([]);
   });
 });
 
 describe('scoping', () => {
   it('a key of another environment sees none of the user, and cannot delete it or its sets', async () => {
     await identify('private', { email: 'p@example.com' });
-    await request(api.app).put('/v1/users/private/preferences/default').set(auth()).send({ categories: { a: true } });
-    expect((await get('private', otherKey)).status).toBe(404);
-    expect((await request(api.app).delete('/v1/users/private').set(auth(otherKey))).status).toBe(404);
+    await request(t.api.app).put('/v1/users/private/preferences/default').set(t.auth()).send({ categories: { a: true } });
+    expect((await get('private', t.otherKey)).status).toBe(404);
+    expect((await request(t.api.app).delete('/v1/users/private').set(t.auth(t.otherKey))).status).toBe(404);
     expect((await get('private')).body.email).toBe('p@example.com');
-    expect((await request(api.app).get('/v1/users/private/preferences').set(auth())).body).toHaveLength(1);
+    expect((await request(t.api.app).get('/v1/users/private/preferences').set(t.auth())).body).toHaveLength(1);
     // Identifying the same id elsewhere makes another user.
-    const theirs = await request(api.app).put('/v1/users/private').set(auth(otherKey)).send({ name: 'Other' });
+    const theirs = await request(t.api.app).put('/v1/users/private').set(t.auth(t.otherKey)).send({ name: 'Other' });
     expect(theirs.body).toMatchObject({ name: 'Other', email: null });
   });
 });
