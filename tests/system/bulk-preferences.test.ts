@@ -1,37 +1,17 @@
 import request from 'supertest';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
-import { startApi, type ApiProcess } from '../../apps/api/src/server';
+import { userIds, waitFor } from '@prefs/testing';
+import { useApiAndWorker } from './api-and-worker';
 
 /** The whole path of a bulk request through real PostgreSQL, Redis and a real worker. */
-let env: TestEnvironment;
-let api: ApiProcess;
-let worker: PrefsWorker;
+const t = useApiAndWorker({ batchSize: 300 });
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  worker = createWorker(env.workerConfig({ batchSize: 300 }));
-  await worker.start();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await env?.cleanup();
-});
-
-function auth(key = env.secretKey) {
-  return { Authorization: `Bearer ${key}` };
+async function bulkSet(body: unknown, key = t.env.secretKey) {
+  return request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth(key)).send(body as object);
 }
 
-async function bulkSet(body: unknown, key = env.secretKey) {
-  return request(api.app).post('/v1/users/bulk/preferences').set(auth(key)).send(body as object);
-}
-
-async function waitForEnd(id: string, key = env.secretKey) {
+async function waitForEnd(id: string, key = t.env.secretKey) {
   return waitFor(async () => {
-    const res = await request(api.app).get(`/v1/bulk_operations/${id}`).set(auth(key));
+    const res = await request(t.api.app).get(`/v1/bulk_operations/${id}`).set(t.auth(key));
     return ['completed', 'failed'].includes(res.body.status) ? res.body : null;
   });
 }
@@ -39,7 +19,7 @@ async function waitForEnd(id: string, key = env.secretKey) {
 async function readAll(ids: string[], setId = 'default') {
   const sets = [];
   for (const id of ids) {
-    const res = await request(api.app).get(`/v1/users/${encodeURIComponent(id)}/preferences/${setId}`).set(auth());
+    const res = await request(t.api.app).get(`/v1/users/${encodeURIComponent(id)}/preferences/${setId}`).set(t.auth());
     expect(res.status).toBe(200);
     sets.push(res.body);
   }
@@ -90,9 +70,9 @@ describe('POST /v1/users/bulk/preferences', () => {
     const ids = userIds(1000, 'merge');
     // Half the users start with a set of their own; the other half have none.
     for (const id of ids.slice(0, 500)) {
-      await request(api.app)
+      await request(t.api.app)
         .put(`/v1/users/${id}/preferences/default`)
-        .set(auth())
+        .set(t.auth())
         .send({ categories: { marketing: true, product: { channel_types: { email: false, push: true } } }, workflows: { keep: true } })
         .expect(200);
     }
@@ -138,7 +118,7 @@ describe('POST /v1/users/bulk/preferences', () => {
     const tenant = await bulkSet({ user_ids: ids, preferences: { id: 'acme', categories: { a: false } } });
     expect((await waitForEnd(tenant.body.id)).status).toBe('completed');
 
-    const list = await request(api.app).get(`/v1/users/${ids[7]}/preferences`).set(auth());
+    const list = await request(t.api.app).get(`/v1/users/${ids[7]}/preferences`).set(t.auth());
     expect(list.status).toBe(200);
     expect(list.body.map((set: { id: string }) => set.id)).toEqual(['acme', 'default']);
     expect(list.body.find((set: { id: string }) => set.id === 'acme').categories).toEqual({ a: false });
@@ -146,7 +126,7 @@ describe('POST /v1/users/bulk/preferences', () => {
   });
 
   it('answers 422 naming every bad field, and records nothing', async () => {
-    const before = await env.db.$queryRawUnsafe<{ ops: number; sets: number }[]>(
+    const before = await t.env.db.$queryRawUnsafe<{ ops: number; sets: number }[]>(
       'SELECT (SELECT count(*)::int FROM bulk_operations) AS ops, (SELECT count(*)::int FROM preference_sets) AS sets',
     );
     const res = await bulkSet({
@@ -165,11 +145,11 @@ describe('POST /v1/users/bulk/preferences', () => {
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.errors[0].field).toBe('user_ids');
 
-    const notJson = await request(api.app).post('/v1/users/bulk/preferences').set(auth()).set('Content-Type', 'application/json').send('{"user_ids": [');
+    const notJson = await request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth()).set('Content-Type', 'application/json').send('{"user_ids": [');
     expect(notJson.status).toBe(400);
     expect(notJson.body).toMatchObject({ code: 'invalid_json', status: 400 });
 
-    const after = await env.db.$queryRawUnsafe<{ ops: number; sets: number }[]>(
+    const after = await t.env.db.$queryRawUnsafe<{ ops: number; sets: number }[]>(
       'SELECT (SELECT count(*)::int FROM bulk_operations) AS ops, (SELECT count(*)::int FROM preference_sets) AS sets',
     );
     expect(after).toEqual(before);
@@ -186,40 +166,40 @@ describe('POST /v1/users/bulk/preferences', () => {
 describe('auth and scoping', () => {
   it('answers 401 in the error shape without a key, with a malformed header, or with an unknown key', async () => {
     for (const headers of [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer sk_unknownunknownunknownunknownunknown' }]) {
-      const res = await request(api.app).get('/v1/users/u/preferences').set(headers);
+      const res = await request(t.api.app).get('/v1/users/u/preferences').set(headers);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'unauthenticated', status: 401, type: 'authentication_error' });
       expect(res.headers['x-request-id']).toBeTruthy();
     }
-    const post = await request(api.app).post('/v1/users/bulk/preferences').send({ user_ids: ['a'], preferences: {} });
+    const post = await request(t.api.app).post('/v1/users/bulk/preferences').send({ user_ids: ['a'], preferences: {} });
     expect(post.status).toBe(401);
-    const ops = await env.db.$queryRawUnsafe<{ n: number }[]>("SELECT count(*)::int AS n FROM bulk_operations WHERE 'a' = ANY(keys)");
+    const ops = await t.env.db.$queryRawUnsafe<{ n: number }[]>("SELECT count(*)::int AS n FROM bulk_operations WHERE 'a' = ANY(keys)");
     expect(ops[0].n).toBe(0);
   });
 
   it('keeps environments apart: another environment sees neither the sets nor the operations', async () => {
-    const other = await env.createEnvironment('other');
+    const other = await t.env.createEnvironment('other');
     const res = await bulkSet({ user_ids: ['shared-user'], preferences: { categories: { a: true } } });
     await waitForEnd(res.body.id);
 
-    expect((await request(api.app).get(`/v1/bulk_operations/${res.body.id}`).set(auth(other.secretKey))).status).toBe(404);
-    const theirs = await request(api.app).get('/v1/users/shared-user/preferences/default').set(auth(other.secretKey));
+    expect((await request(t.api.app).get(`/v1/bulk_operations/${res.body.id}`).set(t.auth(other.secretKey))).status).toBe(404);
+    const theirs = await request(t.api.app).get('/v1/users/shared-user/preferences/default').set(t.auth(other.secretKey));
     expect(theirs.body.categories).toBeNull();
-    const mine = await request(api.app).get('/v1/users/shared-user/preferences/default').set(auth());
+    const mine = await request(t.api.app).get('/v1/users/shared-user/preferences/default').set(t.auth());
     expect(mine.body.categories).toEqual({ a: true });
   });
 
   it('echoes a sane X-Request-ID and replaces an unsafe one', async () => {
-    const echoed = await request(api.app).get('/v1/users/u/preferences').set(auth()).set('X-Request-ID', 'trace-123');
+    const echoed = await request(t.api.app).get('/v1/users/u/preferences').set(t.auth()).set('X-Request-ID', 'trace-123');
     expect(echoed.headers['x-request-id']).toBe('trace-123');
-    const replaced = await request(api.app).get('/v1/users/u/preferences').set(auth()).set('X-Request-ID', 'bad id <script>');
+    const replaced = await request(t.api.app).get('/v1/users/u/preferences').set(t.auth()).set('X-Request-ID', 'bad id <script>');
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
 describe('one user\'s sets', () => {
   it('reads an empty set (all fields null) for a user with none, and an empty list', async () => {
-    const one = await request(api.app).get('/v1/users/nobody/preferences/default').set(auth());
+    const one = await request(t.api.app).get('/v1/users/nobody/preferences/default').set(t.auth());
     expect(one.status).toBe(200);
     expect(one.body).toEqual({
       __typename: 'PreferenceSet',
@@ -230,23 +210,23 @@ describe('one user\'s sets', () => {
       channels: null,
       commercial_subscribed: null,
     });
-    const list = await request(api.app).get('/v1/users/nobody/preferences').set(auth());
+    const list = await request(t.api.app).get('/v1/users/nobody/preferences').set(t.auth());
     expect(list.body).toEqual([]);
   });
 
   it('PUT replaces, PUT with merge merges through the same merge function, DELETE removes', async () => {
     const url = '/v1/users/put-user/preferences/default';
-    const put = await request(api.app).put(url).set(auth()).send({ categories: { a: true, b: { channel_types: { email: true } } }, workflows: { w: false } });
+    const put = await request(t.api.app).put(url).set(t.auth()).send({ categories: { a: true, b: { channel_types: { email: true } } }, workflows: { w: false } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ __typename: 'PreferenceSet', id: 'default', categories: { a: true, b: { channel_types: { email: true } } } });
 
-    const merged = await request(api.app)
+    const merged = await request(t.api.app)
       .put(url)
-      .set(auth())
+      .set(t.auth())
       .send({ __persistence_strategy__: 'merge', categories: { a: null, b: { channel_types: { sms: false } } } });
     expect(merged.body).toMatchObject({ categories: { b: { channel_types: { email: true, sms: false } } }, workflows: { w: false } });
 
-    const replaced = await request(api.app).put(url).set(auth()).send({ channel_types: { chat: true } });
+    const replaced = await request(t.api.app).put(url).set(t.auth()).send({ channel_types: { chat: true } });
     expect(replaced.body).toEqual({
       __typename: 'PreferenceSet',
       id: 'default',
@@ -257,20 +237,20 @@ describe('one user\'s sets', () => {
       commercial_subscribed: null,
     });
 
-    const bad = await request(api.app).put(url).set(auth()).send({ channel_types: { pager: true } });
+    const bad = await request(t.api.app).put(url).set(t.auth()).send({ channel_types: { pager: true } });
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toBe('preferences.channel_types.pager');
-    expect((await request(api.app).get(url).set(auth())).body.channel_types).toEqual({ chat: true });
+    expect((await request(t.api.app).get(url).set(t.auth())).body.channel_types).toEqual({ chat: true });
 
-    expect((await request(api.app).delete(url).set(auth())).status).toBe(204);
-    expect((await request(api.app).get(url).set(auth())).body.channel_types).toBeNull();
+    expect((await request(t.api.app).delete(url).set(t.auth())).status).toBe(204);
+    expect((await request(t.api.app).get(url).set(t.auth())).body.channel_types).toBeNull();
   });
 
   it('answers 404 in the error shape for an unknown operation or endpoint', async () => {
-    const missing = await request(api.app).get('/v1/bulk_operations/00000000-0000-4000-8000-000000000000').set(auth());
+    const missing = await request(t.api.app).get('/v1/bulk_operations/00000000-0000-4000-8000-000000000000').set(t.auth());
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ code: 'resource_missing', status: 404 });
-    expect((await request(api.app).get('/v1/bulk_operations/not-a-uuid').set(auth())).status).toBe(404);
-    expect((await request(api.app).get('/v1/nothing-here').set(auth())).status).toBe(404);
+    expect((await request(t.api.app).get('/v1/bulk_operations/not-a-uuid').set(t.auth())).status).toBe(404);
+    expect((await request(t.api.app).get('/v1/nothing-here').set(t.auth())).status).toBe(404);
   });
 });

@@ -1,26 +1,11 @@
 import request from 'supertest';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
-import { startApi, type ApiProcess } from '../../apps/api/src/server';
+import { userIds, waitFor } from '@prefs/testing';
+import { startApi } from '../../apps/api/src/server';
+import { useApiAndWorker } from './api-and-worker';
 
 /** GET /metrics on the API and on a worker, scraped after real bulk operations. */
-let env: TestEnvironment;
-let api: ApiProcess;
-let worker: PrefsWorker;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  worker = createWorker(env.workerConfig({ batchSize: 250 }));
-  await worker.start();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await env?.cleanup();
-});
+const t = useApiAndWorker({ batchSize: 250 });
 
 /** The value of one series in Prometheus' text format (labels in any order), or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -34,25 +19,24 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 async function scrapeApi(): Promise<string> {
-  const res = await request(api.app).get('/metrics');
+  const res = await request(t.api.app).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   return res.text;
 }
 
 async function scrapeWorker(): Promise<string> {
-  const res = await fetch(`${worker.opsUrl}/metrics`);
+  const res = await fetch(`${t.worker.opsUrl}/metrics`);
   expect(res.status).toBe(200);
   return res.text();
 }
 
-const auth = () => ({ Authorization: `Bearer ${env.secretKey}` });
 
 async function runToEnd(body: object): Promise<string> {
-  const res = await request(api.app).post('/v1/users/bulk/preferences').set(auth()).send(body);
+  const res = await request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth()).send(body);
   expect(res.status).toBe(200);
   await waitFor(async () => {
-    const op = await request(api.app).get(`/v1/bulk_operations/${res.body.id}`).set(auth());
+    const op = await request(t.api.app).get(`/v1/bulk_operations/${res.body.id}`).set(t.auth());
     return op.body.status === 'completed' ? op.body : null;
   });
   return res.body.id as string;
@@ -66,7 +50,7 @@ describe('GET /metrics', () => {
 
     await runToEnd({ user_ids: userIds(600, 'metrics-replace'), preferences: { categories: { news: false } } });
     await runToEnd({ user_ids: userIds(300, 'metrics-merge'), preferences: { __persistence_strategy__: 'merge', channel_types: { sms: false } } });
-    await request(api.app).post('/v1/users/bulk/preferences').set(auth()).send({ user_ids: [], preferences: {} }).expect(422);
+    await request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth()).send({ user_ids: [], preferences: {} }).expect(422);
 
     const apiText = await scrapeApi();
     expect(sample(apiText, 'prefs_http_request_duration_seconds_count', { ...bulkRoute, service: 'api' })).toBe(2);
@@ -95,21 +79,21 @@ describe('GET /metrics', () => {
   });
 
   it('counts a reconciler re-enqueue when an accepted operation lost its job', async () => {
-    const connection = createWorkerConnection(env.redisUrl);
-    const queue = createBulkQueue(connection, env.redisPrefix);
+    const connection = createWorkerConnection(t.env.redisUrl);
+    const queue = createBulkQueue(connection, t.env.redisPrefix);
     try {
-      await queue.pause(); // so that the job can be taken away before any worker sees it
-      const res = await request(api.app).post('/v1/users/bulk/preferences').set(auth()).send({ user_ids: ['lost-1', 'lost-2'], preferences: { categories: { a: true } } });
+      await queue.pause(); // so that the job can be taken away before any t.worker sees it
+      const res = await request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth()).send({ user_ids: ['lost-1', 'lost-2'], preferences: { categories: { a: true } } });
       expect(res.status).toBe(200);
       await queue.remove(res.body.id);
       expect(await queue.getJob(res.body.id)).toBeUndefined();
       // Old enough for the reconciler to take it for stranded rather than just accepted.
-      await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET inserted_at = now() - interval '1 minute' WHERE id = $1::uuid`, res.body.id);
+      await t.env.db.$executeRawUnsafe(`UPDATE bulk_operations SET inserted_at = now() - interval '1 minute' WHERE id = $1::uuid`, res.body.id);
       await queue.resume();
 
       // Only the reconciler can bring it back: its completion means a re-enqueue happened.
       await waitFor(async () => {
-        const op = await request(api.app).get(`/v1/bulk_operations/${res.body.id}`).set(auth());
+        const op = await request(t.api.app).get(`/v1/bulk_operations/${res.body.id}`).set(t.auth());
         return op.body.status === 'completed';
       });
       expect(sample(await scrapeWorker(), 'prefs_reconciler_reenqueues_total')).toBe(1);
@@ -122,11 +106,11 @@ describe('GET /metrics', () => {
 
   it('counts a request refused before routing (401, 415) under the route it asked for', async () => {
     const bulk = '/v1/users/bulk/preferences';
-    await request(api.app).post(bulk).send({ user_ids: ['u'], preferences: {} }).expect(401);
-    await request(api.app).post(bulk).set(auth()).set('Content-Type', 'text/plain').send('user_ids').expect(415);
-    await request(api.app).put('/v1/users/u-1/preferences/default').send({}).expect(401);
-    await request(api.app).put('/v1/users/u-1/preferences/default').set(auth()).send({}).expect(200);
-    await request(api.app).get('/v1/no/such/endpoint').set(auth()).expect(404);
+    await request(t.api.app).post(bulk).send({ user_ids: ['u'], preferences: {} }).expect(401);
+    await request(t.api.app).post(bulk).set(t.auth()).set('Content-Type', 'text/plain').send('user_ids').expect(415);
+    await request(t.api.app).put('/v1/users/u-1/preferences/default').send({}).expect(401);
+    await request(t.api.app).put('/v1/users/u-1/preferences/default').set(t.auth()).send({}).expect(200);
+    await request(t.api.app).get('/v1/no/such/endpoint').set(t.auth()).expect(404);
     const text = await scrapeApi();
     expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: bulk, method: 'POST', status: '401' })).toBe(1);
     expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: bulk, method: 'POST', status: '415' })).toBe(1);
@@ -138,7 +122,7 @@ describe('GET /metrics', () => {
   });
 
   it('keeps each app\'s counts apart (a registry per app, not the global one)', async () => {
-    const other = await startApi(env.apiConfig());
+    const other = await startApi(t.env.apiConfig());
     try {
       const text = (await request(other.app).get('/metrics')).text;
       expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: '/v1/users/bulk/preferences', method: 'POST', status: '200' })).toBeUndefined();

@@ -1,39 +1,22 @@
 import request from 'supertest';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
-import { startApi, type ApiProcess } from '../../apps/api/src/server';
+import { userIds, waitFor } from '@prefs/testing';
+import { useApiAndWorker } from './api-and-worker';
 
 /**
  * Issue 11, item 4: an ended operation keeps its input (user ids, preferences) for
  * OPERATION_RETENTION_DAYS, then the workers prune it; the operation stays readable as before.
  */
-let env: TestEnvironment;
-let api: ApiProcess;
-let worker: PrefsWorker;
+const t = useApiAndWorker({ operationRetentionDays: 30, pruneIntervalMs: 200 });
 
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-  worker = createWorker(env.workerConfig({ operationRetentionDays: 30, pruneIntervalMs: 200 }));
-  await worker.start();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = () => ({ Authorization: `Bearer ${env.secretKey}` });
 
 async function createCompleted(prefix: string): Promise<string> {
-  const res = await request(api.app)
+  const res = await request(t.api.app)
     .post('/v1/users/bulk/preferences')
-    .set(auth())
+    .set(t.auth())
     .send({ user_ids: userIds(1000, prefix), preferences: { categories: { marketing: false }, channel_types: { sms: false } } });
   expect(res.status).toBe(200);
   await waitFor(async () => {
-    const got = await request(api.app).get(`/v1/bulk_operations/${res.body.id}`).set(auth());
+    const got = await request(t.api.app).get(`/v1/bulk_operations/${res.body.id}`).set(t.auth());
     return got.body.status === 'completed';
   });
   return res.body.id as string;
@@ -47,7 +30,7 @@ interface StoredInput {
 }
 
 async function storedInput(id: string): Promise<StoredInput> {
-  const rows = await env.db.$queryRawUnsafe<StoredInput[]>(
+  const rows = await t.env.db.$queryRawUnsafe<StoredInput[]>(
     `SELECT cardinality(keys) > 0 AS has_user_ids, input IS NOT NULL AS has_preferences,
        input_pruned_at IS NOT NULL AS pruned, pg_column_size(b.*) AS row_bytes
      FROM bulk_operations b WHERE id = $1::uuid`,
@@ -58,7 +41,7 @@ async function storedInput(id: string): Promise<StoredInput> {
 
 /** Moves an operation's whole life `days` into the past, as if it had ended then. */
 async function age(id: string, days: number): Promise<void> {
-  await env.db.$executeRawUnsafe(
+  await t.env.db.$executeRawUnsafe(
     `UPDATE bulk_operations SET inserted_at = inserted_at - $2::int * interval '1 day', started_at = started_at - $2::int * interval '1 day',
        completed_at = completed_at - $2::int * interval '1 day', updated_at = updated_at - $2::int * interval '1 day'
      WHERE id = $1::uuid`,
@@ -75,7 +58,7 @@ it('prunes the input of an operation ended more than 30 days ago, and still serv
 
   await age(expired, 31);
   await age(recent, 29);
-  const served = await request(api.app).get(`/v1/bulk_operations/${expired}`).set(auth());
+  const served = await request(t.api.app).get(`/v1/bulk_operations/${expired}`).set(t.auth());
 
   await waitFor(async () => (await storedInput(expired)).pruned, 30_000, 100);
   const after = await storedInput(expired);
@@ -83,11 +66,11 @@ it('prunes the input of an operation ended more than 30 days ago, and still serv
   expect(after.row_bytes).toBeLessThan(before.row_bytes / 10);
 
   // Served as before: the same resource, by id and in the listing.
-  const again = await request(api.app).get(`/v1/bulk_operations/${expired}`).set(auth());
+  const again = await request(t.api.app).get(`/v1/bulk_operations/${expired}`).set(t.auth());
   expect(again.status).toBe(200);
   expect(again.body).toEqual(served.body);
   expect(again.body).toMatchObject({ status: 'completed', success_count: 1000, error_count: 0, error_items: [] });
-  const listed = await request(api.app).get('/v1/bulk_operations').set(auth());
+  const listed = await request(t.api.app).get('/v1/bulk_operations').set(t.auth());
   expect(listed.body.entries.find((entry: { id: string }) => entry.id === expired)).toEqual(served.body);
 
   // Within its retention, the other keeps its input.
@@ -96,18 +79,18 @@ it('prunes the input of an operation ended more than 30 days ago, and still serv
 });
 
 it('never prunes an operation that has not ended, however old', async () => {
-  const rows = await env.db.$queryRawUnsafe<{ id: string }[]>(
-    // processing under a live lease, so that no worker takes it meanwhile
+  const rows = await t.env.db.$queryRawUnsafe<{ id: string }[]>(
+    // processing under a live lease, so that no t.worker takes it meanwhile
     `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, keys, input, estimated_total_rows,
        inserted_at, started_at, lease_until)
      VALUES ($1::uuid, 'users.set_preferences', 'processing', 'preferences:default', 'replace', ARRAY['old-user'],
        '{"set_id": "default", "document": {}}', 1,
        now() - interval '400 days', now() - interval '400 days', now() + interval '1 hour')
      RETURNING id`,
-    env.environmentId,
+    t.env.environmentId,
   );
-  const pruned = await worker.pruner.pruneOnce();
+  const pruned = await t.worker.pruner.pruneOnce();
   expect(pruned).toBe(0);
   expect(await storedInput(rows[0].id)).toMatchObject({ has_user_ids: true, has_preferences: true, pruned: false });
-  await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'failed', failed_at = now() WHERE id = $1::uuid`, rows[0].id);
+  await t.env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'failed', failed_at = now() WHERE id = $1::uuid`, rows[0].id);
 });
