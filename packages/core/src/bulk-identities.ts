@@ -2,7 +2,7 @@ import { isPlainObject, typeName } from './custom-properties';
 import { validateTenantInput, type TenantInput } from './tenant-input';
 import { validateUserInput, type UserInput } from './user-input';
 import { MAX_BULK_ITEMS } from './contract';
-import type { FieldError, Validated } from './validation';
+import type { FieldError, Validated } from './field-errors';
 
 /**
  * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`) and `POST /v1/users/bulk/identify`

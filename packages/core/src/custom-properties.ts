@@ -1,5 +1,5 @@
 import { codePointLength, MAX_ID_LENGTH, MAX_PROPERTIES, MAX_PROPERTIES_BYTES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_KEY_LENGTH, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, RESERVED_PROPERTY_PREFIX } from './contract';
-import type { FieldError } from './validation';
+import type { FieldError } from './field-errors';
 import { isPlainObject, typeName } from './json';
 
 export { isPlainObject, typeName };

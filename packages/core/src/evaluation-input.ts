@@ -1,5 +1,6 @@
 import { CHANNEL_ID, CHANNEL_TYPES, EVALUATION_CHANNEL_FIELDS, EVALUATION_FIELDS, EVALUATION_WORKFLOW_FIELDS, MAX_EVALUATION_RECIPIENTS, MAX_WORKFLOW_CATEGORIES, type ChannelType } from './contract';
-import { validateSetId, validateUserId, type FieldError, type Validated } from './validation';
+import { validateSetId, validateUserId } from './validation';
+import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
 
 /**
@@ -23,14 +24,6 @@ export interface EvaluateInput {
   tenant: string | null;
   data: Record<string, unknown>;
   actor: Record<string, unknown>;
-}
-
-function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): void {
-  for (const key of Object.keys(value)) {
-    if (allowed.includes(key)) continue;
-    const field = path ? `${path}.${key}` : key;
-    out.push({ field, message: `${field} is not a known field`, type: 'unknown_field' });
-  }
 }
 
 /** An id with the rules of user ids (1 to 255 characters, no control characters), named `field`. */
@@ -90,7 +83,7 @@ function validateWorkflow(value: unknown, out: FieldError[]): EvaluateInput['wor
     return null;
   }
   const before = out.length;
-  unknownKeys(value, EVALUATION_WORKFLOW_FIELDS, 'workflow', out);
+  checkKeys(value, EVALUATION_WORKFLOW_FIELDS, 'workflow', out);
   if (value.key === undefined) out.push({ field: 'workflow.key', message: 'workflow.key is required', type: 'isDefined' });
   else checkId(value.key, 'workflow.key', out);
   const categories: string[] = [];
@@ -130,7 +123,7 @@ function validateChannel(value: unknown, out: FieldError[]): EvaluateInput['chan
     return null;
   }
   const before = out.length;
-  unknownKeys(value, EVALUATION_CHANNEL_FIELDS, 'channel', out);
+  checkKeys(value, EVALUATION_CHANNEL_FIELDS, 'channel', out);
   if (typeof value.type !== 'string' || !(CHANNEL_TYPES as readonly string[]).includes(value.type)) {
     out.push({ field: 'channel.type', message: `channel.type must be one of: ${CHANNEL_TYPES.join(', ')}`, type: 'isIn' });
   }
@@ -153,7 +146,7 @@ export function validateEvaluateRequest(body: unknown): Validated<EvaluateInput>
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   const errors: FieldError[] = [];
-  unknownKeys(body, EVALUATION_FIELDS, '', errors);
+  checkKeys(body, EVALUATION_FIELDS, '', errors);
   const recipients = validateRecipients(body.recipients, errors);
   const workflow = validateWorkflow(body.workflow, errors);
   const channel = validateChannel(body.channel, errors);

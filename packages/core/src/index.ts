@@ -2,6 +2,7 @@ export * from './contract';
 export * from './request-schemas';
 export * from './preference-set';
 export * from './merge';
+export * from './field-errors';
 export * from './validation';
 export * from './bulk-operation';
 export * from './conditions';

@@ -14,7 +14,8 @@ import {
   type ChannelType,
 } from './contract';
 import type { PreferenceDocument } from './preference-set';
-import { validateSetId, type FieldError, type Validated } from './validation';
+import { validateSetId } from './validation';
+import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
 
 /**
@@ -60,15 +61,6 @@ export function parseRowKey(value: string, allowChannels = true): RowKey | null 
   if (field === 'categories' || field === 'workflows') return isValidMapKey(key) ? { field, key } : null;
   if (field === 'channels' && allowChannels) return CHANNEL_ID.test(key) ? { field, key: key.toLowerCase() } : null;
   return null;
-}
-
-function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const field = path ? `${path}.${key}` : key;
-      out.push({ field, message: `${field} is not a known field`, type: 'unknown_field' });
-    }
-  }
 }
 
 function checkText(value: unknown, field: string, max: number, required: boolean, out: FieldError[]): void {

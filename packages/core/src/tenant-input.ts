@@ -11,7 +11,8 @@ import {
   TENANT_READ_ONLY_FIELDS,
   UNSUPPORTED_ENTITY_FIELDS,
 } from './contract';
-import { validateSetId, type FieldError, type Validated } from './validation';
+import { validateSetId } from './validation';
+import type { FieldError, Validated } from './field-errors';
 
 /**
  * The body of `PUT /v1/tenants/:id` (and one item of a bulk tenants set): `name`, `settings` with

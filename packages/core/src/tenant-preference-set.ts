@@ -1,7 +1,8 @@
 import { mergePreferences } from './merge';
 import { DEFAULT_TENANT_PERSISTENCE_STRATEGY, ENTRY_STRATEGIES, STRATEGY_MARKER, type PersistenceStrategy } from './contract';
 import type { PreferenceDocument } from './preference-set';
-import { validatePreferenceSetInput, type FieldError } from './validation';
+import { validatePreferenceSetInput } from './validation';
+import type { FieldError } from './field-errors';
 import { isPlainObject } from './custom-properties';
 
 /**

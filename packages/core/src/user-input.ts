@@ -1,6 +1,7 @@
 import { bodyIdOf, isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { codePointLength, ISO_TIMESTAMP, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
-import { validateUserId, type FieldError, type Validated } from './validation';
+import { validateUserId } from './validation';
+import type { FieldError, Validated } from './field-errors';
 
 /**
  * The body of `PUT /v1/users/:id` (Knock's identify, and one item of a bulk identify): the known

@@ -1,27 +1,8 @@
-import 'reflect-metadata';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsDefined,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  ValidateBy,
-  ValidateIf,
-  ValidateNested,
-  validateSync,
-  type ValidationError,
-  type ValidationOptions,
-} from 'class-validator';
 import {
   BULK_SET_PREFERENCES_FIELDS,
   CHANNEL_ID,
   CHANNEL_TYPES,
   CONDITION_FIELDS,
-  CONDITION_OPERATORS,
   codePointLength,
   DEFAULT_PERSISTENCE_STRATEGY,
   DEFAULT_SET_ID,
@@ -30,17 +11,17 @@ import {
   isIdText,
   isReservedKey,
   LIMITS,
-  PERSISTENCE_STRATEGIES,
   SETTING_FIELDS,
-  STORABLE_TEXT,
   type PersistenceStrategy,
 } from './contract';
 import type { PreferenceDocument } from './preference-set';
+import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
+import { BulkRequestDto, ConditionDto, ConditionsDto, instanceOf, PreferenceSetOptionsDto, validateWith } from './request-dtos';
 
 /**
- * Request validation. class-validator checks every fixed-shape object (conditions, the bulk body, the
- * set id and strategy); the maps keyed by user-chosen names (categories, workflows, channels) and the
+ * Validation of preference sets and the bodies that carry them. class-validator checks every fixed-shape
+ * object (conditions, the bulk body, the set id and strategy: request-dtos.ts); the maps keyed by user-chosen names (categories, workflows, channels) and the
  * boolean-or-object unions are walked here, so that every error names its field by its full path.
  * Unknown keys are checked before any object is validated, and the DTO instances are built from named
  * fields only (not with class-transformer, which walks every nested value: a deeply nested value overflowed
@@ -50,110 +31,6 @@ import { isPlainObject, typeName } from './json';
  * Every limit and rule comes from `contract.ts`; `request-schemas.ts` derives the OpenAPI schemas from the
  * same data, and a contract test requires both to accept and refuse the same requests.
  */
-
-export interface FieldError {
-  field: string;
-  message: string;
-  type: string;
-}
-
-const STORABLE_TEXT_MESSAGE = { message: '$property must not contain NUL characters or unpaired surrogates' };
-
-/** class-validator's length checks skip variation selectors; the contract counts every code point. */
-function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'length',
-      constraints: [min, max],
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && codePointLength(value) >= min && codePointLength(value) <= max,
-        defaultMessage: () => (min > 0 ? `$property must be ${min} to ${max} characters long` : `$property must be at most ${max} characters long`),
-      },
-    },
-    options,
-  );
-}
-
-class ConditionDto {
-  @IsString()
-  @CodePointLength(1, LIMITS.conditionVariableLength)
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
-  variable!: string;
-
-  @IsIn(CONDITION_OPERATORS as readonly string[], { message: `operator must be one of: ${CONDITION_OPERATORS.join(', ')}` })
-  operator!: string;
-
-  @IsDefined({ message: 'argument is required (it may be null)' })
-  @ValidateIf((condition: ConditionDto) => condition.argument !== null)
-  @IsString()
-  @CodePointLength(0, LIMITS.conditionArgumentLength)
-  @Matches(STORABLE_TEXT, STORABLE_TEXT_MESSAGE)
-  argument!: string | null;
-}
-
-class ConditionsDto {
-  @IsArray()
-  @ArrayMaxSize(LIMITS.conditions)
-  @ValidateNested({ each: true })
-  conditions!: ConditionDto[];
-}
-
-class PreferenceSetOptionsDto {
-  @IsOptional()
-  @IsString()
-  @CodePointLength(1, LIMITS.idLength)
-  id?: string;
-
-  @IsOptional()
-  @IsIn(PERSISTENCE_STRATEGIES as readonly string[])
-  __persistence_strategy__?: string;
-}
-
-class BulkRequestDto {
-  @IsArray()
-  @ArrayMinSize(1)
-  // Counted as sent: a repeated id is accepted (and counts once in the operation), but takes a place here.
-  @ArrayMaxSize(LIMITS.bulkUsers, { message: `user_ids may hold at most ${LIMITS.bulkUsers} ids` })
-  user_ids!: unknown[];
-
-  @IsDefined()
-  @IsObject()
-  preferences!: unknown;
-}
-
-/** Flattens class-validator's tree into one FieldError per failed constraint, with dotted paths. */
-function collect(errors: ValidationError[], path: string, out: FieldError[]): void {
-  for (const error of errors) {
-    const field = path ? `${path}.${error.property}` : error.property;
-    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ field, message: message.replace(error.property, field), type: constraint });
-    }
-    if (error.children && error.children.length > 0) collect(error.children, field, out);
-  }
-}
-
-/** A DTO instance holding the given fields, as they are: nothing nested is read or copied. */
-function instanceOf<T extends object>(dto: new () => T, fields: Record<string, unknown>): T {
-  const instance = new dto();
-  for (const [key, value] of Object.entries(fields)) (instance as Record<string, unknown>)[key] = value;
-  return instance;
-}
-
-function validateWith(instance: object, path: string, out: FieldError[]): void {
-  collect(validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }), path, out);
-}
-
-function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, out: FieldError[]): boolean {
-  let ok = true;
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const field = path ? `${path}.${key}` : key;
-      out.push({ field, message: `${field} is not a known field`, type: 'unknown_field' });
-      ok = false;
-    }
-  }
-  return ok;
-}
 
 function checkMapKey(key: string, path: string, out: FieldError[]): boolean {
   const field = `${path}.${key}`;
@@ -346,7 +223,6 @@ export interface BulkSetPreferencesInput {
   document: PreferenceDocument;
 }
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPreferencesInput> {
   const errors: FieldError[] = [];
