@@ -1,13 +1,24 @@
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { getTenant, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { InvalidLink, toApiError } from '../errors';
 import { DEFAULT_BRANDING, pageBranding, type PageBranding } from '../pages/branding';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderErrorPage } from '../pages/unsubscribe-pages';
+import type { RateLimitSubject, RateTier } from '../rate-limit';
 import { verifyLinkToken, type LinkClaims, type SecretLookup } from './link-token';
 
 /** What the end users' routes (the preference center and one-click unsubscribe) share. */
+
+/** What each of those routers is built from. */
+export interface PublicPageDeps {
+  db: Database;
+  lookup: SecretLookup;
+  /** Where links point (their base); null: relative to this API. */
+  publicUrl: string | null;
+  logger: Logger;
+  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
+}
 
 export function linkUrls(base: string, token: string): { preferences: string; unsubscribe: string } {
   const query = `t=${encodeURIComponent(token)}`;

@@ -1,26 +1,18 @@
 import express, { Router, type RequestHandler } from 'express';
-import { recordUnsubscribe, type Database } from '@prefs/db';
-import type { Logger } from '@prefs/logger';
+import { recordUnsubscribe } from '@prefs/db';
 import { BadRequest } from '../errors';
-import type { LinkClaims, SecretLookup } from '../links/link-token';
+import type { LinkClaims } from '../links/link-token';
 import { ONE_CLICK_BODY_LIMIT_BYTES, isOneClickBody } from '../links/one-click-body';
-import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery } from '../links/public-pages';
+import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, type PublicPageDeps } from '../links/public-pages';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsubscribe-pages';
-import type { RateLimitSubject, RateTier } from '../rate-limit';
 
 /**
  * The List-Unsubscribe URL (RFC 8058). POST with `List-Unsubscribe=One-Click` unsubscribes: the change and
  * its record commit before the 200, which is never a redirect and sets no cookie; repeats are harmless.
  * GET never writes (mail scanners follow links): it shows a confirmation whose button sends that POST.
  */
-export function oneClickUnsubscribeRouter(deps: {
-  db: Database;
-  lookup: SecretLookup;
-  publicUrl: string | null;
-  logger: Logger;
-  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
-}): Router {
+export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
   const { db, lookup, publicUrl, logger, rateLimit } = deps;
   const router = Router();
   const base = publicUrl ?? '';

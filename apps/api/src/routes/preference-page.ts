@@ -8,15 +8,13 @@ import {
   type PreferenceCenterView,
   type ToggleChange,
 } from '@prefs/core';
-import { getEnvironmentDefaults, getPreferenceCenterLayout, getPreferenceSet, savePreferenceCenter, type Database } from '@prefs/db';
-import type { Logger } from '@prefs/logger';
+import { getEnvironmentDefaults, getPreferenceCenterLayout, getPreferenceSet, savePreferenceCenter } from '@prefs/db';
 import { BadRequest } from '../errors';
-import type { LinkClaims, SecretLookup } from '../links/link-token';
-import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery } from '../links/public-pages';
+import type { LinkClaims } from '../links/link-token';
+import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, type PublicPageDeps } from '../links/public-pages';
 import type { PageBranding } from '../pages/branding';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderPreferenceCenterPage } from '../pages/preference-center-page';
-import type { RateLimitSubject, RateTier } from '../rate-limit';
 
 /** A form of at most 100 rows of up to 6 toggles, two fields each, plus the token. */
 const PAGE_FORM_LIMIT_BYTES = 64 * 1024;
@@ -28,13 +26,7 @@ const PAGE_FORM_MAX_FIELDS = 1500;
  * `default` set, through the same validation and write as PUT. A browser without JavaScript gets the
  * page back; the page's script asks for JSON.
  */
-export function preferencePageRouter(deps: {
-  db: Database;
-  lookup: SecretLookup;
-  publicUrl: string | null;
-  logger: Logger;
-  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
-}): Router {
+export function preferencePageRouter(deps: PublicPageDeps): Router {
   const { db, lookup, publicUrl, logger, rateLimit } = deps;
   const router = Router();
   const base = publicUrl ?? '';
