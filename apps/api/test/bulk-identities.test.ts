@@ -1,34 +1,21 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { startApi } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /**
  * POST /v1/tenants/bulk/set and POST /v1/users/bulk/identify record a bulk operation named after their
  * kind, with the same Idempotency-Key promise, limits and errors as the preference bulk POST. (That the
  * workers carry them out is tested in tests/system.)
  */
-let env: TestEnvironment;
-let api: ApiProcess;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
+const t = useApiTestContext();
 
 async function operationCount(): Promise<number> {
-  const rows = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM bulk_operations');
+  const rows = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM bulk_operations');
   return rows[0].n;
 }
 
 async function stored(id: string) {
-  const rows = await env.db.$queryRawUnsafe<{ name: string; strategy: string | null; scope: string; keys: string[]; input: unknown }[]>(
+  const rows = await t.env.db.$queryRawUnsafe<{ name: string; strategy: string | null; scope: string; keys: string[]; input: unknown }[]>(
     'SELECT name, strategy, scope, keys, input FROM bulk_operations WHERE id = $1::uuid',
     id,
   );
@@ -57,7 +44,7 @@ const KINDS = [
 describe.each(KINDS)('$path', (kind) => {
   it(`answers 200 with a queued BulkOperation named ${kind.name}, over the distinct ids in order`, async () => {
     const items = [kind.item('b'), kind.item('a'), { id: 'b', renamed: true }];
-    const res = await request(api.app).post(kind.path).set(auth()).send({ [kind.field]: items });
+    const res = await request(t.api.app).post(kind.path).set(t.auth()).send({ [kind.field]: items });
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBeDefined();
     expect(res.body).toMatchObject({
@@ -89,7 +76,7 @@ describe.each(KINDS)('$path', (kind) => {
       [{ [kind.field]: [{ id: 'x', __proto__x: 1, ['__proto__']: { polluted: true } }] }, `${kind.field}.0.__proto__`],
     ];
     for (const [body, field] of cases) {
-      const res = await request(api.app).post(kind.path).set(auth()).set('Content-Type', 'application/json').send(JSON.stringify(body));
+      const res = await request(t.api.app).post(kind.path).set(t.auth()).set('Content-Type', 'application/json').send(JSON.stringify(body));
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'invalid_params' });
       expect(res.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     }
@@ -100,41 +87,41 @@ describe.each(KINDS)('$path', (kind) => {
   it('keeps the Idempotency-Key promise: a repeat answers the same operation, another body with the key is 422', async () => {
     const key = `key-${kind.name}`;
     const body = { [kind.field]: [kind.item('idem-1'), kind.item('idem-2')] };
-    const first = await request(api.app).post(kind.path).set(auth()).set('Idempotency-Key', key).send(body);
-    const repeat = await request(api.app).post(kind.path).set(auth()).set('Idempotency-Key', key).send(body);
+    const first = await request(t.api.app).post(kind.path).set(t.auth()).set('Idempotency-Key', key).send(body);
+    const repeat = await request(t.api.app).post(kind.path).set(t.auth()).set('Idempotency-Key', key).send(body);
     expect(first.status).toBe(200);
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(first.body.id);
-    const rows = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM bulk_operations WHERE idempotency_key = $1', key);
+    const rows = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM bulk_operations WHERE idempotency_key = $1', key);
     expect(rows[0].n).toBe(1);
 
-    const other = await request(api.app).post(kind.path).set(auth()).set('Idempotency-Key', key).send({ [kind.field]: [kind.item('idem-3')] });
+    const other = await request(t.api.app).post(kind.path).set(t.auth()).set('Idempotency-Key', key).send({ [kind.field]: [kind.item('idem-3')] });
     expect(other.status).toBe(422);
     expect(other.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', type: 'idempotency_key_reused' })]);
-    const empty = await request(api.app).post(kind.path).set(auth()).set('Idempotency-Key', 'x'.repeat(256)).send(body);
+    const empty = await request(t.api.app).post(kind.path).set(t.auth()).set('Idempotency-Key', 'x'.repeat(256)).send(body);
     expect(empty.status).toBe(400);
   });
 
   it('needs a secret key, and another environment sees nothing of the operation', async () => {
     const before = await operationCount();
-    const anonymous = await request(api.app).post(kind.path).send({ [kind.field]: [kind.item('anon')] });
+    const anonymous = await request(t.api.app).post(kind.path).send({ [kind.field]: [kind.item('anon')] });
     expect(anonymous.status).toBe(401);
     expect(await operationCount()).toBe(before);
 
-    const accepted = await request(api.app).post(kind.path).set(auth()).send({ [kind.field]: [kind.item('mine')] });
-    const other = await env.createEnvironment(`other-${kind.name}`);
-    const peek = await request(api.app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth(other.secretKey));
+    const accepted = await request(t.api.app).post(kind.path).set(t.auth()).send({ [kind.field]: [kind.item('mine')] });
+    const other = await t.env.createEnvironment(`other-${kind.name}`);
+    const peek = await request(t.api.app).get(`/v1/bulk_operations/${accepted.body.id}`).set(t.auth(other.secretKey));
     expect(peek.status).toBe(404);
   });
 });
 
 it('both endpoints are rate tier 1 (one request per second per environment)', async () => {
-  const limited = await startApi(env.apiConfig({ rateLimits: [1, 5, 60, 200, 1000] }));
+  const limited = await startApi(t.env.apiConfig({ rateLimits: [1, 5, 60, 200, 1000] }));
   try {
     for (const kind of KINDS) {
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 3; attempt += 1) {
-        statuses.push((await request(limited.app).post(kind.path).set(auth()).send({ [kind.field]: [kind.item(`rate-${attempt}`)] })).status);
+        statuses.push((await request(limited.app).post(kind.path).set(t.auth()).send({ [kind.field]: [kind.item(`rate-${attempt}`)] })).status);
       }
       expect(statuses).toContain(429);
     }
@@ -144,7 +131,7 @@ it('both endpoints are rate tier 1 (one request per second per environment)', as
 });
 
 it('a tenant may be given as its id alone, as the Knock SDK allows', async () => {
-  const res = await request(api.app).post('/v1/tenants/bulk/set').set(auth()).send({ tenants: ['just-an-id', { id: 'with-fields', name: 'W' }] });
+  const res = await request(t.api.app).post('/v1/tenants/bulk/set').set(t.auth()).send({ tenants: ['just-an-id', { id: 'with-fields', name: 'W' }] });
   expect(res.status).toBe(200);
   expect((await stored(res.body.id)).keys).toEqual(['just-an-id', 'with-fields']);
 });

@@ -1,55 +1,41 @@
 import request from 'supertest';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../src/server';
+import { useApiTestContext } from './api-test-context';
 
 /** GET/PUT /v1/environment/preferences over HTTP against real PostgreSQL. */
-let env: TestEnvironment;
-let api: ApiProcess;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  api = await startApi(env.apiConfig());
-});
-
-afterAll(async () => {
-  await api?.close();
-  await env?.cleanup();
-});
-
-const auth = (key = env.secretKey) => ({ Authorization: `Bearer ${key}` });
+const t = useApiTestContext();
 const path = '/v1/environment/preferences';
 const empty = { __typename: 'PreferenceSet', id: 'default', categories: null, workflows: null, channel_types: null, channels: null, commercial_subscribed: null };
 
 it('is an empty default set until written', async () => {
-  const { secretKey } = await env.createEnvironment('fresh');
-  const res = await request(api.app).get(path).set(auth(secretKey));
+  const { secretKey } = await t.env.createEnvironment('fresh');
+  const res = await request(t.api.app).get(path).set(t.auth(secretKey));
   expect(res.status).toBe(200);
   expect(res.body).toEqual(empty);
 });
 
 it('replaces by default and merges on request', async () => {
-  const replaced = await request(api.app).put(path).set(auth()).send({ categories: { marketing: false }, channel_types: { email: true } });
+  const replaced = await request(t.api.app).put(path).set(t.auth()).send({ categories: { marketing: false }, channel_types: { email: true } });
   expect(replaced.status).toBe(200);
   expect(replaced.body).toEqual({ ...empty, categories: { marketing: false }, channel_types: { email: true } });
-  const merged = await request(api.app).put(path).set(auth()).send({ __persistence_strategy__: 'merge', categories: { product: true }, channel_types: null });
+  const merged = await request(t.api.app).put(path).set(t.auth()).send({ __persistence_strategy__: 'merge', categories: { product: true }, channel_types: null });
   expect(merged.body).toEqual({ ...empty, categories: { marketing: false, product: true } });
-  const again = await request(api.app).put(path).set(auth()).send({ workflows: { w: true } });
+  const again = await request(t.api.app).put(path).set(t.auth()).send({ workflows: { w: true } });
   expect(again.body).toEqual({ ...empty, workflows: { w: true } });
-  expect((await request(api.app).get(path).set(auth())).body).toEqual(again.body);
+  expect((await request(t.api.app).get(path).set(t.auth())).body).toEqual(again.body);
 });
 
 it('refuses a bad body with a 422 naming the field, and keeps what was stored', async () => {
-  await request(api.app).put(path).set(auth()).send({ categories: { kept: true } });
-  const res = await request(api.app).put(path).set(auth()).send({ categories: { a: true }, channel_types: { fax: true } });
+  await request(t.api.app).put(path).set(t.auth()).send({ categories: { kept: true } });
+  const res = await request(t.api.app).put(path).set(t.auth()).send({ categories: { a: true }, channel_types: { fax: true } });
   expect(res.status).toBe(422);
   expect(res.body.errors.map((error: { field: string }) => error.field)).toEqual(['preferences.channel_types.fax']);
-  expect((await request(api.app).get(path).set(auth())).body.categories).toEqual({ kept: true });
+  expect((await request(t.api.app).get(path).set(t.auth())).body.categories).toEqual({ kept: true });
 });
 
 it('is per environment: another key neither sees nor changes it', async () => {
-  await request(api.app).put(path).set(auth()).send({ categories: { mine: true } });
-  const { secretKey } = await env.createEnvironment('elsewhere');
-  expect((await request(api.app).get(path).set(auth(secretKey))).body).toEqual(empty);
-  await request(api.app).put(path).set(auth(secretKey)).send({ categories: { theirs: true } });
-  expect((await request(api.app).get(path).set(auth())).body.categories).toEqual({ mine: true });
+  await request(t.api.app).put(path).set(t.auth()).send({ categories: { mine: true } });
+  const { secretKey } = await t.env.createEnvironment('elsewhere');
+  expect((await request(t.api.app).get(path).set(t.auth(secretKey))).body).toEqual(empty);
+  await request(t.api.app).put(path).set(t.auth(secretKey)).send({ categories: { theirs: true } });
+  expect((await request(t.api.app).get(path).set(t.auth())).body.categories).toEqual({ mine: true });
 });
