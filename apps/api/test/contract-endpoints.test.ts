@@ -1,5 +1,4 @@
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import {
   BRANDING_COLOR_FIELDS,
   BRANDING_URL_FIELDS,
@@ -23,21 +22,13 @@ import {
 } from '@prefs/core';
 import { seededRandom } from '@prefs/testing';
 import { OPENAPI_DOCUMENT } from '../src/openapi-document';
+import { ajv, requestSchema } from './document-schemas';
 
 /**
  * The contract for every request body of the document beyond the two of `contract.test.ts`: for each,
  * hand-written bodies on both sides of every limit and enum, and malformed ones, must get the same
  * answer (accept or refuse) from the validator of @prefs/core and from the document's request schema.
  */
-
-const ajv = new Ajv2020({ strict: true, ownProperties: true });
-addFormats(ajv);
-ajv.addVocabulary(['openapi', 'info', 'paths', 'components', 'security', 'tags', 'servers', 'webhooks']);
-ajv.addSchema(JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)), 'openapi.json');
-
-const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-const requestSchema = (template: string, method: string): ValidateFunction =>
-  ajv.compile({ $ref: `openapi.json#/${pointer('paths', template, method, 'requestBody', 'content', 'application/json', 'schema')}` });
 
 interface Endpoint {
   document: ValidateFunction;

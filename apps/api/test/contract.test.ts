@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import { CONDITION_OPERATORS, LIMITS, validateBulkSetPreferences, validatePutPreferences, type Validated } from '@prefs/core';
-import { OPENAPI_DOCUMENT } from '../src/openapi-document';
+import { ajv, requestSchema } from './document-schemas';
 import { BULK, createFuzzCorpus, type Case } from './fuzz-corpus';
 
 /**
@@ -17,17 +16,6 @@ const GENERATED_CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 
 type Kind = 'bulk' | 'put';
 const PUT_PATH = /^\/v1\/users\/[^/]+\/preferences\/[^/]+$/;
-
-// The document's JSON Schemas are 2020-12 (OpenAPI 3.1's dialect); `$ref`s resolve inside the document.
-const ajv = new Ajv2020({ strict: true, ownProperties: true });
-addFormats(ajv);
-ajv.addVocabulary(['openapi', 'info', 'paths', 'components', 'security', 'tags', 'servers', 'webhooks']);
-ajv.addSchema(JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)), 'openapi.json');
-
-const pointer = (...parts: string[]) => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-/** The schema the document gives for an operation's JSON request body. */
-const requestSchema = (template: string, method: string): ValidateFunction =>
-  ajv.compile({ $ref: `openapi.json#/${pointer('paths', template, method, 'requestBody', 'content', 'application/json', 'schema')}` });
 
 const byDocument: Record<Kind, ValidateFunction> = {
   bulk: requestSchema(BULK, 'post'),
