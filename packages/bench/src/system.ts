@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client } from 'pg';
 import { replacePreferences } from '@prefs/core';
 import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
@@ -75,6 +76,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
   const { repoRoot, workers } = options;
   const commonEnv = benchProcessEnv(options);
   const processes: SpawnedProcess[] = [];
+  const watcher = new Client({ connectionString: options.databaseUrl, application_name: 'prefs-bench-watch' });
+  await watcher.connect();
   const headers = { authorization: `Bearer ${options.secretKey}`, 'content-type': 'application/json' };
   try {
     const { api, baseUrl } = await startBenchApi(options, `api-${workers}w`);
@@ -147,24 +150,36 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       redis.disconnect();
     }
 
+    /**
+     * Waits for `ids` to finish, watching PostgreSQL (their source of truth) with one cheap query every
+     * 100 ms, and returns the last `completed_at`. Polling the API instead took API and PostgreSQL time
+     * from the system being measured (a GET per finished operation, during the burst).
+     */
     async function waitForAll(ids: string[], timeoutMs: number): Promise<number> {
-      // Operations finish roughly in order: poll the oldest unfinished one.
-      const pending = [...ids];
-      let lastCompletedAt = 0;
       const deadline = Date.now() + timeoutMs;
-      while (pending.length > 0) {
-        const answer = await getJson(`${baseUrl}/v1/bulk_operations/${pending[0]}`, headers);
-        const operation = JSON.parse(answer.body) as OperationResource;
-        if (operation.status === 'completed' && operation.completed_at) {
-          lastCompletedAt = Math.max(lastCompletedAt, Date.parse(operation.completed_at));
-          pending.shift();
-          continue;
-        }
-        if (operation.status === 'failed') throw new Error(`operation ${operation.id} failed: ${operation.failure_reason ?? ''}`);
-        if (Date.now() > deadline) throw new Error(`${pending.length} operations unfinished after ${timeoutMs} ms`);
+      for (;;) {
+        const { rows } = await watcher.query<{ unfinished: number; failed: string | null; last_completed_at: Date | null }>(
+          `SELECT count(*) FILTER (WHERE status NOT IN ('completed', 'failed'))::int AS unfinished,
+             min(id::text || ': ' || coalesce(failure_reason, '')) FILTER (WHERE status = 'failed') AS failed,
+             max(completed_at) AS last_completed_at
+           FROM bulk_operations WHERE id = ANY($1::uuid[])`,
+          [ids],
+        );
+        const { unfinished, failed, last_completed_at: lastCompletedAt } = rows[0];
+        if (failed !== null) throw new Error(`operation ${failed} failed`);
+        if (unfinished === 0 && lastCompletedAt) return lastCompletedAt.getTime();
+        if (Date.now() > deadline) throw new Error(`${unfinished} operations unfinished after ${timeoutMs} ms`);
         await sleep(100);
       }
-      return lastCompletedAt;
+    }
+
+    /** After the CPU is sampled: every operation also reads `completed` through the API, as a client sees it. */
+    async function confirmThroughApi(ids: string[]): Promise<void> {
+      await runPool(ids.length, options.submitParallel, async (index) => {
+        const answer = await getJson(`${baseUrl}/v1/bulk_operations/${ids[index]}`, headers);
+        const operation = JSON.parse(answer.body) as OperationResource;
+        if (operation.status !== 'completed') throw new Error(`operation ${ids[index]} reads ${operation.status} through the API after it completed`);
+      });
     }
 
     // Warm-up, not timed: one small operation of each strategy, so that the first timed POST does not
@@ -206,6 +221,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
         ...Object.fromEntries(processes.map((p, index) => [p.name, Math.round(((p.cpuSeconds() - cpuBefore[index]) * 1000 * 1000) / users * 10) / 10])),
         ...cpuPerThousandUsers(servicesBefore, sampleCpu(), users),
       };
+      await confirmThroughApi(ids);
       const seconds = Math.max(lastCompletedAt - firstPostAt, 1) / 1000;
       lines.push(
         line(
@@ -235,6 +251,7 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
   } finally {
     // Stopped gracefully, so that --cpu-prof writes its profiles.
     await Promise.all(processes.map((process) => process.stop()));
+    await watcher.end();
   }
 }
 
