@@ -1,5 +1,7 @@
 import type { BulkOperationName, BulkOperationResource, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
+import { prepared } from '../prepared-statements';
+import { keyRange } from './key-range';
 import { queryRows, RESOURCE_COLUMNS, toBulkOperationResource, type BulkOperationRow } from './resource';
 
 export class IdempotencyKeyReusedError extends Error {
@@ -44,18 +46,19 @@ export async function createBulkOperation(
   args: CreateBulkOperationArgs,
 ): Promise<{ operation: BulkOperationResource; created: boolean }> {
   const { environmentId, operation, idempotencyKey, requestHash, requestId = null } = args;
+  const range = keyRange(operation.keys);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const inserted = await queryRows<BulkOperationRow>(
       db,
-      `INSERT INTO bulk_operations
+      prepared(`INSERT INTO bulk_operations
          (environment_id, name, strategy, scope, keys, first_key, last_key, input, estimated_total_rows, idempotency_key, request_hash, request_id)
-       SELECT $1::uuid, $2, $3, $4, given.keys,
-         (SELECT min(key COLLATE "C") FROM unnest(given.keys) AS key), (SELECT max(key COLLATE "C") FROM unnest(given.keys) AS key),
-         $6::jsonb, $7::int, $8, $9, $10
-       -- The keys travel as one JSON array (a text[] parameter costs the driver an escape per key), parsed once.
-       FROM (SELECT ARRAY(SELECT key FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS keys(key, position) ORDER BY position) AS keys) AS given
+       -- The keys travel as one JSON array (a text[] parameter costs the driver an escape per key), parsed
+       -- once: the statement names them nowhere else, so PostgreSQL cannot copy the parse into other places.
+       VALUES ($1::uuid, $2, $3, $4,
+         ARRAY(SELECT key FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS keys(key, position) ORDER BY position),
+         $11, $12, $6::jsonb, $7::int, $8, $9, $10)
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
-       RETURNING ${RESOURCE_COLUMNS}`,
+       RETURNING ${RESOURCE_COLUMNS}`),
       [
         environmentId,
         operation.name,
@@ -67,6 +70,8 @@ export async function createBulkOperation(
         idempotencyKey,
         requestHash,
         requestId,
+        range?.first ?? null,
+        range?.last ?? null,
       ],
     );
     if (inserted[0]) return { operation: toBulkOperationResource(inserted[0]), created: true };
