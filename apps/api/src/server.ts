@@ -52,7 +52,7 @@ export interface ApiOverrides {
 /** Builds every dependency from the configuration and listens: what `main.ts` runs, and what tests spawn. */
 export async function startApi(config: ApiConfig = readApiConfig(), overrides: ApiOverrides = {}): Promise<ApiProcess> {
   const logger = overrides.logger ?? createLogger({ service: 'api', level: config.logLevel });
-  const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-api' });
+  const db = createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-api', preparedStatements: config.databasePreparedStatements });
   const redis = createApiConnection(config.redisUrl);
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
   const queue = createBulkQueue(redis, config.redisPrefix);

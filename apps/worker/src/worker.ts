@@ -56,7 +56,7 @@ async function checkEvictionPolicy(connection: RedisConnection, logger: Logger):
 export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}): PrefsWorker {
   const logger = deps.logger ?? createLogger({ service: 'worker', level: config.logLevel });
   const ownsDb = !deps.db;
-  const db = deps.db ?? createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-worker' });
+  const db = deps.db ?? createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, applicationName: 'prefs-worker', preparedStatements: config.databasePreparedStatements });
   const workerConnection = createWorkerConnection(config.redisUrl);
   const queueConnection = createWorkerConnection(config.redisUrl);
   const queue = createBulkQueue(queueConnection, config.redisPrefix);

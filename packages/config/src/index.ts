@@ -72,6 +72,8 @@ export interface DatabaseConfig {
   databaseUrl: string;
   /** Connections per process; each app picks a size to match its concurrency. */
   databasePoolSize: number;
+  /** Hot statements prepared once per connection; off behind a pooler that cannot keep them. */
+  databasePreparedStatements: boolean;
 }
 
 export interface RedisConfig {
@@ -124,6 +126,7 @@ function readDatabase(env: Env, defaultPool: number): DatabaseConfig {
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', defaultPool, 1, 500),
+    databasePreparedStatements: readBool(env, 'DATABASE_PREPARED_STATEMENTS', true),
   };
 }
 

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
+import { preparedStatementName } from './prepared-statements';
 
 export type Database = PrismaClient;
 /** A client or an interactive transaction: the functions of this package run on either. */
@@ -10,6 +11,11 @@ export interface DatabaseOptions {
   poolSize: number;
   /** Reported to PostgreSQL, so that `pg_stat_activity` shows which process holds a connection. */
   applicationName?: string;
+  /**
+   * Prepare the hot statements once per connection (default). Off for a connection pooler that cannot
+   * keep named statements (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+   */
+  preparedStatements?: boolean;
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
@@ -20,7 +26,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     // Fail a checkout fast when PostgreSQL is unreachable, instead of queueing requests forever.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-  });
+  }, options.preparedStatements === false ? {} : { statementNameGenerator: (query) => preparedStatementName(query.sql) });
   return new PrismaClient({ adapter });
 }
 

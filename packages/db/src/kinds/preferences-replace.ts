@@ -19,6 +19,7 @@ export const preferencesReplace: OperationKind = {
       ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids),
        written AS (${upsertPreferenceSets()} RETURNING 1)`,
       params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced],
+      constantText: true,
     });
   },
 };

@@ -1,5 +1,6 @@
 import type { BulkOperationName, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
+import { prepared } from '../prepared-statements';
 import { queryRows, UNFINISHED_STATUSES_SQL } from './resource';
 
 /**
@@ -118,9 +119,9 @@ export function kindKey(kind: { name: string; strategy: string | null }): string
 export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimedOperation | null> {
   const rows = await queryRows<ClaimedRow>(
     db,
-    `UPDATE bulk_operations SET ${CLAIM_SET}
+    prepared(`UPDATE bulk_operations SET ${CLAIM_SET}
      WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
-     RETURNING ${CLAIM_RETURNING}`,
+     RETURNING ${CLAIM_RETURNING}`),
     [id, leaseMs, keysFromRowKinds],
   );
   return rows[0] ? toClaimed(rows[0]) : null;
@@ -138,7 +139,7 @@ export type ClaimOutcome =
 export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimOutcome> {
   const rows = await queryRows<Partial<ClaimedRow> & { blocked_by: string | null; unfinished: boolean }>(
     db,
-    `WITH target AS (
+    prepared(`WITH target AS (
        SELECT id, environment_id, scope, seq, first_key, last_key FROM bulk_operations WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})),
      ${BLOCKING_CTES},
      claimed AS (
@@ -146,7 +147,7 @@ export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs
        WHERE id = (SELECT id FROM target) AND NOT EXISTS (SELECT 1 FROM blocking)
        RETURNING ${CLAIM_RETURNING})
      SELECT (SELECT id FROM blocking) AS blocked_by, EXISTS (SELECT 1 FROM target) AS unfinished, claimed.*
-     FROM (SELECT 1) AS one LEFT JOIN claimed ON true`,
+     FROM (SELECT 1) AS one LEFT JOIN claimed ON true`),
     [id, leaseMs, keysFromRowKinds],
   );
   const row = rows[0];

@@ -1,6 +1,7 @@
 import type { BulkOperationErrorItem } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from '../client';
 import type { ClaimedOperation } from './lifecycle';
+import { prepared } from '../prepared-statements';
 import { queryRows } from './resource';
 
 /**
@@ -43,6 +44,8 @@ const NOT_APPLIED: BatchResult = { applied: false, completed: false, successCoun
 export interface BatchWrite {
   ctes: string;
   params: unknown[];
+  /** The text is the same for every batch (no SQL built from the input): prepared once per connection. */
+  constantText?: boolean;
 }
 
 /**
@@ -109,13 +112,14 @@ export async function writeBatchStatement(
     start: param(batch.start, 'int'),
     leaseMs: param(batch.leaseMs, 'int'),
   });
-  const rows = await queryRows<{ applied: boolean; completed: boolean | null; refused: string | null }>(
-    db,
-    `WITH ${decided ? `refused AS (${outcome.refused}),
+  const sql = `WITH ${decided ? `refused AS (${outcome.refused}),
 ` : ''}progress AS (${progress})${write.ctes ? `,
 ${write.ctes}` : ''}
      SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed,
-       ${decided ? '(SELECT json_agg(id ORDER BY id) FROM refused)::text' : 'NULL'} AS refused`,
+       ${decided ? '(SELECT json_agg(id ORDER BY id) FROM refused)::text' : 'NULL'} AS refused`;
+  const rows = await queryRows<{ applied: boolean; completed: boolean | null; refused: string | null }>(
+    db,
+    write.constantText === true ? prepared(sql) : sql,
     params,
   );
   const row = rows[0];
