@@ -7,7 +7,7 @@ import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generate
 import { fullDocument } from './documents';
 import { measureEvaluation, type EvaluationResult } from './evaluation';
 import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
-import { measureLimit } from './limit';
+import { measureLimit, openReplaceLimit } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
 import { measureSystem, type SystemPhaseResult } from './system';
@@ -38,6 +38,8 @@ export interface BenchmarkOptions {
   systemOperationsPerStrategy: number;
   workerCounts: number[];
   submitParallel: number;
+  /** Times the replace limit and the system's replace burst are measured back to back (phase with the most workers). */
+  replacePairs: number;
   workerEnv: Record<string, string>;
   /** Evaluate requests of 1,000 recipients, and how many in flight. */
   evaluationRequests: number;
@@ -159,8 +161,23 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     }
 
     const system: SystemPhaseResult[] = [];
+    const mostWorkers = Math.max(...options.workerCounts);
     for (const workers of runs('system') ? options.workerCounts : []) {
       log(`system: API + ${workers} worker${workers > 1 ? 's' : ''}`);
+      // The phase the targets are judged on also pairs its replace burst with the limit.
+      const replaceLimit =
+        workers === mostWorkers && options.replacePairs > 0
+          ? await openReplaceLimit({
+              databaseUrl,
+              environmentId,
+              setId: DEFAULT_SET_ID,
+              operations: options.limitOperations,
+              usersPerOperation: options.usersPerOperation,
+              population,
+              firstUser: 0,
+              connections: options.limitConnections,
+            })
+          : null;
       const phase = await measureSystem(
         {
           repoRoot: options.repoRoot,
@@ -178,10 +195,14 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           cpuProfileDir: options.cpuProfileDir,
           beforeLine: () => vacuum(databaseUrl),
           measureApiIntake: system.length === 0,
+          ...(replaceLimit ? { pairedLimit: { pairs: options.replacePairs, line: replaceLimit.line } } : {}),
           log,
         },
         tag,
-      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-${workers}w`));
+      ).finally(async () => {
+        await replaceLimit?.close();
+        await deleteRedisPrefix(options.redisUrl, `${redisPrefix}-${workers}w`);
+      });
       nextUser += phase.usersWritten + 20; // + the warm-up operations
       system.push(phase);
       lines.push(...phase.lines);

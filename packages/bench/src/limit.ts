@@ -81,6 +81,41 @@ async function writeMerge(client: PoolClient, options: LimitOptions, userIds: st
   }
 }
 
+type LimitStrategy = 'replace' | 'merge' | 'merge-sql';
+
+/** One line: `options.operations` writes of `strategy`, `parallel` at a time, users from `firstUser` on. */
+async function measureLimitLine(pool: Pool, options: LimitOptions, strategy: LimitStrategy, parallel: number, firstUser: number, lineTag: string): Promise<LineResult> {
+  const replaceDocument = JSON.stringify(replacePreferences(fullDocument(lineTag)));
+  const patch = mergePatch(lineTag);
+  const inSql = mergeInSqlStatement(patch);
+  const batches = Array.from({ length: options.operations }, (_, index) =>
+    userRange(firstUser + index * options.usersPerOperation, options.usersPerOperation, options.population),
+  );
+  await options.beforeLine?.();
+  const cpuBefore = sampleCpu();
+  const begun = performance.now();
+  await runPool(batches.length, parallel, async (index) => {
+    const client = await pool.connect();
+    try {
+      if (strategy === 'replace') await writeReplace(client, options, batches[index], replaceDocument);
+      else if (strategy === 'merge') await writeMerge(client, options, batches[index], patch);
+      else await client.query(inSql.sql, [options.environmentId, options.setId, batches[index], ...inSql.params]);
+    } finally {
+      client.release();
+    }
+  });
+  const seconds = secondsSince(begun);
+  const users = options.operations * options.usersPerOperation;
+  return line(
+    `limit.${strategy}.${parallel}-conn`,
+    `pg limit, ${strategy}, ${parallel} connection${parallel > 1 ? 's' : ''}`,
+    users,
+    seconds,
+    `one statement per ${options.usersPerOperation} users`,
+    cpuPerThousandUsers(cpuBefore, sampleCpu(), users),
+  );
+}
+
 export async function measureLimit(options: LimitOptions, tag: string): Promise<LineResult[]> {
   const pool = new Pool({ connectionString: options.databaseUrl, max: Math.max(1, options.connections), application_name: 'prefs-bench-limit' });
   const results: LineResult[] = [];
@@ -88,43 +123,26 @@ export async function measureLimit(options: LimitOptions, tag: string): Promise<
   try {
     for (const strategy of ['replace', 'merge', 'merge-sql'] as const) {
       for (const parallel of [...new Set([1, options.connections])]) {
-        const lineTag = `${tag}-limit-${strategy}-${parallel}`;
-        const replaceDocument = JSON.stringify(replacePreferences(fullDocument(lineTag)));
-        const patch = mergePatch(lineTag);
-        const inSql = mergeInSqlStatement(patch);
-        const batches = Array.from({ length: options.operations }, (_, index) =>
-          userRange(firstUser + index * options.usersPerOperation, options.usersPerOperation, options.population),
-        );
+        results.push(await measureLimitLine(pool, options, strategy, parallel, firstUser, `${tag}-limit-${strategy}-${parallel}`));
         firstUser += options.operations * options.usersPerOperation;
-        await options.beforeLine?.();
-        const cpuBefore = sampleCpu();
-        const begun = performance.now();
-        await runPool(batches.length, parallel, async (index) => {
-          const client = await pool.connect();
-          try {
-            if (strategy === 'replace') await writeReplace(client, options, batches[index], replaceDocument);
-            else if (strategy === 'merge') await writeMerge(client, options, batches[index], patch);
-            else await client.query(inSql.sql, [options.environmentId, options.setId, batches[index], ...inSql.params]);
-          } finally {
-            client.release();
-          }
-        });
-        const seconds = secondsSince(begun);
-        const users = options.operations * options.usersPerOperation;
-        results.push(
-          line(
-            `limit.${strategy}.${parallel}-conn`,
-            `pg limit, ${strategy}, ${parallel} connection${parallel > 1 ? 's' : ''}`,
-            users,
-            seconds,
-            `one statement per ${options.usersPerOperation} users`,
-            cpuPerThousandUsers(cpuBefore, sampleCpu(), users),
-          ),
-        );
       }
     }
     return results;
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * The replace limit at `options.connections`, measured again on demand (`line(firstUser, tag)`), with
+ * its connections opened beforehand: for pairing it with the system's replace burst, back to back.
+ */
+export async function openReplaceLimit(options: LimitOptions): Promise<{ line: (firstUser: number, tag: string) => Promise<LineResult>; close: () => Promise<void> }> {
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.connections, application_name: 'prefs-bench-limit' });
+  const clients = await Promise.all(Array.from({ length: options.connections }, () => pool.connect()));
+  for (const client of clients) client.release();
+  return {
+    line: (firstUser, tag) => measureLimitLine(pool, options, 'replace', options.connections, firstUser, tag),
+    close: () => pool.end(),
+  };
 }

@@ -7,6 +7,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_SEED_USERS (100000), BENCH_LIMIT_OPERATIONS (100 per strategy), BENCH_LIMIT_CONNECTIONS (2),
  *   BENCH_NAIVE_USERS (2000 per strategy), BENCH_SYSTEM_OPERATIONS (100 per strategy and burst, as the limit: the mixed burst is 200 operations),
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
+ *   BENCH_REPLACE_PAIRS (3: the replace limit and the system's replace burst back to back, with the most workers),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
  *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe: the parts to run),
  *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
@@ -57,6 +58,11 @@ function printReport(report: BenchmarkReport): void {
     for (const [burst, cpu] of Object.entries(phase.cpuMsPerThousandUsers)) {
       const parts = Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`);
       console.log(`  ${phase.workers}w ${burst.padEnd(8)} CPU ms per 1,000 users: ${parts.join(', ')}`);
+    }
+    for (const [index, pair] of phase.pairs.entries()) {
+      console.log(
+        `  ${phase.workers}w replace pair ${index + 1}: limit ${Math.round(pair.limit.usersPerSecond)}, system ${Math.round(pair.system.usersPerSecond)} users/s, ratio ${pair.ratio.toFixed(2)}`,
+      );
     }
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
     systemOperationsPerStrategy: intFromEnv('BENCH_SYSTEM_OPERATIONS', 100),
     workerCounts: (process.env.BENCH_WORKERS || '1,2').split(',').map(Number),
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
+    replacePairs: sizeOption('replace-pairs', 'BENCH_REPLACE_PAIRS', 3),
     workerEnv,
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),

@@ -41,6 +41,8 @@ export interface SystemOptions {
    * CPU per 1,000-user POST without the workers and PostgreSQL's writes competing for the cores.
    */
   measureApiIntake?: boolean;
+  /** After the bursts: `pairs` times, the replace limit (`line`) then a replace burst, back to back. */
+  pairedLimit?: { pairs: number; line: (firstUser: number, tag: string) => Promise<LineResult> };
   log: (message: string) => void;
 }
 
@@ -60,6 +62,15 @@ export interface SystemPhaseResult {
   /** CPU milliseconds each process spent per 1,000 users, per burst: where the machine's time goes. */
   cpuMsPerThousandUsers: Record<string, Record<string, number>>;
   usersWritten: number;
+  /** The replace limit and the system's replace burst measured back to back (`pairedLimit`). */
+  pairs: ReplacePair[];
+}
+
+export interface ReplacePair {
+  limit: LineResult;
+  system: LineResult;
+  /** system / limit, users per second. */
+  ratio: number;
 }
 
 interface OperationResource {
@@ -188,20 +199,10 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     for (const strategy of ['replace', 'merge', 'identify'] as const) warmUp.push(await post(bodyFor(strategy, takeUsers(10), `${tag}-warm`), strategy));
     await waitForAll([...intakeIds, ...warmUp.map((op) => op.id)], 120_000);
 
-    const postLatency: Record<string, LatencyFigures> = {};
-    const cpuMsPerThousandUsers: Record<string, Record<string, number>> = {};
-    const bursts: { name: string; strategies: Strategy[] }[] = [
-      { name: 'replace', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'replace' as const) },
-      { name: 'merge', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'merge' as const) },
-      {
-        name: 'mixed',
-        strategies: Array.from({ length: 2 * options.operationsPerStrategy }, (_, index) => (index % 2 === 0 ? 'replace' : 'merge')),
-      },
-      { name: 'identify', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'identify' as const) },
-    ];
-    for (const burst of bursts) {
-      const lineTag = `${tag}-system-${workers}w-${burst.name}`;
-      const bodies = burst.strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
+    /** One burst, timed from its first POST to its last operation's `completed_at`. */
+    async function runBurst(name: string, strategies: Strategy[]): Promise<{ line: LineResult; latency: LatencyFigures }> {
+      const lineTag = `${tag}-system-${workers}w-${name}`;
+      const bodies = strategies.map((strategy) => bodyFor(strategy, takeUsers(options.usersPerOperation), lineTag));
       const latencies: number[] = [];
       const ids: string[] = new Array<string>(bodies.length);
       await options.beforeLine?.();
@@ -210,44 +211,63 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       const firstPostAt = Date.now();
       await runPool(bodies.length, options.submitParallel, async (index) => {
         const sent = performance.now();
-        const operation = await post(bodies[index], burst.strategies[index]);
+        const operation = await post(bodies[index], strategies[index]);
         latencies.push(performance.now() - sent);
         ids[index] = operation.id;
       });
       const lastCompletedAt = await waitForAll(ids, 600_000);
       const users = bodies.length * options.usersPerOperation;
       usersWritten += users;
-      cpuMsPerThousandUsers[burst.name] = {
+      const cpu = {
         ...Object.fromEntries(processes.map((p, index) => [p.name, Math.round(((p.cpuSeconds() - cpuBefore[index]) * 1000 * 1000) / users * 10) / 10])),
         ...cpuPerThousandUsers(servicesBefore, sampleCpu(), users),
       };
       await confirmThroughApi(ids);
       const seconds = Math.max(lastCompletedAt - firstPostAt, 1) / 1000;
-      lines.push(
-        line(
-          `system.${workers}w.${burst.name}`,
-          `system, ${workers} worker${workers > 1 ? 's' : ''}, ${burst.name}`,
-          users,
-          seconds,
-          `${bodies.length} operations of ${options.usersPerOperation} users`,
-          cpuMsPerThousandUsers[burst.name],
-        ),
-      );
-      postLatency[burst.name] = {
-        requests: latencies.length,
-        p50Ms: percentile(latencies, 50),
-        p99Ms: percentile(latencies, 99),
-        maxMs: Math.max(...latencies),
-      };
-      const cpu = Object.entries(cpuMsPerThousandUsers[burst.name]).map(([name, ms]) => `${name} ${ms}`);
+      const latency = { requests: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies) };
+      const cpuText = Object.entries(cpu).map(([process, ms]) => `${process} ${ms}`);
       options.log(
-        `  ${workers}w ${burst.name}: ${Math.round(users / seconds)} users/s, POST p50 ${postLatency[burst.name].p50Ms.toFixed(1)} ms p99 ${postLatency[burst.name].p99Ms.toFixed(1)} ms; CPU ms per 1,000 users: ${cpu.join(', ')}`,
+        `  ${workers}w ${name}: ${Math.round(users / seconds)} users/s, POST p50 ${latency.p50Ms.toFixed(1)} ms p99 ${latency.p99Ms.toFixed(1)} ms; CPU ms per 1,000 users: ${cpuText.join(', ')}`,
       );
+      const label = `system, ${workers} worker${workers > 1 ? 's' : ''}, ${name}`;
+      return { line: line(`system.${workers}w.${name}`, label, users, seconds, `${bodies.length} operations of ${options.usersPerOperation} users`, cpu), latency };
+    }
+
+    const replaces = (count: number): Strategy[] => Array.from({ length: count }, () => 'replace');
+    const postLatency: Record<string, LatencyFigures> = {};
+    const cpuMsPerThousandUsers: Record<string, Record<string, number>> = {};
+    const bursts: { name: string; strategies: Strategy[] }[] = [
+      { name: 'replace', strategies: replaces(options.operationsPerStrategy) },
+      { name: 'merge', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'merge' as const) },
+      {
+        name: 'mixed',
+        strategies: Array.from({ length: 2 * options.operationsPerStrategy }, (_, index) => (index % 2 === 0 ? 'replace' : 'merge')),
+      },
+      { name: 'identify', strategies: Array.from({ length: options.operationsPerStrategy }, () => 'identify' as const) },
+    ];
+    for (const burst of bursts) {
+      const { line: burstLine, latency } = await runBurst(burst.name, burst.strategies);
+      lines.push(burstLine);
+      postLatency[burst.name] = latency;
+      cpuMsPerThousandUsers[burst.name] = burstLine.cpuMsPerThousandUsers ?? {};
+    }
+
+    // The limit and the replace burst back to back, a few times: on a shared machine the speed drifts
+    // between the limit phase and this one, minutes apart, and a pair measured together does not.
+    const pairs: ReplacePair[] = [];
+    for (let index = 1; options.pairedLimit && index <= options.pairedLimit.pairs; index += 1) {
+      await options.beforeLine?.();
+      const limit = await options.pairedLimit.line(nextUser, `${tag}-pair-${index}`);
+      nextUser += limit.users;
+      usersWritten += limit.users;
+      const { line: system } = await runBurst(`replace, pair ${index}`, replaces(options.operationsPerStrategy));
+      pairs.push({ limit, system, ratio: system.usersPerSecond / limit.usersPerSecond });
+      options.log(`  pair ${index}: limit ${Math.round(limit.usersPerSecond)}, system ${Math.round(system.usersPerSecond)} users/s: ${(system.usersPerSecond / limit.usersPerSecond).toFixed(2)}`);
     }
 
     const peakMemoryMb: Record<string, number> = {};
     for (const process of processes) peakMemoryMb[process.name] = process.peakMemoryMb();
-    return { workers, lines, postLatency, peakMemoryMb, cpuMsPerThousandUsers, usersWritten };
+    return { workers, lines, postLatency, peakMemoryMb, cpuMsPerThousandUsers, usersWritten, pairs };
   } finally {
     // Stopped gracefully, so that --cpu-prof writes its profiles.
     await Promise.all(processes.map((process) => process.stop()));

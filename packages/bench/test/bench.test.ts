@@ -20,6 +20,7 @@ describe('the benchmark (smoke run)', () => {
       systemOperationsPerStrategy: 1,
       workerCounts: [1, 2],
       submitParallel: 2,
+      replacePairs: 2,
       workerEnv: { BATCH_SIZE: '7' },
       evaluationRequests: 3,
       evaluationInFlight: 2,
@@ -58,9 +59,19 @@ describe('the benchmark (smoke run)', () => {
       ['api', 'worker-1', 'worker-2'],
     ]);
     expect(report.system[1].postLatency.mixed.requests).toBe(2);
+    // The replace pairs run in the phase with the most workers only, and each pair has both figures.
+    expect(report.system.map((phase) => phase.pairs.length)).toEqual([0, 2]);
+    for (const pair of report.system[1].pairs) {
+      expect(pair.limit.key).toBe('limit.replace.2-conn');
+      expect(pair.system.usersPerSecond).toBeGreaterThan(0);
+      expect(pair.ratio).toBeCloseTo(pair.system.usersPerSecond / pair.limit.usersPerSecond);
+    }
+    expect(report.targets.map((target) => target.name)).toContain('replace, paired: system 2w / limit');
     expect(report.evaluation?.latency.requests).toBe(3);
     expect(report.targets.map((target) => target.name)).toContain('evaluations per second, 1 API process');
-    expect(report.ratios.map((r) => r.name)).toEqual(expect.arrayContaining(['system 2w / limit, merge', 'system 2w / limit (merge in SQL)']));
+    expect(report.ratios.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['system 2w / limit, merge', 'system 2w / limit (merge in SQL)', 'system 2w / limit, replace, paired (median of 2)']),
+    );
     expect(report.targets.length).toBeGreaterThan(0);
     expect(report.growth.storage.perMillionUsers.totalMb).toBeGreaterThan(0);
     expect(report.growth.operationCosts.map((costs) => costs.finishedOperations)).toEqual([0, 100]);
