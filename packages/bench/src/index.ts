@@ -7,7 +7,7 @@ import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generate
 import { fullDocument } from './documents';
 import { measureEvaluation, type EvaluationResult } from './evaluation';
 import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
-import { measureLimit, openReplaceLimit } from './limit';
+import { measureLimit, openReplaceLimit, type LimitOptions } from './limit';
 import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
 import { measureSystem, type SystemPhaseResult } from './system';
@@ -126,22 +126,19 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const lines: LineResult[] = [];
 
     const runs = (phase: string) => options.phases.includes(phase);
+    const limitOptions: LimitOptions = {
+      databaseUrl,
+      environmentId,
+      setId: DEFAULT_SET_ID,
+      operations: options.limitOperations,
+      usersPerOperation: options.usersPerOperation,
+      population,
+      firstUser: 0,
+      connections: options.limitConnections,
+    };
     if (runs('limit')) {
       log('limit: hand-written pg statements');
-      const limitLines = await measureLimit(
-        {
-          databaseUrl,
-          environmentId,
-          setId: DEFAULT_SET_ID,
-          operations: options.limitOperations,
-          usersPerOperation: options.usersPerOperation,
-          population,
-          firstUser: nextUser,
-          connections: options.limitConnections,
-          beforeLine: () => vacuum(databaseUrl),
-        },
-        tag,
-      );
+      const limitLines = await measureLimit({ ...limitOptions, firstUser: nextUser, beforeLine: () => vacuum(databaseUrl) }, tag);
       nextUser += limitLines.reduce((sum, l) => sum + l.users, 0);
       lines.push(...limitLines);
       for (const l of limitLines) log(`  ${l.label}: ${Math.round(l.usersPerSecond)} users/s`);
@@ -165,19 +162,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     for (const workers of runs('system') ? options.workerCounts : []) {
       log(`system: API + ${workers} worker${workers > 1 ? 's' : ''}`);
       // The phase the targets are judged on also pairs its replace burst with the limit.
-      const replaceLimit =
-        workers === mostWorkers && options.replacePairs > 0
-          ? await openReplaceLimit({
-              databaseUrl,
-              environmentId,
-              setId: DEFAULT_SET_ID,
-              operations: options.limitOperations,
-              usersPerOperation: options.usersPerOperation,
-              population,
-              firstUser: 0,
-              connections: options.limitConnections,
-            })
-          : null;
+      const replaceLimit = workers === mostWorkers && options.replacePairs > 0 ? await openReplaceLimit(limitOptions) : null;
       const phase = await measureSystem(
         {
           repoRoot: options.repoRoot,
