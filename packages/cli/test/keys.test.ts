@@ -2,22 +2,14 @@ import { PassThrough } from 'node:stream';
 import { signUserToken } from '@knocklabs/node';
 import { importSPKI, jwtVerify } from 'jose';
 import { ensureApiKey, findApiKeyByHash, hashSecretKey } from '@prefs/db';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import { run } from '../src/main';
 
 /**
  * `prefs keys` and `prefs signing-keys` against a real PostgreSQL database (they talk to it directly),
  * run in process through the same `run` the bin calls.
  */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 async function prefs(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();

@@ -1,4 +1,4 @@
-import { createTestEnvironment, userIds, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment, userIds } from '@prefs/testing';
 import type { BulkSetPreferencesInput, PreferenceDocument } from '@prefs/core';
 import {
   claimBulkOperation,
@@ -12,15 +12,7 @@ import {
 } from '@prefs/db';
 
 /** The operation queries on their own, against a real database. */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 let created = 0;
 async function record(ids: string[], setId = 'default', strategy: 'replace' | 'merge' = 'replace', document: PreferenceDocument = { commercial_subscribed: true }) {

@@ -1,17 +1,9 @@
 import { evaluateRecipients, type EvaluateInput, type PreferenceDocument } from '@prefs/core';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, setTenant, writeUserBatch, type Queryable } from '@prefs/db';
 
 /** readEvaluationInputs: what an evaluation reads, for 1,000 recipients at once, scoped to one environment. */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 /** The database, counting the statements sent through it. */
 function counting(db: Queryable): { db: Queryable; statements: () => number } {

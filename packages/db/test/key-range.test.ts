@@ -1,4 +1,4 @@
-import { createTestEnvironment, seededRandom, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment, seededRandom } from '@prefs/testing';
 import { compareByteOrder, keyRange } from '../src/operations/key-range';
 
 /**
@@ -7,15 +7,7 @@ import { compareByteOrder, keyRange } from '../src/operations/key-range';
  * UTF-16 order and byte order disagree, compared with `min`/`max` in PostgreSQL.
  */
 
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 // ASCII, Latin-1, the last BMP characters (U+E000..U+FFFD sort before astral ones in UTF-8, after
 // their surrogates in UTF-16), and astral characters (surrogate pairs).

@@ -1,4 +1,4 @@
-import { createTestEnvironment, seededRandom, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment, seededRandom } from '@prefs/testing';
 import { mergePreferences, type PreferenceDocument } from '@prefs/core';
 import { compileMerge } from '../src/merge-sql';
 
@@ -7,15 +7,7 @@ import { compileMerge } from '../src/merge-sql';
  * seeded random documents, merged both ways, compared.
  */
 
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 // Keys that quote, escape or look like SQL, parameters or JSON paths.
 const KEYS = ['a', 'b', 'email', 'channel_types', 'conditions', "it's", 'with space', '$1', '?', '{x,y}', 'é', '"q"', 'back\\slash', '-', '__proto__'];

@@ -1,16 +1,8 @@
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import { getPreferenceSet, putPreferenceSet } from '@prefs/db';
 
 /** Single-user writes of a preference set, under concurrency. */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 describe('putPreferenceSet, merge', () => {
   it('keeps every one of 20 concurrent merges into a set that did not exist', async () => {

@@ -1,4 +1,4 @@
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import {
   claimUnblockedOperation,
   createBulkOperation,
@@ -15,15 +15,7 @@ import {
  * operation adds none. Off (`preparedStatements: false`), nothing is prepared.
  */
 
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 let created = 0;
 async function runOneOperation(db: Database, strategy: 'replace' | 'merge'): Promise<void> {

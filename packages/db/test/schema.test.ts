@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BULK_OPERATIONS } from '@prefs/core';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 
 /**
  * The database as the migrations leave it agrees with the one constant of statuses, names and
@@ -9,15 +9,7 @@ import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
  * so a migration generated from the schema would not drop one (the partial index of unfinished
  * operations included).
  */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 const SCHEMA = readFileSync(path.join(__dirname, '..', '..', '..', 'prisma', 'schema.prisma'), 'utf8');
 

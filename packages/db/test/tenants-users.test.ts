@@ -1,4 +1,4 @@
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import { StoredPropertiesLimitError, type TenantInput, type UserInput } from '@prefs/core';
 import {
   deleteUser,
@@ -17,15 +17,7 @@ import {
 } from '@prefs/db';
 
 /** The tenant, user and environment-default functions on their own, against a real database. */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 describe('environment defaults', () => {
   it('are null until written, then merge or replace', async () => {

@@ -1,17 +1,9 @@
 import { applyPreferences, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
-import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
+import { useTestEnvironment } from '@prefs/testing';
 import { getPreferenceSet, listUnsubscribes, recordUnsubscribe, putPreferenceSet } from '../src';
 
 /** The one-click unsubscribe's SQL merge gives what the shared merge function gives, whatever is stored. */
-let env: TestEnvironment;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-});
-
-afterAll(async () => {
-  await env?.cleanup();
-});
+const env = useTestEnvironment();
 
 const condition = { variable: 'recipient.plan', operator: 'equal_to' as const, argument: 'pro' };
 const STORED: (PreferenceDocument | null)[] = [

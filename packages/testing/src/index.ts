@@ -64,6 +64,23 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
 }
 
 
+/**
+ * Registers the test file's `beforeAll` (a fresh database and Redis prefix) and `afterAll` (both
+ * removed). The returned environment is filled in by the `beforeAll`, before the first test runs.
+ */
+export function useTestEnvironment(): TestEnvironment {
+  const env = {} as TestEnvironment;
+  let created: TestEnvironment | undefined;
+  beforeAll(async () => {
+    created = await createTestEnvironment();
+    Object.assign(env, created);
+  });
+  afterAll(async () => {
+    await created?.cleanup();
+  });
+  return env;
+}
+
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
