@@ -51,8 +51,8 @@ async function writeReplace(client: PoolClient, options: LimitOptions, userIds: 
   await client.query(REPLACE_SQL, [options.environmentId, options.setId, document, userIds]);
 }
 
-function mergeInSqlStatement(patch: PreferenceDocument): { sql: string; params: [string, string] } {
-  const merge = compileMerge(patch, 4, 5);
+function mergeInSqlStatement(patch: PreferenceDocument): { sql: string; params: unknown[] } {
+  const merge = compileMerge(patch, 4);
   return {
     sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
       SELECT $1::uuid, user_id, $2, ${merge.into('NULL::jsonb')}, now() FROM unnest($3::text[]) AS user_id

@@ -44,7 +44,7 @@ export function upsertOneSetSql(
   patch: PreferenceDocument,
   nonObject: 'refuse' | 'overwrite' = 'refuse',
 ): { sql: string; params: unknown[] } {
-  const merge = strategy === 'merge' ? compileMerge(patch, 4, 5) : null;
+  const merge = strategy === 'merge' ? compileMerge(patch, 4) : null;
   const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$4::jsonb', 'EXCLUDED.preferences'];
   return {
     sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)

@@ -1,6 +1,6 @@
 import { useTestEnvironment, seededRandom } from '@prefs/testing';
 import { mergePreferences, type PreferenceDocument } from '@prefs/core';
-import { compileMerge } from '../src/merge-sql';
+import { COMPILED_MAX_OBJECTS, compileMerge } from '../src/merge-sql';
 
 /**
  * The merge compiled to SQL must give what core's merge gives, for any stored value and any patch:
@@ -33,11 +33,21 @@ function generate(next: () => number, depth: number, nullProbability: number): J
 }
 
 async function mergeInSql(stored: Json | undefined, patch: PreferenceDocument): Promise<unknown> {
-  const compiled = compileMerge(patch, 1, 2);
+  const compiled = compileMerge(patch, 2);
   const rows = await env.db.$queryRawUnsafe<{ merged: string }[]>(
-    `SELECT (${compiled.into('stored.value')})::text AS merged FROM (SELECT $3::jsonb AS value) AS stored`,
-    ...compiled.params,
+    `SELECT (${compiled.into('stored.value')})::text AS merged FROM (SELECT $1::jsonb AS value) AS stored`,
     stored === undefined ? null : JSON.stringify(stored),
+    ...compiled.params,
+  );
+  return JSON.parse(rows[0].merged);
+}
+
+/** The function large patches go to, called directly on the same pairs. */
+async function mergeInFunction(stored: Json | undefined, patch: PreferenceDocument): Promise<unknown> {
+  const rows = await env.db.$queryRawUnsafe<{ merged: string }[]>(
+    'SELECT prefs_merge_preferences($1::jsonb, $2::jsonb)::text AS merged',
+    stored === undefined ? null : JSON.stringify(stored),
+    JSON.stringify(patch),
   );
   return JSON.parse(rows[0].merged);
 }
@@ -56,6 +66,7 @@ describe('compileMerge', () => {
       const expected = mergePreferences((storedObject ?? null) as PreferenceDocument | null, patch as PreferenceDocument);
       const context = `case ${index}: stored ${JSON.stringify(stored)}, patch ${JSON.stringify(patch)}`;
       expect({ context, merged: await mergeInSql(stored, patch as PreferenceDocument) }).toEqual({ context, merged: expected });
+      expect({ context, merged: await mergeInFunction(stored, patch as PreferenceDocument) }).toEqual({ context, merged: expected });
       compared += 1;
     }
   });
@@ -69,9 +80,31 @@ describe('compileMerge', () => {
     expect(merged).toEqual({ workflows: expect.objectContaining({ other: 'kept', 'workflow-1': false, 'workflow-2': true }) });
   });
 
+  it('sends a patch of more objects than it compiles to the function, with the same result', async () => {
+    const workflows: Record<string, unknown> = {};
+    for (let index = 0; index <= COMPILED_MAX_OBJECTS; index += 1) workflows[`workflow-${index}`] = { channel_types: { email: index % 2 === 0, sms: null } };
+    const patch = { workflows } as PreferenceDocument;
+    const compiled = compileMerge(patch, 1);
+    expect(compiled.params).toHaveLength(1);
+    expect(compiled.into('x')).toContain('prefs_merge_preferences');
+    const stored = { workflows: { 'workflow-0': { channel_types: { sms: true, push: false } }, other: true }, channels: { c: true } };
+    expect(await mergeInSql(stored, patch)).toEqual(mergePreferences(stored as PreferenceDocument, patch));
+  });
+
+  it('binds each removal list and each object\'s values once, whatever the patch size', () => {
+    const workflows: Record<string, unknown> = {};
+    for (let index = 0; index < 40; index += 1) workflows[`workflow-${index}`] = index % 4 === 0 ? null : index % 3 === 0 ? { channel_types: { email: true, sms: null } } : false;
+    const compiled = compileMerge({ workflows } as PreferenceDocument, 1);
+    const text = compiled.into('x');
+    const valueParams = compiled.params.map((_, index) => index + 1).filter((param) => !text.includes(`$${param}::text)`) && !text.includes(`$${param}::text,`));
+    // 1 + 10 objects with removed keys or values: one list and one object of values for each at most.
+    expect(valueParams.length).toBeGreaterThanOrEqual(11);
+    for (const param of valueParams) expect({ param, references: text.split(`$${param}::`).length - 1 }).toEqual({ param, references: 1 });
+  });
+
   it('keeps keys and values out of the SQL text', () => {
-    const compiled = compileMerge({ categories: { "'; DROP TABLE preference_sets; --": true } } as PreferenceDocument, 1, 2);
+    const compiled = compileMerge({ categories: { "'; DROP TABLE preference_sets; --": true } } as PreferenceDocument, 1);
     expect(compiled.into('x')).not.toContain('DROP');
-    expect(JSON.parse(compiled.params[0])).toContain("'; DROP TABLE preference_sets; --");
+    expect(compiled.params).toContain(JSON.stringify({ "'; DROP TABLE preference_sets; --": true }));
   });
 });

@@ -18,7 +18,7 @@ export const preferencesMerge: OperationKind = {
   keysFromRow: true,
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
-    const merge = compileMerge(document, 6, 7);
+    const merge = compileMerge(document, 6);
     return writeBatchStatement(
       db,
       batch,
