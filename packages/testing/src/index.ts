@@ -49,7 +49,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     db,
     secretKey: owner.secretKey,
     environmentId: owner.environmentId,
-    apiConfig: (overrides = {}) => ({ ...readApiConfig(env), port: 0, host: '127.0.0.1', rateLimits: null, ...overrides }),
+    apiConfig: (overrides = {}) => ({ ...readApiConfig(env), port: 0, host: '127.0.0.1', rateLimits: null, publicRateLimits: null, failedAuthLimit: null, ...overrides }),
     workerConfig: (overrides = {}) => ({ ...readWorkerConfig(env), port: 0, host: '127.0.0.1', reconcileIntervalMs: 500, ...overrides }),
     async createEnvironment(name: string) {
       const created = await createSecretKey(db, name);
