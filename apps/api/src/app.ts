@@ -75,6 +75,7 @@ export function createApp(deps: AppDependencies): Express {
   const rateLimit = createRateLimiter(admit, config.rateLimits);
   // Per app, which is per process outside tests: the bodies being read at once, whoever sends them.
   const bodyBudget = new BodyBudget(config.bodyBudgetBytes, config.bodyBudgetWaitMs);
+  metrics.watchBodyBudget(bodyBudget);
   const linkSecrets = createLinkSecretLookup(db);
   const pages = { db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes: config.pageBodyLimitBytes };
   app.use(preferencePageRouter(pages));
