@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry, METRIC_PREFIX, registerQueueJobsGauge } from '@prefs/observability';
 
 /** The API's Prometheus metrics, in a registry of its own (see `createMetricsRegistry`). */
@@ -9,6 +9,8 @@ export interface ApiMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   /** For the bulk route: one accepted (newly recorded) operation. */
   countAccepted(strategy: string, users: number): void;
+  /** Reports the body budget's bytes in use, read at each scrape. */
+  watchBodyBudget(budget: { bytesInUse: number }): void;
 }
 
 export function createApiMetrics(queue: Queue, options: { processMetrics?: boolean } = {}): ApiMetrics {
@@ -41,6 +43,16 @@ export function createApiMetrics(queue: Queue, options: { processMetrics?: boole
     countAccepted(strategy, users) {
       accepted.inc({ strategy });
       acceptedUsers.inc({ strategy }, users);
+    },
+    watchBodyBudget(budget) {
+      new Gauge({
+        name: `${METRIC_PREFIX}body_budget_bytes_in_use`,
+        help: 'Bytes of request bodies being read or handled now (see BODY_BUDGET_BYTES)',
+        registers: [registry],
+        collect() {
+          this.set(budget.bytesInUse);
+        },
+      });
     },
   };
 }

@@ -1,14 +1,16 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { ApiConfig } from '@prefs/config';
 import type { Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
-import { createAuthMiddleware, publicBodyGuard, publicRouteCors } from './auth';
+import { createAuthMiddleware, FailedAuthLimit, principalOf, publicBodyGuard, publicRouteCors } from './auth';
+import { BodyBudget, hasBody } from './body-budget';
 import { createErrorHandler, NotFound, UnsupportedMediaType } from './errors';
 import { jsonBody } from './json-body';
-import { createRateLimiter } from './rate-limit';
+import { createAdmit, createRateLimiter } from './rate-limit';
+import { createRouteRateLimit } from './route-rate-limit';
 import { OPENAPI_DOCUMENT } from './openapi-document';
 import { createRequestContext } from './request-context';
 import { createRouteTemplates } from './route-templates';
@@ -43,8 +45,7 @@ export interface AppDependencies {
 
 /** A body on a write must be JSON; a body-less write is left for validation to reject. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) throw new UnsupportedMediaType();
+  if (hasBody(req) && !req.is(['application/json', 'application/*+json'])) throw new UnsupportedMediaType();
   next();
 };
 
@@ -57,7 +58,8 @@ export function createApp(deps: AppDependencies): Express {
 
   // Per app, not per process: tests that build several apps in one process each count their own.
   const metrics = createApiMetrics(queue);
-  app.use(createRequestContext(logger, metrics.observeRequest, createRouteTemplates(OPENAPI_DOCUMENT.paths)));
+  const templateOf = createRouteTemplates(OPENAPI_DOCUMENT.paths);
+  app.use(createRequestContext(logger, metrics.observeRequest, templateOf));
   app.use(healthRouter({ db, redis }));
   app.use(metricsRouter(metrics.registry));
   app.use(openapiRouter());
@@ -69,28 +71,41 @@ export function createApp(deps: AppDependencies): Express {
   });
   if (adminQueues) app.use(adminQueues);
 
-  const rateLimit = createRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
+  const admit = createAdmit(redis, config.redisPrefix, logger);
+  const rateLimit = createRateLimiter(admit, config.rateLimits);
+  // Per app, which is per process outside tests: the bodies being read at once, whoever sends them.
+  const bodyBudget = new BodyBudget(config.bodyBudgetBytes, config.bodyBudgetWaitMs);
+  metrics.watchBodyBudget(bodyBudget);
   const linkSecrets = createLinkSecretLookup(db);
-  app.use(preferencePageRouter({ db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit }));
-  app.use(oneClickUnsubscribeRouter({ db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit }));
+  const pages = { db, lookup: linkSecrets, publicUrl: config.publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes: config.pageBodyLimitBytes };
+  app.use(preferencePageRouter(pages));
+  app.use(oneClickUnsubscribeRouter(pages));
+
+  // Authentication and the rate limit come before a byte of the body is read; then the body, within the
+  // caller's limit and the process's budget.
   const v1 = express.Router();
   v1.use(publicRouteCors());
-  v1.use(createAuthMiddleware(db, logger));
+  v1.use(createAuthMiddleware(db, logger, new FailedAuthLimit(redis, config.redisPrefix, config.failedAuthLimit, logger)));
+  v1.use(createRouteRateLimit({ admit, tiers: config.rateLimits, publicTiers: config.publicRateLimits, templateOf }));
   v1.use((req, res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJsonBody(req, res, next) : next()));
-  v1.use(jsonBody(config.bodyLimitBytes));
+  const bodyLimitOf = (res: Response) => (principalOf(res.locals).kind === 'public' ? config.publicBodyLimitBytes : config.bodyLimitBytes);
+  v1.use(bodyBudget.guard(bodyLimitOf));
+  const secretJson = jsonBody(config.bodyLimitBytes);
+  const publicJson = jsonBody(config.publicBodyLimitBytes);
+  v1.use((req, res, next) => (principalOf(res.locals).kind === 'public' ? publicJson : secretJson)(req, res, next));
   v1.use(publicBodyGuard);
-  v1.use(bulkPreferencesRouter({ db, queue, logger, rateLimit, onAccepted: metrics.countAccepted }));
-  v1.use(bulkTenantsRouter({ db, queue, logger, rateLimit }));
-  v1.use(bulkUsersRouter({ db, queue, logger, rateLimit }));
-  v1.use(bulkOperationsRouter({ db, rateLimit }));
-  v1.use(preferencesRouter({ db, rateLimit }));
-  v1.use(environmentPreferencesRouter({ db, rateLimit }));
-  v1.use(tenantsRouter({ db, rateLimit }));
-  v1.use(usersRouter({ db, rateLimit }));
-  v1.use(evaluationRouter({ db, rateLimit }));
-  v1.use(preferenceCenterRouter({ db, rateLimit }));
-  v1.use(linksRouter({ db, publicUrl: config.publicUrl, rateLimit }));
-  v1.use(unsubscribesRouter({ db, rateLimit }));
+  v1.use(bulkPreferencesRouter({ db, queue, logger, onAccepted: metrics.countAccepted }));
+  v1.use(bulkTenantsRouter({ db, queue, logger }));
+  v1.use(bulkUsersRouter({ db, queue, logger }));
+  v1.use(bulkOperationsRouter({ db }));
+  v1.use(preferencesRouter({ db }));
+  v1.use(environmentPreferencesRouter({ db }));
+  v1.use(tenantsRouter({ db }));
+  v1.use(usersRouter({ db }));
+  v1.use(evaluationRouter({ db }));
+  v1.use(preferenceCenterRouter({ db }));
+  v1.use(linksRouter({ db, publicUrl: config.publicUrl }));
+  v1.use(unsubscribesRouter({ db }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

@@ -59,7 +59,7 @@ export class NotFound extends ApiError {
 
 export class PayloadTooLarge extends ApiError {
   constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes`);
+    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes, the most this caller may send to this endpoint`);
   }
 }
 
@@ -70,8 +70,8 @@ export class UnsupportedMediaType extends ApiError {
 }
 
 export class RateLimited extends ApiError {
-  constructor(retryAfterSeconds: number, limit: number) {
-    super(429, 'rate_limit_exceeded', `Too many requests: at most ${limit} per second for this endpoint`, 'rate_limit_error', {
+  constructor(retryAfterSeconds: number, limit: number, message = `Too many requests: at most ${limit} per second for this endpoint`) {
+    super(429, 'rate_limit_exceeded', message, 'rate_limit_error', {
       'Retry-After': String(retryAfterSeconds),
     });
   }

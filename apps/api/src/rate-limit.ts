@@ -3,7 +3,6 @@ import type { RequestHandler, Response } from 'express';
 import { redisKeyPrefix, type RedisConnection } from '@prefs/queue';
 import type { RateLimitTiers } from '@prefs/config';
 import type { Logger } from '@prefs/logger';
-import { environmentOf } from './auth';
 import { RateLimited } from './errors';
 
 export type RateTier = 1 | 2 | 3 | 4 | 5;
@@ -49,45 +48,69 @@ function slidingWindow(redis: RedisConnection): SlidingWindowCommand {
   return command.bind(redis);
 }
 
+/** One check of a limit: whether the request was admitted, what is left, and when a slot frees. */
+export interface Admission {
+  admitted: boolean;
+  limit: number;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+/** Counts one request against `limit` per second under `subject`; null when Redis could not answer. */
+export type Admit = (subject: string, limit: number) => Promise<Admission | null>;
+
 /**
- * What a limit is counted per: by default the request's environment (as Knock does); end users' pages
- * count per link instead (`link:<link id>`), so that one campaign's recipients do not throttle each other.
+ * The sliding window above, per subject. Kept for every per-second limit, including the per-user and
+ * per-environment public-key ones, rather than rate-limiter-flexible: its Redis limiter is a fixed window
+ * from the first hit, which admits up to twice the limit across a window edge (rate-limits.test.ts holds
+ * every tier over any one second), and one algorithm keeps every tier counted the same way.
+ * When Redis cannot answer, the request is let through (logged): refusing all traffic because the
+ * counter is away would turn a Redis blip into an outage.
+ */
+export function createAdmit(redis: RedisConnection, prefix: string, logger: Logger): Admit {
+  const slide = slidingWindow(redis);
+  return async (subject, limit) => {
+    // Hash-tagged like the queue's keys: on a Redis Cluster a deployment's keys share one slot.
+    const key = `${redisKeyPrefix(prefix)}:ratelimit:${subject}`;
+    try {
+      const [admitted, remaining, waitMicroseconds] = await slide(key, limit, WINDOW_MICROSECONDS, randomUUID());
+      return { admitted: admitted === 1, limit, remaining, retryAfterSeconds: Math.max(1, Math.ceil(waitMicroseconds / 1_000_000)) };
+    } catch (error) {
+      logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');
+      return null;
+    }
+  };
+}
+
+/** Sends the admission's `X-RateLimit-*` headers, and refuses (429) when it was not admitted. */
+export function enforce(res: Response, admission: Admission): void {
+  res.set('X-RateLimit-Limit', String(admission.limit));
+  res.set('X-RateLimit-Remaining', String(admission.remaining));
+  if (!admission.admitted) throw new RateLimited(admission.retryAfterSeconds, admission.limit);
+}
+
+/**
+ * What a limit of an end users' page is counted per: the verified link (`link:<link id>`), so that one
+ * campaign's recipients do not throttle each other.
  */
 export type RateLimitSubject = (res: Response) => string;
 
-const byEnvironment: RateLimitSubject = (res) => environmentOf(res.locals).environmentId;
-
 /**
- * Knock's rate limits: each endpoint has a tier (requests per second), counted per environment (or per
- * `subject`) and per endpoint, as Knock does. The count lives in Redis, so the limit holds across API
- * processes. When Redis cannot answer, the request is let through (logged): refusing all traffic because
- * the counter is away would turn a Redis blip into an outage.
+ * Knock's rate limits for the end users' pages (`/preferences`, `/unsubscribe`): each endpoint has a
+ * tier (requests per second), counted per `subject` and per endpoint. The count lives in Redis, so the
+ * limit holds across API processes. The `/v1` endpoints are limited before their body is read, by
+ * `route-rate-limit.ts`.
  */
-export function createRateLimiter(redis: RedisConnection, prefix: string, tiers: RateLimitTiers | null, logger: Logger) {
-  const admit = tiers ? slidingWindow(redis) : null;
-  return function rateLimit(tier: RateTier, subject: RateLimitSubject = byEnvironment): RequestHandler {
-    if (!tiers || !admit) return (_req, _res, next) => next();
+export function createRateLimiter(admit: Admit, tiers: RateLimitTiers | null) {
+  return function rateLimit(tier: RateTier, subject: RateLimitSubject): RequestHandler {
+    if (!tiers) return (_req, _res, next) => next();
     const limit = tiers[tier - 1];
     return async (req, res, next) => {
       // Express sets req.route before a route's own handlers run: the endpoint is its method and pattern.
       const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      // Hash-tagged like the queue's keys: on a Redis Cluster a deployment's keys share one slot.
-      const key = `${redisKeyPrefix(prefix)}:ratelimit:${subject(res)}:${method} ${routePath}`;
-      let admitted: number;
-      let remaining: number;
-      let waitMicroseconds: number;
-      try {
-        [admitted, remaining, waitMicroseconds] = await admit(key, limit, WINDOW_MICROSECONDS, randomUUID());
-      } catch (error) {
-        logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');
-        return next();
-      }
-      res.set('X-RateLimit-Limit', String(limit));
-      res.set('X-RateLimit-Remaining', String(remaining));
-      if (admitted !== 1) {
-        throw new RateLimited(Math.max(1, Math.ceil(waitMicroseconds / 1_000_000)), limit);
-      }
+      const admission = await admit(`${subject(res)}:${method} ${routePath}`, limit);
+      if (admission) enforce(res, admission);
       next();
     };
   };

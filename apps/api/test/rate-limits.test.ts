@@ -144,6 +144,21 @@ describe('rate limits', () => {
     expect(count(reads, 429) + count(oneReads, 429) + count(operationReads, 429)).toBe(6);
   });
 
+  it('refuses over the limit before reading the body: a refused request with broken JSON is a 429, not a 400', async () => {
+    const broken = async (base: string, index: number): Promise<Answer> => {
+      const res = await fetch(`${base}/v1/users/rl-broken-${index}/preferences/default`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
+        body: '{"categories": ',
+      });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+    };
+    const answers = await conclusively(() => burst(WRITE_LIMIT + 3, (index) => broken(index % 2 ? apiA.url : apiB.url, index)));
+    expect(count(answers, 400)).toBe(WRITE_LIMIT);
+    expect(count(answers, 429)).toBe(3);
+    answers.filter((a) => a.status === 429).forEach((answer) => expectRateLimited(answer, WRITE_LIMIT));
+  });
+
   it('counts each environment apart', async () => {
     const other = await env.createEnvironment('rate-limited-neighbour');
     const [mine, theirs] = await conclusively(async () => {

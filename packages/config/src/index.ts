@@ -44,17 +44,35 @@ export type RateLimitTiers = [number, number, number, number, number];
 
 export const KNOCK_RATE_LIMIT_TIERS: RateLimitTiers = [1, 5, 60, 200, 1000];
 
+/** All public-key traffic of an environment, per endpoint: ten times a secret key's tiers by default. */
+export const PUBLIC_RATE_LIMIT_TIERS: RateLimitTiers = [10, 50, 600, 2000, 10000];
+
+function readTiers(raw: string, name: string): RateLimitTiers {
+  const parts = raw.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 5 || parts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new ConfigError(`${name} must be "off", "knock" or five positive integers (requests per second for tiers 1 to 5), got "${raw}"`);
+  }
+  return parts as RateLimitTiers;
+}
+
 function readRateLimits(env: Env): RateLimitTiers | null {
   const raw = env.RATE_LIMITS;
   if (raw === undefined || raw === '' || raw === 'knock') return KNOCK_RATE_LIMIT_TIERS;
   if (raw === 'off') return null;
-  const parts = raw.split(',').map((part) => Number(part.trim()));
-  if (parts.length !== 5 || parts.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new ConfigError(
-      `RATE_LIMITS must be "off", "knock" or five positive integers (requests per second for tiers 1 to 5), got "${raw}"`,
-    );
-  }
-  return parts as RateLimitTiers;
+  return readTiers(raw, 'RATE_LIMITS');
+}
+
+function readPublicRateLimits(env: Env): RateLimitTiers | null {
+  const raw = env.PUBLIC_RATE_LIMITS;
+  if (raw === undefined || raw === '') return PUBLIC_RATE_LIMIT_TIERS;
+  if (raw === 'off') return null;
+  return readTiers(raw, 'PUBLIC_RATE_LIMITS');
+}
+
+/** FAILED_AUTH_LIMIT: failed authentications per second per client address, or `off`. */
+function readFailedAuthLimit(env: Env): number | null {
+  if (env.FAILED_AUTH_LIMIT === 'off') return null;
+  return readInt(env, 'FAILED_AUTH_LIMIT', 20, 1, 1_000_000);
 }
 
 /** pino's levels, from the most to the least severe; `silent` writes nothing. */
@@ -87,8 +105,20 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   host: string;
   bootstrapKey: string | null;
   rateLimits: RateLimitTiers | null;
-  /** Largest accepted JSON body in bytes. */
+  /** Requests per second per tier for all public-key traffic of an environment, per endpoint; null: off. */
+  publicRateLimits: RateLimitTiers | null;
+  /** Failed authentications per second per client address before they are 429s; null: off. */
+  failedAuthLimit: number | null;
+  /** Largest accepted JSON body in bytes, with a secret key. */
   bodyLimitBytes: number;
+  /** Largest accepted JSON body in bytes, with a public key and user token. */
+  publicBodyLimitBytes: number;
+  /** Largest body of the end users' pages (the preference page's form; one-click takes at most 4 KiB of it). */
+  pageBodyLimitBytes: number;
+  /** Bytes of request bodies being read and handled at once, per process. */
+  bodyBudgetBytes: number;
+  /** How long a body that does not fit in the budget waits before its 503. */
+  bodyBudgetWaitMs: number;
   adminUser: string | null;
   adminPassword: string | null;
   adminReadOnly: boolean;
@@ -162,6 +192,24 @@ function readPublicUrl(env: Env): string | null {
   return url.toString().replace(/\/+$/, '');
 }
 
+type BodyLimits = Pick<ApiConfig, 'bodyLimitBytes' | 'publicBodyLimitBytes' | 'pageBodyLimitBytes' | 'bodyBudgetBytes' | 'bodyBudgetWaitMs'>;
+
+function readBodyLimits(env: Env): BodyLimits {
+  const limits: BodyLimits = {
+    bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    publicBodyLimitBytes: readInt(env, 'PUBLIC_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    pageBodyLimitBytes: readInt(env, 'PAGE_BODY_LIMIT_BYTES', 16 * 1024, 4096, 64 * 1024 * 1024),
+    bodyBudgetBytes: readInt(env, 'BODY_BUDGET_BYTES', 32 * 1024 * 1024, 4096, 4 * 1024 * 1024 * 1024),
+    bodyBudgetWaitMs: readInt(env, 'BODY_BUDGET_WAIT_MS', 250, 0, 10_000),
+  };
+  const largest = Math.max(limits.bodyLimitBytes, limits.publicBodyLimitBytes, limits.pageBodyLimitBytes);
+  // A body the budget can never hold would be refused always: say so at start-up instead.
+  if (limits.bodyBudgetBytes < largest) {
+    throw new ConfigError(`BODY_BUDGET_BYTES (${limits.bodyBudgetBytes}) must be at least the largest body limit (${largest})`);
+  }
+  return limits;
+}
+
 export function readApiConfig(env: Env = process.env): ApiConfig {
   const bootstrapKey = env.PREFS_BOOTSTRAP_KEY || null;
   if (bootstrapKey !== null && !/^sk_[A-Za-z0-9_-]{32,}$/.test(bootstrapKey)) {
@@ -174,7 +222,9 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     host: env.HOST || '0.0.0.0',
     bootstrapKey,
     rateLimits: readRateLimits(env),
-    bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    publicRateLimits: readPublicRateLimits(env),
+    failedAuthLimit: readFailedAuthLimit(env),
+    ...readBodyLimits(env),
     adminUser: env.ADMIN_USER || null,
     adminPassword: env.ADMIN_PASSWORD || null,
     adminReadOnly: readBool(env, 'ADMIN_READ_ONLY', true),

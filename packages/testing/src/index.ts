@@ -49,7 +49,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     db,
     secretKey: owner.secretKey,
     environmentId: owner.environmentId,
-    apiConfig: (overrides = {}) => ({ ...readApiConfig(env), port: 0, host: '127.0.0.1', rateLimits: null, ...overrides }),
+    // Rate limits off unless a test asks: its bursts (and its many refused keys, all from 127.0.0.1) are not traffic to limit.
+    apiConfig: (overrides = {}) => ({ ...readApiConfig(env), port: 0, host: '127.0.0.1', rateLimits: null, publicRateLimits: null, failedAuthLimit: null, ...overrides }),
     workerConfig: (overrides = {}) => ({ ...readWorkerConfig(env), port: 0, host: '127.0.0.1', reconcileIntervalMs: 500, ...overrides }),
     async createEnvironment(name: string) {
       const created = await createSecretKey(db, name);

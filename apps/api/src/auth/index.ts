@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { hashSecretKey, type Database, type KeyOwner } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
-import { Forbidden, Unauthorized } from '../errors';
+import { Forbidden, RateLimited, Unauthorized } from '../errors';
+import type { FailedAuthLimit } from './failed-auth-limit';
 import { refusal, type TokenRights } from './grants';
 import { KeyCache, type KeyCacheOptions } from './key-cache';
 import { matchPublicRoute } from './public-routes';
@@ -9,6 +10,7 @@ import { InvalidUserToken, verifyUserToken } from './user-token';
 
 export { publicRouteCors, openapiCors } from './cors';
 export { KeyCache } from './key-cache';
+export { FailedAuthLimit } from './failed-auth-limit';
 
 /** Who is calling: a server with a secret key, or a browser with a public key and a user token. */
 export type Principal = { kind: 'secret' } | { kind: 'public'; userId: string; rights: TokenRights; identify: boolean };
@@ -29,44 +31,77 @@ function bearerKey(header: string | undefined): string {
  * 401 without a valid token, 403 for anything else. Keys and signing keys come from the process's
  * `KeyCache` (see there for how revocation reaches every process within seconds).
  */
-export function createAuthMiddleware(db: Database, logger: Logger, cacheOptions: KeyCacheOptions = {}): RequestHandler {
+export function createAuthMiddleware(db: Database, logger: Logger, failures: FailedAuthLimit | null = null, cacheOptions: KeyCacheOptions = {}): RequestHandler {
   const keys = new KeyCache(db, logger, cacheOptions);
   return async (req, res, next) => {
-    const key = await keys.apiKey(hashSecretKey(bearerKey(req.get('authorization'))));
-    if (!key || key.revoked) throw new Unauthorized('The API key is not valid');
-    const owner: KeyOwner = { environmentId: key.environmentId, environmentName: key.environmentName };
-    if (key.kind === 'secret') {
-      res.locals.environment = owner;
-      res.locals.principal = { kind: 'secret' } satisfies Principal;
+    if (!failures) {
+      await authenticate(keys, req, res);
       return next();
     }
-
-    const token = req.get('x-knock-user-token');
-    if (!token) throw new Unauthorized('A public key needs a user token: send X-Knock-User-Token, signed with a signing key of the environment');
-    let verified;
-    try {
-      try {
-        verified = await verifyUserToken(token, await keys.activeSigningKeys(key.environmentId));
-      } catch (error) {
-        // A signing key made a moment ago on another process may not be cached here yet: look once more.
-        const reread = error instanceof InvalidUserToken && error.unknownSigner ? await keys.rereadSigningKeys(key.environmentId) : null;
-        if (!reread) throw error;
-        verified = await verifyUserToken(token, reread);
-      }
-    } catch (error) {
-      if (error instanceof InvalidUserToken) throw new Unauthorized(`The user token is not valid: ${error.message}`);
-      throw error;
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const tooMany = (seconds: number) =>
+      new RateLimited(seconds, failures.limit ?? 0, `Too many failed authentications from this address: at most ${failures.limit} per second`);
+    // Over the limit, a key this process has no answer for is not looked up: made-up keys buy no query.
+    const blocked = failures.retryAfter(address);
+    if (blocked > 0) {
+      const hash = presentedKeyHash(req);
+      if (hash === null || !keys.knows(hash)) throw tooMany(blocked);
     }
-
-    const match = matchPublicRoute(req.method, req.path);
-    if (!match) throw new Forbidden('A public key may reach only the signed-in user\'s preferences and profile; use a secret key on your server for this');
-    if (match.userId !== verified.userId) throw new Forbidden('The user token is for another user');
-    const refused = refusal(verified.rights, match);
-    if (refused) throw new Forbidden(refused);
-    res.locals.environment = owner;
-    res.locals.principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true } satisfies Principal;
+    try {
+      await authenticate(keys, req, res);
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) throw error;
+      const wait = await failures.recordFailure(address);
+      throw wait > 0 ? tooMany(wait) : error;
+    }
     next();
   };
+}
+
+/** The hash of the request's well-formed bearer key, or null. */
+function presentedKeyHash(req: Request): string | null {
+  try {
+    return hashSecretKey(bearerKey(req.get('authorization')));
+  } catch {
+    return null;
+  }
+}
+
+/** Sets `res.locals.environment` and `res.locals.principal`, or throws Unauthorized or Forbidden. */
+async function authenticate(keys: KeyCache, req: Request, res: Response): Promise<void> {
+  const key = await keys.apiKey(hashSecretKey(bearerKey(req.get('authorization'))));
+  if (!key || key.revoked) throw new Unauthorized('The API key is not valid');
+  const owner: KeyOwner = { environmentId: key.environmentId, environmentName: key.environmentName };
+  if (key.kind === 'secret') {
+    res.locals.environment = owner;
+    res.locals.principal = { kind: 'secret' } satisfies Principal;
+    return;
+  }
+
+  const token = req.get('x-knock-user-token');
+  if (!token) throw new Unauthorized('A public key needs a user token: send X-Knock-User-Token, signed with a signing key of the environment');
+  let verified;
+  try {
+    try {
+      verified = await verifyUserToken(token, await keys.activeSigningKeys(key.environmentId));
+    } catch (error) {
+      // A signing key made a moment ago on another process may not be cached here yet: look once more.
+      const reread = error instanceof InvalidUserToken && error.unknownSigner ? await keys.rereadSigningKeys(key.environmentId) : null;
+      if (!reread) throw error;
+      verified = await verifyUserToken(token, reread);
+    }
+  } catch (error) {
+    if (error instanceof InvalidUserToken) throw new Unauthorized(`The user token is not valid: ${error.message}`);
+    throw error;
+  }
+
+  const match = matchPublicRoute(req.method, req.path);
+  if (!match) throw new Forbidden('A public key may reach only the signed-in user\'s preferences and profile; use a secret key on your server for this');
+  if (match.userId !== verified.userId) throw new Forbidden('The user token is for another user');
+  const refused = refusal(verified.rights, match);
+  if (refused) throw new Forbidden(refused);
+  res.locals.environment = owner;
+  res.locals.principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true } satisfies Principal;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { importSPKI, type CryptoKey } from 'jose';
 import { findActiveSigningKeys, findApiKeyByHash, touchApiKeys, type ApiKeyRecord, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
+import { UnknownIds } from '../unknown-ids';
 
 /**
  * Every API process keeps the keys it has seen in memory, so a request costs a SHA-256 of its key and a
@@ -18,6 +19,8 @@ import type { Logger } from '@prefs/logger';
 export interface KeyCacheOptions {
   revalidateAfterMs?: number;
   maxAgeMs?: number;
+  /** How long a key hash no key has is answered as unknown without a lookup. */
+  unknownForMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -44,6 +47,8 @@ function emptyStore<T>(): Store<T> {
 
 /** Only keys that exist are cached (active or revoked); bounded, in case of an environment with very many. */
 const MAX_ENTRIES = 10_000;
+/** Hashes found to be no key, remembered apart from the keys (see `UnknownIds`). */
+const MAX_UNKNOWN_ENTRIES = 10_000;
 /** `last_used_at` is written at most this often per key and process. */
 const TOUCH_INTERVAL_MS = 60_000;
 /** A token no cached signing key verifies re-reads the environment's keys at most this often. */
@@ -54,6 +59,7 @@ export class KeyCache {
   private readonly signingKeys = emptyStore<CryptoKey[]>();
   private readonly importedKeys = new Map<string, Promise<CryptoKey>>();
   private readonly lastTouched = new Map<string, number>();
+  private readonly unknownKeys: UnknownIds;
   private readonly revalidateAfterMs: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
@@ -66,11 +72,25 @@ export class KeyCache {
     this.revalidateAfterMs = options.revalidateAfterMs ?? 1_000;
     this.maxAgeMs = options.maxAgeMs ?? 3_000;
     this.now = options.now ?? Date.now;
+    this.unknownKeys = new UnknownIds(options.unknownForMs ?? this.maxAgeMs, MAX_UNKNOWN_ENTRIES, this.now);
   }
 
-  /** The key with this SHA-256 hash (active or revoked), or null when there is none. */
+  /**
+   * The key with this SHA-256 hash (active or revoked), or null when there is none. A hash found to be no
+   * key stays unknown for `unknownForMs` (3 s): a key created meanwhile works from then on.
+   */
   async apiKey(keyHash: string): Promise<ApiKeyRecord | null> {
-    return this.cached(this.apiKeys, keyHash, () => this.readApiKey(keyHash), (value) => value !== null);
+    if (this.unknownKeys.has(keyHash)) return null;
+    const record = await this.cached(this.apiKeys, keyHash, () => this.readApiKey(keyHash), (value) => value !== null);
+    if (record === null) this.unknownKeys.add(keyHash);
+    return record;
+  }
+
+  /** Whether `apiKey` would answer from memory, without waiting for the database. */
+  knows(keyHash: string): boolean {
+    if (this.unknownKeys.has(keyHash)) return true;
+    const entry = this.apiKeys.entries.get(keyHash);
+    return entry !== undefined && this.now() - entry.readStartedAt < this.maxAgeMs;
   }
 
   /** The environment's active signing keys, imported for verification. */

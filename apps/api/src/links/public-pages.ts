@@ -5,6 +5,7 @@ import { InvalidLink, toApiError } from '../errors';
 import { DEFAULT_BRANDING, pageBranding, type PageBranding } from '../pages/branding';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderErrorPage } from '../pages/unsubscribe-pages';
+import type { BodyBudget } from '../body-budget';
 import type { RateLimitSubject, RateTier } from '../rate-limit';
 import { verifyLinkToken, type LinkClaims, type SecretLookup } from './link-token';
 
@@ -17,7 +18,11 @@ export interface PublicPageDeps {
   /** Where links point (their base); null: relative to this API. */
   publicUrl: string | null;
   logger: Logger;
-  rateLimit: (tier: RateTier, subject?: RateLimitSubject) => RequestHandler;
+  rateLimit: (tier: RateTier, subject: RateLimitSubject) => RequestHandler;
+  /** The process's budget of bodies being read at once. */
+  bodyBudget: BodyBudget;
+  /** Largest body of a page's POST (the one-click POST takes at most its own, smaller limit). */
+  bodyLimitBytes: number;
 }
 
 export function linkUrls(base: string, token: string): { preferences: string; unsubscribe: string } {

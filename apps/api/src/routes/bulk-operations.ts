@@ -1,11 +1,9 @@
 import { Router } from 'express';
 import { BULK_OPERATION_STATUSES, type BulkOperationStatus, type FieldError } from '@prefs/core';
 import { getBulkOperation, listBulkOperations, type BulkOperationPosition, type Database } from '@prefs/db';
-import type { RequestHandler } from 'express';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
 import { decodePageCursor, encodePageCursor } from '../page-cursor';
-import type { RateTier } from '../rate-limit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -60,11 +58,11 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   return { pageSize, status: rawStatus as BulkOperationStatus | null, after, before };
 }
 
-export function bulkOperationsRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
+export function bulkOperationsRouter(deps: { db: Database }): Router {
   const router = Router();
 
   /** The environment's operations, newest first, with Knock-style cursor pagination (beyond Knock's API). */
-  router.get('/bulk_operations', deps.rateLimit(4), async (req, res) => {
+  router.get('/bulk_operations', async (req, res) => {
     const query = readListQuery(req.query as Record<string, unknown>);
     const page = await listBulkOperations(deps.db, { environmentId: environmentOf(res.locals).environmentId, ...query });
     res.json({
@@ -78,7 +76,7 @@ export function bulkOperationsRouter(deps: { db: Database; rateLimit: (tier: Rat
     });
   });
 
-  router.get('/bulk_operations/:id', deps.rateLimit(4), async (req, res) => {
+  router.get('/bulk_operations/:id', async (req, res) => {
     const id = req.params.id as string;
     if (!UUID.test(id)) throw new NotFound('No bulk operation has this id');
     const operation = await getBulkOperation(deps.db, environmentOf(res.locals).environmentId, id);

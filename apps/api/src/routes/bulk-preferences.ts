@@ -1,19 +1,17 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { validateBulkSetPreferences } from '@prefs/core';
 import { setPreferencesOperation } from '@prefs/db';
 import { acceptBulkOperation, type AcceptBulkOperationDeps } from '../accept-bulk-operation';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 export interface BulkPreferencesRouteDeps extends AcceptBulkOperationDeps {
-  rateLimit: (tier: RateTier) => RequestHandler;
   onAccepted?: (strategy: string, users: number) => void;
 }
 
 /** POST /v1/users/bulk/preferences: one preference set written for up to 1,000 users (users.set_preferences). */
 export function bulkPreferencesRouter(deps: BulkPreferencesRouteDeps): Router {
   const router = Router();
-  router.post('/users/bulk/preferences', deps.rateLimit(1), async (req, res) => {
+  router.post('/users/bulk/preferences', async (req, res) => {
     const result = validateBulkSetPreferences(req.body);
     if (!result.ok) throw new InvalidParams(result.errors);
     const input = result.value;

@@ -1,14 +1,13 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { validateBulkIdentifyUsers } from '@prefs/core';
 import { identifyUsersOperation } from '@prefs/db';
 import { acceptBulkOperation, type AcceptBulkOperationDeps } from '../accept-bulk-operation';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 /** POST /v1/users/bulk/identify: up to 1,000 users identified as a bulk operation (users.identify). */
-export function bulkUsersRouter(deps: AcceptBulkOperationDeps & { rateLimit: (tier: RateTier) => RequestHandler }): Router {
+export function bulkUsersRouter(deps: AcceptBulkOperationDeps): Router {
   const router = Router();
-  router.post('/users/bulk/identify', deps.rateLimit(1), async (req, res) => {
+  router.post('/users/bulk/identify', async (req, res) => {
     const result = validateBulkIdentifyUsers(req.body);
     if (!result.ok) throw new InvalidParams(result.errors);
     const { operation } = await acceptBulkOperation(deps, req, res, identifyUsersOperation(result.value), ['users.identify', result.value]);

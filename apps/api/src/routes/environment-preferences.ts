@@ -1,21 +1,20 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { DEFAULT_SET_ID, toPreferenceSetResource, validatePutPreferences } from '@prefs/core';
 import { getEnvironmentDefaults, putEnvironmentDefaults, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 /** The environment's default set (beyond Knock's API, which sets it in its dashboard): read, replace or merge. */
-export function environmentPreferencesRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function environmentPreferencesRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get('/environment/preferences', rateLimit(4), async (_req, res) => {
+  router.get('/environment/preferences', async (_req, res) => {
     const document = await getEnvironmentDefaults(db, environmentOf(res.locals).environmentId);
     res.json(toPreferenceSetResource(DEFAULT_SET_ID, document));
   });
 
-  router.put('/environment/preferences', rateLimit(3), async (req, res) => {
+  router.put('/environment/preferences', async (req, res) => {
     const result = validatePutPreferences(req.body);
     if (!result.ok) throw new InvalidParams(result.errors);
     const { strategy, document } = result.value;

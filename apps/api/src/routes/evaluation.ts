@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import {
   computeEffectiveSet,
   DEFAULT_SET_ID,
@@ -13,7 +13,6 @@ import {
 import { readEvaluationInputs, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 /**
  * The effective set of a user and the send decision (extensions of Knock's API): both read the layers
@@ -40,11 +39,11 @@ function tenantOf(setId: string, query: unknown): string | null {
   return setId === DEFAULT_SET_ID ? null : setId;
 }
 
-export function evaluationRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function evaluationRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get('/users/:userId/preferences/:setId/effective', rateLimit(4), async (req, res) => {
+  router.get('/users/:userId/preferences/:setId/effective', async (req, res) => {
     const userId = req.params.userId as string;
     const setId = req.params.setId as string;
     const errors = [validateUserId(userId), validateSetId(setId)].filter((error): error is FieldError => error !== null);
@@ -61,7 +60,7 @@ export function evaluationRouter(deps: { db: Database; rateLimit: (tier: RateTie
     res.json({ ...toPreferenceSetResource(setId, effective.document), sources: effective.sources });
   });
 
-  router.post('/preferences/evaluate', rateLimit(3), async (req, res) => {
+  router.post('/preferences/evaluate', async (req, res) => {
     const trace = validateTraceFlag(req.query.trace);
     const body = validateEvaluateRequest(req.body);
     const errors = [...(trace.ok ? [] : trace.errors), ...(body.ok ? [] : body.errors)];

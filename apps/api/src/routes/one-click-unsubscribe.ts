@@ -13,7 +13,8 @@ import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsu
  * GET never writes (mail scanners follow links): it shows a confirmation whose button sends that POST.
  */
 export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
-  const { db, lookup, publicUrl, logger, rateLimit } = deps;
+  const { db, lookup, publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes } = deps;
+  const limitBytes = Math.min(ONE_CLICK_BODY_LIMIT_BYTES, bodyLimitBytes);
   const router = Router();
   const base = publicUrl ?? '';
 
@@ -34,7 +35,8 @@ export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
 
   router.post(
     '/unsubscribe',
-    express.raw({ type: () => true, limit: ONE_CLICK_BODY_LIMIT_BYTES }),
+    bodyBudget.guard(() => limitBytes),
+    express.raw({ type: () => true, limit: limitBytes }),
     async (req, _res, next) => {
       if (!(await isOneClickBody(req.get('content-type'), req.headers, req.body))) {
         throw new BadRequest('The body must be List-Unsubscribe=One-Click (RFC 8058)', 'invalid_one_click_body');

@@ -1,9 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { validatePreferenceCenterLayout } from '@prefs/core';
 import { getPreferenceCenterLayout, putPreferenceCenterLayout, type Database, type StoredPreferenceCenterLayout } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 function toResource(stored: StoredPreferenceCenterLayout) {
   const { layout } = stored;
@@ -22,17 +21,17 @@ function toResource(stored: StoredPreferenceCenterLayout) {
 }
 
 /** The preference center's layout for the environment (secret key): PUT replaces it, GET reads it. */
-export function preferenceCenterRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function preferenceCenterRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.put('/preference_center', rateLimit(3), async (req, res) => {
+  router.put('/preference_center', async (req, res) => {
     const result = validatePreferenceCenterLayout(req.body);
     if (!result.ok) throw new InvalidParams(result.errors);
     res.json(toResource(await putPreferenceCenterLayout(db, environmentOf(res.locals).environmentId, result.value)));
   });
 
-  router.get('/preference_center', rateLimit(4), async (_req, res) => {
+  router.get('/preference_center', async (_req, res) => {
     const stored = await getPreferenceCenterLayout(db, environmentOf(res.locals).environmentId);
     if (!stored) throw new NotFound('No preference center layout is set: the page shows the default set\'s categories and workflows');
     res.json(toResource(stored));

@@ -17,7 +17,6 @@ import { newNonce, setPageHeaders } from '../pages/document';
 import { renderPreferenceCenterPage } from '../pages/preference-center-page';
 
 /** A form of at most 100 rows of up to 6 toggles, two fields each, plus the token. */
-const PAGE_FORM_LIMIT_BYTES = 64 * 1024;
 const PAGE_FORM_MAX_FIELDS = 1500;
 
 /**
@@ -27,7 +26,7 @@ const PAGE_FORM_MAX_FIELDS = 1500;
  * page back; the page's script asks for JSON.
  */
 export function preferencePageRouter(deps: PublicPageDeps): Router {
-  const { db, lookup, publicUrl, logger, rateLimit } = deps;
+  const { db, lookup, publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes } = deps;
   const router = Router();
   const base = publicUrl ?? '';
 
@@ -64,7 +63,8 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
 
   router.post(
     '/preferences',
-    express.urlencoded({ extended: false, limit: PAGE_FORM_LIMIT_BYTES, parameterLimit: PAGE_FORM_MAX_FIELDS, type: 'application/x-www-form-urlencoded' }),
+    bodyBudget.guard(() => bodyLimitBytes),
+    express.urlencoded({ extended: false, limit: bodyLimitBytes, parameterLimit: PAGE_FORM_MAX_FIELDS, type: 'application/x-www-form-urlencoded' }),
     verifyFrom((req) => (req.body as Record<string, unknown> | undefined)?.t),
     rateLimit(3, linkSubject),
     async (req, res) => {

@@ -1,9 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { toPreferenceSetResource, validatePutPreferences, validateSetId, validateUserId, type FieldError } from '@prefs/core';
 import { deletePreferenceSet, getPreferenceSet, listPreferenceSets, putPreferenceSet, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 function checkPath(userId: string, setId?: string): void {
   const errors = [validateUserId(userId), setId === undefined ? null : validateSetId(setId)].filter(
@@ -13,18 +12,18 @@ function checkPath(userId: string, setId?: string): void {
 }
 
 /** One user's preference sets: list, read, set (replace or merge) and remove. */
-export function preferencesRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function preferencesRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get('/users/:userId/preferences', rateLimit(4), async (req, res) => {
+  router.get('/users/:userId/preferences', async (req, res) => {
     const userId = req.params.userId as string;
     checkPath(userId);
     const sets = await listPreferenceSets(db, environmentOf(res.locals).environmentId, userId);
     res.json(sets.map((set) => toPreferenceSetResource(set.setId, set.document)));
   });
 
-  router.get('/users/:userId/preferences/:setId', rateLimit(4), async (req, res) => {
+  router.get('/users/:userId/preferences/:setId', async (req, res) => {
     const userId = req.params.userId as string;
     const setId = req.params.setId as string;
     checkPath(userId, setId);
@@ -32,7 +31,7 @@ export function preferencesRouter(deps: { db: Database; rateLimit: (tier: RateTi
     res.json(toPreferenceSetResource(setId, document));
   });
 
-  router.put('/users/:userId/preferences/:setId', rateLimit(3), async (req, res) => {
+  router.put('/users/:userId/preferences/:setId', async (req, res) => {
     const userId = req.params.userId as string;
     const setId = req.params.setId as string;
     checkPath(userId, setId);
@@ -43,7 +42,7 @@ export function preferencesRouter(deps: { db: Database; rateLimit: (tier: RateTi
     res.json(toPreferenceSetResource(setId, stored));
   });
 
-  router.delete('/users/:userId/preferences/:setId', rateLimit(3), async (req, res) => {
+  router.delete('/users/:userId/preferences/:setId', async (req, res) => {
     const userId = req.params.userId as string;
     const setId = req.params.setId as string;
     checkPath(userId, setId);

@@ -1,9 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import type { RateTier } from '../rate-limit';
 import { decodePageCursor, encodePageCursor } from '../page-cursor';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './bulk-operations';
 
@@ -74,8 +73,8 @@ function checkTenantId(id: string): void {
 }
 
 /** Knock's tenants: set (create or update), read, list and remove. */
-export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function tenantsRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
   async function render(environmentId: string, tenant: TenantRecord, resolve: boolean) {
@@ -83,7 +82,7 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     return toTenantResource(tenant, resolveTenantPreferenceSet(await getEnvironmentDefaults(db, environmentId), tenant.preferenceSet));
   }
 
-  router.get('/tenants', rateLimit(4), async (req, res) => {
+  router.get('/tenants', async (req, res) => {
     const query = readListQuery(req.query as Record<string, unknown>);
     const page = await listTenants(db, { environmentId: environmentOf(res.locals).environmentId, ...query });
     res.json({
@@ -97,7 +96,7 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     });
   });
 
-  router.get('/tenants/:id', rateLimit(4), async (req, res) => {
+  router.get('/tenants/:id', async (req, res) => {
     const id = req.params.id as string;
     checkTenantId(id);
     const resolve = readResolve(req.query as Record<string, unknown>);
@@ -107,7 +106,7 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     res.json(await render(environmentId, tenant, resolve));
   });
 
-  router.put('/tenants/:id', rateLimit(3), async (req, res) => {
+  router.put('/tenants/:id', async (req, res) => {
     const id = req.params.id as string;
     checkTenantId(id);
     const resolve = readResolve(req.query as Record<string, unknown>);
@@ -123,7 +122,7 @@ export function tenantsRouter(deps: { db: Database; rateLimit: (tier: RateTier) 
     res.json(await render(environmentId, tenant, resolve));
   });
 
-  router.delete('/tenants/:id', rateLimit(3), async (req, res) => {
+  router.delete('/tenants/:id', async (req, res) => {
     const id = req.params.id as string;
     checkTenantId(id);
     if (!(await deleteTenant(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No tenant has this id');

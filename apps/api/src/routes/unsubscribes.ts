@@ -1,9 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { validateUserId, type FieldError } from '@prefs/core';
 import { listUnsubscribes, type Database, type UnsubscribePosition, type UnsubscribeRecord } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 export const UNSUBSCRIBES_DEFAULT_PAGE_SIZE = 50;
 export const UNSUBSCRIBES_MAX_PAGE_SIZE = 50;
@@ -42,11 +41,11 @@ function toResource(record: UnsubscribeRecord) {
 }
 
 /** GET /v1/users/:id/unsubscribes (secret key): every unsubscribe of the user through a link, newest first. */
-export function unsubscribesRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function unsubscribesRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get('/users/:userId/unsubscribes', rateLimit(4), async (req, res) => {
+  router.get('/users/:userId/unsubscribes', async (req, res) => {
     const userId = req.params.userId as string;
     const errors: FieldError[] = [];
     const userError = validateUserId(userId);

@@ -1,9 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toUserResource, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
 import { deleteUser, getUser, identifyUser, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import type { RateTier } from '../rate-limit';
 
 function checkUserId(id: string): void {
   const error = validateUserId(id);
@@ -23,11 +22,11 @@ async function withinLimits(write: Promise<UserRecord>): Promise<UserRecord> {
 }
 
 /** Knock's users: identify (create or merge properties), read and remove. */
-export function usersRouter(deps: { db: Database; rateLimit: (tier: RateTier) => RequestHandler }): Router {
-  const { db, rateLimit } = deps;
+export function usersRouter(deps: { db: Database }): Router {
+  const { db } = deps;
   const router = Router();
 
-  router.get('/users/:id', rateLimit(4), async (req, res) => {
+  router.get('/users/:id', async (req, res) => {
     const id = req.params.id as string;
     checkUserId(id);
     const user = await getUser(db, environmentOf(res.locals).environmentId, id);
@@ -35,7 +34,7 @@ export function usersRouter(deps: { db: Database; rateLimit: (tier: RateTier) =>
     res.json(toUserResource(user));
   });
 
-  router.put('/users/:id', rateLimit(3), async (req, res) => {
+  router.put('/users/:id', async (req, res) => {
     const id = req.params.id as string;
     checkUserId(id);
     // A PUT without a body identifies the user with no properties, as `{}` does.
@@ -44,7 +43,7 @@ export function usersRouter(deps: { db: Database; rateLimit: (tier: RateTier) =>
     res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value))));
   });
 
-  router.delete('/users/:id', rateLimit(3), async (req, res) => {
+  router.delete('/users/:id', async (req, res) => {
     const id = req.params.id as string;
     checkUserId(id);
     if (!(await deleteUser(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No user has this id');

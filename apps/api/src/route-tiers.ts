@@ -1,0 +1,38 @@
+import type { RateTier } from './rate-limit';
+
+/**
+ * Knock's rate tier of every `/v1` endpoint, by method and route template (as `route-templates.ts` names
+ * them from the OpenAPI document): the one place that says so. The limit is checked from here before the
+ * body is read; the document's descriptions say the same tiers (a test holds them together).
+ */
+export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
+  'POST /v1/users/bulk/preferences': 1,
+  'POST /v1/users/bulk/identify': 1,
+  'POST /v1/tenants/bulk/set': 1,
+  'GET /v1/bulk_operations': 4,
+  'GET /v1/bulk_operations/:id': 4,
+  'GET /v1/users/:user_id/preferences': 4,
+  'GET /v1/users/:user_id/preferences/:id': 4,
+  'PUT /v1/users/:user_id/preferences/:id': 3,
+  'DELETE /v1/users/:user_id/preferences/:id': 3,
+  'GET /v1/users/:user_id/preferences/:id/effective': 4,
+  'GET /v1/environment/preferences': 4,
+  'PUT /v1/environment/preferences': 3,
+  'GET /v1/tenants': 4,
+  'GET /v1/tenants/:id': 4,
+  'PUT /v1/tenants/:id': 3,
+  'DELETE /v1/tenants/:id': 3,
+  'GET /v1/users/:id': 4,
+  'PUT /v1/users/:id': 3,
+  'DELETE /v1/users/:id': 3,
+  'POST /v1/preferences/evaluate': 3,
+  'GET /v1/preference_center': 4,
+  'PUT /v1/preference_center': 3,
+  'POST /v1/users/:user_id/links': 4,
+  'GET /v1/users/:user_id/unsubscribes': 4,
+};
+
+/** The tier of a method (HEAD is GET) on a route template, or undefined for one not listed. */
+export function tierOf(method: string, template: string): RateTier | undefined {
+  return ROUTE_TIERS[`${method === 'HEAD' ? 'GET' : method} ${template}`];
+}
