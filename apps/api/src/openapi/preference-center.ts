@@ -141,7 +141,7 @@ export const preferenceCenterPaths: Paths = {
       tags: ['Preference center'],
       summary: "Create a user's preference center and unsubscribe links (beyond Knock)",
       description:
-        'Signed links under PUBLIC_URL: the preference center, the one-click unsubscribe, and the `List-Unsubscribe` / `List-Unsubscribe-Post` headers for an email. The body is optional. Rate tier 4.',
+        'Signed links under PUBLIC_URL (without it, under the request\'s Host only when that is in ALLOWED_HOSTS, else the first allowed host): the preference center, the one-click unsubscribe, and the `List-Unsubscribe` / `List-Unsubscribe-Post` headers for an email. The body is optional. Rate tier 4.',
       parameters: [parameterRef('UserId')],
       requestBody: { required: false, content: json(ref('UserLinksRequest')) },
       responses: { '200': response('The links.', ref('UserLinks')), ...v1BodyErrors() },
