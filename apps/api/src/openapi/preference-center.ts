@@ -88,8 +88,14 @@ export const preferenceCenterSchemas: Record<string, Schema> = {
       link_id: { type: 'string' },
       source: { type: 'string', enum: ['one_click', 'preference_center'] },
       inserted_at: { type: 'string', format: 'date-time' },
+      repeats: {
+        type: 'integer',
+        minimum: 0,
+        description: 'One-click POSTs of the same link that changed nothing (already unsubscribed) after this event: counted here, not stored again.',
+      },
+      last_at: { type: 'string', format: 'date-time', description: 'When the latest repeat came; `inserted_at` until one does.' },
     },
-    required: ['__typename', 'id', 'user_id', 'scope', 'tenant', 'link_id', 'source', 'inserted_at'],
+    required: ['__typename', 'id', 'user_id', 'scope', 'tenant', 'link_id', 'source', 'inserted_at', 'repeats', 'last_at'],
     additionalProperties: false,
   },
   ListUnsubscribesResponse: {
