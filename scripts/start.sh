@@ -23,6 +23,8 @@ wanted_port="${PORT:-3000}"
 PORT="$(usable_port "$wanted_port")"
 [ "$PORT" = "$wanted_port" ] || [ "$wanted_port" = 0 ] || say "port $wanted_port is taken; the API uses $PORT"
 export PORT
+# Links in emails start with PUBLIC_URL, never with a request's Host header.
+export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$PORT}"
 wanted_worker_port="${WORKER_PORT:-3001}"
 WORKER_PORT="$(usable_port "$wanted_worker_port")"
 [ "$WORKER_PORT" = "$wanted_worker_port" ] || [ "$wanted_worker_port" = 0 ] || say "WORKER_PORT $wanted_worker_port is taken; the worker uses $WORKER_PORT"
@@ -56,6 +58,7 @@ cat >&2 <<INFO
 
   prefs is running
     API:            $url
+    links:          $PUBLIC_URL   (PUBLIC_URL)
     secret key:     $PREFS_BOOTSTRAP_KEY   (environment "development")
     dashboard:      $url/admin/queues   (user $ADMIN_USER, password $ADMIN_PASSWORD)
     health:         $url/readyz   (worker: $worker_url/readyz)

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { signUserToken } from '@knocklabs/node';
+import { buildUserTokenGrant, signUserToken } from '@knocklabs/node';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
@@ -51,7 +51,13 @@ const expectRefused = (result: StepResult, status: number) => {
 
 /** The calls a settings page makes, and the refusals it must meet; `userId` keeps drivers apart. */
 async function settingsPageScenario(run: Driver, userId: string): Promise<void> {
-  const token = await signUserToken(userId, { signingKey });
+  // A tenant's set is written only by a token whose grants name the tenant.
+  const userRights = ['preferences/read', 'preferences/write', 'user/read', 'user/write'] as never[];
+  const grants = [buildUserTokenGrant({ type: 'user', id: userId }, userRights), buildUserTokenGrant({ type: 'tenant', id: 'acme' }, ['preferences/write' as never])];
+  const token = await signUserToken(userId, { signingKey, grants });
+  const withoutTenant = await signUserToken(userId, { signingKey });
+  expect(expectOk(await run('authenticate', api.url, publicKey, userId, withoutTenant))).toBe(true);
+  expectRefused(await run('setPreferences', { workflows: { digest: true } }, { preferenceSet: 'acme' }), 403);
   expect(expectOk(await run('authenticate', api.url, publicKey, userId, token))).toBe(true);
   expect(expectOk(await run('getAllPreferences'))).toEqual([]);
 

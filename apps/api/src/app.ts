@@ -28,6 +28,7 @@ import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
 import { createLinkSecretLookup } from './links/link-secret-cache';
+import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
 import { oneClickUnsubscribeRouter } from './routes/one-click-unsubscribe';
 import { preferenceCenterRouter } from './routes/preference-center';
@@ -104,7 +105,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(usersRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
-  v1.use(linksRouter({ db, publicUrl: config.publicUrl }));
+  v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));
   v1.use(unsubscribesRouter({ db }));
   app.use('/v1', v1);
 

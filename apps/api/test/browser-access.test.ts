@@ -284,6 +284,63 @@ describe('a token for one user', () => {
     expect((await request(api.app).put('/v1/users/alice/preferences/acme').set(asBrowser(documented)).send({ categories: { a: true } })).status).toBe(403);
   });
 
+  it('writes only the default set and the sets of tenants its grants name; a token without grants names none', async () => {
+    const plain = asBrowser(await token('alice'));
+    expect((await request(api.app).put('/v1/users/alice/preferences/default').set(plain).send({ categories: { a: true } })).status).toBe(200);
+    for (const setId of ['acme', 'made-up-set-1', 'made-up-set-2']) {
+      const res = await request(api.app).put(`/v1/users/alice/preferences/${setId}`).set(plain).send({ categories: { a: true } });
+      expect({ setId, status: res.status, code: res.body.code }).toEqual({ setId, status: 403, code: 'forbidden' });
+    }
+    const userWriter = asBrowser(await token('alice', { grants: [buildUserTokenGrant({ type: 'user', id: 'alice' }, ['preferences/write' as never])] }));
+    expect((await request(api.app).put('/v1/users/alice/preferences/acme').set(userWriter).send({ categories: { a: true } })).status).toBe(403);
+
+    const acme = asBrowser(
+      await token('alice', {
+        grants: [
+          buildUserTokenGrant({ type: 'user', id: 'alice' }, ['preferences/write' as never]),
+          buildUserTokenGrant({ type: 'tenant', id: 'acme' }, ['preferences/write' as never]),
+        ],
+      }),
+    );
+    expect((await request(api.app).put('/v1/users/alice/preferences/default').set(acme).send({ categories: { a: true } })).status).toBe(200);
+    expect((await request(api.app).put('/v1/users/alice/preferences/acme').set(acme).send({ categories: { a: true } })).status).toBe(200);
+    expect((await request(api.app).put('/v1/users/alice/preferences/globex').set(acme).send({ categories: { a: true } })).status).toBe(403);
+
+    const sets = await env.db.preferenceSet.findMany({ where: { environmentId: env.environmentId, userId: 'alice' }, select: { setId: true } });
+    expect(sets.map((set) => set.setId).filter((setId) => setId.startsWith('made-up'))).toEqual([]);
+    // A secret key still writes any set.
+    expect((await request(api.app).put('/v1/users/alice/preferences/globex').set(asServer()).send({ categories: { a: true } })).status).toBe(200);
+  });
+
+  it('reads with ?tenant=T (and the effective set of T) only with grants that name T', async () => {
+    await request(api.app).put('/v1/tenants/acme').set(asServer()).send({ settings: { preference_set: { categories: { acme_secret: true } } } });
+    const reads = [
+      '/v1/users/alice/preferences?tenant=acme',
+      '/v1/users/alice/preferences/default?tenant=acme',
+      '/v1/users/alice/preferences/default/effective?tenant=acme',
+      '/v1/users/alice/preferences/acme/effective',
+      '/v1/users/alice/preferences/default?tenant=globex&tenant=acme',
+    ];
+    const plain = asBrowser(await token('alice'));
+    const globex = asBrowser(await token('alice', { grants: [buildUserTokenGrant({ type: 'user', id: 'alice' }, ['preferences/read' as never]), buildUserTokenGrant({ type: 'tenant', id: 'globex' }, ['preferences/read' as never])] }));
+    const acme = asBrowser(await token('alice', { grants: [buildUserTokenGrant({ type: 'user', id: 'alice' }, ['preferences/read' as never]), buildUserTokenGrant({ type: 'tenant', id: 'acme' }, ['preferences/read' as never])] }));
+    for (const path of reads) {
+      for (const [who, headers] of [['no grants', plain], ['globex', globex]] as const) {
+        const res = await request(api.app).get(path).set(headers);
+        expect({ path, who, status: res.status, code: res.body.code }).toEqual({ path, who, status: 403, code: 'forbidden' });
+        expect(res.text).not.toContain('acme_secret');
+      }
+    }
+    for (const path of reads.slice(0, 4)) {
+      expect({ path, status: (await request(api.app).get(path).set(acme)).status }).toEqual({ path, status: 200 });
+      expect({ path, status: (await request(api.app).get(path).set(asServer())).status }).toEqual({ path, status: 200 });
+    }
+    const effective = await request(api.app).get('/v1/users/alice/preferences/default/effective?tenant=acme').set(acme);
+    expect(effective.body.categories.acme_secret).toBe(true);
+    // Without ?tenant= the user's own default set and its effective set stay readable.
+    expect((await request(api.app).get('/v1/users/alice/preferences/default/effective').set(plain)).status).toBe(200);
+  });
+
   it('may identify its user with properties only', async () => {
     const res = await request(api.app).put('/v1/users/alice').set(asBrowser(await token('alice'))).send({ name: 'Alice', __tenant: 'acme' });
     expect(res.status).toBe(403);

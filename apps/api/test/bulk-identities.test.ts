@@ -135,3 +135,11 @@ it('a tenant may be given as its id alone, as the Knock SDK allows', async () =>
   expect(res.status).toBe(200);
   expect((await stored(res.body.id)).keys).toEqual(['just-an-id', 'with-fields']);
 });
+
+it("refuses a tenant whose logo_url's host could end a Content-Security-Policy directive, naming the item's field", async () => {
+  const before = await operationCount();
+  const tenants = [{ id: 'fine' }, { id: 'evil', settings: { branding: { logo_url: 'https://a;sandbox/logo.png' } } }];
+  const res = await request(t.api.app).post('/v1/tenants/bulk/set').set(t.auth()).send({ tenants });
+  expect({ status: res.status, fields: res.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ status: 422, fields: ['tenants.1.settings.branding.logo_url'] });
+  expect(await operationCount()).toBe(before);
+});

@@ -430,6 +430,8 @@ describe('limits the document states in words only', () => {
     ['tenant', 'a logo_url whose host a browser refuses', branding({ logo_url: 'https://exa mple.com/' })],
     ['tenant', 'a logo_url without host', branding({ logo_url: 'https://' })],
     ['tenant', 'a logo_url with port 99999', branding({ logo_url: 'https://a.example:99999/' })],
+    ['tenant', 'a logo_url whose host could end a Content-Security-Policy directive', branding({ logo_url: 'https://a;sandbox/logo.png' })],
+    ['tenant', 'a logo_url whose host holds a comma', branding({ logo_url: 'https://a,b.example/logo.png' })],
     ['preferenceCenter', 'the same row twice', layout([row(), row()])],
     ['tenant', 'an id other than the path\'s', { id: 'another' }],
     ['user', 'an id other than the path\'s', { id: 'another' }],

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import request from 'supertest';
 import { listLinkSecrets, retireLinkSecrets, rotateLinkSecret } from '@prefs/db';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
@@ -142,5 +143,57 @@ describe('link secrets: rotation and retirement', () => {
     await new Promise((resolve) => setTimeout(resolve, LINK_SECRET_CACHE_MS + 100));
     expect(await pageStatus(oldToken)).toBe(400);
     expect(await pageStatus(newToken)).toBe(200);
+  });
+});
+
+describe('links without PUBLIC_URL: only an allowed Host header reaches them', () => {
+  let local: ApiProcess;
+  let listed: ApiProcess;
+
+  beforeAll(async () => {
+    local = await startApi(env.apiConfig({ publicUrl: null, allowedHosts: null }));
+    listed = await startApi(env.apiConfig({ publicUrl: null, allowedHosts: ['prefs.internal:8080', 'localhost:9999'] }));
+  });
+
+  afterAll(async () => {
+    await local?.close();
+    await listed?.close();
+  });
+
+  /** POST /v1/users/ann/links with the Host header as given (fetch and supertest set their own). */
+  function linksWithHost(target: ApiProcess, host: string): Promise<{ manage_preferences_url: string; commercial_unsubscribe_url: string }> {
+    const url = new URL(target.url);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/v1/users/ann/links', headers: { ...auth(), Host: host } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode} ${body}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('by default, builds links for the address it listens on, and gives a forged Host the default base', async () => {
+    const port = new URL(local.url).port;
+    expect((await linksWithHost(local, `127.0.0.1:${port}`)).manage_preferences_url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/preferences\\?t=`));
+    expect((await linksWithHost(local, `LOCALHOST:${port}`)).commercial_unsubscribe_url).toMatch(new RegExp(`^http://localhost:${port}/unsubscribe\\?t=`));
+    for (const forged of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`, 'localhost', `localhost:${port}@evil.example`]) {
+      const links = await linksWithHost(local, forged);
+      expect({ forged, url: links.manage_preferences_url }).toEqual({ forged, url: expect.stringMatching(new RegExp(`^http://localhost:${port}/preferences\\?t=`)) });
+      expect(JSON.stringify(links)).not.toContain('evil');
+    }
+  });
+
+  it('with ALLOWED_HOSTS, builds links for those hosts only; another Host gets the first', async () => {
+    expect((await linksWithHost(listed, 'prefs.internal:8080')).manage_preferences_url).toMatch(/^http:\/\/prefs\.internal:8080\/preferences\?t=/);
+    expect((await linksWithHost(listed, 'localhost:9999')).manage_preferences_url).toMatch(/^http:\/\/localhost:9999\/preferences\?t=/);
+    const port = new URL(listed.url).port;
+    for (const forged of ['evil.example', `127.0.0.1:${port}`]) {
+      expect({ forged, url: (await linksWithHost(listed, forged)).manage_preferences_url }).toEqual({ forged, url: expect.stringMatching(/^http:\/\/prefs\.internal:8080\/preferences\?t=/) });
+    }
   });
 });

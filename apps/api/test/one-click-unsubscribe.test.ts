@@ -46,23 +46,51 @@ describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
     expect(await stored('cy')).toMatchObject({ categories: { 'weekly-digest': false }, workflows: { launch: false }, commercial_subscribed: null });
   });
 
-  it('repeats are harmless: the same state, and one record per POST, newest first, with the link id', async () => {
+  it('a repeat that changes nothing is not stored again: the stored event counts it (repeats, last_at)', async () => {
     const link = await linkFor('dan', { tenant: 'acme' });
+    const before = await countEvents();
     for (let i = 0; i < 3; i += 1) expect((await oneClick(link.path)).status).toBe(200);
     expect((await stored('dan')).commercial_subscribed).toBe(false);
+    expect(await countEvents()).toBe(before + 1);
     const page = await listed('dan');
-    expect(page.entries).toHaveLength(3);
-    expect(page.entries[0]).toEqual({
-      __typename: 'Unsubscribe',
-      id: expect.any(String),
-      user_id: 'dan',
-      scope: null,
-      tenant: 'acme',
-      link_id: link.linkId,
-      source: 'one_click',
-      inserted_at: expect.stringMatching(/Z$/),
-    });
-    const times = page.entries.map((entry: { inserted_at: string }) => entry.inserted_at);
+    expect(page.entries).toEqual([
+      {
+        __typename: 'Unsubscribe',
+        id: expect.any(String),
+        user_id: 'dan',
+        scope: null,
+        tenant: 'acme',
+        link_id: link.linkId,
+        source: 'one_click',
+        inserted_at: expect.stringMatching(/Z$/),
+        repeats: 2,
+        last_at: expect.stringMatching(/Z$/),
+      },
+    ]);
+    expect(page.entries[0].last_at >= page.entries[0].inserted_at).toBe(true);
+  });
+
+  it('concurrent POSTs of one link are each accounted for once: stored rows plus their repeats', async () => {
+    const link = await linkFor('dot');
+    const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await oneClick(link.path)).status));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+    const entries = (await listed('dot')).entries as { repeats: number }[];
+    expect(entries.length + entries.reduce((sum, entry) => sum + entry.repeats, 0)).toBe(20);
+  });
+
+  it('a POST that changes something is a new event: after a resubscribe, or through another link', async () => {
+    const link = await linkFor('dee');
+    await oneClick(link.path);
+    await oneClick(link.path);
+    await request(t.api.app).put('/v1/users/dee/preferences/default').set(t.auth()).send({ commercial_subscribed: true, __persistence_strategy__: 'merge' });
+    await oneClick(link.path);
+    const other = await linkFor('dee');
+    await oneClick(other.path);
+    await oneClick(other.path);
+    const entries = (await listed('dee')).entries as { link_id: string; repeats: number; inserted_at: string }[];
+    // Newest first: the other link's event (one repeat), the link's event after the resubscribe, its first event (one repeat).
+    expect(entries.map((entry) => [entry.link_id, entry.repeats])).toEqual([[other.linkId, 1], [link.linkId, 0], [link.linkId, 1]]);
+    const times = entries.map((entry) => entry.inserted_at);
     expect([...times].sort().reverse()).toEqual(times);
   });
 
@@ -129,8 +157,8 @@ describe('GET of the List-Unsubscribe URL', () => {
 
 describe('GET /v1/users/:id/unsubscribes', () => {
   it('pages newest first with a cursor; validates its parameters', async () => {
-    const link = await linkFor('ivy');
-    for (let i = 0; i < 5; i += 1) await oneClick(link.path);
+    // Five links: a repeat of one link would count on its event, not make another.
+    for (let i = 0; i < 5; i += 1) await oneClick((await linkFor('ivy')).path);
     const first = await request(t.api.app).get('/v1/users/ivy/unsubscribes?page_size=2').set(t.auth());
     expect(first.body.entries).toHaveLength(2);
     const second = await request(t.api.app).get(`/v1/users/ivy/unsubscribes?page_size=2&after=${first.body.page_info.after}`).set(t.auth());

@@ -152,6 +152,28 @@ describe('GET /preferences', () => {
     expect(res.headers['content-security-policy']).toContain('img-src https://cdn.acme.test;');
   });
 
+  it("the Content-Security-Policy names only a logo's scheme, host and port", async () => {
+    await request(t.api.app).put('/v1/tenants/ported').set(t.auth()).send({ settings: { branding: { logo_url: 'https://cdn.ported.test:8443/a/logo.png?v=1', icon_url: 'http://[::1]:8080/i.png' } } });
+    const res = await page(await tokenFor('ann', { tenant: 'ported' }));
+    expect(res.headers['content-security-policy']).toContain('img-src https://cdn.ported.test:8443 http://[::1]:8080;');
+  });
+
+  it('a logo stored before the host rule (a host that could end the directive) never reaches the header or the page', async () => {
+    for (const logo of ['https://a;sandbox/logo.png', "https://a'b.test/l.png", 'https://a,b.test/l.png', 'https://a%3Bscript-src%20*/l.png']) {
+      await t.env.db.tenant.upsert({
+        where: { environmentId_id: { environmentId: t.env.environmentId, id: 'legacy' } },
+        create: { environmentId: t.env.environmentId, id: 'legacy', name: 'Legacy', branding: { logo_url: logo } },
+        update: { branding: { logo_url: logo } },
+      });
+      const res = await page(await tokenFor('ann', { tenant: 'legacy' }));
+      expect(res.status).toBe(200);
+      expect({ logo, csp: res.headers['content-security-policy'] }).toEqual({ logo, csp: expect.stringContaining("img-src 'none';") });
+      expect(res.headers['content-security-policy']).not.toMatch(/sandbox|script-src \*/);
+      expect(res.text).not.toContain('<img');
+      expect(res.text).toContain('<span class="name">Legacy</span>');
+    }
+  });
+
   it('names what its unsubscribe link turns off: all marketing, or the link\'s scope', async () => {
     expect((await page(await tokenFor('ann'))).text).toContain('>Unsubscribe from marketing and promotional messages</a>');
     expect((await page(await tokenFor('ann', { scope: 'categories.weekly' }))).text).toContain('>Unsubscribe from “weekly” messages</a>');

@@ -89,6 +89,13 @@ describe('PUT /v1/tenants/:id', () => {
     [{ settings: { branding: { primary_color_contrast: '#12345' } } }, 'settings.branding.primary_color_contrast'],
     [{ settings: { branding: { logo_url: 'javascript:alert(1)' } } }, 'settings.branding.logo_url'],
     [{ settings: { branding: { icon_url: 'ftp://example.com/i.png' } } }, 'settings.branding.icon_url'],
+    // A host a Content-Security-Policy could not carry as it is: it could end the directive or add one.
+    [{ settings: { branding: { logo_url: 'https://a;sandbox/logo.png' } } }, 'settings.branding.logo_url'],
+    [{ settings: { branding: { logo_url: 'https://a,b.test/logo.png' } } }, 'settings.branding.logo_url'],
+    [{ settings: { branding: { logo_url: "https://a'b.test/logo.png" } } }, 'settings.branding.logo_url'],
+    [{ settings: { branding: { logo_url: 'https://a"b.test/logo.png' } } }, 'settings.branding.logo_url'],
+    [{ settings: { branding: { logo_url: 'https://a%20b.test/logo.png' } } }, 'settings.branding.logo_url'],
+    [{ settings: { branding: { dark_logo_url: 'https://a%3Bscript-src/logo.png' } } }, 'settings.branding.dark_logo_url'],
     [{ settings: { branding: { favicon: 'https://x.test' } } }, 'settings.branding.favicon'],
     [{ __secret: 1 }, '__secret'],
     [{ __typename: 'Tenant' }, '__typename'],

@@ -125,9 +125,15 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   logLevel: string;
   /**
    * The public base URL of end users' links (preference center, unsubscribe), without a trailing slash;
-   * null: the URL each link-creating request was sent to.
+   * null: built from the request's Host header, when it is one of `allowedHosts`.
    */
   publicUrl: string | null;
+  /**
+   * Without `publicUrl`: the Host headers (`host[:port]`, lower case) links may be built from; any other
+   * Host gets a link to the first. null: the address the API listens on (`localhost:<port>` and
+   * `127.0.0.1:<port>` when it listens on every address).
+   */
+  allowedHosts: string[] | null;
 }
 
 export interface WorkerConfig extends DatabaseConfig, RedisConfig {
@@ -210,6 +216,21 @@ function readBodyLimits(env: Env): BodyLimits {
   return limits;
 }
 
+/** A Host header's value: a name or IPv4 (letters, digits, dots, hyphens) or a bracketed IPv6 literal, and a port. */
+const HOST_AND_PORT = /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
+
+/** ALLOWED_HOSTS: comma-separated `host[:port]`, e.g. `prefs.internal:3000,localhost:3000`. */
+function readAllowedHosts(env: Env): string[] | null {
+  const raw = env.ALLOWED_HOSTS;
+  if (raw === undefined || raw.trim() === '') return null;
+  const hosts = raw.split(',').map((host) => host.trim().toLowerCase());
+  const bad = hosts.find((host) => !HOST_AND_PORT.test(host) || Number(host.split(']').pop()?.split(':')[1] ?? 0) > 65535);
+  if (bad !== undefined) {
+    throw new ConfigError(`ALLOWED_HOSTS must be comma-separated host[:port] entries (names, IPv4 or [IPv6]), got "${bad}" in "${raw}"`);
+  }
+  return hosts;
+}
+
 export function readApiConfig(env: Env = process.env): ApiConfig {
   const bootstrapKey = env.PREFS_BOOTSTRAP_KEY || null;
   if (bootstrapKey !== null && !/^sk_[A-Za-z0-9_-]{32,}$/.test(bootstrapKey)) {
@@ -230,6 +251,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     adminReadOnly: readBool(env, 'ADMIN_READ_ONLY', true),
     logLevel: readLogLevel(env),
     publicUrl: readPublicUrl(env),
+    allowedHosts: readAllowedHosts(env),
   };
 }
 

@@ -125,7 +125,7 @@ export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
             type: ['string', 'null'],
             maxLength: MAX_URL_LENGTH,
             pattern: ENTITY_PATTERNS.httpUrl,
-            description: `An http or https URL of at most ${MAX_URL_LENGTH} characters, with a host, as a browser parses it (WHATWG URL).`,
+            description: `An http or https URL of at most ${MAX_URL_LENGTH} characters, with a host, as a browser parses it (WHATWG URL); the parsed host may hold only letters, digits, dots and hyphens, or be a bracketed IPv6 literal.`,
           },
         ]),
       ),

@@ -11,6 +11,7 @@ export * from './evaluate';
 export * from './evaluation-input';
 export * from './custom-properties';
 export * from './tenant-preference-set';
+export * from './image-source';
 export * from './tenant-input';
 export * from './tenant';
 export * from './user-input';

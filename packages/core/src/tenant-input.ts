@@ -1,4 +1,5 @@
 import { bodyIdOf, isPlainObject, isStorableText, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
+import { imageSourceOf } from './image-source';
 import { validateTenantPreferenceSet, type TenantPreferenceSetInput } from './tenant-preference-set';
 import {
   BRANDING_FIELDS,
@@ -42,7 +43,8 @@ function isHttpUrl(value: string): boolean {
   if (codePointLength(value) > MAX_URL_LENGTH || CONTROL_CHARACTERS.test(value)) return false;
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+    // The pages' Content-Security-Policy names the image's host: it must be one a header can carry.
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0 && imageSourceOf(value) !== null;
   } catch {
     return false;
   }
@@ -66,7 +68,7 @@ function validateBranding(value: unknown, path: string, out: FieldError[]): Tena
       branding[key as BrandingField] = null;
     } else if ((BRANDING_URL_FIELDS as readonly string[]).includes(key)) {
       if (typeof entry === 'string' && isHttpUrl(entry)) branding[key as BrandingField] = entry;
-      else out.push({ field, message: `${field} must be an http or https URL of at most ${MAX_URL_LENGTH} characters`, type: 'isUrl' });
+      else out.push({ field, message: `${field} must be an http or https URL of at most ${MAX_URL_LENGTH} characters, whose host is a name or IP address (letters, digits, dots, hyphens, or [IPv6])`, type: 'isUrl' });
     } else if (typeof entry === 'string' && COLOR.test(entry)) {
       branding[key as BrandingField] = entry;
     } else {

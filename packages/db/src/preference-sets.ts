@@ -37,21 +37,28 @@ export async function listPreferenceSets(db: Queryable, environmentId: string, u
  * stored set in PostgreSQL (the shared merge compiled to SQL, merge-sql.ts) as the row is upserted: it
  * reads the row it updates, after taking its lock, so concurrent merges into one set, even one that does
  * not exist yet, all land. A stored set that is not an object (only a hand-edited row) is left alone,
- * nothing returned, unless `nonObject` is `overwrite`.
+ * nothing returned, unless `nonObject` is `overwrite`. `rows: 'changed'`: a row the write would not change
+ * is not updated, and nothing is returned for it.
  */
 export function upsertOneSetSql(
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
   nonObject: 'refuse' | 'overwrite' = 'refuse',
+  rows: 'always' | 'changed' = 'always',
 ): { sql: string; params: unknown[] } {
   const merge = strategy === 'merge' ? compileMerge(patch, 4) : null;
   const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$4::jsonb', 'EXCLUDED.preferences'];
+  const conditions = [
+    ...(merge && nonObject === 'refuse' ? ["jsonb_typeof(preference_sets.preferences) = 'object'"] : []),
+    // An unchanged row is left as it is (still locked, as ON CONFLICT locks every row it meets), returning nothing.
+    ...(rows === 'changed' ? [`preference_sets.preferences IS DISTINCT FROM ${updated}`] : []),
+  ];
   return {
     sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
      VALUES ($1::uuid, $2, $3, ${inserted})
      ON CONFLICT (environment_id, user_id, set_id)
      DO UPDATE SET preferences = ${updated}, updated_at = now()
-       ${merge && nonObject === 'refuse' ? "WHERE jsonb_typeof(preference_sets.preferences) = 'object'" : ''}
+       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
      RETURNING preferences::text AS preferences`,
     params: merge ? merge.params : [JSON.stringify(applyPreferences('replace', null, patch))],
   };

@@ -23,6 +23,10 @@ export interface UnsubscribeRecord {
   linkId: string;
   source: UnsubscribeSource;
   createdAt: string;
+  /** One-click POSTs of the same link that changed nothing after this event, counted here instead of stored. */
+  repeats: number;
+  /** When the latest of them came; `createdAt` until one does. */
+  lastAt: string;
 }
 
 interface UnsubscribeRow {
@@ -33,7 +37,11 @@ interface UnsubscribeRow {
   link_id: string;
   source: UnsubscribeSource;
   created_at: Date;
+  repeats: number;
+  last_at: Date;
 }
+
+const EVENT_COLUMNS = 'id::text, user_id, scope, tenant, link_id, source, created_at, repeats, last_at';
 
 function toRecord(row: UnsubscribeRow): UnsubscribeRecord {
   return {
@@ -44,6 +52,8 @@ function toRecord(row: UnsubscribeRow): UnsubscribeRecord {
     linkId: row.link_id,
     source: row.source,
     createdAt: row.created_at.toISOString(),
+    repeats: row.repeats,
+    lastAt: row.last_at.toISOString(),
   };
 }
 
@@ -51,7 +61,7 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
   const rows = await tx.$queryRawUnsafe<UnsubscribeRow[]>(
     `INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
      VALUES ($1::uuid, $2, $3, $4, $5, $6)
-     RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
+     RETURNING ${EVENT_COLUMNS}`,
     event.environmentId,
     event.userId,
     event.scope,
@@ -68,15 +78,36 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
  * event, in one statement (so one transaction, and one round trip: a campaign's burst of unsubscribes
  * holds each row lock for the shortest time). When this returns, both are committed. A stored set that is
  * not an object (only a hand-edited row) is replaced by the patch: the user's wish to stop wins.
+ *
+ * A POST that changes nothing (already unsubscribed) on a link with a stored one-click event is not stored
+ * again: that event's `repeats` grows by one and its `last_at` moves. Every POST is counted exactly once,
+ * as a new row or as one repeat: the set's update skips an unchanged row but still locks it, so POSTs for
+ * one user take turns; the repeat's UPDATE re-reads the event it counts on, so concurrent repeats all land.
+ * An event committed while this statement waited for the lock is not visible to it: that POST stores a
+ * new row instead (still counted once).
  */
 export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
-  const write = upsertOneSetSql('merge', unsubscribePatch(event.scope), 'overwrite');
+  const write = upsertOneSetSql('merge', unsubscribePatch(event.scope), 'overwrite', 'changed');
   const eventParam = (n: number) => `$${3 + write.params.length + n}`;
+  const [scope, tenant, linkId, source] = [eventParam(1), eventParam(2), eventParam(3), eventParam(4)];
   const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
-    `WITH written AS (${write.sql})
-     INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
-     SELECT $1::uuid, $2, ${eventParam(1)}, ${eventParam(2)}, ${eventParam(3)}, ${eventParam(4)} FROM written
-     RETURNING id::text, user_id, scope, tenant, link_id, source, created_at`,
+    `WITH written AS (${write.sql}),
+     repeated AS (
+       UPDATE unsubscribes SET repeats = repeats + 1, last_at = now()
+       WHERE id = (
+         SELECT id FROM unsubscribes
+         WHERE environment_id = $1::uuid AND user_id = $2 AND link_id = ${linkId} AND source = 'one_click'
+           AND scope IS NOT DISTINCT FROM ${scope}
+         ORDER BY created_at DESC, id DESC LIMIT 1
+       ) AND NOT EXISTS (SELECT 1 FROM written)
+       RETURNING ${EVENT_COLUMNS}
+     ),
+     inserted AS (
+       INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
+       SELECT $1::uuid, $2, ${scope}, ${tenant}, ${linkId}, ${source} WHERE NOT EXISTS (SELECT 1 FROM repeated)
+       RETURNING ${EVENT_COLUMNS}
+     )
+     SELECT * FROM repeated UNION ALL SELECT * FROM inserted`,
     event.environmentId,
     event.userId,
     DEFAULT_SET_ID,
@@ -122,7 +153,7 @@ export async function listUnsubscribes(
 ): Promise<UnsubscribeRecord[]> {
   const rows = after
     ? await db.$queryRawUnsafe<UnsubscribeRow[]>(
-        `SELECT id::text, user_id, scope, tenant, link_id, source, created_at FROM unsubscribes
+        `SELECT ${EVENT_COLUMNS} FROM unsubscribes
          WHERE environment_id = $1::uuid AND user_id = $2 AND (created_at, id) < ($3::timestamptz, $4::uuid)
          ORDER BY created_at DESC, id DESC LIMIT $5`,
         environmentId,
@@ -132,7 +163,7 @@ export async function listUnsubscribes(
         limit,
       )
     : await db.$queryRawUnsafe<UnsubscribeRow[]>(
-        `SELECT id::text, user_id, scope, tenant, link_id, source, created_at FROM unsubscribes
+        `SELECT ${EVENT_COLUMNS} FROM unsubscribes
          WHERE environment_id = $1::uuid AND user_id = $2
          ORDER BY created_at DESC, id DESC LIMIT $3`,
         environmentId,

@@ -1,8 +1,9 @@
-import { isPlainObject } from '@prefs/core';
+import { DEFAULT_SET_ID, isPlainObject } from '@prefs/core';
 import type { Grant, PublicRouteMatch } from './public-routes';
 
 /**
- * The rights a user token carries. Without a `grants` claim: every right of the public-route table.
+ * The rights a user token carries. Without a `grants` claim: every right of the public-route table, for
+ * no tenant (so no tenant set and no tenant layer).
  * With one: the grants listed for the token's own user (`/v1/users/<sub>`) and for tenants
  * (`/v1/objects/$tenants/<id>`, as `@knocklabs/node` writes them, or `/v1/tenants/<id>`, as Knock's docs
  * show them). Grant entries for other users or other objects give nothing.
@@ -64,15 +65,35 @@ export function parseGrants(claim: unknown, userId: string): TokenRights {
   return { all: false, user, tenants };
 }
 
-/** Null when the rights allow the matched request, else why not (for the 403's message). */
-export function refusal(rights: TokenRights, match: PublicRouteMatch): string | null {
-  if (rights.all) return null;
+/** The tenants a token's grants name; a token without `grants` names none. */
+function namesTenant(rights: TokenRights, tenant: string): boolean {
+  return !rights.all && rights.tenants.has(tenant);
+}
+
+/** Tenant ids as a set id or `?tenant=` carry them, quoted for a message. */
+function quoted(ids: Iterable<string>): string {
+  return [...ids].map((id) => `"${id}"`).join(', ');
+}
+
+/**
+ * Null when the rights allow the matched request, else why not (for the 403's message). `queryTenants`:
+ * the request's `?tenant=` values. A preference write goes only to the `default` set or the set of a tenant
+ * the grants name (so a token cannot make sets without end); `?tenant=T` (and the effective set of set T),
+ * which reads T's layer, needs grants that name T. Both hold for a token without `grants` too: it names no tenant.
+ */
+export function refusal(rights: TokenRights, match: PublicRouteMatch, queryTenants: string[] = []): string | null {
   const grant: Grant = match.route.grant;
   const setId = match.setId;
-  if (match.route.preferenceWrite && rights.tenants.size > 0 && (setId === undefined || !rights.tenants.has(setId))) {
-    return `The user token's tenant grants allow preference writes only to the sets ${[...rights.tenants.keys()].map((id) => `"${id}"`).join(', ')}`;
+  const named = rights.all ? [] : [...rights.tenants.keys()];
+  if (match.route.preferenceWrite && setId !== DEFAULT_SET_ID && (setId === undefined || !namesTenant(rights, setId))) {
+    return `A user token may write only the "default" set${named.length > 0 ? ` and the sets of its tenants ${quoted(named)}` : ''}; its grants name no tenant "${setId ?? ''}"`;
   }
+  const layers = match.route.tenantLayer && setId !== undefined && setId !== DEFAULT_SET_ID ? [...queryTenants, setId] : queryTenants;
+  const unnamed = [...new Set(layers)].filter((tenant) => !namesTenant(rights, tenant));
+  if (unnamed.length > 0) return `The user token's grants do not name the tenant ${quoted(unnamed)}; a tenant's layer needs a grant for it`;
+  if (rights.all) return null;
   if (rights.user.has(grant)) return null;
   if (setId !== undefined && rights.tenants.get(setId)?.has(grant)) return null;
+  for (const tenant of layers) if (rights.tenants.get(tenant)?.has(grant)) return null;
   return `The user token does not grant "${grant}"`;
 }

@@ -24,6 +24,12 @@ function bearerKey(header: string | undefined): string {
   return match[1];
 }
 
+/** `?tenant=` as the simple query parser gives it: absent, once, or repeated (an array). */
+function queryTenants(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((tenant) => (typeof tenant === 'string' ? tenant : ''));
+}
+
 /**
  * `Authorization: Bearer <key>` -> the key's environment, in `res.locals.environment`, and the caller, in
  * `res.locals.principal`. A secret key reaches everything of its environment. A public key reaches only
@@ -98,7 +104,7 @@ async function authenticate(keys: KeyCache, req: Request, res: Response): Promis
   const match = matchPublicRoute(req.method, req.path);
   if (!match) throw new Forbidden('A public key may reach only the signed-in user\'s preferences and profile; use a secret key on your server for this');
   if (match.userId !== verified.userId) throw new Forbidden('The user token is for another user');
-  const refused = refusal(verified.rights, match);
+  const refused = refusal(verified.rights, match, queryTenants(req.query.tenant));
   if (refused) throw new Forbidden(refused);
   res.locals.environment = owner;
   res.locals.principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true } satisfies Principal;

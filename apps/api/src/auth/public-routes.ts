@@ -14,6 +14,8 @@ interface PublicRoute {
   grant: Grant;
   /** A preference write: a tenant grant limits it to that tenant's set. */
   preferenceWrite?: boolean;
+  /** The effective set: a set id other than `default` reads that tenant's layer, as `?tenant=` does. */
+  tenantLayer?: boolean;
   /** Identify: the body may carry properties only, no key starting with `__`. */
   identify?: boolean;
 }
@@ -22,7 +24,7 @@ const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', segments: ['users', ':user', 'preferences'], grant: 'preferences/read' },
   { method: 'GET', segments: ['users', ':user', 'preferences', ':set'], grant: 'preferences/read' },
   { method: 'PUT', segments: ['users', ':user', 'preferences', ':set'], grant: 'preferences/write', preferenceWrite: true },
-  { method: 'GET', segments: ['users', ':user', 'preferences', ':set', 'effective'], grant: 'preferences/read' },
+  { method: 'GET', segments: ['users', ':user', 'preferences', ':set', 'effective'], grant: 'preferences/read', tenantLayer: true },
   { method: 'GET', segments: ['users', ':user'], grant: 'user/read' },
   { method: 'PUT', segments: ['users', ':user'], grant: 'user/write', identify: true },
 ];

@@ -88,8 +88,14 @@ export const preferenceCenterSchemas: Record<string, Schema> = {
       link_id: { type: 'string' },
       source: { type: 'string', enum: ['one_click', 'preference_center'] },
       inserted_at: { type: 'string', format: 'date-time' },
+      repeats: {
+        type: 'integer',
+        minimum: 0,
+        description: 'One-click POSTs of the same link that changed nothing (already unsubscribed) after this event: counted here, not stored again.',
+      },
+      last_at: { type: 'string', format: 'date-time', description: 'When the latest repeat came; `inserted_at` until one does.' },
     },
-    required: ['__typename', 'id', 'user_id', 'scope', 'tenant', 'link_id', 'source', 'inserted_at'],
+    required: ['__typename', 'id', 'user_id', 'scope', 'tenant', 'link_id', 'source', 'inserted_at', 'repeats', 'last_at'],
     additionalProperties: false,
   },
   ListUnsubscribesResponse: {
@@ -141,7 +147,7 @@ export const preferenceCenterPaths: Paths = {
       tags: ['Preference center'],
       summary: "Create a user's preference center and unsubscribe links (beyond Knock)",
       description:
-        'Signed links under PUBLIC_URL: the preference center, the one-click unsubscribe, and the `List-Unsubscribe` / `List-Unsubscribe-Post` headers for an email. The body is optional. Rate tier 4.',
+        'Signed links under PUBLIC_URL (without it, under the request\'s Host only when that is in ALLOWED_HOSTS, else the first allowed host): the preference center, the one-click unsubscribe, and the `List-Unsubscribe` / `List-Unsubscribe-Post` headers for an email. The body is optional. Rate tier 4.',
       parameters: [parameterRef('UserId')],
       requestBody: { required: false, content: json(ref('UserLinksRequest')) },
       responses: { '200': response('The links.', ref('UserLinks')), ...v1BodyErrors() },

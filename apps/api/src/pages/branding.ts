@@ -1,7 +1,9 @@
+import { imageSourceOf } from '@prefs/core';
+
 /**
  * A tenant's branding, made safe for the pages: colours only as `#rrggbb`, with a text colour on the
  * primary colour that has at least 4.5:1 contrast (the tenant's own when it has; black or white
- * otherwise), and images only from http(s) URLs.
+ * otherwise), and images only from http(s) URLs whose host a Content-Security-Policy can name.
  */
 export interface PageBranding {
   name: string | null;
@@ -31,14 +33,10 @@ export function contrastRatio(a: string, b: string): number {
   return (light + 0.05) / (dark + 0.05);
 }
 
+/** The URL as the parser writes it, or null: values stored before the host rule existed are dropped here. */
 function safeUrl(value: unknown): string | null {
-  if (typeof value !== 'string' || value.length > 2048) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
+  if (typeof value !== 'string' || value.length > 2048 || imageSourceOf(value) === null) return null;
+  return new URL(value).toString();
 }
 
 export function pageBranding(tenantName: string | null, branding: Record<string, unknown> | null): PageBranding {
@@ -54,7 +52,8 @@ export function pageBranding(tenantName: string | null, branding: Record<string,
   return { name: tenantName, logoUrl: safeUrl(branding?.logo_url), iconUrl: safeUrl(branding?.icon_url), primary, onPrimary };
 }
 
-/** The origins the page may load images from (the logo and icon): nothing else is ever loaded. */
+/** The sources the page may load images from (the logo's and icon's scheme, host and port): nothing else is ever loaded. */
 export function imageOrigins(branding: PageBranding): string[] {
-  return [...new Set([branding.logoUrl, branding.iconUrl].filter((url): url is string => url !== null).map((url) => new URL(url).origin))];
+  const sources = [branding.logoUrl, branding.iconUrl].map((url) => (url === null ? null : imageSourceOf(url)));
+  return [...new Set(sources.filter((source): source is string => source !== null))];
 }

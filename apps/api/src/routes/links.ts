@@ -10,11 +10,9 @@ import { linkUrls } from '../links/public-pages';
  * POST /v1/users/:id/links (secret key): a user's signed links: the preference center, the one-click
  * unsubscribe, and the two List-Unsubscribe headers (RFC 8058) ready to put in an email.
  */
-export function linksRouter(deps: { db: Database; publicUrl: string | null }): Router {
-  const { db, publicUrl } = deps;
+export function linksRouter(deps: { db: Database; baseOf: (req: Request) => string }): Router {
+  const { db, baseOf } = deps;
   const router = Router();
-  // Without PUBLIC_URL, links point where this request was sent (fine in development; set it in production).
-  const baseOf = (req: Request) => publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
   router.post('/users/:userId/links', async (req, res) => {
     const userId = req.params.userId as string;

@@ -9,7 +9,8 @@ import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsu
 
 /**
  * The List-Unsubscribe URL (RFC 8058). POST with `List-Unsubscribe=One-Click` unsubscribes: the change and
- * its record commit before the 200, which is never a redirect and sets no cookie; repeats are harmless.
+ * its record commit before the 200, which is never a redirect and sets no cookie; a repeat that changes nothing
+ * is counted on the link's stored event (`repeats`), not stored again.
  * GET never writes (mail scanners follow links): it shows a confirmation whose button sends that POST.
  */
 export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {

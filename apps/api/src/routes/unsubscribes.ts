@@ -37,6 +37,8 @@ function toResource(record: UnsubscribeRecord) {
     link_id: record.linkId,
     source: record.source,
     inserted_at: record.createdAt,
+    repeats: record.repeats,
+    last_at: record.lastAt,
   };
 }
 
