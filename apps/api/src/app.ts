@@ -99,7 +99,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkTenantsRouter({ db, queue, logger }));
   v1.use(bulkUsersRouter({ db, queue, logger }));
   v1.use(bulkOperationsRouter({ db }));
-  v1.use(preferencesRouter({ db }));
+  v1.use(preferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db }));

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import type { FieldError } from '@prefs/core';
+import { PREFERENCE_SET_LIMITS, PREFERENCE_SET_TOO_LARGE, type FieldError } from '@prefs/core';
 import { isTransientError } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 
@@ -24,13 +24,36 @@ export class ApiError extends Error {
 }
 
 export class InvalidParams extends ApiError {
-  constructor(readonly errors: FieldError[], message = 'The request has invalid parameters') {
-    super(422, 'invalid_params', message);
+  constructor(readonly errors: FieldError[], message = 'The request has invalid parameters', code = 'invalid_params') {
+    super(422, code, message);
   }
 
   override body(): Record<string, unknown> {
     return { ...super.body(), errors: this.errors };
   }
+}
+
+/** A write that would store a preference set over its size limit (or sends a document over it). */
+export class PreferenceSetTooLarge extends InvalidParams {
+  constructor(errors: FieldError[]) {
+    super(errors, `A preference set may hold at most ${PREFERENCE_SET_LIMITS.bytes} bytes`, PREFERENCE_SET_TOO_LARGE);
+  }
+}
+
+/** A new set for a recipient that already holds as many as it may. */
+export class TooManyPreferenceSets extends InvalidParams {
+  constructor(limit: number) {
+    super(
+      [{ field: 'set_id', message: `a recipient may hold at most ${limit} preference sets; delete one first`, type: 'too_many_preference_sets' }],
+      `A recipient may hold at most ${limit} preference sets`,
+      'too_many_preference_sets',
+    );
+  }
+}
+
+/** The 422 for a body's field errors: `preference_set_too_large` when that is what they say. */
+export function invalidParams(errors: FieldError[]): InvalidParams {
+  return errors.some((error) => error.type === PREFERENCE_SET_TOO_LARGE) ? new PreferenceSetTooLarge(errors) : new InvalidParams(errors);
 }
 
 export class BadRequest extends ApiError {

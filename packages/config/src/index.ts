@@ -134,6 +134,8 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
    * `127.0.0.1:<port>` when it listens on every address).
    */
   allowedHosts: string[] | null;
+  /** Preference sets one recipient may hold; a PUT of one more is a 422. */
+  preferenceSetsPerRecipient: number;
 }
 
 export interface WorkerConfig extends DatabaseConfig, RedisConfig {
@@ -252,6 +254,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     logLevel: readLogLevel(env),
     publicUrl: readPublicUrl(env),
     allowedHosts: readAllowedHosts(env),
+    preferenceSetsPerRecipient: readInt(env, 'PREFERENCE_SETS_PER_RECIPIENT', 1000, 1, 1_000_000),
   };
 }
 

@@ -68,6 +68,20 @@ export const LIMITS = {
   idempotencyKeyLength: 255,
 } as const;
 
+/** What one recipient may store (limits-and-costs: storage per recipient is bounded). */
+export const PREFERENCE_SET_LIMITS = {
+  /**
+   * Bytes of one stored set as PostgreSQL holds it (jsonb, the `preference_sets_size` check), and of a
+   * request's preference document as JSON text: the merge's cost in PostgreSQL grows with the patch.
+   */
+  bytes: 64 * 1024,
+  /** Preference sets of one recipient, by default (`PREFERENCE_SETS_PER_RECIPIENT`). */
+  perRecipient: 1000,
+} as const;
+
+/** The error code, and field error type, of a write that would store a set over `PREFERENCE_SET_LIMITS.bytes`. */
+export const PREFERENCE_SET_TOO_LARGE = 'preference_set_too_large';
+
 export const MAX_ID_LENGTH = LIMITS.idLength;
 export const MAX_BULK_USERS = LIMITS.bulkUsers;
 

@@ -11,6 +11,8 @@ import {
   isIdText,
   isReservedKey,
   LIMITS,
+  PREFERENCE_SET_LIMITS,
+  PREFERENCE_SET_TOO_LARGE,
   SETTING_FIELDS,
   type PersistenceStrategy,
 } from './contract';
@@ -207,6 +209,11 @@ export function validatePreferenceSetInput(
   const document: Record<string, unknown> = {};
   for (const key of DOCUMENT_FIELDS) {
     if (key in value && value[key] !== undefined) document[key] = value[key];
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(document));
+  if (bytes > PREFERENCE_SET_LIMITS.bytes) {
+    out.push({ field: path, message: `${path} is ${bytes} bytes of JSON; a preference set may hold at most ${PREFERENCE_SET_LIMITS.bytes}`, type: PREFERENCE_SET_TOO_LARGE });
+    return null;
   }
   return {
     setId: typeof value.id === 'string' ? value.id : undefined,

@@ -3,6 +3,7 @@ export * from './migrate';
 export * from './api-keys';
 export * from './signing-keys';
 export * from './preference-sets';
+export * from './preference-set-errors';
 export * from './operations/resource';
 export * from './operations/create';
 export * from './operations/lifecycle';

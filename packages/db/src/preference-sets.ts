@@ -1,6 +1,7 @@
 import { applyPreferences, type PersistenceStrategy, type PreferenceDocument } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
+import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetLimitError, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
 
 export interface StoredPreferenceSet {
   setId: string;
@@ -45,6 +46,7 @@ export function upsertOneSetSql(
   patch: PreferenceDocument,
   nonObject: 'refuse' | 'overwrite' = 'refuse',
   rows: 'always' | 'changed' = 'always',
+  insertWhen: string | null = null,
 ): { sql: string; params: unknown[] } {
   const merge = strategy === 'merge' ? compileMerge(patch, 4) : null;
   const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$4::jsonb', 'EXCLUDED.preferences'];
@@ -55,7 +57,7 @@ export function upsertOneSetSql(
   ];
   return {
     sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-     VALUES ($1::uuid, $2, $3, ${inserted})
+     SELECT $1::uuid, $2, $3, ${inserted}${insertWhen ? ` WHERE ${insertWhen}` : ''}
      ON CONFLICT (environment_id, user_id, set_id)
      DO UPDATE SET preferences = ${updated}, updated_at = now()
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
@@ -64,7 +66,12 @@ export function upsertOneSetSql(
   };
 }
 
-/** Sets one user's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or inside the caller's transaction. */
+/**
+ * Sets one user's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or inside
+ * the caller's transaction. With `setsPerRecipient`, a set the user does not hold yet is created only while
+ * they hold fewer (`PreferenceSetLimitError` otherwise); concurrent creations may pass it by a few. A set
+ * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written.
+ */
 export async function putPreferenceSet(
   db: Queryable,
   environmentId: string,
@@ -72,11 +79,27 @@ export async function putPreferenceSet(
   setId: string,
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
+  limits: { setsPerRecipient?: number } = {},
 ): Promise<PreferenceDocument> {
-  const write = upsertOneSetSql(strategy, patch);
-  const rows = await db.$queryRawUnsafe<{ preferences: string }[]>(write.sql, environmentId, userId, setId, ...write.params);
+  const limit = limits.setsPerRecipient;
+  const write = upsertOneSetSql(strategy, patch, 'refuse', 'always', limit === undefined ? null : '(SELECT ok FROM allowed)');
+  const limitParam = `$${4 + write.params.length}::int`;
+  const allowed = `EXISTS (SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3)
+    OR (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2) < ${limitParam}`;
+  const sql = limit === undefined
+    ? `WITH written AS (${write.sql}) SELECT true AS allowed, (SELECT preferences FROM written) AS preferences`
+    : `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})
+       SELECT (SELECT ok FROM allowed) AS allowed, (SELECT preferences FROM written) AS preferences`;
+  let rows: { allowed: boolean; preferences: string | null }[];
+  try {
+    rows = await db.$queryRawUnsafe(sql, environmentId, userId, setId, ...write.params, ...(limit === undefined ? [] : [limit]));
+  } catch (error) {
+    if (violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw new PreferenceSetTooLargeError();
+    throw error;
+  }
+  if (limit !== undefined && rows[0]?.allowed !== true) throw new PreferenceSetLimitError(limit);
   // As core's merge refuses it.
-  if (!rows[0]) throw new TypeError('the stored preference set is not an object');
+  if (!rows[0]?.preferences) throw new TypeError('the stored preference set is not an object');
   return JSON.parse(rows[0].preferences) as PreferenceDocument;
 }
 

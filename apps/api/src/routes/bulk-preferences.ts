@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { validateBulkSetPreferences } from '@prefs/core';
 import { setPreferencesOperation } from '@prefs/db';
 import { acceptBulkOperation, type AcceptBulkOperationDeps } from '../accept-bulk-operation';
-import { InvalidParams } from '../errors';
+import { invalidParams } from '../errors';
 
 export interface BulkPreferencesRouteDeps extends AcceptBulkOperationDeps {
   onAccepted?: (strategy: string, users: number) => void;
@@ -13,7 +13,7 @@ export function bulkPreferencesRouter(deps: BulkPreferencesRouteDeps): Router {
   const router = Router();
   router.post('/users/bulk/preferences', async (req, res) => {
     const result = validateBulkSetPreferences(req.body);
-    if (!result.ok) throw new InvalidParams(result.errors);
+    if (!result.ok) throw invalidParams(result.errors);
     const input = result.value;
     const { operation, created } = await acceptBulkOperation(deps, req, res, setPreferencesOperation(input), [
       input.userIds,

@@ -1,8 +1,24 @@
 import { Router } from 'express';
-import { toPreferenceSetResource, validatePutPreferences, validateSetId, validateUserId, type FieldError } from '@prefs/core';
-import { deletePreferenceSet, getPreferenceSet, listPreferenceSets, putPreferenceSet, type Database } from '@prefs/db';
+import {
+  PREFERENCE_SET_LIMITS,
+  PREFERENCE_SET_TOO_LARGE,
+  toPreferenceSetResource,
+  validatePutPreferences,
+  validateSetId,
+  validateUserId,
+  type FieldError,
+} from '@prefs/core';
+import {
+  deletePreferenceSet,
+  getPreferenceSet,
+  listPreferenceSets,
+  PreferenceSetLimitError,
+  PreferenceSetTooLargeError,
+  putPreferenceSet,
+  type Database,
+} from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams } from '../errors';
+import { InvalidParams, invalidParams, PreferenceSetTooLarge, TooManyPreferenceSets } from '../errors';
 
 function checkPath(userId: string, setId?: string): void {
   const errors = [validateUserId(userId), setId === undefined ? null : validateSetId(setId)].filter(
@@ -12,8 +28,8 @@ function checkPath(userId: string, setId?: string): void {
 }
 
 /** One user's preference sets: list, read, set (replace or merge) and remove. */
-export function preferencesRouter(deps: { db: Database }): Router {
-  const { db } = deps;
+export function preferencesRouter(deps: { db: Database; setsPerRecipient: number }): Router {
+  const { db, setsPerRecipient } = deps;
   const router = Router();
 
   router.get('/users/:userId/preferences', async (req, res) => {
@@ -36,9 +52,18 @@ export function preferencesRouter(deps: { db: Database }): Router {
     const setId = req.params.setId as string;
     checkPath(userId, setId);
     const result = validatePutPreferences(req.body);
-    if (!result.ok) throw new InvalidParams(result.errors);
+    if (!result.ok) throw invalidParams(result.errors);
     const { strategy, document } = result.value;
-    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document);
+    let stored;
+    try {
+      stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document, { setsPerRecipient });
+    } catch (error) {
+      if (error instanceof PreferenceSetTooLargeError) {
+        throw new PreferenceSetTooLarge([{ field: 'preferences', message: `the set would be larger than ${PREFERENCE_SET_LIMITS.bytes} bytes once merged; remove some of it (set keys to null) first`, type: PREFERENCE_SET_TOO_LARGE }]);
+      }
+      if (error instanceof PreferenceSetLimitError) throw new TooManyPreferenceSets(error.limit);
+      throw error;
+    }
     res.json(toPreferenceSetResource(setId, stored));
   });
 

@@ -1,8 +1,14 @@
-import { SET_PREFERENCES_OPERATION } from '@prefs/core';
+import { PREFERENCE_SET_LIMITS, SET_PREFERENCES_OPERATION } from '@prefs/core';
+import { PREFERENCE_SET_SIZE_CHECK, violatesConstraint } from '../preference-set-errors';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
 import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
+
+/** Users whose stored set is not an object: refused, as core's merge refuses them. */
+const NOT_OBJECT = `SELECT user_id AS id FROM preference_sets
+                  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${BATCH_USER_IDS})
+                    AND jsonb_typeof(preferences) <> 'object'`;
 
 /**
  * users.set_preferences, merge: one statement per batch, like replace. The shared document is compiled
@@ -10,7 +16,8 @@ import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from '.
  * neither the user ids (`keys[a:b]` of the operation's row) nor the stored sets travel to the worker.
  * The merge reads the row it updates, after taking its lock, so a concurrent write to the same set (a
  * single-user PUT, an unsubscribe) is merged into, never overwritten. A user whose stored set is not an
- * object (only a hand-edited row can be) is refused: an error item, left as it is.
+ * object (only a hand-edited row can be) is refused: an error item, left as it is; so is a user whose set
+ * would pass its size limit.
  */
 export const preferencesMerge: OperationKind = {
   name: SET_PREFERENCES_OPERATION,
@@ -19,20 +26,28 @@ export const preferencesMerge: OperationKind = {
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
     const merge = compileMerge(document, 6);
-    return writeBatchStatement(
-      db,
-      batch,
-      {
-        refused: `SELECT user_id AS id FROM preference_sets
-                  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${BATCH_USER_IDS})
-                    AND jsonb_typeof(preferences) <> 'object'`,
-      },
-      {
-        ctes: `batch AS (SELECT user_id, ${merge.into('NULL::jsonb')} AS preferences FROM (${BATCH_USER_IDS}) AS ids
+    const write = (refused: string) =>
+      writeBatchStatement(
+        db,
+        batch,
+        { refused },
+        {
+          ctes: `batch AS (SELECT user_id, ${merge.into('NULL::jsonb')} AS preferences FROM (${BATCH_USER_IDS}) AS ids
                  WHERE user_id NOT IN (SELECT id FROM refused)),
        written AS (${upsertPreferenceSets({ value: merge.into('preference_sets.preferences'), when: "jsonb_typeof(preference_sets.preferences) = 'object'" })} RETURNING 1)`,
-        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params],
-      },
-    );
+          params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params],
+        },
+      );
+    try {
+      return await write(NOT_OBJECT);
+    } catch (error) {
+      // Rare, so only then is each merged set measured: the users whose set would pass the limit are
+      // error items, the others are written, in the statement run again.
+      if (!violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw error;
+      return write(`${NOT_OBJECT}
+        UNION SELECT ids.user_id AS id FROM (${BATCH_USER_IDS}) AS ids
+          LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.set_id = $2 AND stored.user_id = ids.user_id
+          WHERE pg_column_size(${merge.into('stored.preferences')}) > ${PREFERENCE_SET_LIMITS.bytes}`);
+    }
   },
 };

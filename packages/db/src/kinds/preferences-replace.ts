@@ -1,6 +1,7 @@
 import { applyPreferences, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
+import { PREFERENCE_SET_SIZE_CHECK, violatesConstraint } from '../preference-set-errors';
 import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
 
 /**
@@ -15,11 +16,22 @@ export const preferencesReplace: OperationKind = {
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
     const replaced = JSON.stringify(applyPreferences('replace', null, document));
-    return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
-      ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids),
+    try {
+      return await writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
+        ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids),
        written AS (${upsertPreferenceSets()} RETURNING 1)`,
-      params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced],
-      constantText: true,
-    });
+        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced],
+        constantText: true,
+      });
+    } catch (error) {
+      // The one document is too large as stored (its JSON text passed the API's check): every user of the
+      // batch is an error item, nothing written.
+      if (!violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw error;
+      // $1 and $2 are typed for the shared parameter list; only the batch's user ids are read.
+      return writeBatchStatement(db, batch, { refused: `SELECT user_id AS id FROM (${BATCH_USER_IDS}) AS ids WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL` }, {
+        ctes: '',
+        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count],
+      });
+    }
   },
 };

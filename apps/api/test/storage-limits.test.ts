@@ -1,0 +1,101 @@
+import request from 'supertest';
+import { PREFERENCE_SET_LIMITS } from '@prefs/core';
+import { startApi, type ApiProcess } from '../src/server';
+import { useApiTestContext } from './api-test-context';
+
+/**
+ * Storage per recipient is bounded: a set is at most 64 KiB (sent, or once merged, as stored), and a
+ * recipient holds at most PREFERENCE_SETS_PER_RECIPIENT sets. A refused write stores nothing.
+ */
+const t = useApiTestContext();
+
+/** A valid `workflows` map of about `kb` KiB: 250-character keys, each `true`. */
+function workflows(kb: number, prefix: string): Record<string, boolean> {
+  const map: Record<string, boolean> = {};
+  for (let index = 0; JSON.stringify(map).length < kb * 1024; index += 1) map[`${prefix}-${String(index).padStart(4, '0')}-`.padEnd(250, 'x')] = true;
+  return map;
+}
+
+const put = (userId: string, setId: string, body: object) => request(t.api.app).put(`/v1/users/${userId}/preferences/${setId}`).set(t.auth()).send(body);
+
+async function storedSet(userId: string, setId: string): Promise<unknown> {
+  const rows = await t.env.db.$queryRawUnsafe<{ preferences: unknown }[]>(
+    'SELECT preferences FROM preference_sets WHERE user_id = $1 AND set_id = $2',
+    userId,
+    setId,
+  );
+  return rows[0]?.preferences ?? null;
+}
+
+describe('64 KiB per preference set', () => {
+  it('refuses a document over the limit with 422 preference_set_too_large, storing nothing', async () => {
+    const res = await put('big-1', 'default', { workflows: workflows(70, 'a') });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'preference_set_too_large', errors: [{ field: 'preferences', type: 'preference_set_too_large' }] });
+    expect(await storedSet('big-1', 'default')).toBeNull();
+  });
+
+  it('accepts a document just under it', async () => {
+    expect((await put('big-2', 'default', { workflows: workflows(40, 'a') })).status).toBe(200);
+  });
+
+  it('refuses a merge that would make the stored set pass the limit, leaving the set as it was', async () => {
+    expect((await put('big-3', 'default', { workflows: workflows(40, 'a'), __persistence_strategy__: 'merge' })).status).toBe(200);
+    const before = await storedSet('big-3', 'default');
+    const res = await put('big-3', 'default', { workflows: workflows(40, 'b'), __persistence_strategy__: 'merge' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'preference_set_too_large', errors: [{ field: 'preferences' }] });
+    expect(await storedSet('big-3', 'default')).toEqual(before);
+    // Making room first lets the same merge through.
+    expect((await put('big-3', 'default', { workflows: null, __persistence_strategy__: 'merge' })).status).toBe(200);
+    expect((await put('big-3', 'default', { workflows: workflows(40, 'b'), __persistence_strategy__: 'merge' })).status).toBe(200);
+  });
+
+  it('refuses a bulk set whose document is over the limit, before any operation exists', async () => {
+    const res = await request(t.api.app)
+      .post('/v1/users/bulk/preferences')
+      .set(t.auth())
+      .send({ user_ids: ['u1', 'u2'], preferences: { workflows: workflows(70, 'a') } });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('preference_set_too_large');
+    const operations = await t.env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM bulk_operations');
+    expect(Number(operations[0].count)).toBe(0);
+  });
+
+  it('holds every write path to it in the database too (the preference_sets_size check)', async () => {
+    const oversized = JSON.stringify({ workflows: workflows(70, 'a') });
+    await expect(
+      t.env.db.$executeRawUnsafe(
+        `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'raw', 'default', $2::jsonb)`,
+        t.env.environmentId,
+        oversized,
+      ),
+    ).rejects.toThrow(/preference_sets_size/);
+    expect(PREFERENCE_SET_LIMITS.bytes).toBe(65536);
+  });
+});
+
+describe('preference sets per recipient', () => {
+  let limited: ApiProcess;
+  beforeAll(async () => {
+    limited = await startApi(t.env.apiConfig({ preferenceSetsPerRecipient: 3 }));
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+  const putLimited = (setId: string, body: object = { channel_types: { email: true } }) =>
+    request(limited.app).put(`/v1/users/many-sets/preferences/${setId}`).set(t.auth()).send(body);
+
+  it('refuses the next new set id with 422 too_many_preference_sets, and still updates the ones held', async () => {
+    for (const setId of ['default', 'tenant-a', 'tenant-b']) expect((await putLimited(setId)).status).toBe(200);
+    const refused = await putLimited('tenant-c');
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'too_many_preference_sets' });
+    expect(await storedSet('many-sets', 'tenant-c')).toBeNull();
+    expect((await putLimited('tenant-b', { channel_types: { email: false } })).status).toBe(200);
+    expect(await storedSet('many-sets', 'tenant-b')).toMatchObject({ channel_types: { email: false } });
+    // Deleting one makes room.
+    expect((await request(limited.app).delete('/v1/users/many-sets/preferences/tenant-a').set(t.auth())).status).toBe(204);
+    expect((await putLimited('tenant-c')).status).toBe(200);
+  });
+});
