@@ -1,4 +1,5 @@
 import type { Condition } from './preference-set';
+import { MAX_CONDITION_PARSED_TEXT_LENGTH } from './contract';
 import { isPlainObject } from './json';
 
 /**
@@ -23,6 +24,8 @@ import { isPlainObject } from './json';
  *   UTC when absent). A null argument of a timestamp operator means now (the `*_date` ones: today, UTC).
  *   The `*_date` operators compare UTC calendar days. `is_timestamp_between` and `is_between` take
  *   "a,b" (each end a literal or a reference; or a reference to a two-element list) and include both ends.
+ * - Text longer than MAX_CONDITION_PARSED_TEXT_LENGTH (100) is never a number nor a timestamp: it compares
+ *   as text.
  * - `is_audience_member` / `is_not_audience_member`: audiences are not supported; such a condition does
  *   not hold, and its outcome says why.
  */
@@ -58,7 +61,9 @@ export interface ConditionsOutcome {
 }
 
 const REFERENCE = /^(recipient|data|actor|tenant|workflow)\.(.+)$/s;
-const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+// Digits, then an optional fraction: each text splits one way only, so matching is linear (`\d+\.?\d*`
+// split a run of digits every way and backtracked quadratically on a long near-number).
+const NUMERIC = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?\s*$/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DAY_MS = 86_400_000;
@@ -112,7 +117,7 @@ export function resolveArgument(context: ConditionContext, argument: string | nu
 
 function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
+  if (typeof value === 'string' && value.length <= MAX_CONDITION_PARSED_TEXT_LENGTH && NUMERIC.test(value)) return Number(value);
   return null;
 }
 
@@ -168,7 +173,7 @@ function isEmpty(value: unknown): boolean {
 
 /** Milliseconds since the epoch of an ISO-8601 date or date-time text, or null. */
 export function parseTimestamp(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value.length > MAX_CONDITION_PARSED_TEXT_LENGTH) return null;
   const date = ISO_DATE.exec(value);
   const dateTime = date === null ? ISO_DATE_TIME.exec(value) : null;
   const parts = date ?? dateTime;

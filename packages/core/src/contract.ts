@@ -83,6 +83,13 @@ export const PREFERENCE_SET_LIMITS = {
 export const PREFERENCE_SET_TOO_LARGE = 'preference_set_too_large';
 
 export const MAX_ID_LENGTH = LIMITS.idLength;
+
+/**
+ * Text longer than this (in UTF-16 units; numbers and timestamps are ASCII) is never read as a number or
+ * a timestamp by a condition: it compares as text. No real number or ISO-8601 timestamp is longer, and
+ * parsing a stored 100,000-digit property on every evaluation would cost for nothing.
+ */
+export const MAX_CONDITION_PARSED_TEXT_LENGTH = 100;
 export const MAX_BULK_USERS = LIMITS.bulkUsers;
 
 /** Keys that would name a prototype rather than a value: refused as map keys and as a body's set id. */
@@ -233,7 +240,8 @@ export const ENTITY_PATTERNS = {
   /** An ISO-8601 timestamp with a zone (`created_at`); the validator also requires a real date. */
   timestamp: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})$',
   /** Free text with something besides white space (a title, a label). */
-  nonBlankText: '^[^\\u0000\\p{Cs}]*[^\\u0000\\p{Cs}\\s][^\\u0000\\p{Cs}]*$',
+  // Leading white space, then the first other character: one way to split any text, so linear time.
+  nonBlankText: '^\\s*[^\\u0000\\p{Cs}\\s][^\\u0000\\p{Cs}]*$',
 } as const;
 export const COLOR = new RegExp(ENTITY_PATTERNS.color, 'u');
 export const ISO_TIMESTAMP = new RegExp(ENTITY_PATTERNS.timestamp, 'u');
