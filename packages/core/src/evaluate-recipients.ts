@@ -1,7 +1,7 @@
 import type { ConditionContext } from './conditions';
 import { prepareBaseLayers, resolveEffectiveSet, type ResolvedEffectiveSet } from './effective-set';
 import { evaluatePreferences, type BlockedBy, type TraceStep } from './evaluate';
-import type { EvaluateInput } from './evaluation-input';
+import type { EvaluateInput, EvaluationRecipient } from './evaluation-input';
 import type { PreferenceDocument } from './preference-set';
 
 /**
@@ -48,7 +48,15 @@ export function recipientVariables(id: string, stored: Record<string, unknown> |
   return { ...stored, ...sent, id };
 }
 
-export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers, options: { now: Date; trace: boolean }): EvaluationEntry[] {
+/**
+ * Decides one recipient at a time, sharing what all of them share: a caller can give the event loop a turn
+ * between recipients, and serialise each entry before deciding the next.
+ */
+export function recipientEvaluator(
+  input: EvaluateInput,
+  layers: RecipientLayers,
+  options: { now: Date; trace: boolean },
+): (recipient: EvaluationRecipient) => EvaluationEntry {
   const tenantId = input.tenant;
   const tenantLayer = tenantId === null ? null : { id: tenantId, document: layers.tenant?.preferenceSet ?? null };
   const tenant = tenantVariables(tenantId, layers.tenant);
@@ -58,7 +66,7 @@ export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers
   // Recipients with no set of their own share one effective set: the environment's and the tenant's.
   let shared: ResolvedEffectiveSet | null = null;
 
-  return input.recipients.map((recipient) => {
+  return (recipient) => {
     const stored = layers.users.get(recipient.id);
     let effective: ResolvedEffectiveSet;
     if (stored === undefined || (stored.defaultSet === null && stored.tenantSet === null)) {
@@ -79,5 +87,9 @@ export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers
     const entry: EvaluationEntry = { recipient: recipient.id, allowed: decision.allowed, blocked_by: decision.blocked_by };
     if (decision.trace !== undefined) entry.trace = decision.trace;
     return entry;
-  });
+  };
+}
+
+export function evaluateRecipients(input: EvaluateInput, layers: RecipientLayers, options: { now: Date; trace: boolean }): EvaluationEntry[] {
+  return input.recipients.map(recipientEvaluator(input, layers, options));
 }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import {
   computeEffectiveSet,
   DEFAULT_SET_ID,
-  evaluateRecipients,
+  recipientEvaluator,
   toPreferenceSetResource,
   validateEvaluateRequest,
   validateSetId,
@@ -13,6 +13,7 @@ import {
 import { readEvaluationInputs, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
+import { sendJsonList } from '../json-list-answer';
 
 /**
  * The effective set of a user and the send decision (extensions of Knock's API): both read the layers
@@ -69,7 +70,8 @@ export function evaluationRouter(deps: { db: Database }): Router {
     const ids = input.recipients.map((recipient) => recipient.id);
     const scope = { categories: input.workflow.categories, workflowKey: input.workflow.key, channelId: input.channel.id };
     const layers = await readEvaluationInputs(db, environmentOf(res.locals).environmentId, ids, input.tenant, scope);
-    res.json({ entries: evaluateRecipients(input, layers, { now: new Date(), trace: trace.value }) });
+    // One recipient at a time, each entry written before the next is decided: see sendJsonList.
+    await sendJsonList(res, 'entries', input.recipients, recipientEvaluator(input, layers, { now: new Date(), trace: trace.value }));
   });
 
   return router;
