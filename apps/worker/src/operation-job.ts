@@ -3,6 +3,7 @@ import {
   claimBulkOperation,
   claimUnblockedOperation,
   completeBulkOperation,
+  DATABASE_LOST_DURING_BATCH,
   describeError,
   failBulkOperation,
   KEYS_FROM_ROW_KINDS,
@@ -13,6 +14,7 @@ import {
 } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { BULK_OPERATION_JOB, InvalidJobPayloadError, type BulkOperationJobData } from '@prefs/queue';
+import { DatabaseLostDuringBatchError, LostBatchCounter } from './lost-batches';
 import { PermanentOperationError, retryTransient } from './retry';
 
 /**
@@ -20,7 +22,9 @@ import { PermanentOperationError, retryTransient } from './retry';
  * claim, write the batches with the kind's writer, hand back on shutdown, finish. Each batch commits
  * together with its progress, so the handler can be interrupted anywhere and run again (by this or
  * another worker) with the same final state and exact counts. Transient database errors are retried
- * (in the job, then by BullMQ's attempts); anything else fails the operation at once, reason stored.
+ * (in the job, then by BullMQ's attempts); anything else fails the operation at once, reason stored. A
+ * batch whose server went away under it three times in a row fails the operation
+ * (`database_lost_during_batch`, see lost-batches.ts).
  */
 
 export interface OperationJobOptions {
@@ -50,9 +54,17 @@ function isPermanent(error: unknown): boolean {
   return error instanceof PermanentOperationError || error instanceof UnknownOperationKindError || error instanceof InvalidJobPayloadError;
 }
 
+/** The operation was failed for losing its database during one batch too often (already stored). */
+function isDatabaseLost(error: unknown): boolean {
+  return error instanceof PermanentOperationError && error.cause instanceof DatabaseLostDuringBatchError;
+}
+
 export function createOperationJobHandler(options: OperationJobOptions) {
   const { db, batchSize, leaseMs, isStopping } = options;
   const orderingDelayMs = options.orderingDelayMs ?? 200;
+  const lostBatches = new LostBatchCounter(db, leaseMs, (operationId, count) =>
+    options.logger.warn({ operationId, lostBatches: count }, 'batch lost its database connection; loss counted'),
+  );
 
   async function handBack(job: Job<BulkOperationJobData>, token: string | undefined, delayMs: number): Promise<never> {
     // Back to the queue without using up an attempt; another worker (or this one) picks it up.
@@ -90,7 +102,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       const count = Math.min(batchSize, operation.totalRows - start);
       const begun = performance.now();
       const batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs };
-      const result = await retryTransient(() => kind.writeBatch(db, batch), {
+      const result = await retryTransient(() => lostBatches.tryBatch(operationId, batch.start, () => kind.writeBatch(db, batch)), {
         onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying'),
       });
       if (!result.applied) {
@@ -140,19 +152,32 @@ export function createOperationJobHandler(options: OperationJobOptions) {
     let operationId: string | null = null;
     try {
       operationId = BULK_OPERATION_JOB.parse(job.data).operationId;
-      return await run(job, operationId, token);
+      const outcome = await run(job, operationId, token);
+      lostBatches.forget(operationId);
+      return outcome;
     } catch (error) {
       if (error instanceof DelayedError) throw error;
+      if (operationId && isDatabaseLost(error)) {
+        // recordLostBatch failed the operation in the statement that counted the third loss.
+        lostBatches.forget(operationId);
+        options.onFinished?.('failed');
+        options.logger.error({ operationId, reason: DATABASE_LOST_DURING_BATCH }, 'operation failed: its batch lost the database three times in a row');
+        throw new UnrecoverableError(DATABASE_LOST_DURING_BATCH);
+      }
       const reason = describeError(error);
       if (isPermanent(error)) {
         // Retrying would only repeat it: fail the operation now, and the job without further attempts.
-        if (operationId) await fail(operationId, reason);
+        if (operationId) {
+          lostBatches.forget(operationId);
+          await fail(operationId, reason);
+        }
         options.logger.error({ err: error, operationId, reason }, 'operation failed: permanent error');
         throw new UnrecoverableError(reason);
       }
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts && operationId) {
         // The last attempt: the operation as a whole could not be carried out.
+        lostBatches.forget(operationId);
         await fail(operationId, reason);
         options.logger.error({ err: error, operationId }, 'operation failed');
       }

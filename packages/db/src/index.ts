@@ -8,6 +8,7 @@ export * from './operations/resource';
 export * from './operations/create';
 export * from './operations/lifecycle';
 export * from './operations/progress';
+export * from './operations/lost-batches';
 export * from './operations/list';
 export * from './kinds';
 export * from './transient-errors';

@@ -43,6 +43,36 @@ function sqlstateIsTransient(code: string): boolean {
   return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2));
 }
 
+/** What marks an error as one of a family, wherever the driver, the adapter or Prisma put it. */
+interface ErrorSignals {
+  sqlstate: (code: string) => boolean;
+  adapterKinds: ReadonlySet<string>;
+  prismaCodes: ReadonlySet<string>;
+  nodeCodes: ReadonlySet<string>;
+  messages: RegExp;
+}
+
+const TRANSIENT: ErrorSignals = {
+  sqlstate: sqlstateIsTransient,
+  adapterKinds: TRANSIENT_ADAPTER_KINDS,
+  prismaCodes: TRANSIENT_PRISMA_CODES,
+  nodeCodes: TRANSIENT_NODE_CODES,
+  messages: TRANSIENT_MESSAGES,
+};
+
+/**
+ * The server went away under a running statement (crash, OOM kill, admin shutdown or
+ * pg_terminate_backend), or the connection closed mid-statement: a subset of the transient errors.
+ * Not a refused connection, a busy pool or a conflict: those say nothing about the statement.
+ */
+const SERVER_LOST: ErrorSignals = {
+  sqlstate: (code) => ['57P01', '57P02', '57P03'].includes(code),
+  adapterKinds: new Set(['ConnectionClosed']),
+  prismaCodes: new Set(['P1017']),
+  nodeCodes: new Set(['ECONNRESET', 'EPIPE']),
+  messages: /Connection terminated unexpectedly|terminating connection|server closed the connection unexpectedly/i,
+};
+
 interface DriverCause {
   kind?: string;
   code?: string;
@@ -65,23 +95,32 @@ function wrapped(error: object): object | null {
   return typeof cause === 'object' && cause !== null && cause !== error ? cause : null;
 }
 
-export function isTransientError(error: unknown): boolean {
+function hasSignal(error: unknown, signals: ErrorSignals): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code) && !code.startsWith('P') && sqlstateIsTransient(code)) return true;
+    if (signals.prismaCodes.has(code) || signals.nodeCodes.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && !code.startsWith('P') && signals.sqlstate(code)) return true;
   }
   const cause = driverCause(error);
   if (cause) {
-    if (cause.kind && TRANSIENT_ADAPTER_KINDS.has(cause.kind)) return true;
+    if (cause.kind && signals.adapterKinds.has(cause.kind)) return true;
     const sqlstate = cause.originalCode ?? cause.code;
-    if (typeof sqlstate === 'string' && sqlstateIsTransient(sqlstate)) return true;
+    if (typeof sqlstate === 'string' && signals.sqlstate(sqlstate)) return true;
   }
   const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string' && TRANSIENT_MESSAGES.test(message)) return true;
+  if (typeof message === 'string' && signals.messages.test(message)) return true;
   const inner = cause ? null : wrapped(error);
-  return inner !== null && isTransientError(inner);
+  return inner !== null && hasSignal(inner, signals);
+}
+
+export function isTransientError(error: unknown): boolean {
+  return hasSignal(error, TRANSIENT);
+}
+
+/** Whether a statement failed because its server went away (see SERVER_LOST); such errors are also transient. */
+export function isServerLostError(error: unknown): boolean {
+  return hasSignal(error, SERVER_LOST);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createDatabase, describeError, isTransientError, type Database } from '@prefs/db';
+import { createDatabase, describeError, isServerLostError, isTransientError, type Database } from '@prefs/db';
 import { createTestEnvironment, freePort, type TestEnvironment } from '@prefs/testing';
 
 /**
@@ -91,6 +91,54 @@ describe('transient', () => {
   it('the same in an interactive transaction', async () => {
     const error = await errorOf(() => env.db.$transaction(async (tx) => raise(tx as unknown as Database, '40001')()));
     expect(isTransientError(error)).toBe(true);
+  });
+});
+
+/** The error of a statement whose backend is terminated (pg_terminate_backend, 57P01) while it runs. */
+async function terminatedUnder(run: (victim: Database) => Promise<unknown>): Promise<unknown> {
+  const victim = createDatabase({ databaseUrl: env.databaseUrl, poolSize: 1, applicationName: 'prefs-lost' });
+  try {
+    const running = errorOf(() => run(victim));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await env.db.$queryRawUnsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'prefs-lost'`);
+    return await running;
+  } finally {
+    await victim.$disconnect();
+  }
+}
+
+describe('server lost under a statement', () => {
+  it('a terminated backend, alone or in an interactive transaction', async () => {
+    expect(isServerLostError(await terminatedUnder((victim) => victim.$queryRawUnsafe('SELECT pg_sleep(30)')))).toBe(true);
+    const inTransaction = await terminatedUnder((victim) => victim.$transaction(async (tx) => tx.$queryRawUnsafe('SELECT pg_sleep(30)'), { timeout: 60_000 }));
+    expect(isServerLostError(inTransaction)).toBe(true);
+  });
+
+  it.each([
+    ['crash shutdown', '57P02'],
+    ['the database system is starting up', '57P03'],
+  ])('%s (%s)', async (_name, sqlstate) => {
+    expect(isServerLostError(await errorOf(raise(env.db, sqlstate)))).toBe(true);
+  });
+
+  it.each([
+    ['serialization failure', '40001'],
+    ['deadlock', '40P01'],
+    ['too many connections', '53300'],
+    ['a raised error', 'P0001'],
+  ])('not: %s (%s)', async (_name, sqlstate) => {
+    expect(isServerLostError(await errorOf(raise(env.db, sqlstate)))).toBe(false);
+  });
+
+  it('not: PostgreSQL not reachable (the statement never ran)', async () => {
+    const url = new URL(env.databaseUrl);
+    url.port = String(await freePort());
+    const unreachable = createDatabase({ databaseUrl: url.toString(), poolSize: 1 });
+    try {
+      expect(isServerLostError(await errorOf(() => unreachable.$queryRawUnsafe('SELECT 1')))).toBe(false);
+    } finally {
+      await unreachable.$disconnect();
+    }
   });
 });
 

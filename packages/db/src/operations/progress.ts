@@ -69,7 +69,7 @@ interface ProgressInputs {
 
 /**
  * The guarded progress update. The last batch also completes the operation, so a one-batch operation
- * costs no separate completion statement.
+ * costs no separate completion statement. A batch that lands ends any run of lost batches (lost-batches.ts).
  */
 function guardedProgress(inputs: ProgressInputs): string {
   const { id, count, successCount, errorItems, start, leaseMs } = inputs;
@@ -78,7 +78,7 @@ function guardedProgress(inputs: ProgressInputs): string {
     UPDATE bulk_operations
     SET processed_rows = processed_rows + ${count}, success_count = success_count + ${successCount},
         error_count = error_count + (${count} - ${successCount}), error_items = error_items || ${errorItems},
-        updated_at = now(),
+        updated_at = now(), lost_batches = 0,
         status = CASE WHEN ${last} THEN 'completed' ELSE status END,
         completed_at = CASE WHEN ${last} THEN now() ELSE completed_at END,
         lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${leaseMs} * interval '1 millisecond' END
