@@ -21,3 +21,5 @@ export * from './evaluate-recipients';
 export * from './preference-center';
 export * from './preference-center-view';
 export * from './entity-request-schemas';
+export * from './channel-data';
+export * from './recipient-reference';
