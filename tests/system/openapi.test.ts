@@ -230,6 +230,17 @@ describe('GET /openapi.json', () => {
     conforms('get', userPath, await request(app).get('/v1/users/nobody').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
+    const channelData = '/v1/users/{user_id}/channel_data/{channel_id}';
+    const pushChannel = `/v1/users/${ids[2]}/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d`;
+    const channelBody = { data: { devices: [{ token: 'tok', locale: 'en', timezone: null }] } };
+    const setChannel = await request(app).put(pushChannel).set(auth()).send(channelBody);
+    conforms('put', channelData, setChannel);
+    requestConforms('put', channelData, channelBody, setChannel);
+    conforms('put', channelData, await request(app).put(pushChannel).set(auth()).send({ data: { tokens: [7] } }));
+    conforms('get', channelData, await request(app).get(pushChannel).set(auth()));
+    conforms('delete', channelData, await request(app).delete(pushChannel).set(auth()));
+    conforms('get', channelData, await request(app).get(pushChannel).set(auth()));
+    conforms('get', channelData, await request(app).get(`/v1/users/${ids[2]}/channel_data/push`).set(auth()));
     // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
     const bulkTenants = '/v1/tenants/bulk/set';
     const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });

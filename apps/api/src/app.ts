@@ -16,6 +16,7 @@ import { createRequestContext } from './request-context';
 import { createRouteTemplates } from './route-templates';
 import { adminQueuesRouter } from './routes/admin-queues';
 import { bulkOperationsRouter } from './routes/bulk-operations';
+import { channelDataRouter } from './routes/channel-data';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
 import { bulkTenantsRouter } from './routes/bulk-tenants';
 import { bulkUsersRouter } from './routes/bulk-users';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db }));
+  v1.use(channelDataRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));

@@ -1,6 +1,7 @@
 import { browserAccessResponses, browserAccessSecuritySchemes, withBrowserAccess } from './openapi/browser-access';
 import { bulkOperationsPaths, bulkOperationsSchemas } from './openapi/bulk-operations';
 import { bulkPreferencesPaths, bulkPreferencesSchemas } from './openapi/bulk-preferences';
+import { channelDataPaths, channelDataSchemas } from './openapi/channel-data';
 import { parameters, responses, securitySchemes, sharedSchemas, type Paths, type Schema } from './openapi/components';
 import { operatorEndpointsPaths, operatorEndpointsSchemas } from './openapi/operator-endpoints';
 import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
@@ -60,6 +61,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...channelDataPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
@@ -75,6 +77,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...channelDataSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,

@@ -11,6 +11,7 @@ import {
   MAX_WORKFLOW_CATEGORIES,
   USER_STRING_PROPERTIES,
   validateBulkIdentifyUsers,
+  validateChannelDataRequest,
   validateBulkSetTenants,
   validateEvaluateRequest,
   validateLinkRequest,
@@ -46,6 +47,7 @@ const ENDPOINTS = {
   evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
+  channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
 } satisfies Record<string, Endpoint>;
 type EndpointName = keyof typeof ENDPOINTS;
 
@@ -390,6 +392,39 @@ const environmentSetCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const data = (value: unknown) => ({ data: value });
+const channelDataCases: Case[] = [
+  ['push tokens', data({ tokens: ['t1', 't2'] }), true],
+  ['no tokens', data({ tokens: [] }), true],
+  ['a token that is a number', data({ tokens: [1] }), false],
+  ['a token with a NUL', data({ tokens: ['a\u0000'] }), false],
+  ['push devices', data({ devices: [{ token: 't', locale: 'en', timezone: null }] }), true],
+  ['a device without a token', data({ devices: [{ locale: 'en' }] }), false],
+  ['a device with a token and a target_arn', data({ devices: [{ token: 't', target_arn: 'a' }] }), false],
+  ['AWS SNS devices', data({ devices: [{ target_arn: 'arn' }] }), true],
+  ['an unknown device field', data({ devices: [{ token: 't', os: 'ios' }] }), false],
+  ['target ARNs', data({ target_arns: ['arn'] }), true],
+  ['OneSignal player ids', data({ player_ids: [UUID] }), true],
+  ['a player id that is no UUID', data({ player_ids: ['p1'] }), false],
+  ['Slack token connections and a token', data({ connections: [{ access_token: 'x', channel_id: 'C', channel_name: null, user_id: null }], token: { access_token: null } }), true],
+  ['a Slack token without access_token', data({ connections: [], token: {} }), false],
+  ['a Slack token null', data({ connections: [], token: null }), true],
+  ['an incoming webhook', data({ connections: [{ incoming_webhook: { url: 'https://h.test' } }] }), true],
+  ['an incoming webhook without url', data({ connections: [{ incoming_webhook: {} }] }), false],
+  ['an incoming webhook beside token fields', data({ connections: [{ incoming_webhook: { url: 'u' }, access_token: 'x' }] }), false],
+  ['an empty connection', data({ connections: [{}] }), true],
+  ['Teams ids', data({ connections: [{ ms_teams_team_id: UUID, ms_teams_channel_id: null }], ms_teams_tenant_id: UUID }), true],
+  ['a Teams id that is no UUID', data({ connections: [{ ms_teams_user_id: 'u' }] }), false],
+  ['a Discord channel', data({ connections: [{ channel_id: '1' }] }), true],
+  ['an unknown connection field', data({ connections: [{ guild: 'g' }] }), false],
+  ['two shapes at once', data({ tokens: [], target_arns: [] }), false],
+  ['no shape', data({}), false],
+  ['data an array', data([]), false],
+  ['data null', data(null), false],
+  ['no data', {}, false],
+  ['a field beside data', { data: { tokens: [] }, channel_id: UUID }, false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -399,6 +434,7 @@ const CASES: Record<EndpointName, Case[]> = {
   evaluate: evaluateCases,
   preferenceCenter: preferenceCenterCases,
   links: linksCases,
+  channelData: channelDataCases,
 };
 
 function answers(endpoint: Endpoint, body: unknown) {
@@ -524,6 +560,7 @@ it('covers every JSON request body of the document', () => {
     'post /v1/preferences/evaluate',
     'put /v1/preference_center',
     'post /v1/users/{user_id}/links',
+    'put /v1/users/{user_id}/channel_data/{channel_id}',
     // contract.test.ts
     'post /v1/users/bulk/preferences',
     'put /v1/users/{user_id}/preferences/{id}',

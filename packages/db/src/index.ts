@@ -21,3 +21,4 @@ export * from './preference-center-layouts';
 export * from './unsubscribes';
 export * from './operations/retention';
 export * from './merge-sql';
+export * from './channel-data';

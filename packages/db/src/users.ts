@@ -1,4 +1,4 @@
-import { mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type UserInput, type UserRecord } from '@prefs/core';
+import { mergeProperties, USERS_COLLECTION, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type UserInput, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 
 interface UserRow {
@@ -84,13 +84,19 @@ export async function identifyUser(db: Database, environmentId: string, input: U
 }
 
 /**
- * Removes a user, its properties and every preference set of it, in one transaction. False when there
- * was nothing: neither an identified user nor a set.
+ * Removes a user, its properties, every preference set and its channel data, in one transaction. False
+ * when there was nothing of it.
  */
 export async function deleteUser(db: Database, environmentId: string, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const users = await tx.$executeRawUnsafe('DELETE FROM users WHERE environment_id = $1::uuid AND id = $2', environmentId, id);
     const sets = await tx.$executeRawUnsafe('DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
-    return users + sets > 0;
+    const channels = await tx.$executeRawUnsafe(
+      'DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3',
+      environmentId,
+      USERS_COLLECTION,
+      id,
+    );
+    return users + sets + channels > 0;
   }, TRANSACTION_OPTIONS);
 }
