@@ -68,6 +68,17 @@ async function settingsPageScenario(run: Driver, userId: string): Promise<void> 
   const all = expectOk(await run('getAllPreferences')) as { id: string }[];
   expect(all.map((set) => set.id).sort()).toEqual(['acme', 'default']);
 
+  // The deprecated granular setters: each merges at its key and answers the whole set.
+  expect(expectOk(await run('setChannelTypes', { email: true }))).toMatchObject({ channel_types: { sms: false, email: true } });
+  expect(expectOk(await run('setChannelType', 'push', false))).toMatchObject({ channel_types: { sms: false, email: true, push: false } });
+  expect(expectOk(await run('setWorkflows', { welcome: true }))).toMatchObject({ workflows: { welcome: true } });
+  expect(expectOk(await run('setWorkflow', 'welcome', false))).toMatchObject({ workflows: { welcome: false } });
+  expect(expectOk(await run('setCategories', { product: true }))).toMatchObject({ categories: { marketing: false, product: true } });
+  const category = expectOk(await run('setCategory', 'product', { channel_types: { email: false } })) as Record<string, unknown>;
+  expect(category).toMatchObject({ id: 'default', categories: { marketing: false, product: { channel_types: { email: false } } } });
+  expectOk(await run('setWorkflow', 'digest', true, { preferenceSet: 'acme' }));
+  expectRefused(await run('setCategory', 'product', true, { preferenceSet: 'globex' }), 403);
+
   // Identify (what `authenticate({ id, ...properties })` sends), then read the user back.
   expect(expectOk(await run('identify', { name: 'Ada' }))).toMatchObject({ id: userId, name: 'Ada' });
   expect(expectOk(await run('getUser'))).toMatchObject({ id: userId, name: 'Ada' });

@@ -177,6 +177,20 @@ describe('GET /openapi.json', () => {
       conforms('put', oneSet, res);
       requestConforms('put', oneSet, body, res);
     }
+    const granular: [string, string, unknown][] = [
+      ['/v1/users/{user_id}/preferences/{id}/channel_types', `${user}/default/channel_types`, { email: false }],
+      ['/v1/users/{user_id}/preferences/{id}/channel_types/{type}', `${user}/default/channel_types/sms`, { subscribed: true }],
+      ['/v1/users/{user_id}/preferences/{id}/workflows', `${user}/default/workflows`, { welcome: { channel_types: { email: true } } }],
+      ['/v1/users/{user_id}/preferences/{id}/workflows/{key}', `${user}/default/workflows/welcome`, { subscribed: false }],
+      ['/v1/users/{user_id}/preferences/{id}/categories', `${user}/default/categories`, { marketing: null }],
+      ['/v1/users/{user_id}/preferences/{id}/categories/{key}', `${user}/default/categories/product`, { conditions: [condition] }],
+    ];
+    for (const [template, path, body] of granular) {
+      const res = await request(app).put(path).set(auth()).send(body as object);
+      conforms('put', template, res);
+      requestConforms('put', template, body, res);
+      conforms('put', template, await request(app).put(path).set(auth()).send({ nonsense: [1] }));
+    }
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`).set(auth()));
     conforms('delete', '/v1/users/{user_id}/preferences/{id}', await request(app).delete(`${user}/default`));
 

@@ -25,6 +25,7 @@ import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
+import { granularPreferencesRouter } from './routes/granular-preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkUsersRouter({ db, queue, logger }));
   v1.use(bulkOperationsRouter({ db }));
   v1.use(preferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
+  v1.use(granularPreferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db }));

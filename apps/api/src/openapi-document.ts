@@ -2,6 +2,7 @@ import { browserAccessResponses, browserAccessSecuritySchemes, withBrowserAccess
 import { bulkOperationsPaths, bulkOperationsSchemas } from './openapi/bulk-operations';
 import { bulkPreferencesPaths, bulkPreferencesSchemas } from './openapi/bulk-preferences';
 import { channelDataPaths, channelDataSchemas } from './openapi/channel-data';
+import { granularPreferencesPaths, granularPreferencesSchemas } from './openapi/granular-preferences';
 import { parameters, responses, securitySchemes, sharedSchemas, type Paths, type Schema } from './openapi/components';
 import { operatorEndpointsPaths, operatorEndpointsSchemas } from './openapi/operator-endpoints';
 import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
@@ -57,6 +58,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...bulkPreferencesPaths,
     ...bulkOperationsPaths,
     ...preferencesPaths,
+    ...granularPreferencesPaths,
     ...operatorEndpointsPaths,
     ...environmentPaths,
     ...tenantsPaths,
@@ -73,6 +75,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...bulkPreferencesSchemas,
       ...bulkOperationsSchemas,
       ...preferencesSchemas,
+      ...granularPreferencesSchemas,
       ...operatorEndpointsSchemas,
       ...environmentSchemas,
       ...tenantsSchemas,

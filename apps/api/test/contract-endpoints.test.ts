@@ -12,6 +12,7 @@ import {
   USER_STRING_PROPERTIES,
   validateBulkIdentifyUsers,
   validateChannelDataRequest,
+  validateGranularPreferences,
   validateBulkSetTenants,
   validateEvaluateRequest,
   validateLinkRequest,
@@ -48,6 +49,12 @@ const ENDPOINTS = {
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
+  channelTypes: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', undefined, body) },
+  channelType: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types/{type}', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', 'email', body) },
+  workflows: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', undefined, body) },
+  workflow: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', 'welcome', body) },
+  categories: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', undefined, body) },
+  category: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', 'marketing', body) },
 } satisfies Record<string, Endpoint>;
 type EndpointName = keyof typeof ENDPOINTS;
 
@@ -425,6 +432,53 @@ const channelDataCases: Case[] = [
   ['a field beside data', { data: { tokens: [] }, channel_id: UUID }, false],
 ];
 
+const channelTypesCases: Case[] = [
+  ['one channel type', { email: false }, true],
+  ['every channel type', Object.fromEntries(CHANNEL_TYPES.map((type) => [type, true])), true],
+  ['conditions', { sms: { conditions: [condition] } }, true],
+  ['a null (a merge removes it)', { push: null }, true],
+  ['channel type fax', { fax: true }, false],
+  ['a string', { email: 'yes' }, false],
+  ['an empty body', {}, true],
+  ['the body an array', [], false],
+  ['the body null', null, false],
+];
+const channelTypeCases: Case[] = [
+  ['subscribed false', { subscribed: false }, true],
+  ['subscribed true', { subscribed: true }, true],
+  ['subscribed a string', { subscribed: 'true' }, false],
+  ['subscribed null', { subscribed: null }, false],
+  ['no subscribed', {}, false],
+  ['conditions (not for one channel type)', { conditions: [condition] }, false],
+  ['a field beside subscribed', { subscribed: true, email: true }, false],
+  ['the body an array', [], false],
+];
+const settingsMapCases: Case[] = [
+  ['a boolean', { welcome: true }, true],
+  ['a setting object', { welcome: { channel_types: { email: false }, conditions: [condition] } }, true],
+  ['a null (a merge removes it)', { welcome: null }, true],
+  ['an empty body', {}, true],
+  ['a key of 255 characters', { [x(255)]: true }, true],
+  ['a key of 256 characters', { [x(256)]: true }, false],
+  ['a key constructor', { constructor: true }, false],
+  [`${LIMITS.mapEntries} keys`, Object.fromEntries(list(LIMITS.mapEntries, (index) => [`k${index}`, true])), true],
+  [`${LIMITS.mapEntries + 1} keys`, Object.fromEntries(list(LIMITS.mapEntries + 1, (index) => [`k${index}`, true])), false],
+  ['a string', { welcome: 'on' }, false],
+  ['channel type fax in a setting', { welcome: { channel_types: { fax: true } } }, false],
+  ['the body an array', [], false],
+];
+const settingCases: Case[] = [
+  ['subscribed true', { subscribed: true }, true],
+  ['subscribed a number', { subscribed: 1 }, false],
+  ['a field beside subscribed', { subscribed: true, conditions: [] }, false],
+  ['a setting object', { channel_types: { email: false }, channels: { [UUID]: true }, conditions: [condition] }, true],
+  ['an empty setting object', {}, true],
+  ['channel type fax', { channel_types: { fax: true } }, false],
+  ['a channel that is no UUID', { channels: { push: true } }, false],
+  ['an unknown field', { enabled: true }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -435,6 +489,12 @@ const CASES: Record<EndpointName, Case[]> = {
   preferenceCenter: preferenceCenterCases,
   links: linksCases,
   channelData: channelDataCases,
+  channelTypes: channelTypesCases,
+  channelType: channelTypeCases,
+  workflows: settingsMapCases,
+  workflow: settingCases,
+  categories: settingsMapCases,
+  category: settingCases,
 };
 
 function answers(endpoint: Endpoint, body: unknown) {
@@ -561,6 +621,12 @@ it('covers every JSON request body of the document', () => {
     'put /v1/preference_center',
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
+    'put /v1/users/{user_id}/preferences/{id}/channel_types',
+    'put /v1/users/{user_id}/preferences/{id}/channel_types/{type}',
+    'put /v1/users/{user_id}/preferences/{id}/workflows',
+    'put /v1/users/{user_id}/preferences/{id}/workflows/{key}',
+    'put /v1/users/{user_id}/preferences/{id}/categories',
+    'put /v1/users/{user_id}/preferences/{id}/categories/{key}',
     // contract.test.ts
     'post /v1/users/bulk/preferences',
     'put /v1/users/{user_id}/preferences/{id}',

@@ -23,3 +23,4 @@ export * from './preference-center-view';
 export * from './entity-request-schemas';
 export * from './channel-data';
 export * from './recipient-reference';
+export * from './granular-preferences';

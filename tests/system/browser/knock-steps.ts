@@ -36,6 +36,19 @@ export function createKnockSteps() {
     getPreferences: (options: { preferenceSet?: string; tenant?: string } = {}) => attempt(() => current().user.getPreferences(options)),
     setPreferences: (preferences: Record<string, unknown>, options: { preferenceSet?: string } = {}) =>
       attempt(() => current().user.setPreferences(preferences, options)),
+    // The granular setters of `knock.preferences`, deprecated by Knock and still shipped in 0.22.
+    setChannelTypes: (settings: Record<string, boolean>, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setChannelTypes(settings as never, options)),
+    setChannelType: (type: string, setting: boolean, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setChannelType(type as never, setting, options)),
+    setWorkflows: (settings: Record<string, unknown>, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setWorkflows(settings as never, options)),
+    setWorkflow: (key: string, setting: unknown, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setWorkflow(key, setting as never, options)),
+    setCategories: (settings: Record<string, unknown>, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setCategories(settings as never, options)),
+    setCategory: (key: string, setting: unknown, options: { preferenceSet?: string } = {}) =>
+      attempt(() => current().preferences.setCategory(key, setting as never, options)),
     getUser: () => attempt(() => current().user.get()),
     identify: (properties: Record<string, unknown>) => attempt(() => current().user.identify(properties)),
   };

@@ -24,6 +24,11 @@ const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', segments: ['users', ':user', 'preferences'], grant: 'preferences/read' },
   { method: 'GET', segments: ['users', ':user', 'preferences', ':set'], grant: 'preferences/read' },
   { method: 'PUT', segments: ['users', ':user', 'preferences', ':set'], grant: 'preferences/write', preferenceWrite: true },
+  // Knock's granular PUTs (its browser SDK's setChannelTypes, setWorkflow and the like): writes of the set.
+  ...(['channel_types', 'workflows', 'categories'] as const).flatMap((field): PublicRoute[] => [
+    { method: 'PUT', segments: ['users', ':user', 'preferences', ':set', field], grant: 'preferences/write', preferenceWrite: true },
+    { method: 'PUT', segments: ['users', ':user', 'preferences', ':set', field, ':key'], grant: 'preferences/write', preferenceWrite: true },
+  ]),
   { method: 'GET', segments: ['users', ':user', 'preferences', ':set', 'effective'], grant: 'preferences/read', tenantLayer: true },
   { method: 'GET', segments: ['users', ':user'], grant: 'user/read' },
   { method: 'PUT', segments: ['users', ':user'], grant: 'user/write', identify: true },
