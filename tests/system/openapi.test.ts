@@ -293,6 +293,12 @@ describe('GET /openapi.json', () => {
     conforms('get', '/unsubscribe', await request(app).get(`${unsubscribe.pathname}${unsubscribe.search}`));
     conforms('post', '/unsubscribe', await request(app).post(`${unsubscribe.pathname}${unsubscribe.search}`).type('form').send('List-Unsubscribe=One-Click'));
     conforms('post', '/unsubscribe', await request(app).post(`${unsubscribe.pathname}${unsubscribe.search}`).type('form').send('List-Unsubscribe=Maybe'));
+    const signedUrl = '/v1/users/{user_id}/preference_center/signed_url';
+    conforms('post', signedUrl, await request(app).post(`/v1/users/${ids[1]}/preference_center/signed_url`).set(auth()));
+    conforms('post', signedUrl, await request(app).post(`/v1/users/${'x'.repeat(256)}/preference_center/signed_url`).set(auth()));
+    const centerConfig = '/v1/users/{user_id}/preference_center/config';
+    conforms('get', centerConfig, await request(app).get(`/v1/users/${ids[1]}/preference_center/config?tenant=acme`).set(auth()));
+    conforms('get', centerConfig, await request(app).get(`/v1/users/${ids[1]}/preference_center/config?tenant=a&tenant=b`).set(auth()));
     const unsubscribes = '/v1/users/{user_id}/unsubscribes';
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes`).set(auth()));
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes?page_size=500`).set(auth()));

@@ -38,6 +38,8 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'GET /v1/preference_center': 4,
   'PUT /v1/preference_center': 3,
   'POST /v1/users/:user_id/links': 4,
+  'POST /v1/users/:user_id/preference_center/signed_url': 3,
+  'GET /v1/users/:user_id/preference_center/config': 4,
   'GET /v1/users/:user_id/unsubscribes': 4,
 };
 

@@ -24,3 +24,4 @@ export * from './entity-request-schemas';
 export * from './channel-data';
 export * from './recipient-reference';
 export * from './granular-preferences';
+export * from './knock-preference-center-config';

@@ -48,8 +48,8 @@ export const CHANNEL_TYPE_LABELS: Record<ChannelType, string> = {
 };
 
 export const DEFAULT_PREFERENCE_CENTER_TITLE = 'Notification preferences';
-const COMMERCIAL_LABEL = 'Marketing and promotional messages';
-const COMMERCIAL_DESCRIPTION = 'Offers, newsletters and other commercial messages. Turn this off to unsubscribe from all of them.';
+export const COMMERCIAL_LABEL = 'Marketing and promotional messages';
+export const COMMERCIAL_DESCRIPTION = 'Offers, newsletters and other commercial messages. Turn this off to unsubscribe from all of them.';
 
 type JsonObject = Record<string, unknown>;
 

@@ -30,6 +30,8 @@ const PUBLIC_ROUTES: PublicRoute[] = [
     { method: 'PUT', segments: ['users', ':user', 'preferences', ':set', field, ':key'], grant: 'preferences/write', preferenceWrite: true },
   ]),
   { method: 'GET', segments: ['users', ':user', 'preferences', ':set', 'effective'], grant: 'preferences/read', tenantLayer: true },
+  // Knock's preference-center config, which its docs show read from a browser.
+  { method: 'GET', segments: ['users', ':user', 'preference_center', 'config'], grant: 'preferences/read' },
   { method: 'GET', segments: ['users', ':user'], grant: 'user/read' },
   { method: 'PUT', segments: ['users', ':user'], grant: 'user/write', identify: true },
 ];

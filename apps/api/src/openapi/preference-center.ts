@@ -38,7 +38,40 @@ const layoutRow: Schema = {
   additionalProperties: false,
 };
 
+const knockBranding = {
+  icon_url: { type: ['string', 'null'] },
+  logo_url: { type: ['string', 'null'] },
+  primary_color: { type: ['string', 'null'] },
+  primary_color_contrast: { type: ['string', 'null'] },
+};
+const closedObject = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({ type: 'object', properties, required, additionalProperties: false });
+
 export const preferenceCenterSchemas: Record<string, Schema> = {
+  PreferenceCenterSignedUrlResponse: {
+    ...closedObject({ url: { type: 'string', description: 'The manage-preferences link of the user.' }, token: { type: 'string', description: "The link's signed token (the `t` of the URL)." } }),
+    description: "A signed preference center URL and token for a user (Knock's shape).",
+  },
+  PreferenceCenterConfigRow: closedObject(
+    {
+      type: { type: 'string', enum: ['workflow', 'channel', 'category', 'channel_types', 'commercial_subscribed'] },
+      name: { type: 'string' },
+      description: { type: 'string' },
+      identifier: { type: ['string', 'null'], description: 'The category or workflow key, or the channel id; null for the commercial row.' },
+      channel_types: { type: ['array', 'null'], items: { type: 'string' } },
+    },
+    ['type', 'name', 'identifier', 'channel_types'],
+  ),
+  PreferenceCenterConfigWithMetadata: {
+    ...closedObject({
+      enabled: { type: 'boolean' },
+      config: closedObject({ title: { type: 'string' }, body: { type: 'string' }, rows: { type: 'array', items: ref('PreferenceCenterConfigRow') }, show_account_name: { type: 'boolean' } }),
+      branding: closedObject({ ...knockBranding, dark: closedObject(knockBranding) }),
+      account_name: { type: ['string', 'null'], description: "The tenant's name, with `?tenant=`." },
+      user_email: { type: ['string', 'null'], description: "The user's email, else the user id." },
+      knock_branding_required: { type: 'boolean' },
+    }),
+    description: "Knock's preference center config for a user: the layout's rows (the commercial row first, as on the page) and, with `?tenant=`, that tenant's branding.",
+  },
   PreferenceCenterRequest: ENTITY_REQUEST_SCHEMAS.PreferenceCenterRequest,
   PreferenceCenterRowRequest: ENTITY_REQUEST_SCHEMAS.PreferenceCenterRowRequest,
   PreferenceCenter: {
@@ -151,6 +184,26 @@ export const preferenceCenterPaths: Paths = {
       parameters: [parameterRef('UserId')],
       requestBody: { required: false, content: json(ref('UserLinksRequest')) },
       responses: { '200': response('The links.', ref('UserLinks')), ...v1BodyErrors() },
+    },
+  },
+  '/v1/users/{user_id}/preference_center/signed_url': {
+    post: {
+      operationId: 'generatePreferenceCenterSignedUrl',
+      tags: ['Preference center'],
+      summary: "A user's signed preference center URL",
+      description: 'The manage-preferences link of `POST /v1/users/{user_id}/links`, in Knock\'s shape. Rate tier 3.',
+      parameters: [parameterRef('UserId')],
+      responses: { '200': response('The link and its token.', ref('PreferenceCenterSignedUrlResponse')), ...v1Errors('422') },
+    },
+  },
+  '/v1/users/{user_id}/preference_center/config': {
+    get: {
+      operationId: 'getPreferenceCenterConfig',
+      tags: ['Preference center'],
+      summary: "The preference center config for a user",
+      description: 'What the preference center shows the user, in Knock\'s shape; readable with a public key and the user\'s token. `?tenant=` (beyond Knock) adds that tenant\'s branding and name. Rate tier 4.',
+      parameters: [parameterRef('UserId'), { name: 'tenant', in: 'query', required: false, description: 'A tenant whose branding to use.', schema: { type: 'string' } }],
+      responses: { '200': response('The config.', ref('PreferenceCenterConfigWithMetadata')), ...v1Errors('422') },
     },
   },
   '/v1/users/{user_id}/unsubscribes': {
