@@ -3,7 +3,9 @@
  * value fails at start-up with a message naming the variable, not later in a request.
  */
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 type Env = Record<string, string | undefined>;
 

@@ -12,7 +12,9 @@ export interface BulkOperationJobData {
   operationId: string;
 }
 
-export class InvalidJobPayloadError extends Error {}
+export class InvalidJobPayloadError extends Error {
+  override readonly name = 'InvalidJobPayloadError';
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
