@@ -77,7 +77,7 @@ export function bulkOperationsRouter(deps: { db: Database }): Router {
   });
 
   router.get('/bulk_operations/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     if (!UUID.test(id)) throw new NotFound('No bulk operation has this id');
     const operation = await getBulkOperation(deps.db, environmentOf(res.locals).environmentId, id);
     if (!operation) throw new NotFound('No bulk operation has this id');

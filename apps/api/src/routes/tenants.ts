@@ -51,8 +51,8 @@ function readListQuery(query: Record<string, unknown>): ListQuery {
   if (name !== null && (name.length > MAX_TENANT_NAME_LENGTH || !isStorableText(name))) {
     errors.push({ field: 'name', message: `name must be at most ${MAX_TENANT_NAME_LENGTH} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
   }
-  const idError = tenantId === null ? null : validateSetId(tenantId);
-  if (idError) errors.push({ ...idError, field: 'tenant_id', message: idError.message.replace(/^id/, 'tenant_id') });
+  const idError = tenantId === null ? null : validateSetId(tenantId, 'tenant_id');
+  if (idError) errors.push(idError);
   if (errors.length > 0) throw new InvalidParams(errors);
   return { pageSize, name, tenantId, after, before };
 }
@@ -97,7 +97,7 @@ export function tenantsRouter(deps: { db: Database }): Router {
   });
 
   router.get('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
     const resolve = readResolve(req.query as Record<string, unknown>);
     const { environmentId } = environmentOf(res.locals);
@@ -107,7 +107,7 @@ export function tenantsRouter(deps: { db: Database }): Router {
   });
 
   router.put('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
     const resolve = readResolve(req.query as Record<string, unknown>);
     const result = validateTenantInput(req.body === undefined ? {} : req.body, id);
@@ -123,7 +123,7 @@ export function tenantsRouter(deps: { db: Database }): Router {
   });
 
   router.delete('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
     if (!(await deleteTenant(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No tenant has this id');
     res.status(204).end();

@@ -48,7 +48,7 @@ export function unsubscribesRouter(deps: { db: Database }): Router {
   const router = Router();
 
   router.get('/users/:userId/unsubscribes', async (req, res) => {
-    const userId = req.params.userId as string;
+    const userId = req.params.userId;
     const errors: FieldError[] = [];
     const userError = validateUserId(userId);
     if (userError) errors.push(userError);
