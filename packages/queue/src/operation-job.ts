@@ -1,4 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
+import { UUID } from '@prefs/core';
 import { redisKeyPrefix, type RedisConnection } from './connections';
 
 /**
@@ -15,8 +16,6 @@ export interface BulkOperationJobData {
 export class InvalidJobPayloadError extends Error {
   override readonly name = 'InvalidJobPayloadError';
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const BULK_OPERATION_JOB = {
   /** Named before operations had other kinds; kept, so that dashboards and metrics keep their labels. */
