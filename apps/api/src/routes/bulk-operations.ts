@@ -19,7 +19,7 @@ interface ListQuery extends PageQuery<BulkOperationPosition> {
 }
 
 function isStatus(value: string): value is BulkOperationStatus {
-  return (BULK_OPERATION_STATUSES as readonly string[]).includes(value);
+  return BULK_OPERATION_STATUSES.some((status) => status === value);
 }
 
 /** Reads `page_size`, `after`, `before` and `status`, naming every bad one (422). */

@@ -16,6 +16,11 @@ import { newNonce, setPageHeaders } from '../pages/document';
 import { renderPreferenceCenterPage } from '../pages/preference-center-page';
 import { localsOf } from '../response-locals';
 
+/** The parsed form: urlencoded gives an object of strings, or no body at all. */
+function formOf(req: Request): Record<string, unknown> | undefined {
+  return req.body;
+}
+
 /** A form of at most 100 rows of up to 6 toggles, two fields each, plus the token. */
 const PAGE_FORM_MAX_FIELDS = 1500;
 
@@ -66,11 +71,11 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
     '/preferences',
     bodyBudget.guard(() => bodyLimitBytes),
     express.urlencoded({ extended: false, limit: bodyLimitBytes, parameterLimit: PAGE_FORM_MAX_FIELDS, type: 'application/x-www-form-urlencoded' }),
-    verifyFrom((req) => (req.body as Record<string, unknown> | undefined)?.t),
+    verifyFrom((req) => formOf(req)?.t),
     rateLimit(3, linkSubject),
     async (req, res) => {
       const { claims, token } = linkOf(res);
-      const form = req.body as Record<string, unknown>;
+      const form = formOf(req) ?? {};
       const changes: ToggleChange[] = [];
       for (const [field, shown] of Object.entries(form)) {
         if (!field.startsWith('was:')) continue;
