@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // The document describes the routes: what both need (page sizes, limits) lives in modules both import.
+    files: ['apps/api/src/openapi/**/*.ts', 'apps/api/src/openapi-document.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/routes', '**/routes/**'], message: 'The OpenAPI document must not import routes: move what both need to a module both import (e.g. page-query.ts).' }] }],
+    },
+  },
+  {
+    // Arrows point one way: apps depend on packages, never the reverse (tests included).
+    files: ['packages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@prefs/api', '@prefs/api/**', '@prefs/worker', '@prefs/worker/**', '**/apps/**'], message: 'No package imports an app: move what is shared into a package.' }] }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -5,6 +5,7 @@ import { createBulkOperation, IdempotencyKeyReusedError, type Database, type New
 import type { Logger } from '@prefs/logger';
 import { enqueueBulkOperation, type BulkQueue } from '@prefs/queue';
 import { environmentOf } from './auth';
+import { localsOf } from './response-locals';
 import { BadRequest, InvalidParams } from './errors';
 
 /**
@@ -60,20 +61,20 @@ export async function acceptBulkOperation(
 
   let created;
   try {
-    created = await createBulkOperation(deps.db, { environmentId, operation, idempotencyKey, requestHash, requestId: res.locals.requestId as string });
+    created = await createBulkOperation(deps.db, { environmentId, operation, idempotencyKey, requestHash, requestId: localsOf(res).requestId });
   } catch (error) {
     if (error instanceof IdempotencyKeyReusedError) {
       throw new InvalidParams([{ field: 'Idempotency-Key', message: error.message, type: 'idempotency_key_reused' }], error.message);
     }
     throw error;
   }
-  res.locals.operationId = created.operation.id;
+  localsOf(res).operationId = created.operation.id;
   if (created.created) {
     try {
       await enqueueBulkOperation(deps.queue, created.operation.id);
     } catch (error) {
       deps.logger.warn(
-        { err: error, operationId: created.operation.id, requestId: res.locals.requestId },
+        { err: error, operationId: created.operation.id, requestId: localsOf(res).requestId },
         'enqueue failed; the operation is recorded and the reconciler will enqueue it',
       );
     }

@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    // Each subclass (NotFound, InvalidParams, ...) named by its class, in logs and stack traces.
+    this.name = new.target.name;
   }
 
   body(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@prefs/logger';
+import { localsOf } from './response-locals';
 import type { RouteTemplateOf } from './route-templates';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -19,16 +20,16 @@ export function createRequestContext(
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
+    localsOf(res).requestId = requestId;
     res.set('X-Request-ID', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Express restores req.baseUrl as routing unwinds, so the mount point is read from the URL.
-      const routePath = req.route?.path as string | undefined;
+      const routePath: string | undefined = req.route?.path;
       // A mounted sub-application (the dashboard) may name its requests itself, as `res.locals.routeLabel`.
       const route =
-        (res.locals.routeLabel as string | undefined) ??
+        localsOf(res).routeLabel ??
         templateOf?.(req.method, req.originalUrl.split('?')[0]) ??
         (routePath ? `${req.originalUrl.startsWith('/v1/') ? '/v1' : ''}${routePath}` : 'unmatched');
       observe?.(route, req.method, res.statusCode, seconds);
@@ -40,8 +41,8 @@ export function createRequestContext(
           route,
           status: res.statusCode,
           durationMs: Math.round(seconds * 1000 * 10) / 10,
-          environmentId: (res.locals.environment as { environmentId?: string } | undefined)?.environmentId,
-          operationId: res.locals.operationId as string | undefined,
+          environmentId: localsOf(res).environment?.environmentId,
+          operationId: localsOf(res).operationId,
         },
         'request',
       );

@@ -2,6 +2,7 @@ import { DATABASE_LOST_DURING_BATCH, isServerLostError, recordLostBatch, type Da
 
 /** The batch lost its database for the third time in a row: the operation is failed, the job ends. */
 export class DatabaseLostDuringBatchError extends Error {
+  override readonly name = 'DatabaseLostDuringBatchError';
   constructor(readonly lostBatches: number) {
     super(DATABASE_LOST_DURING_BATCH);
   }

@@ -11,6 +11,7 @@ export interface RetryOptions {
  * the operation fails at once instead of being tried for minutes.
  */
 export class PermanentOperationError extends Error {
+  override readonly name = 'PermanentOperationError';
   constructor(override readonly cause: unknown) {
     super(describeError(cause));
   }

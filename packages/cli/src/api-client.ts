@@ -26,6 +26,7 @@ export interface RetryNotice {
 
 /** The API answered with an error that retrying will not fix (or retries ran out). */
 export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError';
   constructor(
     readonly status: number,
     readonly code: string,
@@ -38,7 +39,9 @@ export class ApiRequestError extends Error {
 }
 
 /** The API could not be reached at all (after the retries). */
-export class NetworkError extends Error {}
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+}
 
 const BASE_DELAY_MS = 250;
 const MAX_DELAY_MS = 10_000;

@@ -16,6 +16,7 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 class UsageError extends Error {
+  override readonly name = 'UsageError';
   constructor(message: string, readonly helpTopic: string) {
     super(message);
   }

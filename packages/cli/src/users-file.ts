@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline';
 import { validateUserId } from '@prefs/core';
 
 /** A problem with an input file the user must fix: reported as is, exit code 2. */
-export class InputError extends Error {}
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
 
 /** Reads and parses a JSON file (a leading BOM allowed); a missing or broken file is an InputError naming `what`. */
 export async function readJsonFile(file: string, what: string): Promise<unknown> {

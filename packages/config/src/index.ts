@@ -3,7 +3,13 @@
  * value fails at start-up with a message naming the variable, not later in a request.
  */
 
-export class ConfigError extends Error {}
+import { isClusterUrl, parseClusterUrl } from './redis-url';
+
+export { isClusterUrl, parseClusterUrl, type ClusterNode, type ClusterUrl } from './redis-url';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -174,9 +180,10 @@ function readDatabase(env: Env, defaultPool: number): DatabaseConfig {
  */
 function readRedisUrl(env: Env): string {
   const raw = env.REDIS_URL || DEFAULT_REDIS_URL;
-  if (!/^rediss?\+cluster:/i.test(raw)) return readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
-  const nodes = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#]+)(?:[/?#].*)?$/i.exec(raw)?.[1].split(',') ?? [];
-  if (nodes.length === 0 || nodes.some((node) => !/^(\[[^\]]+\]|[^:[\]]+)(:\d{1,5})?$/.test(node.trim()))) {
+  if (!isClusterUrl(raw)) return readUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+  try {
+    parseClusterUrl(raw);
+  } catch {
     throw new ConfigError(`REDIS_URL must name cluster nodes as redis+cluster://host:port,host:port, got "${raw}"`);
   }
   return raw;

@@ -103,7 +103,7 @@ export const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
  *   jsonb it fails the insert, as text it becomes U+FFFD, so two different ids would become one).
  * - Free text (a condition's variable and argument) may hold anything jsonb stores: no NUL, no unpaired
  *   surrogate.
- * - A channel id is a UUID, in either case.
+ * - A channel id is a UUID, in either case (as are the ids this service makes).
  */
 export const PATTERNS = {
   idText: '^[^\\u0000-\\u001f\\u007f\\p{Cs}]*$',
@@ -113,7 +113,9 @@ export const PATTERNS = {
 
 export const ID_TEXT = new RegExp(PATTERNS.idText, 'u');
 export const STORABLE_TEXT = new RegExp(PATTERNS.storableText, 'u');
-export const CHANNEL_ID = new RegExp(PATTERNS.uuid, 'u');
+/** A UUID in either case: channel ids, and the ids of operations, unsubscribes and link secrets. */
+export const UUID = new RegExp(PATTERNS.uuid, 'u');
+export const CHANNEL_ID = UUID;
 
 /** The fields of a stored preference set, and what a request may send of them. */
 export const DOCUMENT_FIELDS = ['categories', 'workflows', 'channel_types', 'channels', 'commercial_subscribed'] as const;

@@ -117,6 +117,7 @@ export function mergeProperties(
 
 /** Thrown by a write whose merged properties would pass the stored limits: the whole write is refused. */
 export class StoredPropertiesLimitError extends Error {
+  override readonly name = 'StoredPropertiesLimitError';
   constructor(readonly ids: string[]) {
     super(`properties of ${ids.join(', ')} would pass ${MAX_STORED_PROPERTIES} keys or ${MAX_STORED_PROPERTIES_BYTES} bytes of JSON`);
   }

@@ -6,7 +6,7 @@ import type { PreferenceDocument } from './preference-set';
 
 /**
  * The decision for every recipient of one evaluate request, from what was read for all of them at once.
- * The shapes are those `packages/db` reads (`readEvaluationInputs`), restated here so the domain stays
+ * The shapes are declared here, and `packages/db` returns them (`readEvaluationInputs`): the domain stays
  * free of the database.
  */
 
@@ -14,18 +14,23 @@ export interface StoredTenant {
   id: string;
   name: string | null;
   properties: Record<string, unknown>;
+  /** The tenant's default set, `__strategy__` markers included; null when never set. */
   preferenceSet: PreferenceDocument | null;
 }
 
 export interface StoredRecipient {
+  /** Stored (identified) properties; null for a recipient never identified. */
   properties: Record<string, unknown> | null;
   defaultSet: PreferenceDocument | null;
+  /** The recipient's set named after the tenant; null without a tenant or without such a set. */
   tenantSet: PreferenceDocument | null;
 }
 
 export interface RecipientLayers {
   environmentDefault: PreferenceDocument | null;
+  /** The stored tenant; null when none was asked for, or it does not exist. */
   tenant: StoredTenant | null;
+  /** Only the recipients with something stored: a missing id has no properties and no sets. */
   users: ReadonlyMap<string, StoredRecipient>;
 }
 

@@ -28,16 +28,9 @@ export interface EvaluateInput {
 
 /** An id with the rules of user ids (1 to 255 characters, no control characters), named `field`. */
 function checkId(value: unknown, field: string, out: FieldError[]): value is string {
-  const problem = typeof value === 'string' ? validateUserId(value) : { message: '', type: 'invalid_type' };
+  const problem = typeof value === 'string' ? validateUserId(value, field) : { field, message: `${field} must be a string, got ${typeName(value)}`, type: 'invalid_type' };
   if (problem === null) return true;
-  out.push({
-    field,
-    message:
-      typeof value === 'string'
-        ? problem.message.replace('user_id', field)
-        : `${field} must be a string, got ${typeName(value)}`,
-    type: problem.type,
-  });
+  out.push(problem);
   return false;
 }
 
@@ -95,9 +88,9 @@ function validateWorkflow(value: unknown, out: FieldError[]): EvaluateInput['wor
     } else {
       value.categories.forEach((category, index) => {
         const field = `workflow.categories.${index}`;
-        const problem = typeof category === 'string' ? validateSetId(category) : null;
+        const problem = typeof category === 'string' ? validateSetId(category, field) : null;
         if (typeof category !== 'string') out.push({ field, message: `${field} must be a string, got ${typeName(category)}`, type: 'invalid_type' });
-        else if (problem !== null) out.push({ field, message: problem.message.replace(/^id/, field), type: problem.type });
+        else if (problem !== null) out.push(problem);
         else if (!categories.includes(category)) categories.push(category);
       });
     }

@@ -269,17 +269,18 @@ export function validatePutPreferences(body: unknown): Validated<PreferenceSetIn
   return { ok: true, value: input };
 }
 
-/** Validates a set id taken from a URL path. */
-export function validateSetId(setId: string): FieldError | null {
+/** Validates a set id (a path's `id`, or whichever `field` holds one), naming that field. */
+export function validateSetId(setId: string, field = 'id'): FieldError | null {
   if (!isIdText(setId)) {
-    return { field: 'id', message: `id must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
+    return { field, message: `${field} must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }
 
-export function validateUserId(userId: string): FieldError | null {
+/** Validates a user id (a path's `user_id`, or whichever `field` holds one), naming that field. */
+export function validateUserId(userId: string, field = 'user_id'): FieldError | null {
   if (!isIdText(userId)) {
-    return { field: 'user_id', message: `user_id must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
+    return { field, message: `${field} must be 1 to ${LIMITS.idLength} characters without control characters or unpaired surrogates`, type: 'invalid_value' };
   }
   return null;
 }

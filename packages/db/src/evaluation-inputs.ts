@@ -1,4 +1,4 @@
-import type { JsonValue, PreferenceDocument } from '@prefs/core';
+import type { JsonValue, PreferenceDocument, RecipientLayers, StoredRecipient, StoredTenant } from '@prefs/core';
 import type { Queryable } from './client';
 
 /**
@@ -7,28 +7,12 @@ import type { Queryable } from './client';
  * and their set for the tenant. Never one statement per recipient.
  */
 
-export interface EvaluationTenant {
+/** The tenant's row as PostgreSQL builds it. */
+interface TenantJson {
   id: string;
   name: string | null;
   properties: Record<string, JsonValue>;
-  /** The tenant's default set, `__strategy__` markers included; null when never set. */
-  preferenceSet: PreferenceDocument | null;
-}
-
-export interface EvaluationUser {
-  /** Stored (identified) properties; null for a user never identified. */
-  properties: Record<string, JsonValue> | null;
-  defaultSet: PreferenceDocument | null;
-  /** The user's set named after the tenant; null without a tenant or without such a set. */
-  tenantSet: PreferenceDocument | null;
-}
-
-export interface EvaluationInputs {
-  environmentDefault: PreferenceDocument | null;
-  /** The stored tenant; null when none was asked for, or it does not exist. */
-  tenant: EvaluationTenant | null;
-  /** Only the users with something stored: a missing id has no properties and no sets. */
-  users: Map<string, EvaluationUser>;
+  preference_set: PreferenceDocument | null;
 }
 
 interface InputsRow {
@@ -100,17 +84,18 @@ export async function readEvaluationInputs(
   userIds: readonly string[],
   tenantId: string | null,
   scope: EvaluationScope | null = null,
-): Promise<EvaluationInputs> {
+): Promise<RecipientLayers> {
   const ids = JSON.stringify(userIds);
   const [row] =
     scope === null
       ? await db.$queryRawUnsafe<InputsRow[]>(READ_WHOLE, environmentId, ids, tenantId)
       : await db.$queryRawUnsafe<InputsRow[]>(READ_SCOPED, environmentId, ids, tenantId, JSON.stringify(scope.categories), scope.workflowKey, scope.channelId);
-  const tenant = row.tenant === null ? null : (JSON.parse(row.tenant) as { id: string; name: string | null; properties: Record<string, JsonValue>; preference_set: PreferenceDocument | null });
+  const tenant = row.tenant === null ? null : (JSON.parse(row.tenant) as TenantJson);
   const users = JSON.parse(row.users) as UserTuple[];
   return {
     environmentDefault: row.environment_default === null ? null : (JSON.parse(row.environment_default) as PreferenceDocument),
-    tenant: tenant === null ? null : { id: tenant.id, name: tenant.name, properties: tenant.properties, preferenceSet: tenant.preference_set },
-    users: new Map(users.map(([id, properties, defaultSet, tenantSet]) => [id, { properties, defaultSet, tenantSet }])),
+    tenant: tenant === null ? null : ({ id: tenant.id, name: tenant.name, properties: tenant.properties, preferenceSet: tenant.preference_set } satisfies StoredTenant),
+    // Only the users with something stored: a missing id has no properties and no sets.
+    users: new Map(users.map(([id, properties, defaultSet, tenantSet]) => [id, { properties, defaultSet, tenantSet } satisfies StoredRecipient])),
   };
 }

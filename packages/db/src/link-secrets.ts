@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { UUID } from '@prefs/core';
 import type { Queryable } from './client';
 
 /**
@@ -35,8 +36,6 @@ function toSecret(row: LinkSecretRow): LinkSecret {
     retiredAt: row.retired_at ? row.retired_at.toISOString() : null,
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One secret by id, retired or not (the caller checks its environment and state); null when unknown. */
 export async function findLinkSecret(db: Queryable, id: string): Promise<LinkSecret | null> {

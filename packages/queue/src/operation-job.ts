@@ -1,4 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
+import { UUID } from '@prefs/core';
 import { redisKeyPrefix, type RedisConnection } from './connections';
 
 /**
@@ -12,9 +13,9 @@ export interface BulkOperationJobData {
   operationId: string;
 }
 
-export class InvalidJobPayloadError extends Error {}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export class InvalidJobPayloadError extends Error {
+  override readonly name = 'InvalidJobPayloadError';
+}
 
 export const BULK_OPERATION_JOB = {
   /** Named before operations had other kinds; kept, so that dashboards and metrics keep their labels. */

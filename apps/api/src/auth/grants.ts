@@ -11,7 +11,9 @@ import type { Grant, PublicRouteMatch } from './public-routes';
 export type TokenRights = { all: true } | { all: false; user: Set<string>; tenants: Map<string, Set<string>> };
 
 /** Thrown for a `grants` claim that is not an object of objects: the token is not valid. */
-export class InvalidGrants extends Error {}
+export class InvalidGrants extends Error {
+  override readonly name = 'InvalidGrants';
+}
 
 /** An entity URI's path segments; the scheme and host, when present, are ignored. */
 function entitySegments(entity: string): string[] {

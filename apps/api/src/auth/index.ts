@@ -7,6 +7,7 @@ import { refusal, type TokenRights } from './grants';
 import { KeyCache, type KeyCacheOptions } from './key-cache';
 import { matchPublicRoute } from './public-routes';
 import { InvalidUserToken, verifyUserToken } from './user-token';
+import { localsOf, required, type ResponseLocals } from '../response-locals';
 
 export { publicRouteCors, openapiCors } from './cors';
 export { KeyCache } from './key-cache';
@@ -79,8 +80,8 @@ async function authenticate(keys: KeyCache, req: Request, res: Response): Promis
   if (!key || key.revoked) throw new Unauthorized('The API key is not valid');
   const owner: KeyOwner = { environmentId: key.environmentId, environmentName: key.environmentName };
   if (key.kind === 'secret') {
-    res.locals.environment = owner;
-    res.locals.principal = { kind: 'secret' } satisfies Principal;
+    localsOf(res).environment = owner;
+    localsOf(res).principal = { kind: 'secret' };
     return;
   }
 
@@ -106,8 +107,8 @@ async function authenticate(keys: KeyCache, req: Request, res: Response): Promis
   if (match.userId !== verified.userId) throw new Forbidden('The user token is for another user');
   const refused = refusal(verified.rights, match, queryTenants(req.query.tenant));
   if (refused) throw new Forbidden(refused);
-  res.locals.environment = owner;
-  res.locals.principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true } satisfies Principal;
+  localsOf(res).environment = owner;
+  localsOf(res).principal = { kind: 'public', userId: verified.userId, rights: verified.rights, identify: match.route.identify === true };
 }
 
 /**
@@ -115,7 +116,7 @@ async function authenticate(keys: KeyCache, req: Request, res: Response): Promis
  * (reserved for the server's own fields) need a secret key.
  */
 export const publicBodyGuard: RequestHandler = (req, res, next) => {
-  const principal = res.locals.principal as Principal | undefined;
+  const { principal } = localsOf(res);
   if (principal?.kind === 'public' && principal.identify && typeof req.body === 'object' && req.body !== null) {
     const reserved = Object.keys(req.body as object).find((name) => name.startsWith('__'));
     if (reserved) throw new Forbidden(`A public key may set user properties only; "${reserved}" needs a secret key`);
@@ -123,10 +124,12 @@ export const publicBodyGuard: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function environmentOf(locals: Record<string, unknown>): KeyOwner {
-  return locals.environment as KeyOwner;
+/** The key's environment, after authenticate. */
+export function environmentOf(locals: ResponseLocals): KeyOwner {
+  return required(locals.environment, 'environment');
 }
 
-export function principalOf(locals: Record<string, unknown>): Principal {
-  return locals.principal as Principal;
+/** Who is calling, after authenticate. */
+export function principalOf(locals: ResponseLocals): Principal {
+  return required(locals.principal, 'principal');
 }

@@ -15,6 +15,7 @@ export interface VerifiedUserToken {
 
 /** Why a token was refused; the message goes back in the 401. */
 export class InvalidUserToken extends Error {
+  override readonly name = 'InvalidUserToken';
   /** No key given verified the signature (a newer key might). */
   constructor(message: string, readonly unknownSigner = false) {
     super(message);

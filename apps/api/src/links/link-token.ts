@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parseRowKey, validateSetId, validateUserId } from '@prefs/core';
+import { parseRowKey, UUID, validateSetId, validateUserId } from '@prefs/core';
 
 /**
  * End users' link tokens: `<payload>.<mac>`, both base64url. The payload is the JSON array
@@ -31,7 +31,6 @@ export const MAX_TOKEN_LENGTH = 4096;
 const VERSION = 1;
 const CONTEXT = 'prefs-link-v1.';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,4000}\.[A-Za-z0-9_-]{43}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
 
 function mac(secret: Buffer, payload: string): Buffer {

@@ -7,6 +7,7 @@ import { newNonce, setPageHeaders } from '../pages/document';
 import { renderErrorPage } from '../pages/unsubscribe-pages';
 import type { BodyBudget } from '../body-budget';
 import type { RateLimitSubject, RateTier } from '../rate-limit';
+import { localsOf, required, type VerifiedLink } from '../response-locals';
 import { verifyLinkToken, type LinkClaims, type SecretLookup } from './link-token';
 
 /** What the end users' routes (the preference center and one-click unsubscribe) share. */
@@ -30,11 +31,16 @@ export function linkUrls(base: string, token: string): { preferences: string; un
   return { preferences: `${base}/preferences?${query}`, unsubscribe: `${base}/unsubscribe?${query}` };
 }
 
-/** The link's claims, or InvalidLink: the route learns nothing else about a bad token. */
-export async function claimsOf(token: unknown, lookup: SecretLookup): Promise<LinkClaims> {
+/** The link's claims and its token, or InvalidLink: the route learns nothing else about a bad token. */
+export async function verifyLink(token: unknown, lookup: SecretLookup): Promise<VerifiedLink> {
   const claims = await verifyLinkToken(token, lookup);
-  if (claims === null) throw new InvalidLink();
-  return claims;
+  if (claims === null || typeof token !== 'string') throw new InvalidLink();
+  return { claims, token };
+}
+
+/** The verified link of an end user's page, after its verifying middleware. */
+export function linkOf(res: Response): VerifiedLink {
+  return required(localsOf(res).link, 'link');
 }
 
 /** The query's `t`, only when it is one string (the simple query parser makes repeats an array). */
@@ -44,7 +50,7 @@ export function tokenFromQuery(req: Request): unknown {
 
 /** The rate-limit subject of a verified link: its id, so that every link has its own allowance. */
 export function linkSubject(res: Response): string {
-  return `link:${(res.locals.link as LinkClaims).linkId}`;
+  return `link:${linkOf(res).claims.linkId}`;
 }
 
 /** The tenant's branding for a link made with `tenant` (the default look otherwise, or when the tenant is gone). */
@@ -69,10 +75,10 @@ const TITLES: Record<number, string> = {
  */
 export function publicErrorHandler(logger: Logger, format: (req: Request) => 'html' | 'text'): ErrorRequestHandler {
   return (rawError, req, res, _next) => {
-    const error = toApiError(rawError, logger, res.locals.requestId, req.path);
+    const error = toApiError(rawError, logger, localsOf(res).requestId, req.path);
     if (res.headersSent) return;
     const nonce = newNonce();
-    const branding = (res.locals.branding as PageBranding | undefined) ?? DEFAULT_BRANDING;
+    const branding = localsOf(res).branding ?? DEFAULT_BRANDING;
     setPageHeaders(res, nonce, branding);
     res.status(error.status).set(error.headers);
     const title = TITLES[error.status] ?? (error.status >= 500 ? 'Something went wrong' : 'This request cannot be handled');

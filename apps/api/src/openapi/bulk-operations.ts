@@ -1,5 +1,5 @@
 import { BULK_OPERATION_NAMES, BULK_OPERATION_STATUSES } from '@prefs/core';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 import { optionalTimestamp, ref, response, timestamp, v1Errors, type Paths, type Schema } from './components';
 
 /** Bulk operations: asynchronous changes across many users, their progress, and the list of them. */

@@ -1,6 +1,6 @@
 import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS, LAYOUT_LIMITS } from '@prefs/core';
 import { errorResponses, json, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
-import { UNSUBSCRIBES_DEFAULT_PAGE_SIZE, UNSUBSCRIBES_MAX_PAGE_SIZE } from '../routes/unsubscribes';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 
 /**
  * The preference center (beyond Knock): its layout, users' signed links, their unsubscribes, and the
@@ -214,7 +214,7 @@ export const preferenceCenterPaths: Paths = {
       description: 'Every unsubscribe of the user through a link, newest first, with cursor pagination. Rate tier 4.',
       parameters: [
         parameterRef('UserId'),
-        { name: 'page_size', in: 'query', required: false, description: 'Entries per page.', schema: { type: 'integer', minimum: 1, maximum: UNSUBSCRIBES_MAX_PAGE_SIZE, default: UNSUBSCRIBES_DEFAULT_PAGE_SIZE } },
+        { name: 'page_size', in: 'query', required: false, description: 'Entries per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
         { name: 'after', in: 'query', required: false, description: 'The cursor of the next page (`page_info.after`).', schema: { type: 'string' } },
       ],
       responses: { '200': response('A page of unsubscribes.', ref('ListUnsubscribesResponse')), ...v1Errors('422') },

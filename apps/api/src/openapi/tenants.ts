@@ -1,5 +1,5 @@
 import { CHANNEL_TYPES, ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH } from '@prefs/core';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../routes/bulk-operations';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 import { json, nullable, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's tenants (set, get, list, delete), with the `__strategy__` markers of a tenant's default set. */

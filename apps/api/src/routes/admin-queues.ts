@@ -5,6 +5,7 @@ import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import { createBasicAuth } from '../basic-auth';
 import { ApiError } from '../errors';
+import { localsOf } from '../response-locals';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -46,7 +47,7 @@ export function adminQueuesRouter(options: AdminQueuesOptions): Router | null {
     ADMIN_QUEUES_PATH,
     (_req, res, next) => {
       // One label for the dashboard's many paths in request logs and metrics.
-      res.locals.routeLabel = `${ADMIN_QUEUES_PATH}/*`;
+      localsOf(res).routeLabel = `${ADMIN_QUEUES_PATH}/*`;
       next();
     },
     createBasicAuth({ user: options.user, password: options.password }, 'prefs admin'),

@@ -1,61 +1,38 @@
 import { Router } from 'express';
-import { BULK_OPERATION_STATUSES, type BulkOperationStatus, type FieldError } from '@prefs/core';
+import { BULK_OPERATION_STATUSES, UUID, type BulkOperationStatus } from '@prefs/core';
 import { getBulkOperation, listBulkOperations, type BulkOperationPosition, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams, NotFound } from '../errors';
-import { decodePageCursor, encodePageCursor } from '../page-cursor';
+import { NotFound } from '../errors';
+import { pageInfo, QueryReader, type Listing, type PageQuery } from '../page-query';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Operations page by (inserted_at, id); an id is a UUID. */
+const OPERATIONS: Listing<BulkOperationPosition> = {
+  cursorMaxLength: 200,
+  isId: (id) => UUID.test(id),
+  backward: true,
+  position: (at, id) => ({ insertedAt: at, id }),
+  at: (position) => position.insertedAt,
+};
 
-/** Knock's page size: 50 by default, and at most. */
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 50;
-
-interface ListQuery {
-  pageSize: number;
+interface ListQuery extends PageQuery<BulkOperationPosition> {
   status: BulkOperationStatus | null;
-  after: BulkOperationPosition | null;
-  before: BulkOperationPosition | null;
 }
 
-/** Reads `page_size`, `status`, `after` and `before`, naming every bad one (422). */
-function readListQuery(query: Record<string, unknown>): ListQuery {
-  const errors: FieldError[] = [];
-  const text = (field: string): string | null => {
-    const value = query[field];
-    if (value === undefined) return null;
-    if (typeof value === 'string') return value;
-    errors.push({ field, message: `${field} must be given once, as a string`, type: 'isString' });
-    return null;
-  };
+function isStatus(value: string): value is BulkOperationStatus {
+  return BULK_OPERATION_STATUSES.some((status) => status === value);
+}
 
-  let pageSize = DEFAULT_PAGE_SIZE;
-  const rawPageSize = text('page_size');
-  if (rawPageSize !== null) {
-    pageSize = /^\d{1,3}$/.test(rawPageSize) ? Number(rawPageSize) : NaN;
-    if (!(pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) {
-      errors.push({ field: 'page_size', message: `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`, type: 'max' });
-    }
+/** Reads `page_size`, `after`, `before` and `status`, naming every bad one (422). */
+function readListQuery(raw: Record<string, unknown>): ListQuery {
+  const query = new QueryReader(raw);
+  const page = query.page(OPERATIONS);
+  const rawStatus = query.text('status');
+  const status = rawStatus !== null && isStatus(rawStatus) ? rawStatus : null;
+  if (rawStatus !== null && status === null) {
+    query.refuse({ field: 'status', message: `status must be one of ${BULK_OPERATION_STATUSES.join(', ')}`, type: 'isIn' });
   }
-  const rawStatus = text('status');
-  if (rawStatus !== null && !(BULK_OPERATION_STATUSES as readonly string[]).includes(rawStatus)) {
-    errors.push({ field: 'status', message: `status must be one of ${BULK_OPERATION_STATUSES.join(', ')}`, type: 'isIn' });
-  }
-  const cursor = (field: 'after' | 'before') => {
-    const raw = text(field);
-    if (raw === null) return null;
-    const decoded = decodePageCursor(raw, 200, (id) => UUID.test(id));
-    const position: BulkOperationPosition | null = decoded && { insertedAt: decoded.at, id: decoded.id };
-    if (!position) errors.push({ field, message: `${field} must be a cursor from a previous page_info`, type: 'invalidCursor' });
-    return position;
-  };
-  const after = cursor('after');
-  const before = cursor('before');
-  if (query.after !== undefined && query.before !== undefined) {
-    errors.push({ field: 'before', message: 'give after or before, not both', type: 'conflict' });
-  }
-  if (errors.length > 0) throw new InvalidParams(errors);
-  return { pageSize, status: rawStatus as BulkOperationStatus | null, after, before };
+  query.done();
+  return { ...page, status };
 }
 
 export function bulkOperationsRouter(deps: { db: Database }): Router {
@@ -63,21 +40,13 @@ export function bulkOperationsRouter(deps: { db: Database }): Router {
 
   /** The environment's operations, newest first, with Knock-style cursor pagination (beyond Knock's API). */
   router.get('/bulk_operations', async (req, res) => {
-    const query = readListQuery(req.query as Record<string, unknown>);
+    const query = readListQuery(req.query);
     const page = await listBulkOperations(deps.db, { environmentId: environmentOf(res.locals).environmentId, ...query });
-    res.json({
-      entries: page.entries,
-      page_info: {
-        __typename: 'PageInfo',
-        after: page.after ? encodePageCursor(page.after.insertedAt, page.after.id) : null,
-        before: page.before ? encodePageCursor(page.before.insertedAt, page.before.id) : null,
-        page_size: query.pageSize,
-      },
-    });
+    res.json({ entries: page.entries, page_info: pageInfo(OPERATIONS, page, query.pageSize) });
   });
 
   router.get('/bulk_operations/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     if (!UUID.test(id)) throw new NotFound('No bulk operation has this id');
     const operation = await getBulkOperation(deps.db, environmentOf(res.locals).environmentId, id);
     if (!operation) throw new NotFound('No bulk operation has this id');

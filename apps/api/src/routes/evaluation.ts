@@ -30,8 +30,8 @@ function tenantOf(setId: string, query: unknown): string | null {
     throw new InvalidParams([{ field: 'tenant', message: 'tenant must be given once, as a tenant id', type: 'invalid_type' }]);
   }
   if (query !== undefined) {
-    const problem = validateSetId(query);
-    if (problem !== null) throw new InvalidParams([{ ...problem, field: 'tenant', message: problem.message.replace(/^id/, 'tenant') }]);
+    const problem = validateSetId(query, 'tenant');
+    if (problem !== null) throw new InvalidParams([problem]);
     if (setId !== DEFAULT_SET_ID && setId !== query) {
       throw new InvalidParams([{ field: 'tenant', message: `tenant must be the set id (${setId}) or absent, for a tenant's set`, type: 'invalid_value' }]);
     }
@@ -45,8 +45,8 @@ export function evaluationRouter(deps: { db: Database }): Router {
   const router = Router();
 
   router.get('/users/:userId/preferences/:setId/effective', async (req, res) => {
-    const userId = req.params.userId as string;
-    const setId = req.params.setId as string;
+    const userId = req.params.userId;
+    const setId = req.params.setId;
     const errors = [validateUserId(userId), validateSetId(setId)].filter((error): error is FieldError => error !== null);
     if (errors.length > 0) throw new InvalidParams(errors);
     const tenantId = tenantOf(setId, req.query.tenant);

@@ -24,7 +24,7 @@ export function linksRouter(deps: { db: Database; baseOf: (req: Request) => stri
   }
 
   router.post('/users/:userId/links', async (req, res) => {
-    const userId = req.params.userId as string;
+    const userId = req.params.userId;
     const userError = validateUserId(userId);
     const result = validateLinkRequest(req.body);
     const errors = [...(userError ? [userError] : []), ...(result.ok ? [] : result.errors)];

@@ -1,11 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
 import { recordUnsubscribe } from '@prefs/db';
 import { BadRequest } from '../errors';
-import type { LinkClaims } from '../links/link-token';
 import { ONE_CLICK_BODY_LIMIT_BYTES, isOneClickBody } from '../links/one-click-body';
-import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, type PublicPageDeps } from '../links/public-pages';
+import { brandingFor, linkOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, verifyLink, type PublicPageDeps } from '../links/public-pages';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsubscribe-pages';
+import { localsOf } from '../response-locals';
 
 /**
  * The List-Unsubscribe URL (RFC 8058). POST with `List-Unsubscribe=One-Click` unsubscribes: the change and
@@ -20,16 +20,16 @@ export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
   const base = publicUrl ?? '';
 
   const verify: RequestHandler = async (req, res, next) => {
-    res.locals.link = await claimsOf(tokenFromQuery(req), lookup);
+    localsOf(res).link = await verifyLink(tokenFromQuery(req), lookup);
     next();
   };
 
   router.get('/unsubscribe', verify, rateLimit(3, linkSubject), async (req, res) => {
-    const claims = res.locals.link as LinkClaims;
+    const { claims, token } = linkOf(res);
     const branding = await brandingFor(db, claims);
-    res.locals.branding = branding;
+    localsOf(res).branding = branding;
     const nonce = newNonce();
-    const urls = linkUrls(base, req.query.t as string);
+    const urls = linkUrls(base, token);
     setPageHeaders(res, nonce, branding);
     res.type('html').send(renderUnsubscribeConfirmation({ nonce, branding, scope: claims.scope, actionUrl: urls.unsubscribe, preferencesUrl: urls.preferences }));
   });
@@ -47,7 +47,7 @@ export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
     verify,
     rateLimit(3, linkSubject),
     async (req, res) => {
-      const claims = res.locals.link as LinkClaims;
+      const { claims, token } = linkOf(res);
       await recordUnsubscribe(db, {
         environmentId: claims.environmentId,
         userId: claims.userId,
@@ -62,7 +62,7 @@ export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
         const branding = await brandingFor(db, claims).catch(() => undefined);
         if (branding) {
           setPageHeaders(res, nonce, branding);
-          res.type('html').send(renderUnsubscribed({ nonce, branding, scope: claims.scope, preferencesUrl: linkUrls(base, req.query.t as string).preferences }));
+          res.type('html').send(renderUnsubscribed({ nonce, branding, scope: claims.scope, preferencesUrl: linkUrls(base, token).preferences }));
           return;
         }
       }

@@ -11,10 +11,15 @@ import {
 import { getEnvironmentDefaults, getPreferenceCenterLayout, getPreferenceSet, savePreferenceCenter } from '@prefs/db';
 import { BadRequest } from '../errors';
 import type { LinkClaims } from '../links/link-token';
-import { brandingFor, claimsOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, type PublicPageDeps } from '../links/public-pages';
-import type { PageBranding } from '../pages/branding';
+import { brandingFor, linkOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, verifyLink, type PublicPageDeps } from '../links/public-pages';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderPreferenceCenterPage } from '../pages/preference-center-page';
+import { localsOf } from '../response-locals';
+
+/** The parsed form: urlencoded gives an object of strings, or no body at all. */
+function formOf(req: Request): Record<string, unknown> | undefined {
+  return req.body;
+}
 
 /** A form of at most 100 rows of up to 6 toggles, two fields each, plus the token. */
 const PAGE_FORM_MAX_FIELDS = 1500;
@@ -41,7 +46,7 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
   }
 
   async function sendPage(res: Response, claims: LinkClaims, token: string, status: { text: string; error: boolean } | null): Promise<void> {
-    const branding = (res.locals.branding as PageBranding | undefined) ?? (await brandingFor(db, claims));
+    const branding = localsOf(res).branding ?? (await brandingFor(db, claims));
     const view = await loadView(claims);
     const nonce = newNonce();
     setPageHeaders(res, nonce, branding);
@@ -51,25 +56,26 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
   }
 
   const verifyFrom = (where: (req: Request) => unknown): RequestHandler => async (req, res, next) => {
-    const claims = await claimsOf(where(req), lookup);
-    res.locals.link = claims;
-    res.locals.branding = await brandingFor(db, claims);
+    const link = await verifyLink(where(req), lookup);
+    localsOf(res).link = link;
+    localsOf(res).branding = await brandingFor(db, link.claims);
     next();
   };
 
   router.get('/preferences', verifyFrom(tokenFromQuery), rateLimit(3, linkSubject), async (req, res) => {
-    await sendPage(res, res.locals.link as LinkClaims, req.query.t as string, null);
+    const { claims, token } = linkOf(res);
+    await sendPage(res, claims, token, null);
   });
 
   router.post(
     '/preferences',
     bodyBudget.guard(() => bodyLimitBytes),
     express.urlencoded({ extended: false, limit: bodyLimitBytes, parameterLimit: PAGE_FORM_MAX_FIELDS, type: 'application/x-www-form-urlencoded' }),
-    verifyFrom((req) => (req.body as Record<string, unknown> | undefined)?.t),
+    verifyFrom((req) => formOf(req)?.t),
     rateLimit(3, linkSubject),
     async (req, res) => {
-      const claims = res.locals.link as LinkClaims;
-      const form = req.body as Record<string, unknown>;
+      const { claims, token } = linkOf(res);
+      const form = formOf(req) ?? {};
       const changes: ToggleChange[] = [];
       for (const [field, shown] of Object.entries(form)) {
         if (!field.startsWith('was:')) continue;
@@ -104,7 +110,7 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
         res.json({ saved: true, changed: changes.length, message });
         return;
       }
-      await sendPage(res, claims, form.t as string, { text: message, error: false });
+      await sendPage(res, claims, token, { text: message, error: false });
     },
   );
 

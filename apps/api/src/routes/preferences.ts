@@ -33,23 +33,23 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
   const router = Router();
 
   router.get('/users/:userId/preferences', async (req, res) => {
-    const userId = req.params.userId as string;
+    const userId = req.params.userId;
     checkPath(userId);
     const sets = await listPreferenceSets(db, environmentOf(res.locals).environmentId, userId);
     res.json(sets.map((set) => toPreferenceSetResource(set.setId, set.document)));
   });
 
   router.get('/users/:userId/preferences/:setId', async (req, res) => {
-    const userId = req.params.userId as string;
-    const setId = req.params.setId as string;
+    const userId = req.params.userId;
+    const setId = req.params.setId;
     checkPath(userId, setId);
     const document = await getPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId);
     res.json(toPreferenceSetResource(setId, document));
   });
 
   router.put('/users/:userId/preferences/:setId', async (req, res) => {
-    const userId = req.params.userId as string;
-    const setId = req.params.setId as string;
+    const userId = req.params.userId;
+    const setId = req.params.setId;
     checkPath(userId, setId);
     const result = validatePutPreferences(req.body);
     if (!result.ok) throw invalidParams(result.errors);
@@ -68,8 +68,8 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
   });
 
   router.delete('/users/:userId/preferences/:setId', async (req, res) => {
-    const userId = req.params.userId as string;
-    const setId = req.params.setId as string;
+    const userId = req.params.userId;
+    const setId = req.params.setId;
     checkPath(userId, setId);
     await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId);
     res.status(204).end();

@@ -1,60 +1,38 @@
 import { Router } from 'express';
-import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type FieldError, type TenantRecord } from '@prefs/core';
+import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import { decodePageCursor, encodePageCursor } from '../page-cursor';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './bulk-operations';
+import { pageInfo, QueryReader, type Listing, type PageQuery } from '../page-query';
 
-interface ListQuery {
-  pageSize: number;
+/** Tenants page by (created_at, id); an id is a set id. */
+const TENANTS: Listing<TenantPosition> = {
+  // A tenant id of 255 characters of up to 4 UTF-8 bytes each, JSON-escaped, in base64: well under 4,096.
+  cursorMaxLength: 4096,
+  isId: (id) => validateSetId(id) === null,
+  backward: true,
+  position: (at, id) => ({ createdAt: at, id }),
+  at: (position) => position.createdAt,
+};
+
+interface ListQuery extends PageQuery<TenantPosition> {
   name: string | null;
   tenantId: string | null;
-  after: TenantPosition | null;
-  before: TenantPosition | null;
-}
-
-/** One query parameter given at most once, as a string; otherwise a 422 naming it. */
-function textParam(query: Record<string, unknown>, field: string, errors: FieldError[]): string | null {
-  const value = query[field];
-  if (value === undefined) return null;
-  if (typeof value === 'string') return value;
-  errors.push({ field, message: `${field} must be given once, as a string`, type: 'isString' });
-  return null;
 }
 
 /** Reads `page_size`, `after`, `before`, `name` and `tenant_id`, naming every bad one (422). */
-function readListQuery(query: Record<string, unknown>): ListQuery {
-  const errors: FieldError[] = [];
-  let pageSize = DEFAULT_PAGE_SIZE;
-  const rawPageSize = textParam(query, 'page_size', errors);
-  if (rawPageSize !== null) {
-    pageSize = /^\d{1,3}$/.test(rawPageSize) ? Number(rawPageSize) : NaN;
-    if (!(pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) {
-      errors.push({ field: 'page_size', message: `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`, type: 'max' });
-    }
-  }
-  const cursor = (field: 'after' | 'before') => {
-    const raw = textParam(query, field, errors);
-    if (raw === null) return null;
-    // A tenant id of 255 characters of up to 4 UTF-8 bytes each, JSON-escaped, in base64: well under 4,096.
-    const decoded = decodePageCursor(raw, 4096, (id) => validateSetId(id) === null);
-    const position: TenantPosition | null = decoded && { createdAt: decoded.at, id: decoded.id };
-    if (!position) errors.push({ field, message: `${field} must be a cursor from a previous page_info`, type: 'invalidCursor' });
-    return position;
-  };
-  const after = cursor('after');
-  const before = cursor('before');
-  if (query.after !== undefined && query.before !== undefined) errors.push({ field: 'before', message: 'give after or before, not both', type: 'conflict' });
-  const name = textParam(query, 'name', errors);
-  const tenantId = textParam(query, 'tenant_id', errors);
+function readListQuery(raw: Record<string, unknown>): ListQuery {
+  const query = new QueryReader(raw);
+  const page = query.page(TENANTS);
+  const name = query.text('name');
+  const tenantId = query.text('tenant_id');
   if (name !== null && (name.length > MAX_TENANT_NAME_LENGTH || !isStorableText(name))) {
-    errors.push({ field: 'name', message: `name must be at most ${MAX_TENANT_NAME_LENGTH} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
+    query.refuse({ field: 'name', message: `name must be at most ${MAX_TENANT_NAME_LENGTH} characters, without NUL or unpaired surrogates`, type: 'invalid_value' });
   }
-  const idError = tenantId === null ? null : validateSetId(tenantId);
-  if (idError) errors.push({ ...idError, field: 'tenant_id', message: idError.message.replace(/^id/, 'tenant_id') });
-  if (errors.length > 0) throw new InvalidParams(errors);
-  return { pageSize, name, tenantId, after, before };
+  const idError = tenantId === null ? null : validateSetId(tenantId, 'tenant_id');
+  if (idError) query.refuse(idError);
+  query.done();
+  return { ...page, name, tenantId };
 }
 
 /** `resolve_full_preference_settings`: absent or `false` reads the tenant's own set; `true` merges it over the environment's. */
@@ -83,23 +61,15 @@ export function tenantsRouter(deps: { db: Database }): Router {
   }
 
   router.get('/tenants', async (req, res) => {
-    const query = readListQuery(req.query as Record<string, unknown>);
+    const query = readListQuery(req.query);
     const page = await listTenants(db, { environmentId: environmentOf(res.locals).environmentId, ...query });
-    res.json({
-      entries: page.entries.map((tenant) => toTenantResource(tenant)),
-      page_info: {
-        __typename: 'PageInfo',
-        after: page.after ? encodePageCursor(page.after.createdAt, page.after.id) : null,
-        before: page.before ? encodePageCursor(page.before.createdAt, page.before.id) : null,
-        page_size: query.pageSize,
-      },
-    });
+    res.json({ entries: page.entries.map((tenant) => toTenantResource(tenant)), page_info: pageInfo(TENANTS, page, query.pageSize) });
   });
 
   router.get('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
-    const resolve = readResolve(req.query as Record<string, unknown>);
+    const resolve = readResolve(req.query);
     const { environmentId } = environmentOf(res.locals);
     const tenant = await getTenant(db, environmentId, id);
     if (!tenant) throw new NotFound('No tenant has this id');
@@ -107,9 +77,9 @@ export function tenantsRouter(deps: { db: Database }): Router {
   });
 
   router.put('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
-    const resolve = readResolve(req.query as Record<string, unknown>);
+    const resolve = readResolve(req.query);
     const result = validateTenantInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw new InvalidParams(result.errors);
     const { environmentId } = environmentOf(res.locals);
@@ -123,7 +93,7 @@ export function tenantsRouter(deps: { db: Database }): Router {
   });
 
   router.delete('/tenants/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkTenantId(id);
     if (!(await deleteTenant(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No tenant has this id');
     res.status(204).end();

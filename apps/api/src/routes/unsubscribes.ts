@@ -1,31 +1,17 @@
 import { Router } from 'express';
-import { validateUserId, type FieldError } from '@prefs/core';
+import { UUID, validateUserId } from '@prefs/core';
 import { listUnsubscribes, type Database, type UnsubscribePosition, type UnsubscribeRecord } from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams } from '../errors';
+import { pageInfo, QueryReader, type Listing } from '../page-query';
 
-export const UNSUBSCRIBES_DEFAULT_PAGE_SIZE = 50;
-export const UNSUBSCRIBES_MAX_PAGE_SIZE = 50;
-const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function encodeCursor(record: UnsubscribeRecord): string {
-  return Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): UnsubscribePosition | null {
-  if (cursor.length === 0 || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(decoded) || decoded.length !== 2) return null;
-    const [createdAt, id] = decoded as unknown[];
-    if (typeof createdAt !== 'string' || !ISO_MILLIS.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return null;
-    if (typeof id !== 'string' || !UUID.test(id)) return null;
-    return { createdAt, id };
-  } catch {
-    return null;
-  }
-}
+/** Unsubscribes page forwards only, by (created_at, id); an id is a UUID. */
+const UNSUBSCRIBES: Listing<UnsubscribePosition> = {
+  cursorMaxLength: 200,
+  isId: (id) => UUID.test(id),
+  backward: false,
+  position: (at, id) => ({ createdAt: at, id }),
+  at: (position) => position.createdAt,
+};
 
 function toResource(record: UnsubscribeRecord) {
   return {
@@ -48,35 +34,18 @@ export function unsubscribesRouter(deps: { db: Database }): Router {
   const router = Router();
 
   router.get('/users/:userId/unsubscribes', async (req, res) => {
-    const userId = req.params.userId as string;
-    const errors: FieldError[] = [];
+    const userId = req.params.userId;
+    const query = new QueryReader(req.query);
     const userError = validateUserId(userId);
-    if (userError) errors.push(userError);
-    let pageSize = UNSUBSCRIBES_DEFAULT_PAGE_SIZE;
-    const rawSize = req.query.page_size;
-    if (rawSize !== undefined) {
-      pageSize = typeof rawSize === 'string' && /^\d{1,3}$/.test(rawSize) ? Number(rawSize) : NaN;
-      if (!(pageSize >= 1 && pageSize <= UNSUBSCRIBES_MAX_PAGE_SIZE)) {
-        errors.push({ field: 'page_size', message: `page_size must be an integer from 1 to ${UNSUBSCRIBES_MAX_PAGE_SIZE}`, type: 'invalid_value' });
-      }
-    }
-    let after: UnsubscribePosition | null = null;
-    if (req.query.after !== undefined) {
-      after = typeof req.query.after === 'string' ? decodeCursor(req.query.after) : null;
-      if (after === null) errors.push({ field: 'after', message: 'after must be a cursor from page_info.after', type: 'invalid_value' });
-    }
-    if (errors.length > 0) throw new InvalidParams(errors);
+    if (userError) query.refuse(userError);
+    const { pageSize, after } = query.page(UNSUBSCRIBES);
+    query.done();
     // One more than the page: whether there is a next page, without counting.
     const records = await listUnsubscribes(db, environmentOf(res.locals).environmentId, userId, pageSize + 1, after);
     const page = records.slice(0, pageSize);
     res.json({
       entries: page.map(toResource),
-      page_info: {
-        __typename: 'PageInfo',
-        after: records.length > pageSize ? encodeCursor(page[page.length - 1]) : null,
-        before: null,
-        page_size: pageSize,
-      },
+      page_info: pageInfo(UNSUBSCRIBES, { after: records.length > pageSize ? page[page.length - 1] : null, before: null }, pageSize),
     });
   });
 

@@ -27,7 +27,7 @@ export function usersRouter(deps: { db: Database }): Router {
   const router = Router();
 
   router.get('/users/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkUserId(id);
     const user = await getUser(db, environmentOf(res.locals).environmentId, id);
     if (!user) throw new NotFound('No user has been identified with this id');
@@ -35,7 +35,7 @@ export function usersRouter(deps: { db: Database }): Router {
   });
 
   router.put('/users/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkUserId(id);
     // A PUT without a body identifies the user with no properties, as `{}` does.
     const result = validateUserInput(req.body === undefined ? {} : req.body, id);
@@ -44,7 +44,7 @@ export function usersRouter(deps: { db: Database }): Router {
   });
 
   router.delete('/users/:id', async (req, res) => {
-    const id = req.params.id as string;
+    const id = req.params.id;
     checkUserId(id);
     if (!(await deleteUser(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No user has this id');
     res.status(204).end();

@@ -5,6 +5,7 @@ import { keyRange } from './key-range';
 import { queryRows, RESOURCE_COLUMNS, toBulkOperationResource, type BulkOperationRow } from './resource';
 
 export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
   constructor() {
     super('this Idempotency-Key was already used with a different request body');
   }
