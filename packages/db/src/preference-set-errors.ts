@@ -19,6 +19,9 @@ export class PreferenceSetLimitError extends Error {
 /** The CHECK constraint that holds stored sets to their size limit (migration 20261202110000). */
 export const PREFERENCE_SET_SIZE_CHECK = 'preference_sets_size';
 
+/** What a bulk write that would create a set past the recipient's limit fails with (migration 20261203120000). */
+export const PREFERENCE_SETS_PER_RECIPIENT_CHECK = 'preference_sets_per_recipient';
+
 /** True when `error` (from Prisma, its adapter or pg) is PostgreSQL refusing a row by `constraint`. */
 export function violatesConstraint(error: unknown, constraint: string): boolean {
   for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
