@@ -113,7 +113,7 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   bodyLimitBytes: number;
   /** Largest accepted JSON body in bytes, with a public key and user token. */
   publicBodyLimitBytes: number;
-  /** Largest body of the end users' pages (the preference page's form; one-click takes at most 4 KiB of it). */
+  /** Largest body of the end users' pages: the preference page's form and the one-click unsubscribe. */
   pageBodyLimitBytes: number;
   /** Bytes of request bodies being read and handled at once, per process. */
   bodyBudgetBytes: number;
