@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { PREFERENCE_SET_LIMITS, PREFERENCE_SET_TOO_LARGE, type FieldError } from '@prefs/core';
-import { isTransientError } from '@prefs/db';
+import { isTransientError, PreferenceSetLimitError, PreferenceSetTooLargeError } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 
 /**
@@ -138,9 +138,26 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
   }
 }
 
+/** The db package's refusals of a stored limit, as the 422 they are on whichever route met them. */
+function fromStoredLimit(error: unknown): ApiError | null {
+  if (error instanceof PreferenceSetTooLargeError) {
+    return new PreferenceSetTooLarge([
+      {
+        field: 'preferences',
+        message: `the set would be larger than ${PREFERENCE_SET_LIMITS.bytes} bytes once merged; remove some of it (set keys to null) first`,
+        type: PREFERENCE_SET_TOO_LARGE,
+      },
+    ]);
+  }
+  if (error instanceof PreferenceSetLimitError) return new TooManyPreferenceSets(error.limit);
+  return null;
+}
+
 /** Any thrown value as the ApiError to answer with (unexpected ones logged, as a 500). */
 export function toApiError(rawError: unknown, logger: Logger, requestId: unknown, path: string): ApiError {
   if (rawError instanceof ApiError) return rawError;
+  const storedLimit = fromStoredLimit(rawError);
+  if (storedLimit) return storedLimit;
   if (typeof rawError === 'object' && rawError !== null && fromBodyParser(rawError)) return fromBodyParser(rawError) as ApiError;
   if (isTransientError(rawError)) {
     // PostgreSQL or Redis away, restarting, or a serialization failure: the request may be retried.

@@ -4,6 +4,8 @@ import { useApiTestContext } from './api-test-context';
 
 /** RFC 8058 one-click unsubscribe and the unsubscribe records, over HTTP against real PostgreSQL and Redis. */
 const t = useApiTestContext();
+/** PAGE_BODY_LIMIT_BYTES by default: the one-click POST is a page's POST. */
+const PAGE_LIMIT = 16 * 1024;
 async function linkFor(userId: string, body: object = {}, app = t.api.app) {
   const res = await request(app).post(`/v1/users/${encodeURIComponent(userId)}/links`).set(t.auth()).send(body);
   expect(res.status).toBe(200);
@@ -108,14 +110,36 @@ describe('POST to the List-Unsubscribe URL (RFC 8058)', () => {
       ['multipart/form-data', 'List-Unsubscribe=One-Click'],
       ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nx\r\n--xyz--\r\n'],
       ['application/x-www-form-urlencoded', `List-Unsubscribe=One-Click&pad=${'x'.repeat(10_000)}`],
+      ['application/x-www-form-urlencoded', `List-Unsubscribe=One-Click&pad=${'x'.repeat(20_000)}`],
     ];
     for (const [type, body] of bodies) {
       const res = await request(t.api.app).post(link.path).set('Content-Type', type).send(body);
-      expect({ type, body: body.slice(0, 40), status: res.status }).toEqual({ type, body: body.slice(0, 40), status: body.length > 4096 ? 413 : 400 });
+      expect({ type, body: body.slice(0, 40), status: res.status }).toEqual({ type, body: body.slice(0, 40), status: body.length > PAGE_LIMIT ? 413 : 400 });
       expect(res.headers['set-cookie']).toBeUndefined();
     }
     expect((await request(t.api.app).post(link.path)).status).toBe(400);
     expect([await countEvents(), await countSets()]).toEqual(before);
+  });
+
+  it('reads up to PAGE_BODY_LIMIT_BYTES (16 KiB): a body at the limit unsubscribes, one byte more is a 413 naming the limit and writes nothing', async () => {
+    const link = await linkFor('lou');
+    // RFC 8058's body padded with trailing spaces (the form's text is trimmed) to exactly `bytes`.
+    const padded = (bytes: number) => `List-Unsubscribe=One-Click${' '.repeat(bytes - 'List-Unsubscribe=One-Click'.length)}`;
+    const send = (body: string) => request(t.api.app).post(link.path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
+    const before = [await countEvents(), await countSets()];
+
+    const over = await send(padded(PAGE_LIMIT + 1));
+    expect(over.status).toBe(413);
+    expect(over.text).toBe(`This request is too large. The request body is larger than ${PAGE_LIMIT} bytes, the most this caller may send to this endpoint\n`);
+    const overFromBrowser = await send(padded(PAGE_LIMIT + 1)).set('Accept', 'text/html');
+    expect(overFromBrowser.status).toBe(413);
+    expect(overFromBrowser.text).toContain(`larger than ${PAGE_LIMIT} bytes`);
+    expect([await countEvents(), await countSets()]).toEqual(before);
+
+    const atLimit = await send(padded(PAGE_LIMIT));
+    expect(atLimit.status).toBe(200);
+    expect((await stored('lou')).commercial_subscribed).toBe(false);
+    expect(await countEvents()).toBe(before[0] + 1);
   });
 
   it('a bad or tampered token is a 400 in words and writes nothing', async () => {

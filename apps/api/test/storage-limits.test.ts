@@ -99,3 +99,42 @@ describe('preference sets per recipient', () => {
     expect((await putLimited('tenant-c')).status).toBe(200);
   });
 });
+
+describe('a stored limit met on another route', () => {
+  /** A `workflows` document as large as PostgreSQL holds it as `bytes` (jsonb), found by its last key's length. */
+  async function documentOfSize(bytes: number): Promise<Record<string, unknown>> {
+    const sized = async (padding: number) => {
+      const document = { workflows: { ...workflows(60, 'p'), ['z'.repeat(padding)]: true } };
+      const rows = await t.env.db.$queryRawUnsafe<{ bytes: number }[]>('SELECT pg_column_size($1::jsonb) AS bytes FROM (SELECT 1) AS one', JSON.stringify(document));
+      return { document, bytes: rows[0].bytes };
+    };
+    const shortest = await sized(1);
+    const found = await sized(1 + bytes - shortest.bytes);
+    if (found.bytes !== bytes) throw new Error(`could not size a document to ${bytes} bytes (got ${found.bytes})`);
+    return found.document;
+  }
+
+  it("the preference page's save that would pass 64 KiB is a 422 page, not a 5xx, and writes nothing", async () => {
+    // 20 bytes short of the limit: turning commercial messages off adds more than that to the set.
+    const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
+    await t.env.db.$executeRawUnsafe(
+      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'page-full', 'default', $2::jsonb)`,
+      t.env.environmentId,
+      JSON.stringify(nearlyFull),
+    );
+    const link = await request(t.api.app).post('/v1/users/page-full/links').set(t.auth()).send({});
+    const token = new URL(link.body.manage_preferences_url).searchParams.get('t') as string;
+    const events = async () => Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM unsubscribes WHERE user_id = 'page-full'"))[0].n);
+
+    const res = await request(t.api.app)
+      .post('/preferences')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ t: token, [`was:${JSON.stringify(['commercial_subscribed'])}`]: '1' });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain(`A preference set may hold at most ${PREFERENCE_SET_LIMITS.bytes} bytes`);
+    expect(await storedSet('page-full', 'default')).toEqual(nearlyFull);
+    expect(await events()).toBe(0);
+  });
+});

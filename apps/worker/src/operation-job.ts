@@ -32,6 +32,8 @@ export interface OperationJobOptions {
   logger: Logger;
   batchSize: number;
   leaseMs: number;
+  /** Preference sets a recipient may hold: a batch creates none past it (those users are error items). */
+  setsPerRecipient: number;
   /** True once the worker is shutting down: the job is handed back between batches. */
   isStopping: () => boolean;
   /** How long to wait before looking again when an earlier overlapping operation is unfinished. */
@@ -60,7 +62,7 @@ function isDatabaseLost(error: unknown): boolean {
 }
 
 export function createOperationJobHandler(options: OperationJobOptions) {
-  const { db, batchSize, leaseMs, isStopping } = options;
+  const { db, batchSize, leaseMs, setsPerRecipient, isStopping } = options;
   const orderingDelayMs = options.orderingDelayMs ?? 200;
   const lostBatches = new LostBatchCounter(db, leaseMs, (operationId, count) =>
     options.logger.warn({ operationId, lostBatches: count }, 'batch lost its database connection; loss counted'),
@@ -101,7 +103,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       }
       const count = Math.min(batchSize, operation.totalRows - start);
       const begun = performance.now();
-      const batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs };
+      const batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs, setsPerRecipient };
       const result = await retryTransient(() => lostBatches.tryBatch(operationId, batch.start, () => kind.writeBatch(db, batch)), {
         onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying'),
       });

@@ -70,6 +70,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     logger,
     batchSize: config.batchSize,
     leaseMs: config.leaseMs,
+    setsPerRecipient: config.preferenceSetsPerRecipient,
     isStopping: () => stopping,
     onBatchWritten: metrics.batchWritten,
     onFinished: metrics.operationFinished,

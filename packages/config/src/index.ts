@@ -119,7 +119,7 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   bodyLimitBytes: number;
   /** Largest accepted JSON body in bytes, with a public key and user token. */
   publicBodyLimitBytes: number;
-  /** Largest body of the end users' pages (the preference page's form; one-click takes at most 4 KiB of it). */
+  /** Largest body of the end users' pages: the preference page's form and the one-click unsubscribe. */
   pageBodyLimitBytes: number;
   /** Bytes of request bodies being read and handled at once, per process. */
   bodyBudgetBytes: number;
@@ -144,6 +144,11 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   preferenceSetsPerRecipient: number;
 }
 
+/** PREFERENCE_SETS_PER_RECIPIENT: read by the API (single writes) and the workers (bulk writes) alike. */
+function readPreferenceSetsPerRecipient(env: Env): number {
+  return readInt(env, 'PREFERENCE_SETS_PER_RECIPIENT', 1000, 1, 1_000_000);
+}
+
 export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   /** Jobs (operations) one worker process carries out at once. */
   concurrency: number;
@@ -158,6 +163,8 @@ export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   pruneIntervalMs: number;
   /** How long SIGTERM waits for the current batch before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Preference sets one recipient may hold; a bulk write creating one more makes that user an error item. */
+  preferenceSetsPerRecipient: number;
   port: number;
   host: string;
   logLevel: string;
@@ -261,7 +268,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     logLevel: readLogLevel(env),
     publicUrl: readPublicUrl(env),
     allowedHosts: readAllowedHosts(env),
-    preferenceSetsPerRecipient: readInt(env, 'PREFERENCE_SETS_PER_RECIPIENT', 1000, 1, 1_000_000),
+    preferenceSetsPerRecipient: readPreferenceSetsPerRecipient(env),
   };
 }
 
@@ -279,6 +286,7 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     operationRetentionDays: readInt(env, 'OPERATION_RETENTION_DAYS', 30, 1, 3650),
     pruneIntervalMs: readInt(env, 'OPERATION_PRUNE_INTERVAL_MS', 60_000, 100),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
+    preferenceSetsPerRecipient: readPreferenceSetsPerRecipient(env),
     port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel: readLogLevel(env),

@@ -1,4 +1,5 @@
 import { PREFERENCE_SET_LIMITS } from '@prefs/core';
+import { driverCause, wrapped } from './transient-errors';
 
 /** A write that would store a set over `PREFERENCE_SET_LIMITS.bytes` (the `preference_sets_size` check). */
 export class PreferenceSetTooLargeError extends Error {
@@ -19,15 +20,19 @@ export class PreferenceSetLimitError extends Error {
 /** The CHECK constraint that holds stored sets to their size limit (migration 20261202110000). */
 export const PREFERENCE_SET_SIZE_CHECK = 'preference_sets_size';
 
+/** What a bulk write that would create a set past the recipient's limit fails with (migration 20261203120000). */
+export const PREFERENCE_SETS_PER_RECIPIENT_CHECK = 'preference_sets_per_recipient';
+
 /** True when `error` (from Prisma, its adapter or pg) is PostgreSQL refusing a row by `constraint`. */
 export function violatesConstraint(error: unknown, constraint: string): boolean {
-  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
-    const candidate = current as { message?: unknown; constraint?: unknown; meta?: { driverAdapterError?: { cause?: unknown } }; cause?: unknown };
-    if (candidate.constraint === constraint) return true;
-    if (typeof candidate.message === 'string' && candidate.message.includes(`"${constraint}"`)) return true;
-    const adapterCause = candidate.meta?.driverAdapterError?.cause as { originalMessage?: unknown; constraint?: unknown } | undefined;
-    if (adapterCause && (adapterCause.constraint === constraint || (typeof adapterCause.originalMessage === 'string' && adapterCause.originalMessage.includes(`"${constraint}"`)))) return true;
-    current = candidate.cause ?? adapterCause;
+  const names = (candidate: { constraint?: unknown }, message: unknown) =>
+    candidate.constraint === constraint || (typeof message === 'string' && message.includes(`"${constraint}"`));
+  let current = typeof error === 'object' && error !== null ? error : null;
+  for (let depth = 0; current !== null && depth < 5; depth += 1) {
+    if (names(current, (current as { message?: unknown }).message)) return true;
+    const cause = driverCause(current);
+    if (cause && names(cause, cause.originalMessage)) return true;
+    current = wrapped(current) ?? cause;
   }
   return false;
 }

@@ -73,16 +73,17 @@ const SERVER_LOST: ErrorSignals = {
   messages: /Connection terminated unexpectedly|terminating connection|server closed the connection unexpectedly/i,
 };
 
-interface DriverCause {
+export interface DriverCause {
   kind?: string;
   code?: string;
   originalCode?: string;
   message?: string;
   originalMessage?: string;
+  constraint?: unknown;
 }
 
 /** The driver's description of the failure, when Prisma (or the adapter itself) reports one. */
-function driverCause(error: object): DriverCause | null {
+export function driverCause(error: object): DriverCause | null {
   const meta = (error as { meta?: { driverAdapterError?: { cause?: unknown } } }).meta;
   let cause = meta?.driverAdapterError?.cause;
   if (cause === undefined && (error as { name?: unknown }).name === 'DriverAdapterError') cause = (error as { cause?: unknown }).cause;
@@ -90,7 +91,7 @@ function driverCause(error: object): DriverCause | null {
 }
 
 /** The error another one wraps (`new Error(message, { cause })`), if any. */
-function wrapped(error: object): object | null {
+export function wrapped(error: object): object | null {
   const cause = (error as { cause?: unknown }).cause;
   return typeof cause === 'object' && cause !== null && cause !== error ? cause : null;
 }

@@ -1,9 +1,6 @@
 import Busboy from 'busboy';
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Largest one-click body read; RFC 8058's is 26 bytes, and a multipart one a few hundred. */
-export const ONE_CLICK_BODY_LIMIT_BYTES = 4096;
-
 function isExactlyOneClick(fields: [string, string][]): boolean {
   return fields.length === 1 && fields[0][0] === 'List-Unsubscribe' && fields[0][1] === 'One-Click';
 }

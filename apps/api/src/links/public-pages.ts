@@ -22,7 +22,7 @@ export interface PublicPageDeps {
   rateLimit: (tier: RateTier, subject: RateLimitSubject) => RequestHandler;
   /** The process's budget of bodies being read at once. */
   bodyBudget: BodyBudget;
-  /** Largest body of a page's POST (the one-click POST takes at most its own, smaller limit). */
+  /** Largest body of a page's POST, the one-click POST's included (PAGE_BODY_LIMIT_BYTES). */
   bodyLimitBytes: number;
 }
 

@@ -1,7 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import { recordUnsubscribe } from '@prefs/db';
 import { BadRequest } from '../errors';
-import { ONE_CLICK_BODY_LIMIT_BYTES, isOneClickBody } from '../links/one-click-body';
+import { isOneClickBody } from '../links/one-click-body';
 import { brandingFor, linkOf, linkSubject, linkUrls, publicErrorHandler, tokenFromQuery, verifyLink, type PublicPageDeps } from '../links/public-pages';
 import { newNonce, setPageHeaders } from '../pages/document';
 import { renderUnsubscribeConfirmation, renderUnsubscribed } from '../pages/unsubscribe-pages';
@@ -14,8 +14,8 @@ import { localsOf } from '../response-locals';
  * GET never writes (mail scanners follow links): it shows a confirmation whose button sends that POST.
  */
 export function oneClickUnsubscribeRouter(deps: PublicPageDeps): Router {
-  const { db, lookup, publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes } = deps;
-  const limitBytes = Math.min(ONE_CLICK_BODY_LIMIT_BYTES, bodyLimitBytes);
+  // The pages' limit (PAGE_BODY_LIMIT_BYTES), as the spec gives link holders one: RFC 8058's body is 26 bytes.
+  const { db, lookup, publicUrl, logger, rateLimit, bodyBudget, bodyLimitBytes: limitBytes } = deps;
   const router = Router();
   const base = publicUrl ?? '';
 

@@ -1,7 +1,5 @@
 import { Router } from 'express';
 import {
-  PREFERENCE_SET_LIMITS,
-  PREFERENCE_SET_TOO_LARGE,
   toPreferenceSetResource,
   validatePutPreferences,
   validateSetId,
@@ -12,13 +10,11 @@ import {
   deletePreferenceSet,
   getPreferenceSet,
   listPreferenceSets,
-  PreferenceSetLimitError,
-  PreferenceSetTooLargeError,
   putPreferenceSet,
   type Database,
 } from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams, invalidParams, PreferenceSetTooLarge, TooManyPreferenceSets } from '../errors';
+import { InvalidParams, invalidParams } from '../errors';
 
 function checkPath(userId: string, setId?: string): void {
   const errors = [validateUserId(userId), setId === undefined ? null : validateSetId(setId)].filter(
@@ -54,16 +50,8 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     const result = validatePutPreferences(req.body);
     if (!result.ok) throw invalidParams(result.errors);
     const { strategy, document } = result.value;
-    let stored;
-    try {
-      stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document, { setsPerRecipient });
-    } catch (error) {
-      if (error instanceof PreferenceSetTooLargeError) {
-        throw new PreferenceSetTooLarge([{ field: 'preferences', message: `the set would be larger than ${PREFERENCE_SET_LIMITS.bytes} bytes once merged; remove some of it (set keys to null) first`, type: PREFERENCE_SET_TOO_LARGE }]);
-      }
-      if (error instanceof PreferenceSetLimitError) throw new TooManyPreferenceSets(error.limit);
-      throw error;
-    }
+    // Past a stored limit this throws the db package's refusal, which the error handlers answer as a 422.
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document, { setsPerRecipient });
     res.json(toPreferenceSetResource(setId, stored));
   });
 

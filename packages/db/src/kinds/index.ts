@@ -33,7 +33,14 @@ export function operationKind(operation: Pick<ClaimedOperation, 'id' | 'name' | 
 export const KEYS_FROM_ROW_KINDS: string[] = OPERATION_KINDS.filter((kind) => kind.keysFromRow).map(kindKey);
 
 /** Writes keys [start, start + count) of the operation with its kind's writer, counted once. */
-export async function writeOperationBatch(db: Database, operation: ClaimedOperation, start: number, count: number, leaseMs: number): Promise<BatchResult> {
-  const batch: Batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs };
+export async function writeOperationBatch(
+  db: Database,
+  operation: ClaimedOperation,
+  start: number,
+  count: number,
+  leaseMs: number,
+  setsPerRecipient?: number,
+): Promise<BatchResult> {
+  const batch: Batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs, setsPerRecipient };
   return operationKind(operation).writeBatch(db, batch);
 }

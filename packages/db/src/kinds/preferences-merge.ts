@@ -1,8 +1,8 @@
 import { PREFERENCE_SET_LIMITS, SET_PREFERENCES_OPERATION } from '@prefs/core';
-import { PREFERENCE_SET_SIZE_CHECK, violatesConstraint } from '../preference-set-errors';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
+import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
 import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
 
 /** Users whose stored set is not an object: refused, as core's merge refuses them. */
@@ -17,7 +17,7 @@ const NOT_OBJECT = `SELECT user_id AS id FROM preference_sets
  * The merge reads the row it updates, after taking its lock, so a concurrent write to the same set (a
  * single-user PUT, an unsubscribe) is merged into, never overwritten. A user whose stored set is not an
  * object (only a hand-edited row can be) is refused: an error item, left as it is; so is a user whose set
- * would pass its size limit.
+ * would pass its size limit, or who would get a set past `setsPerRecipient` (preference-set-limits.ts).
  */
 export const preferencesMerge: OperationKind = {
   name: SET_PREFERENCES_OPERATION,
@@ -26,28 +26,27 @@ export const preferencesMerge: OperationKind = {
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
     const merge = compileMerge(document, 6);
-    const write = (refused: string) =>
+    const limit = batch.setsPerRecipient;
+    const limitParam = `$${6 + merge.params.length}::int`;
+    const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params, ...(limit === undefined ? [] : [limit])];
+    // Rare, so only after a statement failed on a limit are its users found (each merged set measured,
+    // or the sets of users new to this one counted): they are error items, the others written.
+    const tooLarge = `SELECT ids.user_id AS id FROM (${BATCH_USER_IDS}) AS ids
+          LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.set_id = $2 AND stored.user_id = ids.user_id
+          WHERE pg_column_size(${merge.into('stored.preferences')}) > ${PREFERENCE_SET_LIMITS.bytes}`;
+    return writeWithinSetLimits((refusing) =>
       writeBatchStatement(
         db,
         batch,
-        { refused },
+        { refused: [NOT_OBJECT, ...(refusing.has('size') ? [tooLarge] : []), ...(refusing.has('sets') ? [usersAtSetLimit(limitParam)] : [])].join('\n        UNION ') },
         {
           ctes: `batch AS (SELECT user_id, ${merge.into('NULL::jsonb')} AS preferences FROM (${BATCH_USER_IDS}) AS ids
                  WHERE user_id NOT IN (SELECT id FROM refused)),
-       written AS (${upsertPreferenceSets({ value: merge.into('preference_sets.preferences'), when: "jsonb_typeof(preference_sets.preferences) = 'object'" })} RETURNING 1)`,
-          params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params],
+       written AS (${upsertPreferenceSets({ value: merge.into('preference_sets.preferences'), when: "jsonb_typeof(preference_sets.preferences) = 'object'" })}
+         RETURNING ${limit === undefined ? '1' : refuseSetPastLimit(limitParam)})`,
+          params,
         },
-      );
-    try {
-      return await write(NOT_OBJECT);
-    } catch (error) {
-      // Rare, so only then is each merged set measured: the users whose set would pass the limit are
-      // error items, the others are written, in the statement run again.
-      if (!violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw error;
-      return write(`${NOT_OBJECT}
-        UNION SELECT ids.user_id AS id FROM (${BATCH_USER_IDS}) AS ids
-          LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.set_id = $2 AND stored.user_id = ids.user_id
-          WHERE pg_column_size(${merge.into('stored.preferences')}) > ${PREFERENCE_SET_LIMITS.bytes}`);
-    }
+      ),
+    );
   },
 };

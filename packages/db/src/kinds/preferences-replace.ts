@@ -1,13 +1,15 @@
 import { applyPreferences, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import type { OperationKind } from './kind';
-import { PREFERENCE_SET_SIZE_CHECK, violatesConstraint } from '../preference-set-errors';
+import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
 import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
 
 /**
  * users.set_preferences, replace: the same document for every user, so a batch is one statement (its
  * guarded progress included) and every user in it succeeds. The user ids never leave the database: the
- * statement takes them from the operation's row (`keys[a:b]`), so only the document is sent.
+ * statement takes them from the operation's row (`keys[a:b]`), so only the document is sent. Past a stored
+ * limit (preference-set-limits.ts) the batch is written again: a document too large as stored refuses
+ * every user; users already holding `setsPerRecipient` sets but not this one are refused, the rest written.
  */
 export const preferencesReplace: OperationKind = {
   name: SET_PREFERENCES_OPERATION,
@@ -16,22 +18,31 @@ export const preferencesReplace: OperationKind = {
   async writeBatch(db, batch) {
     const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
     const replaced = JSON.stringify(applyPreferences('replace', null, document));
-    try {
-      return await writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
+    const limit = batch.setsPerRecipient;
+    const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced, ...(limit === undefined ? [] : [limit])];
+    const returning = limit === undefined ? '1' : refuseSetPastLimit('$7::int');
+    return writeWithinSetLimits((refusing) => {
+      if (refusing.has('size')) {
+        // The one document is too large as stored (its JSON text passed the API's check): every user of the
+        // batch is an error item, nothing written. $1 and $2 are typed for the shared parameter list.
+        return writeBatchStatement(db, batch, { refused: `SELECT user_id AS id FROM (${BATCH_USER_IDS}) AS ids WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL` }, {
+          ctes: '',
+          params: params.slice(0, 5),
+        });
+      }
+      if (refusing.has('sets')) {
+        return writeBatchStatement(db, batch, { refused: usersAtSetLimit('$7::int') }, {
+          ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids WHERE user_id NOT IN (SELECT id FROM refused)),
+       written AS (${upsertPreferenceSets()} RETURNING ${returning})`,
+          params,
+        });
+      }
+      return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
         ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids),
-       written AS (${upsertPreferenceSets()} RETURNING 1)`,
-        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced],
+       written AS (${upsertPreferenceSets()} RETURNING ${returning})`,
+        params,
         constantText: true,
       });
-    } catch (error) {
-      // The one document is too large as stored (its JSON text passed the API's check): every user of the
-      // batch is an error item, nothing written.
-      if (!violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw error;
-      // $1 and $2 are typed for the shared parameter list; only the batch's user ids are read.
-      return writeBatchStatement(db, batch, { refused: `SELECT user_id AS id FROM (${BATCH_USER_IDS}) AS ids WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL` }, {
-        ctes: '',
-        params: [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count],
-      });
-    }
+    });
   },
 };

@@ -19,6 +19,8 @@ export interface Batch {
   /** The batch's keys; empty for a kind that reads them from the operation's row (`keys[start+1:start+count]`). */
   keys: string[];
   leaseMs: number;
+  /** Preference sets a recipient may hold: the preference kinds create no set past it. Unset: no limit. */
+  setsPerRecipient?: number;
 }
 
 /** What a batch did to its keys: the ones not written are the error items. */
