@@ -1,6 +1,7 @@
 import { signUserToken } from '@knocklabs/node';
 import request from 'supertest';
 import { createApiKey, createSigningKey } from '@prefs/db';
+import { workflowsOfSize } from '@prefs/testing';
 import { useApiTestContext } from './api-test-context';
 
 /**
@@ -70,5 +71,15 @@ describe('granular PUTs with a public key and a user token', () => {
     expect((await put(`${base('alice', 'acme')}/categories/c`, { subscribed: true }, browser)).status).toBe(403);
     expect(await storedSet('bob')).toBeNull();
     expect(await storedSet('alice', 'acme')).toBeNull();
+  });
+});
+
+describe('granular PUTs at the storage limit', () => {
+  it('answer 422 preference_set_too_large for a merge past 64 KiB, leaving the set as it was', async () => {
+    expect((await put(base('full'), { workflows: workflowsOfSize(60, 'a') })).status).toBe(200);
+    const before = await storedSet('full');
+    const res = await put(`${base('full')}/workflows`, workflowsOfSize(8, 'b'));
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'preference_set_too_large' });
+    expect(await storedSet('full')).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import { workflowsOfSize } from '@prefs/testing';
 import request from 'supertest';
 import { PREFERENCE_SET_LIMITS } from '@prefs/core';
 import { startApi, type ApiProcess } from '../src/server';
@@ -8,13 +9,6 @@ import { useApiTestContext } from './api-test-context';
  * recipient holds at most PREFERENCE_SETS_PER_RECIPIENT sets. A refused write stores nothing.
  */
 const t = useApiTestContext();
-
-/** A valid `workflows` map of about `kb` KiB: 250-character keys, each `true`. */
-function workflows(kb: number, prefix: string): Record<string, boolean> {
-  const map: Record<string, boolean> = {};
-  for (let index = 0; JSON.stringify(map).length < kb * 1024; index += 1) map[`${prefix}-${String(index).padStart(4, '0')}-`.padEnd(250, 'x')] = true;
-  return map;
-}
 
 const put = (userId: string, setId: string, body: object) => request(t.api.app).put(`/v1/users/${userId}/preferences/${setId}`).set(t.auth()).send(body);
 
@@ -29,33 +23,33 @@ async function storedSet(userId: string, setId: string): Promise<unknown> {
 
 describe('64 KiB per preference set', () => {
   it('refuses a document over the limit with 422 preference_set_too_large, storing nothing', async () => {
-    const res = await put('big-1', 'default', { workflows: workflows(70, 'a') });
+    const res = await put('big-1', 'default', { workflows: workflowsOfSize(70, 'a') });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'preference_set_too_large', errors: [{ field: 'preferences', type: 'preference_set_too_large' }] });
     expect(await storedSet('big-1', 'default')).toBeNull();
   });
 
   it('accepts a document just under it', async () => {
-    expect((await put('big-2', 'default', { workflows: workflows(40, 'a') })).status).toBe(200);
+    expect((await put('big-2', 'default', { workflows: workflowsOfSize(40, 'a') })).status).toBe(200);
   });
 
   it('refuses a merge that would make the stored set pass the limit, leaving the set as it was', async () => {
-    expect((await put('big-3', 'default', { workflows: workflows(40, 'a'), __persistence_strategy__: 'merge' })).status).toBe(200);
+    expect((await put('big-3', 'default', { workflows: workflowsOfSize(40, 'a'), __persistence_strategy__: 'merge' })).status).toBe(200);
     const before = await storedSet('big-3', 'default');
-    const res = await put('big-3', 'default', { workflows: workflows(40, 'b'), __persistence_strategy__: 'merge' });
+    const res = await put('big-3', 'default', { workflows: workflowsOfSize(40, 'b'), __persistence_strategy__: 'merge' });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'preference_set_too_large', errors: [{ field: 'preferences' }] });
     expect(await storedSet('big-3', 'default')).toEqual(before);
     // Making room first lets the same merge through.
     expect((await put('big-3', 'default', { workflows: null, __persistence_strategy__: 'merge' })).status).toBe(200);
-    expect((await put('big-3', 'default', { workflows: workflows(40, 'b'), __persistence_strategy__: 'merge' })).status).toBe(200);
+    expect((await put('big-3', 'default', { workflows: workflowsOfSize(40, 'b'), __persistence_strategy__: 'merge' })).status).toBe(200);
   });
 
   it('refuses a bulk set whose document is over the limit, before any operation exists', async () => {
     const res = await request(t.api.app)
       .post('/v1/users/bulk/preferences')
       .set(t.auth())
-      .send({ user_ids: ['u1', 'u2'], preferences: { workflows: workflows(70, 'a') } });
+      .send({ user_ids: ['u1', 'u2'], preferences: { workflows: workflowsOfSize(70, 'a') } });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('preference_set_too_large');
     const operations = await t.env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM bulk_operations');
@@ -63,7 +57,7 @@ describe('64 KiB per preference set', () => {
   });
 
   it('holds every write path to it in the database too (the preference_sets_size check)', async () => {
-    const oversized = JSON.stringify({ workflows: workflows(70, 'a') });
+    const oversized = JSON.stringify({ workflows: workflowsOfSize(70, 'a') });
     await expect(
       t.env.db.$executeRawUnsafe(
         `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'raw', 'default', $2::jsonb)`,
@@ -104,7 +98,7 @@ describe('a stored limit met on another route', () => {
   /** A `workflows` document as large as PostgreSQL holds it as `bytes` (jsonb), found by its last key's length. */
   async function documentOfSize(bytes: number): Promise<Record<string, unknown>> {
     const sized = async (padding: number) => {
-      const document = { workflows: { ...workflows(60, 'p'), ['z'.repeat(padding)]: true } };
+      const document = { workflows: { ...workflowsOfSize(60, 'p'), ['z'.repeat(padding)]: true } };
       const rows = await t.env.db.$queryRawUnsafe<{ bytes: number }[]>('SELECT pg_column_size($1::jsonb) AS bytes FROM (SELECT 1) AS one', JSON.stringify(document));
       return { document, bytes: rows[0].bytes };
     };

@@ -1,7 +1,7 @@
 import { createLogger } from '@prefs/logger';
 import { createBulkOperation, setPreferencesOperation } from '@prefs/db';
 import { createBulkQueue, createWorkerConnection, enqueueBulkOperation, type BulkQueue, type RedisConnection } from '@prefs/queue';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, userIds, waitFor, workflowsOfSize, type TestEnvironment } from '@prefs/testing';
 import { Writable } from 'node:stream';
 import { createWorker, type PrefsWorker } from '../src/worker';
 
@@ -13,13 +13,6 @@ let env: TestEnvironment;
 let worker: PrefsWorker;
 let connection: RedisConnection;
 let queue: BulkQueue;
-
-/** A valid `workflows` map of about `kb` KiB: 250-character keys, each `true`. */
-function workflows(kb: number, prefix: string): Record<string, boolean> {
-  const map: Record<string, boolean> = {};
-  for (let index = 0; JSON.stringify(map).length < kb * 1024; index += 1) map[`${prefix}-${String(index).padStart(4, '0')}-`.padEnd(250, 'x')] = true;
-  return map;
-}
 
 beforeAll(async () => {
   env = await createTestEnvironment();
@@ -66,17 +59,17 @@ it('a bulk merge refuses exactly the users whose merged set would pass the limit
   const ids = userIds(250, 'merge');
   const full = [ids[3], ids[120], ids[249]];
   // Those three already hold 40 KiB; 40 KiB more would pass 64 KiB. The others hold little or nothing.
-  const seeded = await run(full, { workflows: workflows(40, 'a') }, 'replace');
+  const seeded = await run(full, { workflows: workflowsOfSize(40, 'a') }, 'replace');
   expect(seeded).toMatchObject({ status: 'completed', success_count: 3 });
   const before = await Promise.all(full.map(storedBytes));
 
-  const done = await run(ids, { workflows: workflows(40, 'b'), __persistence_strategy__: 'merge' }, 'merge');
+  const done = await run(ids, { workflows: workflowsOfSize(40, 'b'), __persistence_strategy__: 'merge' }, 'merge');
   expect(done).toMatchObject({ status: 'completed', success_count: 247, error_count: 3 });
   expect(done.error_items.map((item) => item.id).sort()).toEqual([...full].sort());
   expect(await Promise.all(full.map(storedBytes))).toEqual(before);
   const written = await env.db.$queryRawUnsafe<{ n: number }[]>(
     "SELECT count(*)::int AS n FROM preference_sets WHERE user_id LIKE 'merge-%' AND preferences -> 'workflows' ? $1",
-    Object.keys(workflows(1, 'b'))[0],
+    Object.keys(workflowsOfSize(1, 'b'))[0],
   );
   expect(written[0].n).toBe(247);
 });

@@ -110,3 +110,4 @@ export async function freePort(): Promise<number> {
 }
 export { RedisClusterServers } from './redis-cluster';
 export { seededRandom } from './seeded-random';
+export { workflowsOfSize } from './preference-documents';
