@@ -115,6 +115,9 @@ const PUBLIC_BODY_LIMIT = 64 * 1024;
 const SECRET_BODY_LIMIT = 2 * 1024 * 1024;
 const SET_LIMIT = 64 * 1024;
 const ONE_CLICK_LIMIT = 4096;
+const PAGE_BODY_LIMIT = 16 * 1024;
+/** The page form's parser takes at most this many fields (preference-page.ts). */
+const PAGE_FORM_FIELDS = 1500;
 const EVALUATE_CATEGORIES = Array.from({ length: 50 }, (_, index) => `category-${String(index).padStart(2, '0')}`);
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -435,7 +438,7 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
     }
 
     {
-      let links: string[] = [];
+      let links: { unsubscribe: string; pageToken: string }[] = [];
       const padded = paddedOneClickBody(ONE_CLICK_LIMIT);
       const form = { 'content-type': 'application/x-www-form-urlencoded' };
       cases.push({
@@ -446,8 +449,8 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
         prepare: async () => {
           links = await makeLinks(options, tag, 140);
         },
-        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[index]}`, headers: form, body: 'List-Unsubscribe=One-Click' }) },
-        hostile: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[70 + index]}`, headers: { 'content-type': padded.contentType }, body: padded.body }) },
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[index].unsubscribe}`, headers: form, body: 'List-Unsubscribe=One-Click' }) },
+        hostile: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[70 + index].unsubscribe}`, headers: { 'content-type': padded.contentType }, body: padded.body }) },
         note: 'each repetition a link of its own (a repeat that changes nothing is counted, not stored)',
       });
       cases.push({
@@ -455,8 +458,31 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
         route: 'GET /unsubscribe (confirmation page)',
         caller: 'anyone',
         shape: 'a flood of well-formed link tokens naming made-up secrets, each distinct',
-        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'GET', path: `/unsubscribe${links[index]}`, headers: {} }) },
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'GET', path: `/unsubscribe${links[index].unsubscribe}`, headers: {} }) },
         hostile: { repetitions: 200, expect: [400, 401, 403, 404, 410, 422, 429], call: (index) => ({ method: 'GET', path: `/unsubscribe?t=${forgedLinkToken(environmentId, index)}`, headers: {} }) },
+      });
+
+      // The page's form at its 16 KiB limit: the most fields the parser takes, each shown and left as it was.
+      const pageForm = (token: string, fields: number) => {
+        const params = new URLSearchParams({ t: token });
+        for (let index = 0; index < fields; index += 1) params.append(`was:f${index}`, '0');
+        return params.toString();
+      };
+      /** The most fields fitting the limit with this token (tokens differ little in length, if at all). */
+      const largestForm = (token: string) => {
+        let fields = PAGE_FORM_FIELDS - 1;
+        while (Buffer.byteLength(pageForm(token, fields)) > PAGE_BODY_LIMIT) fields -= 10;
+        return pageForm(token, fields);
+      };
+      const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+      cases.push({
+        key: 'page-form',
+        route: 'POST /preferences (the page\'s form)',
+        caller: 'link holder',
+        shape: `the most fields that fit the 16 KiB form, none changed`,
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: '/preferences', headers: formHeaders, body: pageForm(links[index].pageToken, 4) }) },
+        hostile: { repetitions: 20, expect: [200], call: (index) => ({ method: 'POST', path: '/preferences', headers: formHeaders, body: largestForm(links[70 + index].pageToken) }) },
+        note: 'a form that changes nothing is parsed and checked whole, and writes nothing',
       });
     }
 
@@ -488,15 +514,16 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
   }
 }
 
-/** The one-click URLs (their query) of `count` users, made through an API started for that, untimed. */
-async function makeLinks(options: HostileOptions, tag: string, count: number): Promise<string[]> {
+/** The one-click URLs (their query) of `count` users, and their page tokens, made through an API started for that, untimed. */
+async function makeLinks(options: HostileOptions, tag: string, count: number): Promise<{ unsubscribe: string; pageToken: string }[]> {
   const { api, baseUrl } = await startBenchApi(options, 'api-hostile-links');
   try {
-    const links: string[] = [];
+    const links: { unsubscribe: string; pageToken: string }[] = [];
     for (let index = 0; index < count; index += 1) {
       const response = await fetch(`${baseUrl}/v1/users/${tag}-link-${index}/links`, { method: 'POST', headers: { authorization: `Bearer ${options.secretKey}` } });
       if (response.status !== 200) throw new Error(`POST links answered ${response.status}`);
-      links.push(new URL(((await response.json()) as { commercial_unsubscribe_url: string }).commercial_unsubscribe_url).search);
+      const urls = (await response.json()) as { commercial_unsubscribe_url: string; manage_preferences_url: string };
+      links.push({ unsubscribe: new URL(urls.commercial_unsubscribe_url).search, pageToken: new URL(urls.manage_preferences_url).searchParams.get('t') ?? '' });
     }
     return links;
   } finally {
