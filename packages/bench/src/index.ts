@@ -6,6 +6,7 @@ import { deleteRedisPrefix } from '@prefs/queue';
 import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generateSecretKey, runMigrations } from '@prefs/db';
 import { fullDocument } from './documents';
 import { measureEvaluation, type EvaluationResult } from './evaluation';
+import { measureHostile, type HostileResult } from './hostile';
 import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
 import { measureLimit, openReplaceLimit, type LimitOptions } from './limit';
 import { measureNaive } from './naive';
@@ -44,7 +45,7 @@ export interface BenchmarkOptions {
   /** Evaluate requests of 1,000 recipients, and how many in flight. */
   evaluationRequests: number;
   evaluationInFlight: number;
-  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`, `unsubscribe`. */
+  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`, `unsubscribe`, `hostile`. */
   phases: string[];
   /** One-click unsubscribes: users (one link each), POSTs per user, POSTs in flight. */
   unsubscribeUsers: number;
@@ -55,6 +56,8 @@ export interface BenchmarkOptions {
   /** Repetitions of each timed statement of the growth measurement. */
   growthSamples: number;
   cpuProfileDir?: string;
+  /** The hostile phase's cases to run (default all), by key. */
+  hostileCases?: string[];
   log?: (message: string) => void;
 }
 
@@ -69,6 +72,8 @@ export interface BenchmarkReport {
   system: SystemPhaseResult[];
   evaluation: EvaluationResult | null;
   unsubscribes: UnsubscribeResult | null;
+  /** The worst legal request of each route and shape beside an ordinary one (limits-and-costs.md, part 7). */
+  hostile: HostileResult | null;
   ratios: Ratio[];
   targets: Target[];
   growth: { storage: StorageFigures; operationCosts: OperationCostFigures[] };
@@ -234,6 +239,25 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       lines.push(unsubscribes.line);
       log(`  ${Math.round(unsubscribes.line.usersPerSecond)} unsubscribes/s`);
     }
+    let hostile: HostileResult | null = null;
+    if (runs('hostile')) {
+      log('hostile: the worst legal request of each route and shape beside an ordinary one, each pair on a fresh API process');
+      hostile = await measureHostile(
+        {
+          repoRoot: options.repoRoot,
+          databaseUrl,
+          redisUrl: options.redisUrl,
+          redisPrefix: `${redisPrefix}-hostile`,
+          secretKey,
+          environmentId,
+          population,
+          cpuProfileDir: options.cpuProfileDir,
+          ...(options.hostileCases ? { only: options.hostileCases } : {}),
+          log,
+        },
+        tag,
+      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-hostile`));
+    }
     let operationCosts: OperationCostFigures[] = [];
     if (options.finishedOperations > 0) {
       log('growth: creating, listing and ordering-checking operations');
@@ -256,6 +280,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       system,
       evaluation,
       unsubscribes,
+      hostile,
       ratios,
       targets: judgeTargets(ratios, system, evaluation, unsubscribes),
       growth: { storage, operationCosts },

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } from './index';
+import type { HostileResult } from './hostile';
 
 /**
  * `npm run bench`. Sizes come from the environment (defaults: the issue's run):
@@ -9,7 +10,7 @@ import { runBenchmark, renderSvg, type BenchmarkOptions, type BenchmarkReport } 
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
  *   BENCH_REPLACE_PAIRS (3: the replace limit and the system's replace burst back to back, with the most workers),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
- *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe: the parts to run),
+ *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe,hostile: the parts to run), BENCH_HOSTILE_CASES (all: keys of the hostile cases to run),
  *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
  *   BENCH_FINISHED_OPERATIONS (500000, `--finished-operations`), BENCH_GROWTH_SAMPLES (30); `--users N` for the seed,
  *   and BATCH_SIZE, WORKER_CONCURRENCY (the product's default, 4, unless set), DATABASE_POOL_SIZE passed on to the workers.
@@ -39,6 +40,24 @@ function sizeOption(name: string, envName: string, fallback: number): number {
   const value = Number(raw.replace(/[_,]/g, ''));
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} (${envName}) must be a whole number, got "${raw}"`);
   return value;
+}
+
+function printHostile(hostile: HostileResult): void {
+  console.log('\nhostile: worst legal request per route and shape, per request (ordinary -> worst, ratio)');
+  for (const c of hostile.cases) {
+    console.log(`  ${c.route} [${c.caller}] ${c.shape}`);
+    if (!c.ordinary || !c.hostile || !c.ratios) {
+      console.log(`    skipped: ${c.skipped}`);
+      continue;
+    }
+    const o = c.ordinary;
+    const h = c.hostile;
+    const statuses = Object.entries(h.statuses).map(([status, count]) => `${status} x${count}`).join(', ');
+    console.log(`    API CPU ${o.apiCpuMs} -> ${h.apiCpuMs} ms (x${c.ratios.apiCpu}); PostgreSQL CPU ${o.postgresCpuMs} -> ${h.postgresCpuMs} ms (x${c.ratios.postgresCpu})`);
+    console.log(`    event-loop block ${o.eventLoopBlockMs} -> ${h.eventLoopBlockMs} ms (x${c.ratios.eventLoopBlock}, slowest health probe)`);
+    console.log(`    API peak RSS ${o.apiPeakMb} -> ${h.apiPeakMb} MB (+${o.apiGrowthMb} / +${h.apiGrowthMb}); PostgreSQL backend peak ${o.postgresPeakMb} -> ${h.postgresPeakMb} MB (+${o.postgresGrowthMb} / +${h.postgresGrowthMb})`);
+    console.log(`    bytes sent ${o.requestBytes} -> ${h.requestBytes}, answered ${o.answerBytes} -> ${h.answerBytes}; worst answered ${statuses}${c.note ? `; ${c.note}` : ''}`);
+  }
 }
 
 function printReport(report: BenchmarkReport): void {
@@ -79,6 +98,7 @@ function printReport(report: BenchmarkReport): void {
       `\none-click unsubscribes: ${Math.round(unsubscribe.line.usersPerSecond)} per second (${unsubscribe.line.users} POSTs), p50 ${unsubscribe.latency.p50Ms.toFixed(1)} ms, p99 ${unsubscribe.latency.p99Ms.toFixed(1)} ms, API CPU ${unsubscribe.apiCpuMsPerThousand} ms per 1,000, API peak ${unsubscribe.peakMemoryMb.toFixed(0)} MB`,
     );
   }
+  if (report.hostile) printHostile(report.hostile);
   const { storage, operationCosts } = report.growth;
   console.log(`\nstorage at ${storage.users.toLocaleString('en')} users: preference_sets ${storage.tableMb} MB + indexes ${storage.indexMb} MB; per million users ${storage.perMillionUsers.tableMb} + ${storage.perMillionUsers.indexMb} = ${storage.perMillionUsers.totalMb} MB (${storage.bytesPerUser} bytes per user)`);
   for (const costs of operationCosts) {
@@ -123,13 +143,14 @@ async function main(): Promise<void> {
     workerEnv,
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
-    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate,unsubscribe').split(',').map((phase) => phase.trim()),
+    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate,unsubscribe,hostile').split(',').map((phase) => phase.trim()),
     unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
     unsubscribePostsPerUser: 10,
     unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),
     finishedOperations: sizeOption('finished-operations', 'BENCH_FINISHED_OPERATIONS', 500_000),
     growthSamples: sizeOption('growth-samples', 'BENCH_GROWTH_SAMPLES', 30),
     cpuProfileDir,
+    ...(process.env.BENCH_HOSTILE_CASES ? { hostileCases: process.env.BENCH_HOSTILE_CASES.split(',').map((key) => key.trim()) } : {}),
     log: (message) => console.log(message),
   };
   const report = await runBenchmark(options);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A spawned API or worker process, with its memory sampled from /proc while it runs. */
@@ -15,7 +15,7 @@ export interface SpawnedProcess {
   stop(): Promise<void>;
 }
 
-function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+export function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
@@ -27,7 +27,7 @@ function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node runs on
 
-function readCpuSeconds(pid: number): number {
+export function readCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
@@ -35,6 +35,19 @@ function readCpuSeconds(pid: number): number {
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Starts a process's VmHWM again from its resident set now (`5` to clear_refs: allowed on our own
+ * processes), so that the next peak read is one part's. False where that is not possible.
+ */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -78,3 +78,51 @@ describe('the benchmark (smoke run)', () => {
     expect(renderSvg(report.lines, 'smoke')).toContain('<svg');
   });
 });
+
+describe('the hostile phase (smoke run)', () => {
+  it('measures the worst and an ordinary request of each case it runs, and skips with a reason what it does not', async () => {
+    const report = await runBenchmark({
+      repoRoot: path.resolve(__dirname, '..', '..', '..'),
+      databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+      redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
+      seedUsers: 200,
+      usersPerOperation: 20,
+      limitOperations: 1,
+      limitConnections: 1,
+      naiveSampleUsers: 1,
+      systemOperationsPerStrategy: 1,
+      workerCounts: [1],
+      submitParallel: 1,
+      replacePairs: 0,
+      workerEnv: {},
+      evaluationRequests: 1,
+      evaluationInFlight: 1,
+      phases: ['hostile'],
+      hostileCases: ['put-merge-objects', 'unknown-keys', 'evaluate-1000'],
+      unsubscribeUsers: 1,
+      unsubscribePostsPerUser: 1,
+      unsubscribeParallel: 1,
+      finishedOperations: 0,
+      growthSamples: 1,
+    });
+
+    const cases = report.hostile?.cases ?? [];
+    expect(cases.map((c) => c.key)).toEqual(['put-merge-objects', 'evaluate-1000', 'unknown-keys']);
+    for (const c of cases.filter((c) => c.key !== 'evaluate-1000')) {
+      expect(c.skipped).toBeUndefined();
+      for (const cost of [c.ordinary!, c.hostile!]) {
+        expect(cost.apiPeakMb).toBeGreaterThan(0);
+        expect(cost.probes).toBeGreaterThan(0);
+        expect(cost.eventLoopBlockMs).toBeGreaterThan(0);
+      }
+      expect(c.ratios?.apiCpu).toEqual(expect.any(Number));
+    }
+    // The worst merge is far larger than the ordinary one, and reached PostgreSQL (its backend was read).
+    expect(cases[0].hostile!.requestBytes).toBeGreaterThan(40_000);
+    expect(cases[0].hostile!.postgresPeakMb).toBeGreaterThan(0);
+    expect(Object.keys(cases[2].hostile!.statuses).sort()).toEqual(expect.arrayContaining(['401']));
+    // Without the 100-recipient case to project it from, the largest evaluation is not sent.
+    expect(cases[1].skipped).toMatch(/^not run: /);
+    expect(report.lines).toEqual([]);
+  });
+});

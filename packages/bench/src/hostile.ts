@@ -1,0 +1,532 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { importPKCS8, SignJWT } from 'jose';
+import { Client } from 'pg';
+import { createApiKey, createDatabase, createSigningKey, generateApiKey } from '@prefs/db';
+import { startBenchApi } from './api-process';
+import { fullDocument, mergePatch, userRange } from './documents';
+import {
+  longId,
+  longStringsPatch,
+  LONGEST_PARSED_NUMBER,
+  manyObjectsPatch,
+  maximalConditionsSet,
+  maximalProperties,
+  paddedOneClickBody,
+} from './hostile-documents';
+import { sendCounted, type CountedAnswer } from './http-client';
+import { readCpuSeconds, readStatusKb, resetPeakMemory, type SpawnedProcess } from './processes';
+
+/**
+ * The `hostile` phase (limits-and-costs.md, part 7): for each surface, the worst legal request of each
+ * shape beside an ordinary request of the same route, each pair on a freshly started API (so that the
+ * API's and its PostgreSQL backends' peaks are that pair's). Per request: API CPU ms, the API's peak
+ * resident memory (VmHWM, started again before each part), the peak of the API's PostgreSQL backends
+ * (VmHWM, pids from pg_stat_activity), PostgreSQL CPU ms, and the longest event-loop block, seen as the
+ * slowest of back-to-back `GET /healthz` probes sent while the request runs. Sizes never pass the
+ * service's own limits: those are what bound the cost.
+ */
+
+export interface HostileOptions {
+  repoRoot: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  secretKey: string;
+  environmentId: string;
+  population: number;
+  cpuProfileDir?: string;
+  /** Only the cases of these keys (default all), e.g. to look at one again. */
+  only?: string[];
+  log: (message: string) => void;
+}
+
+/** What one kind of request cost, per request. */
+export interface HostileCost {
+  requests: number;
+  /** Answer statuses and how many of each. */
+  statuses: Record<string, number>;
+  requestBytes: number;
+  answerBytes: number;
+  apiCpuMs: number;
+  postgresCpuMs: number;
+  /** The API's peak resident set during the part, and how far above its resident set at the start. */
+  apiPeakMb: number;
+  apiGrowthMb: number;
+  /** The largest peak of the API's PostgreSQL backends, and its growth over the peak before the part. */
+  postgresPeakMb: number;
+  postgresGrowthMb: number;
+  /** The slowest health probe while one request ran: how long the event loop was held, at most. */
+  eventLoopBlockMs: number;
+  probes: number;
+}
+
+export interface HostileCase {
+  key: string;
+  route: string;
+  caller: string;
+  shape: string;
+  ordinary: HostileCost | null;
+  hostile: HostileCost | null;
+  /** hostile / ordinary, per request. */
+  ratios: { apiCpu: number; postgresCpu: number; eventLoopBlock: number } | null;
+  note?: string;
+  skipped?: string;
+}
+
+export interface HostileResult {
+  cases: HostileCase[];
+}
+
+interface HttpCall {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Part {
+  /** The request of repetition `index` (each its own user or link where a repeat would cost less). */
+  call: (index: number) => HttpCall;
+  repetitions: number;
+  /** Answers that count as the intended outcome. */
+  expect: number[];
+}
+
+interface CaseDefinition {
+  key: string;
+  route: string;
+  caller: string;
+  shape: string;
+  ordinary: Part;
+  hostile: Part;
+  note?: string;
+  /** Run before the API starts, untimed (seeding what the requests read). */
+  prepare?: () => Promise<void>;
+  /** Why not to run it, judged on the cases measured before it (null: run it). */
+  unsafe?: (measured: HostileCase[]) => string | null;
+}
+
+/** What a shared PostgreSQL backend may be made to take by one request of the bench (limits-and-costs.md, part 1). */
+const POSTGRES_GROWTH_LIMIT_MB = 64;
+
+const MB = 1024;
+const PUBLIC_BODY_LIMIT = 64 * 1024;
+const SECRET_BODY_LIMIT = 2 * 1024 * 1024;
+const SET_LIMIT = 64 * 1024;
+const ONE_CLICK_LIMIT = 4096;
+const PAGE_BODY_LIMIT = 16 * 1024;
+/** The page form's parser takes at most this many fields (preference-page.ts). */
+const PAGE_FORM_FIELDS = 1500;
+const EVALUATE_CATEGORIES = Array.from({ length: 50 }, (_, index) => `category-${String(index).padStart(2, '0')}`);
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/** The API's PostgreSQL backends: their peaks (KiB) and CPU seconds, by pid. */
+async function apiBackends(watcher: Client): Promise<Map<number, { peakKb: number; cpu: number }>> {
+  const { rows } = await watcher.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'prefs-api'`,
+  );
+  return new Map(rows.map((row) => [row.pid, { peakKb: readStatusKb(row.pid, 'VmHWM'), cpu: readCpuSeconds(row.pid) }]));
+}
+
+const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function probe(baseUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}/healthz`, { agent: probeAgent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Runs `work` with health probes back to back beside it; the slowest probe's milliseconds. */
+async function withProbes(baseUrl: string, work: () => Promise<unknown>): Promise<{ maxMs: number; probes: number }> {
+  let running = true;
+  let maxMs = 0;
+  let probes = 0;
+  const prober = (async () => {
+    while (running) {
+      const sent = performance.now();
+      await probe(baseUrl);
+      maxMs = Math.max(maxMs, performance.now() - sent);
+      probes += 1;
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    running = false;
+    await prober;
+  }
+  return { maxMs, probes };
+}
+
+function send(baseUrl: string, call: HttpCall): Promise<CountedAnswer> {
+  return sendCounted(call.method, `${baseUrl}${call.path}`, call.headers, call.body);
+}
+
+/** One part (ordinary or hostile): the repetitions one after another, then one more with the probes. */
+async function measurePart(api: SpawnedProcess, baseUrl: string, watcher: Client, part: Part, probeIndex: number, name: string): Promise<HostileCost> {
+  const pid = api.child.pid as number;
+  const statuses: Record<string, number> = {};
+  let requestBytes = 0;
+  let answerBytes = 0;
+  const backendsBefore = await apiBackends(watcher);
+  resetPeakMemory(pid);
+  const rssBeforeKb = readStatusKb(pid, 'VmRSS');
+  const cpuBefore = api.cpuSeconds();
+  for (let index = 0; index < part.repetitions; index += 1) {
+    const call = part.call(index);
+    const sent = performance.now();
+    const answer = await send(baseUrl, call).catch((error: Error) => {
+      throw new Error(`${name}: ${call.method} ${call.path.slice(0, 60)}: ${error.message} after ${Math.round(performance.now() - sent)} ms`);
+    });
+    statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+    if (!part.expect.includes(answer.status)) throw new Error(`${name}: ${call.method} ${call.path.slice(0, 60)} answered ${answer.status}: ${answer.head.slice(0, 300)}`);
+    requestBytes += call.body === undefined ? 0 : Buffer.byteLength(call.body);
+    answerBytes += answer.bytes;
+  }
+  const apiCpu = api.cpuSeconds() - cpuBefore;
+  const apiPeakKb = readStatusKb(pid, 'VmHWM');
+  const backendsAfter = await apiBackends(watcher);
+  let postgresCpu = 0;
+  let postgresPeakKb = 0;
+  let postgresPeakBeforeKb = 0;
+  for (const [backend, after] of backendsAfter) {
+    postgresCpu += after.cpu - (backendsBefore.get(backend)?.cpu ?? 0);
+    postgresPeakKb = Math.max(postgresPeakKb, after.peakKb);
+  }
+  for (const before of backendsBefore.values()) postgresPeakBeforeKb = Math.max(postgresPeakBeforeKb, before.peakKb);
+  const probed = await withProbes(baseUrl, () => send(baseUrl, part.call(probeIndex)));
+  const per = (value: number) => round(value / part.repetitions);
+  return {
+    requests: part.repetitions,
+    statuses,
+    requestBytes: Math.round(requestBytes / part.repetitions),
+    answerBytes: Math.round(answerBytes / part.repetitions),
+    apiCpuMs: per(apiCpu * 1000),
+    postgresCpuMs: per(postgresCpu * 1000),
+    apiPeakMb: round(apiPeakKb / MB),
+    apiGrowthMb: round((apiPeakKb - rssBeforeKb) / MB),
+    postgresPeakMb: round(postgresPeakKb / MB),
+    postgresGrowthMb: round(Math.max(0, postgresPeakKb - postgresPeakBeforeKb) / MB),
+    eventLoopBlockMs: round(probed.maxMs),
+    probes: probed.probes,
+  };
+}
+
+const ratio = (hostile: number, ordinary: number) => round(hostile / Math.max(ordinary, 0.01));
+
+/** One case on its own API process: warm-up with the ordinary request, then ordinary, then hostile. */
+async function measureCase(options: HostileOptions, watcher: Client, definition: CaseDefinition): Promise<HostileCase> {
+  await definition.prepare?.();
+  const { api, baseUrl } = await startBenchApi(options, `api-hostile-${definition.key}`, { FAILED_AUTH_LIMIT: '20' });
+  try {
+    const warmUps = Math.min(5, definition.ordinary.repetitions);
+    for (let index = 0; index < warmUps; index += 1) await send(baseUrl, definition.ordinary.call(definition.ordinary.repetitions + 1 + index));
+    const ordinary = await measurePart(api, baseUrl, watcher, definition.ordinary, definition.ordinary.repetitions, 'ordinary');
+    const hostile = await measurePart(api, baseUrl, watcher, definition.hostile, definition.hostile.repetitions, 'worst');
+    return {
+      key: definition.key,
+      route: definition.route,
+      caller: definition.caller,
+      shape: definition.shape,
+      ordinary,
+      hostile,
+      ratios: {
+        apiCpu: ratio(hostile.apiCpuMs, ordinary.apiCpuMs),
+        postgresCpu: ratio(hostile.postgresCpuMs, ordinary.postgresCpuMs),
+        eventLoopBlock: ratio(hostile.eventLoopBlockMs, ordinary.eventLoopBlockMs),
+      },
+      ...(definition.note ? { note: definition.note } : {}),
+    };
+  } catch (error) {
+    await new Promise((resolve) => setTimeout(resolve, 500)); // an API that crashed has exited by then
+    const alive = api.child.exitCode === null && api.child.signalCode === null;
+    return {
+      key: definition.key,
+      route: definition.route,
+      caller: definition.caller,
+      shape: definition.shape,
+      ordinary: null,
+      hostile: null,
+      ratios: null,
+      skipped: `failed: ${(error as Error).message.slice(0, 300)}${alive ? '' : `; the API exited (${api.child.exitCode ?? api.child.signalCode})`}; the API's last output: ${api.outputTail().slice(-400) || 'none'}`,
+    };
+  } finally {
+    await api.stop();
+  }
+}
+
+/** The largest value of `build(bytes)` whose stored jsonb PostgreSQL accepts in one set (and whose JSON fits `maxJson`). */
+async function largestStorable(watcher: Client, build: (bytes: number) => unknown, maxJson: number): Promise<{ bytes: number; value: unknown }> {
+  for (let bytes = maxJson; bytes > 1024; bytes -= 512) {
+    const value = build(bytes);
+    const text = JSON.stringify(value);
+    if (Buffer.byteLength(text) > maxJson) continue;
+    const { rows } = await watcher.query<{ size: number }>('SELECT pg_column_size($1::jsonb) AS size', [text]);
+    if (rows[0].size <= SET_LIMIT) return { bytes, value };
+  }
+  throw new Error('no size fits');
+}
+
+async function signToken(privateKeyBase64: string, userId: string): Promise<string> {
+  const key = await importPKCS8(Buffer.from(privateKeyBase64, 'base64').toString('utf8'), 'RS256');
+  return new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(key);
+}
+
+/** A link token of the right shape, for this environment, naming a secret that does not exist. */
+function forgedLinkToken(environmentId: string, index: number): string {
+  const secretId = [randomBytes(4), randomBytes(2), randomBytes(2), randomBytes(2), randomBytes(6)].map((part) => part.toString('hex')).join('-');
+  const payload = Buffer.from(JSON.stringify([1, secretId, environmentId, `forged-${index}`, randomBytes(16).toString('base64url'), null, null])).toString('base64url');
+  return `${payload}.${randomBytes(32).toString('base64url')}`;
+}
+
+export async function measureHostile(options: HostileOptions, tag: string): Promise<HostileResult> {
+  const watcher = new Client({ connectionString: options.databaseUrl, application_name: 'prefs-bench-hostile' });
+  await watcher.connect();
+  const db = createDatabase({ databaseUrl: options.databaseUrl, poolSize: 1, applicationName: 'prefs-bench' });
+  try {
+    const { environmentId } = options;
+    const publicKey = (await createApiKey(db, 'development', 'public')).key;
+    const signingKey = (await createSigningKey(db, 'development'))!.privateKeyBase64;
+    const secret = { authorization: `Bearer ${options.secretKey}`, 'content-type': 'application/json' };
+    const tokens = new Map<string, string>();
+    const asUser = async (userId: string) => {
+      if (!tokens.has(userId)) tokens.set(userId, await signToken(signingKey, userId));
+      return { authorization: `Bearer ${publicKey}`, 'x-knock-user-token': tokens.get(userId)!, 'content-type': 'application/json' };
+    };
+    /** Signs the tokens of users `prefix-0 .. prefix-(count-1)` beforehand: signing is not what is measured. */
+    const usersWithTokens = async (prefix: string, count: number) => {
+      const headers: Record<string, string>[] = [];
+      for (let index = 0; index < count; index += 1) headers.push(await asUser(`${prefix}-${index}`));
+      return headers;
+    };
+
+    const manyObjects = await largestStorable(watcher, (bytes) => manyObjectsPatch(bytes), PUBLIC_BODY_LIMIT - 64);
+    const longStrings = await largestStorable(watcher, (bytes) => longStringsPatch(bytes), PUBLIC_BODY_LIMIT - 64);
+    const ordinaryPatch = JSON.stringify({ __persistence_strategy__: 'merge', ...mergePatch(tag) });
+    options.log(`  largest storable patches: ${manyObjects.bytes} bytes of small objects, ${longStrings.bytes} of 255-character keys and 4,096-character conditions`);
+
+    const cases: CaseDefinition[] = [];
+    const putRepetitions = { ordinary: 50, hostile: 5 };
+    for (const [shape, patch] of [['most objects', manyObjects.value], ['longest keys and strings', longStrings.value]] as const) {
+      const key = shape === 'most objects' ? 'put-merge-objects' : 'put-merge-strings';
+      const ordinaryHeaders = await usersWithTokens(`${tag}-${key}-ordinary`, putRepetitions.ordinary + 6);
+      const hostileHeaders = await usersWithTokens(`${tag}-${key}-hostile`, putRepetitions.hostile + 1);
+      const body = JSON.stringify(patch);
+      cases.push({
+        key,
+        route: 'PUT /v1/users/:id/preferences/default (merge)',
+        caller: 'public key + token',
+        shape: `${shape}, ${Buffer.byteLength(body)} bytes`,
+        ordinary: {
+          repetitions: putRepetitions.ordinary,
+          expect: [200],
+          call: (index) => ({ method: 'PUT', path: `/v1/users/${encodeURIComponent(`${tag}-${key}-ordinary-${index}`)}/preferences/default`, headers: ordinaryHeaders[index], body: ordinaryPatch }),
+        },
+        hostile: {
+          repetitions: putRepetitions.hostile,
+          expect: [200],
+          call: (index) => ({ method: 'PUT', path: `/v1/users/${encodeURIComponent(`${tag}-${key}-hostile-${index}`)}/preferences/default`, headers: hostileHeaders[index], body }),
+        },
+        note: 'each repetition merges into a user of its own (a repeat that changes nothing costs less)',
+      });
+    }
+
+    {
+      const ordinaryHeaders = await usersWithTokens(`${tag}-identify-ordinary`, 56);
+      const hostileHeaders = await usersWithTokens(`${tag}-identify-hostile`, 6);
+      const ordinaryBody = JSON.stringify({ name: 'Ada Lovelace', email: 'ada@example.com', plan: 'pro' });
+      let propertiesBytes = 32 * 1024;
+      while (Buffer.byteLength(JSON.stringify(maximalProperties(propertiesBytes))) > 32 * 1024) propertiesBytes -= 256;
+      const hostileBody = JSON.stringify(maximalProperties(propertiesBytes));
+      cases.push({
+        key: 'identify',
+        route: 'PUT /v1/users/:id (identify)',
+        caller: 'public key + token',
+        shape: `100 properties nested 8 deep, ${Buffer.byteLength(hostileBody)} bytes`,
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'PUT', path: `/v1/users/${tag}-identify-ordinary-${index}`, headers: ordinaryHeaders[index], body: ordinaryBody }) },
+        hostile: { repetitions: 5, expect: [200], call: (index) => ({ method: 'PUT', path: `/v1/users/${tag}-identify-hostile-${index}`, headers: hostileHeaders[index], body: hostileBody }) },
+      });
+    }
+
+    {
+      const ordinaryUser = `${tag}-effective-ordinary`;
+      const hostileUser = `${tag}-effective-hostile`;
+      const ordinaryHeaders = await asUser(ordinaryUser);
+      const hostileHeaders = await asUser(hostileUser);
+      const hostileSet = await largestStorable(watcher, (bytes) => { const { __persistence_strategy__: _s, ...document } = manyObjectsPatch(bytes); return document; }, SET_LIMIT);
+      cases.push({
+        key: 'effective',
+        route: 'GET /v1/users/:id/preferences/default/effective',
+        caller: 'public key + token',
+        shape: `a stored set of ${JSON.stringify(hostileSet.value).length} bytes of small objects`,
+        prepare: async () => {
+          await watcher.query(
+            `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, $2, 'default', $3::jsonb), ($1::uuid, $4, 'default', $5::jsonb)`,
+            [environmentId, ordinaryUser, JSON.stringify(fullDocument(tag)), hostileUser, JSON.stringify(hostileSet.value)],
+          );
+        },
+        ordinary: { repetitions: 50, expect: [200], call: () => ({ method: 'GET', path: `/v1/users/${ordinaryUser}/preferences/default/effective`, headers: ordinaryHeaders }) },
+        hostile: { repetitions: 20, expect: [200], call: () => ({ method: 'GET', path: `/v1/users/${hostileUser}/preferences/default/effective`, headers: hostileHeaders }) },
+      });
+    }
+
+    {
+      const ordinaryIds = (index: number) => Array.from({ length: 1000 }, (_, user) => `${tag}-bulk-o${index}-${user}`);
+      const hostileIds = (index: number) => Array.from({ length: 1000 }, (_, user) => longId(`${tag}-bulk-h${index}`, String(user)));
+      const hostilePreferences = { id: 'default', ...manyObjects.value as Record<string, unknown> };
+      cases.push({
+        key: 'bulk-merge',
+        route: 'POST /v1/users/bulk/preferences (merge)',
+        caller: 'secret key',
+        shape: `1,000 ids of 255 characters and a ${manyObjects.bytes}-byte patch of small objects`,
+        ordinary: { repetitions: 20, expect: [200, 201, 202], call: (index) => ({ method: 'POST', path: '/v1/users/bulk/preferences', headers: secret, body: JSON.stringify({ user_ids: ordinaryIds(index), preferences: { id: 'default', __persistence_strategy__: 'merge', ...mergePatch(tag) } }) }) },
+        hostile: { repetitions: 5, expect: [200, 201, 202], call: (index) => ({ method: 'POST', path: '/v1/users/bulk/preferences', headers: secret, body: JSON.stringify({ user_ids: hostileIds(index), preferences: hostilePreferences }) }) },
+        note: 'the API accepting the operation only; no worker runs (a worker merges that patch at about 50 ms of PostgreSQL CPU per user, security.md: not run here on the shared server)',
+      });
+    }
+
+    {
+      const allIds = Array.from({ length: 1000 }, (_, index) => longId(`${tag}-eval`, String(index).padStart(4, '0')));
+      const conditions = await largestStorable(watcher, (bytes) => maximalConditionsSet(EVALUATE_CATEGORIES, bytes), SET_LIMIT);
+      const skeleton = { workflow: { key: 'digest', categories: EVALUATE_CATEGORIES, commercial: true }, channel: { type: 'email' } };
+      const ordinaryBody = (index: number) =>
+        JSON.stringify({ recipients: userRange(index * 1000, 1000, options.population), workflow: { key: 'new-comment', categories: ['product_updates'] }, channel: { type: 'in_app_feed' } });
+      // 1,000 recipients is the limit; 100 shows the cost where the limit's size does not complete.
+      for (const count of [100, 1000]) {
+        const hostileIds = allIds.slice(0, count);
+        // Each recipient's properties fill the rest of the secret key's 2 MiB body.
+        const perRecipient = Math.floor((SECRET_BODY_LIMIT - 4096 - JSON.stringify(skeleton).length) / count);
+        const recipient = (id: string) => {
+          const base = { id, score: LONGEST_PARSED_NUMBER, note: '' };
+          return { ...base, note: 'n'.repeat(Math.max(0, perRecipient - JSON.stringify(base).length - 1)) };
+        };
+        const hostileBody = JSON.stringify({ ...skeleton, recipients: hostileIds.map(recipient) });
+        cases.push({
+          key: `evaluate-${count}`,
+          route: 'POST /v1/preferences/evaluate?trace=true',
+          caller: 'secret key',
+          shape: `${count.toLocaleString('en')} recipients with 255-character ids, ${Buffer.byteLength(hostileBody)} bytes; each with a stored ${JSON.stringify(conditions.value).length}-byte set of 100-digit numeric conditions over 50 categories`,
+          prepare: async () => {
+            await watcher.query(
+              `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) SELECT $1::uuid, id, 'default', $2::jsonb FROM unnest($3::text[]) AS id
+               ON CONFLICT (environment_id, user_id, set_id) DO NOTHING`,
+              [environmentId, JSON.stringify(conditions.value), hostileIds],
+            );
+          },
+          ordinary: { repetitions: 10, expect: [200], call: (index) => ({ method: 'POST', path: '/v1/preferences/evaluate', headers: secret, body: ordinaryBody(index) }) },
+          hostile: { repetitions: 2, expect: [200], call: () => ({ method: 'POST', path: '/v1/preferences/evaluate?trace=true', headers: secret, body: hostileBody }) },
+          note: 'ordinary: 1,000 seeded recipients with a 1 KB set, one category, no trace',
+          // The read aggregates every recipient's set into one value: its backend grows with the recipients.
+          unsafe: (measured) => {
+            if (count === 100) return null;
+            const smaller = measured.find((c) => c.key === 'evaluate-100')?.hostile;
+            if (!smaller) return 'not run: the 100-recipient case, from which its PostgreSQL cost is projected, has no figures';
+            const projected = (smaller.postgresGrowthMb * count) / 100;
+            return projected > POSTGRES_GROWTH_LIMIT_MB
+              ? `not run: 100 recipients grew the PostgreSQL backend by ${smaller.postgresGrowthMb} MB (one aggregated value of every set read), so ${count.toLocaleString('en')} would take about ${Math.round(projected)} MB of the shared server, over ${POSTGRES_GROWTH_LIMIT_MB} MB`
+              : null;
+          },
+        });
+      }
+    }
+
+    {
+      let links: { unsubscribe: string; pageToken: string }[] = [];
+      const padded = paddedOneClickBody(ONE_CLICK_LIMIT);
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      cases.push({
+        key: 'one-click',
+        route: 'POST /unsubscribe (one-click)',
+        caller: 'link holder',
+        shape: `List-Unsubscribe=One-Click as multipart after a preamble, ${padded.body.length} bytes`,
+        prepare: async () => {
+          links = await makeLinks(options, tag, 140);
+        },
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[index].unsubscribe}`, headers: form, body: 'List-Unsubscribe=One-Click' }) },
+        hostile: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: `/unsubscribe${links[70 + index].unsubscribe}`, headers: { 'content-type': padded.contentType }, body: padded.body }) },
+        note: 'each repetition a link of its own (a repeat that changes nothing is counted, not stored)',
+      });
+      cases.push({
+        key: 'forged-links',
+        route: 'GET /unsubscribe (confirmation page)',
+        caller: 'anyone',
+        shape: 'a flood of well-formed link tokens naming made-up secrets, each distinct',
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'GET', path: `/unsubscribe${links[index].unsubscribe}`, headers: {} }) },
+        hostile: { repetitions: 200, expect: [400, 401, 403, 404, 410, 422, 429], call: (index) => ({ method: 'GET', path: `/unsubscribe?t=${forgedLinkToken(environmentId, index)}`, headers: {} }) },
+      });
+
+      // The page's form at its 16 KiB limit: the most fields the parser takes, each shown and left as it was.
+      const pageForm = (token: string, fields: number) => {
+        const params = new URLSearchParams({ t: token });
+        for (let index = 0; index < fields; index += 1) params.append(`was:f${index}`, '0');
+        return params.toString();
+      };
+      /** The most fields fitting the limit with this token (tokens differ little in length, if at all). */
+      const largestForm = (token: string) => {
+        let fields = PAGE_FORM_FIELDS - 1;
+        while (Buffer.byteLength(pageForm(token, fields)) > PAGE_BODY_LIMIT) fields -= 10;
+        return pageForm(token, fields);
+      };
+      const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+      cases.push({
+        key: 'page-form',
+        route: 'POST /preferences (the page\'s form)',
+        caller: 'link holder',
+        shape: `the most fields that fit the 16 KiB form, none changed`,
+        ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'POST', path: '/preferences', headers: formHeaders, body: pageForm(links[index].pageToken, 4) }) },
+        hostile: { repetitions: 20, expect: [200], call: (index) => ({ method: 'POST', path: '/preferences', headers: formHeaders, body: largestForm(links[70 + index].pageToken) }) },
+        note: 'a form that changes nothing is parsed and checked whole, and writes nothing',
+      });
+    }
+
+    cases.push({
+      key: 'unknown-keys',
+      route: 'GET /v1/users/:id/preferences',
+      caller: 'anyone',
+      shape: 'a flood of made-up secret keys, each distinct',
+      ordinary: { repetitions: 50, expect: [200], call: () => ({ method: 'GET', path: `/v1/users/${tag}-keys/preferences`, headers: secret }) },
+      hostile: { repetitions: 200, expect: [401, 429], call: () => ({ method: 'GET', path: `/v1/users/${tag}-keys/preferences`, headers: { authorization: `Bearer ${generateApiKey('secret')}` } }) },
+      note: 'FAILED_AUTH_LIMIT at its default (20 a second per address): past it, 429 without a lookup',
+    });
+
+    const results: HostileCase[] = [];
+    for (const definition of cases.filter((c) => !options.only || options.only.includes(c.key))) {
+      options.log(`  ${definition.route} (${definition.caller}): ${definition.shape}`);
+      const unsafe = definition.unsafe?.(results) ?? null;
+      const result: HostileCase = unsafe
+        ? { key: definition.key, route: definition.route, caller: definition.caller, shape: definition.shape, ordinary: null, hostile: null, ratios: null, skipped: unsafe }
+        : await measureCase(options, watcher, definition);
+      if (result.skipped) options.log(`    ${result.skipped}`);
+      else options.log(`    API CPU ${result.ordinary!.apiCpuMs} -> ${result.hostile!.apiCpuMs} ms, block ${result.ordinary!.eventLoopBlockMs} -> ${result.hostile!.eventLoopBlockMs} ms, PostgreSQL peak ${result.hostile!.postgresPeakMb} MB`);
+      results.push(result);
+    }
+    return { cases: results };
+  } finally {
+    await db.$disconnect();
+    await watcher.end();
+  }
+}
+
+/** The one-click URLs (their query) of `count` users, and their page tokens, made through an API started for that, untimed. */
+async function makeLinks(options: HostileOptions, tag: string, count: number): Promise<{ unsubscribe: string; pageToken: string }[]> {
+  const { api, baseUrl } = await startBenchApi(options, 'api-hostile-links');
+  try {
+    const links: { unsubscribe: string; pageToken: string }[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const response = await fetch(`${baseUrl}/v1/users/${tag}-link-${index}/links`, { method: 'POST', headers: { authorization: `Bearer ${options.secretKey}` } });
+      if (response.status !== 200) throw new Error(`POST links answered ${response.status}`);
+      const urls = (await response.json()) as { commercial_unsubscribe_url: string; manage_preferences_url: string };
+      links.push({ unsubscribe: new URL(urls.commercial_unsubscribe_url).search, pageToken: new URL(urls.manage_preferences_url).searchParams.get('t') ?? '' });
+    }
+    return links;
+  } finally {
+    await api.stop();
+  }
+}
