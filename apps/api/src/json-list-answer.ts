@@ -19,26 +19,52 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+/** Items and how each becomes an entry of the answer. */
+export interface JsonListBatch<T> {
+  items: readonly T[];
+  produce: (item: T) => unknown;
+}
+
 /**
  * Answers 200 `{ "<key>": [...] }`, producing and serialising one item at a time: the event loop gets a
  * turn every SLICE_MS (so other requests, a health check, are answered meanwhile), and the answer is never
  * held whole, as objects or as text (a traced evaluation of 1,000 recipients can exceed what one string holds).
  */
 export async function sendJsonList<T>(res: Response, key: string, items: readonly T[], produce: (item: T) => unknown): Promise<void> {
+  await sendJsonBatches(res, key, (async function* () {
+    yield { items, produce };
+  })());
+}
+
+/**
+ * As sendJsonList, for items that come in batches (an evaluation reads its recipients' layers a budget of
+ * bytes at a time): each batch is produced and written before the next is asked for. The first batch is
+ * awaited before the 200 goes out, so a failure to read it is answered as any error is.
+ */
+export async function sendJsonBatches<T>(res: Response, key: string, batches: AsyncIterable<JsonListBatch<T>>): Promise<void> {
+  const iterator = batches[Symbol.asyncIterator]();
+  let next = await iterator.next();
   res.status(200).type('json');
   let pending = `{${JSON.stringify(key)}:[`;
+  let first = true;
   let sliceStart = performance.now();
-  for (let index = 0; index < items.length; index += 1) {
-    if (res.destroyed) return; // the caller went away: nobody reads the rest
-    pending += (index === 0 ? '' : ',') + JSON.stringify(produce(items[index]));
-    const sliceOver = performance.now() - sliceStart >= SLICE_MS;
-    if (pending.length >= WRITE_BYTES || sliceOver) {
-      const accepted = res.write(pending);
-      pending = '';
-      if (!accepted) await drained(res);
-      else if (sliceOver) await nextTurn();
-      sliceStart = performance.now();
+  while (!next.done) {
+    const { items, produce } = next.value;
+    for (const item of items) {
+      if (res.destroyed) return; // the caller went away: nobody reads the rest
+      pending += (first ? '' : ',') + JSON.stringify(produce(item));
+      first = false;
+      const sliceOver = performance.now() - sliceStart >= SLICE_MS;
+      if (pending.length >= WRITE_BYTES || sliceOver) {
+        const accepted = res.write(pending);
+        pending = '';
+        if (!accepted) await drained(res);
+        else if (sliceOver) await nextTurn();
+        sliceStart = performance.now();
+      }
     }
+    next = await iterator.next();
+    sliceStart = performance.now();
   }
   res.end(`${pending}]}`);
 }

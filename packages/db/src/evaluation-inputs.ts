@@ -19,6 +19,7 @@ interface InputsRow {
   environment_default: string | null;
   tenant: string | null;
   users: string;
+  covered: number | null;
 }
 
 /** [id, properties, default set, tenant set], as PostgreSQL aggregates them. */
@@ -54,30 +55,74 @@ function cutDown(document: string): string {
 }
 
 /**
- * One statement, one row: the layers and every recipient's row aggregated into JSON text by PostgreSQL
- * and parsed here once. Returning 1,000 rows of jsonb instead cost several times more CPU in the client
- * (per-row and per-value conversion) than the evaluation itself.
+ * One statement, one row: the layers and the recipients' rows aggregated into JSON text by PostgreSQL and
+ * parsed here once. Returning 1,000 rows of jsonb instead cost several times more CPU in the client
+ * (per-row and per-value conversion) than the evaluation itself. The recipients' rows stop at a byte
+ * budget (the last parameter; the first row always comes): stored sets of up to 64 KiB each would
+ * otherwise make one text of 64 MB for 1,000 recipients, more than the API's heap can parse.
+ * `covered` is then the ordinality of the last id read; null when every id was.
  */
 function readInputsSql(scoped: boolean): string {
   const set = (document: string) => (scoped ? cutDown(document) : document);
+  const budget = scoped ? '$7' : '$4';
   return `
-  WITH ids(id) AS (SELECT DISTINCT jsonb_array_elements_text($2::jsonb))
+  WITH ids(id, ord) AS (SELECT e.id, e.ord FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS e(id, ord)),
+  found AS (
+    SELECT ids.ord, json_build_array(ids.id, u.properties, ${set('d.preferences')}, ${set('ts.preferences')})::text AS entry
+    FROM ids
+    LEFT JOIN users u ON u.environment_id = $1::uuid AND u.id = ids.id
+    LEFT JOIN preference_sets d ON d.environment_id = $1::uuid AND d.user_id = ids.id AND d.set_id = 'default'
+    LEFT JOIN preference_sets ts ON ts.environment_id = $1::uuid AND ts.user_id = ids.id AND ts.set_id = $3
+    WHERE u.id IS NOT NULL OR d.user_id IS NOT NULL OR ts.user_id IS NOT NULL),
+  sized AS (SELECT ord, entry, sum(octet_length(entry)) OVER (ORDER BY ord) - octet_length(entry) AS before FROM found),
+  kept AS (SELECT ord, entry FROM sized WHERE before < ${budget}::bigint)
   SELECT
     (SELECT ${set('preferences')} FROM environment_defaults WHERE environment_id = $1::uuid)::text AS environment_default,
     (SELECT json_build_object('id', t.id, 'name', t.name, 'properties', t.properties, 'preference_set', ${set('t.preference_set')})
        FROM tenants t WHERE t.environment_id = $1::uuid AND t.id = $3)::text AS tenant,
-    (SELECT coalesce(json_agg(json_build_array(ids.id, u.properties, ${set('d.preferences')}, ${set('ts.preferences')})), '[]'::json)
-       FROM ids
-       LEFT JOIN users u ON u.environment_id = $1::uuid AND u.id = ids.id
-       LEFT JOIN preference_sets d ON d.environment_id = $1::uuid AND d.user_id = ids.id AND d.set_id = 'default'
-       LEFT JOIN preference_sets ts ON ts.environment_id = $1::uuid AND ts.user_id = ids.id AND ts.set_id = $3
-       WHERE u.id IS NOT NULL OR d.user_id IS NOT NULL OR ts.user_id IS NOT NULL)::text AS users`;
+    (SELECT '[' || coalesce(string_agg(entry, ',' ORDER BY ord), '') || ']' FROM kept) AS users,
+    (SELECT CASE WHEN count(*) = (SELECT count(*) FROM found) THEN NULL ELSE max(ord)::int END FROM kept) AS covered`;
 }
 
 const READ_WHOLE = readInputsSql(false);
 const READ_SCOPED = readInputsSql(true);
 
-/** With a scope, the sets come cut down to it (see EvaluationScope); without one, whole. */
+/** Layers read for a prefix of the ids asked: `covered` of them (all, unless a byte budget stopped it). */
+export interface EvaluationInputsChunk {
+  layers: RecipientLayers;
+  covered: number;
+}
+
+/**
+ * The layers of `userIds` (distinct), stopping once the recipients' rows reach `byteBudget` bytes of JSON:
+ * a caller reads the rest from `covered` on. With a scope, the sets come cut down to it (see
+ * EvaluationScope); without one, whole.
+ */
+export async function readEvaluationInputsChunk(
+  db: Queryable,
+  environmentId: string,
+  userIds: readonly string[],
+  tenantId: string | null,
+  scope: EvaluationScope | null,
+  byteBudget: number,
+): Promise<EvaluationInputsChunk> {
+  const ids = JSON.stringify(userIds);
+  const [row] =
+    scope === null
+      ? await db.$queryRawUnsafe<InputsRow[]>(READ_WHOLE, environmentId, ids, tenantId, byteBudget)
+      : await db.$queryRawUnsafe<InputsRow[]>(READ_SCOPED, environmentId, ids, tenantId, JSON.stringify(scope.categories), scope.workflowKey, scope.channelId, byteBudget);
+  const tenant = row.tenant === null ? null : (JSON.parse(row.tenant) as TenantJson);
+  const users = JSON.parse(row.users) as UserTuple[];
+  const layers: RecipientLayers = {
+    environmentDefault: row.environment_default === null ? null : (JSON.parse(row.environment_default) as PreferenceDocument),
+    tenant: tenant === null ? null : ({ id: tenant.id, name: tenant.name, properties: tenant.properties, preferenceSet: tenant.preference_set } satisfies StoredTenant),
+    // Only the users with something stored: a missing id has no properties and no sets.
+    users: new Map(users.map(([id, properties, defaultSet, tenantSet]) => [id, { properties, defaultSet, tenantSet } satisfies StoredRecipient])),
+  };
+  return { layers, covered: row.covered ?? userIds.length };
+}
+
+/** Every layer of a few recipients at once (an effective set, a test); ids repeated are read once. */
 export async function readEvaluationInputs(
   db: Queryable,
   environmentId: string,
@@ -85,17 +130,5 @@ export async function readEvaluationInputs(
   tenantId: string | null,
   scope: EvaluationScope | null = null,
 ): Promise<RecipientLayers> {
-  const ids = JSON.stringify(userIds);
-  const [row] =
-    scope === null
-      ? await db.$queryRawUnsafe<InputsRow[]>(READ_WHOLE, environmentId, ids, tenantId)
-      : await db.$queryRawUnsafe<InputsRow[]>(READ_SCOPED, environmentId, ids, tenantId, JSON.stringify(scope.categories), scope.workflowKey, scope.channelId);
-  const tenant = row.tenant === null ? null : (JSON.parse(row.tenant) as TenantJson);
-  const users = JSON.parse(row.users) as UserTuple[];
-  return {
-    environmentDefault: row.environment_default === null ? null : (JSON.parse(row.environment_default) as PreferenceDocument),
-    tenant: tenant === null ? null : ({ id: tenant.id, name: tenant.name, properties: tenant.properties, preferenceSet: tenant.preference_set } satisfies StoredTenant),
-    // Only the users with something stored: a missing id has no properties and no sets.
-    users: new Map(users.map(([id, properties, defaultSet, tenantSet]) => [id, { properties, defaultSet, tenantSet } satisfies StoredRecipient])),
-  };
+  return (await readEvaluationInputsChunk(db, environmentId, [...new Set(userIds)], tenantId, scope, Number.MAX_SAFE_INTEGER)).layers;
 }

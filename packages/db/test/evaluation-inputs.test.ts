@@ -1,6 +1,6 @@
 import { evaluateRecipients, type EvaluateInput, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment } from '@prefs/testing';
-import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, setTenant, writeUserBatch, type Queryable } from '@prefs/db';
+import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, readEvaluationInputsChunk, setTenant, writeUserBatch, type Queryable } from '@prefs/db';
 
 /** readEvaluationInputs: what an evaluation reads, for 1,000 recipients at once, scoped to one environment. */
 const env = useTestEnvironment();
@@ -116,5 +116,31 @@ describe('readEvaluationInputs', () => {
         entries: evaluateRecipients(input, whole, { now, trace: true }),
       });
     }
+  });
+});
+
+describe('readEvaluationInputsChunk', () => {
+  it('stops at the byte budget after the row that reaches it; the next read covers the ids with nothing stored up to its own row', async () => {
+    const { environmentId } = await env.createEnvironment('chunks');
+    await putEnvironmentDefaults(env.db, environmentId, { channel_types: { email: true } }, 'replace');
+    const big = (tag: string): PreferenceDocument => ({ workflows: Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`${tag}-${String(index).padStart(2, '0')}`.padEnd(40, 'x'), true])) });
+    // a, c, e hold about 2 KB each; b and d hold nothing.
+    for (const id of ['a', 'c', 'e']) await putPreferenceSet(env.db, environmentId, id, 'default', 'replace', big(id));
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+
+    const whole = await readEvaluationInputsChunk(env.db, environmentId, ids, null, null, 1_000_000);
+    expect(whole.covered).toBe(5);
+    expect([...whole.layers.users.keys()].sort()).toEqual(['a', 'c', 'e']);
+
+    // 1,500 bytes: a (about 2 KB) starts below it, c starts past it; b, after a, is left for the next read.
+    const first = await readEvaluationInputsChunk(env.db, environmentId, ids, null, null, 1_500);
+    expect(first.covered).toBe(1);
+    expect([...first.layers.users.keys()]).toEqual(['a']);
+    expect(first.layers.environmentDefault).toEqual({ channel_types: { email: true } });
+    // A budget below one row still reads that row: every read makes progress.
+    const rest = await readEvaluationInputsChunk(env.db, environmentId, ids.slice(first.covered), null, null, 1);
+    expect(rest.covered).toBe(2);
+    expect([...rest.layers.users.keys()]).toEqual(['c']);
+    expect(rest.layers.users.get('c')?.defaultSet).toEqual(big('c'));
   });
 });

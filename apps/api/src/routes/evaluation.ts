@@ -8,12 +8,14 @@ import {
   validateSetId,
   validateTraceFlag,
   validateUserId,
+  type EvaluateInput,
+  type EvaluationRecipient,
   type FieldError,
 } from '@prefs/core';
-import { readEvaluationInputs, type Database } from '@prefs/db';
+import { readEvaluationInputs, readEvaluationInputsChunk, type Database, type EvaluationInputsChunk } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
-import { sendJsonList } from '../json-list-answer';
+import { sendJsonBatches, type JsonListBatch } from '../json-list-answer';
 
 /**
  * The effective set of a user and the send decision (extensions of Knock's API): both read the layers
@@ -38,6 +40,47 @@ function tenantOf(setId: string, query: unknown): string | null {
     return query;
   }
   return setId === DEFAULT_SET_ID ? null : setId;
+}
+
+/**
+ * Bytes of recipients' layers (as JSON) read and parsed at a time. An ordinary request of 1,000 recipients
+ * fits in one read; recipients with maximal sets (64 KiB each) are read a few dozen at a time, so the API's
+ * memory and each parse stay bounded whatever is stored.
+ */
+export const EVALUATION_READ_BUDGET_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The recipients in their order, in batches each decided from one read of layers: a read covers the
+ * distinct ids it could within the budget, and the batch runs up to the first recipient it did not cover.
+ * After a cut-short read the next asks for about twice as many ids as were covered, so PostgreSQL never
+ * builds much more than it returns.
+ */
+async function* evaluatedBatches(
+  input: EvaluateInput,
+  read: (ids: string[]) => Promise<EvaluationInputsChunk>,
+  options: { now: Date; trace: boolean },
+): AsyncGenerator<JsonListBatch<EvaluationRecipient>> {
+  const recipients = input.recipients;
+  let position = 0;
+  let askFor = recipients.length;
+  while (position < recipients.length) {
+    const ids: string[] = [];
+    const seen = new Set<string>();
+    for (let index = position; index < recipients.length && ids.length < askFor; index += 1) {
+      const id = (recipients[index] as EvaluationRecipient).id;
+      if (!seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+    const { layers, covered } = await read(ids);
+    const coveredIds = new Set(ids.slice(0, covered));
+    let end = position;
+    while (end < recipients.length && coveredIds.has((recipients[end] as EvaluationRecipient).id)) end += 1;
+    yield { items: recipients.slice(position, end), produce: recipientEvaluator(input, layers, options) };
+    position = end;
+    askFor = covered < ids.length ? Math.max(8, covered * 2) : askFor * 2;
+  }
 }
 
 export function evaluationRouter(deps: { db: Database }): Router {
@@ -67,11 +110,11 @@ export function evaluationRouter(deps: { db: Database }): Router {
     const errors = [...(trace.ok ? [] : trace.errors), ...(body.ok ? [] : body.errors)];
     if (!trace.ok || !body.ok) throw new InvalidParams(errors);
     const input = body.value;
-    const ids = input.recipients.map((recipient) => recipient.id);
     const scope = { categories: input.workflow.categories, workflowKey: input.workflow.key, channelId: input.channel.id };
-    const layers = await readEvaluationInputs(db, environmentOf(res.locals).environmentId, ids, input.tenant, scope);
-    // One recipient at a time, each entry written before the next is decided: see sendJsonList.
-    await sendJsonList(res, 'entries', input.recipients, recipientEvaluator(input, layers, { now: new Date(), trace: trace.value }));
+    const options = { now: new Date(), trace: trace.value };
+    const read = (ids: string[]) => readEvaluationInputsChunk(db, environmentOf(res.locals).environmentId, ids, input.tenant, scope, EVALUATION_READ_BUDGET_BYTES);
+    // One recipient at a time, each entry written before the next is decided, a budget of layers at a time.
+    await sendJsonBatches(res, 'entries', evaluatedBatches(input, read, options));
   });
 
   return router;
