@@ -1,20 +1,21 @@
 import { applyPreferences, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
-import type { OperationKind } from './kind';
+import { defineOperationKind } from './kind';
 import { PREFERENCE_SET_SIZE_CHECK, violatesConstraint } from '../preference-set-errors';
-import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
+import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /**
  * users.set_preferences, replace: the same document for every user, so a batch is one statement (its
  * guarded progress included) and every user in it succeeds. The user ids never leave the database: the
  * statement takes them from the operation's row (`keys[a:b]`), so only the document is sent.
  */
-export const preferencesReplace: OperationKind = {
+export const preferencesReplace = defineOperationKind({
+  id: 'users.set_preferences:replace',
   name: SET_PREFERENCES_OPERATION,
   strategy: 'replace',
   keysFromRow: true,
-  async writeBatch(db, batch) {
-    const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
+  payload: SET_PREFERENCES_PAYLOAD,
+  async writeBatch(db, batch, { set_id: setId, document }) {
     const replaced = JSON.stringify(applyPreferences('replace', null, document));
     try {
       return await writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
@@ -34,4 +35,4 @@ export const preferencesReplace: OperationKind = {
       });
     }
   },
-};
+});
