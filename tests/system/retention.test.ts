@@ -81,9 +81,9 @@ it('prunes the input of an operation ended more than 30 days ago, and still serv
 it('never prunes an operation that has not ended, however old', async () => {
   const rows = await t.env.db.$queryRawUnsafe<{ id: string }[]>(
     // processing under a live lease, so that no t.worker takes it meanwhile
-    `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, keys, input, estimated_total_rows,
+    `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, kind, keys, input, estimated_total_rows,
        inserted_at, started_at, lease_until)
-     VALUES ($1::uuid, 'users.set_preferences', 'processing', 'preferences:default', 'replace', ARRAY['old-user'],
+     VALUES ($1::uuid, 'users.set_preferences', 'processing', 'preferences:default', 'replace', 'users.set_preferences:replace', ARRAY['old-user'],
        '{"set_id": "default", "document": {}}', 1,
        now() - interval '400 days', now() - interval '400 days', now() + interval '1 hour')
      RETURNING id`,

@@ -1,16 +1,15 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
-  claimBulkOperation,
-  claimUnblockedOperation,
+  claimOperation,
   completeBulkOperation,
   DATABASE_LOST_DURING_BATCH,
   describeError,
   failBulkOperation,
-  KEYS_FROM_ROW_KINDS,
-  operationKind,
-  UnknownOperationKindError,
+  reclaimOperation,
+  UnrunnableOperationError,
+  writeOperationBatch,
   type Database,
-  type OperationKind,
+  type RunningOperation,
 } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { BULK_OPERATION_JOB, InvalidJobPayloadError, type BulkOperationJobData } from '@prefs/queue';
@@ -47,13 +46,13 @@ export interface OperationJobOptions {
 export type OperationJobOutcome = 'completed' | 'already-finished';
 
 /** What the metrics call a kind: its strategy for preference writes, else its name. */
-function metricLabel(kind: OperationKind): string {
-  return kind.strategy ?? kind.name;
+function metricLabel(operation: RunningOperation): string {
+  return operation.strategy ?? operation.name;
 }
 
 /** Errors that another attempt cannot mend: the operation fails now. */
 function isPermanent(error: unknown): boolean {
-  return error instanceof PermanentOperationError || error instanceof UnknownOperationKindError || error instanceof InvalidJobPayloadError;
+  return error instanceof PermanentOperationError || error instanceof UnrunnableOperationError || error instanceof InvalidJobPayloadError;
 }
 
 /** The operation was failed for losing its database during one batch too often (already stored). */
@@ -79,14 +78,13 @@ export function createOperationJobHandler(options: OperationJobOptions) {
 
     // Overlapping operations of one scope apply in acceptance order: the claim waits (one statement with
     // the ordering check) while an earlier one is unfinished.
-    const claim = await retryTransient(() => claimUnblockedOperation(db, operationId, leaseMs, KEYS_FROM_ROW_KINDS));
+    const claim = await retryTransient(() => claimOperation(db, operationId, leaseMs));
     if (claim.outcome === 'blocked') {
       logger.debug({ blockedBy: claim.blockedBy }, 'waiting for an earlier operation on the same users');
       return handBack(job, token, orderingDelayMs);
     }
     if (claim.outcome === 'finished') return 'already-finished';
     let operation = claim.operation;
-    const kind = operationKind(operation);
     // From here on every line carries the X-Request-ID of the request that created the operation.
     if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
     logger.info(
@@ -103,13 +101,14 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       }
       const count = Math.min(batchSize, operation.totalRows - start);
       const begun = performance.now();
-      const batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs, setsPerRecipient };
-      const result = await retryTransient(() => lostBatches.tryBatch(operationId, batch.start, () => kind.writeBatch(db, batch)), {
-        onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying'),
-      });
+      const batch = { operation, start, count };
+      const result = await retryTransient(
+        () => lostBatches.tryBatch(operationId, batch.start, () => writeOperationBatch(db, batch.operation, batch.start, batch.count, leaseMs, setsPerRecipient)),
+        { onRetry: (error, attempt) => logger.warn({ err: error, attempt, batchStart: batch.start }, 'batch failed; retrying') },
+      );
       if (!result.applied) {
         // Another worker committed this batch (this job was taken over): continue from where it stands.
-        const reclaimed = await retryTransient(() => claimBulkOperation(db, operationId, leaseMs, KEYS_FROM_ROW_KINDS));
+        const reclaimed = await retryTransient(() => reclaimOperation(db, operationId, leaseMs));
         if (!reclaimed) return 'already-finished';
         operation = reclaimed;
         start = operation.processedRows;
@@ -117,7 +116,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       }
       start += count;
       completedByBatch = result.completed;
-      options.onBatchWritten?.(metricLabel(kind), result.successCount, result.errorItems.length, (performance.now() - begun) / 1000);
+      options.onBatchWritten?.(metricLabel(operation), result.successCount, result.errorItems.length, (performance.now() - begun) / 1000);
       logger.info(
         {
           batchStart: batch.start,

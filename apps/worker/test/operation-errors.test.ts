@@ -132,3 +132,30 @@ it('a transient error is retried in the job, then by another attempt, and the op
   );
   expect(stored[0].n).toBe(250);
 });
+
+it.each([
+  ['an input its kind cannot parse', `input = '{"set_id": 5, "document": {}}'`, (id: string) => `operation ${id} (users.set_preferences:replace) has an invalid input: input.set_id must be a string, got number`],
+  ['a kind no worker knows', `kind = 'users.set_preferences:overwrite'`, (id: string) => `no kind of bulk operation is users.set_preferences:overwrite (operation ${id})`],
+])('%s fails the operation at once, before any batch, with the reason stored', async (_name, change, reason) => {
+  const ids = userIds(150, `unrunnable-${change.slice(0, 4)}`);
+  const { operation } = await createBulkOperation(env.db, {
+    environmentId: env.environmentId,
+    operation: setPreferencesOperation({ userIds: ids, setId: 'default', strategy: 'replace', document: { categories: { news: true } } }),
+    idempotencyKey: null,
+    requestHash: ids[0],
+  });
+  // Only a hand-edited row can carry either: the API records what the kind's payload schema reads.
+  await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET ${change} WHERE id = $1::uuid`, operation.id);
+  await enqueueBulkOperation(queue, operation.id);
+
+  const done = await finished(operation.id);
+  expect(done).toMatchObject({ status: 'failed', processed_rows: 0, success_count: 0, failure_reason: reason(operation.id) });
+  const job = await queue.getJob(operation.id);
+  expect(job?.attemptsMade).toBe(1);
+  expect(job?.failedReason).toBe(reason(operation.id));
+  const stored = await env.db.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'unrunnable-%'`,
+    env.environmentId,
+  );
+  expect(stored[0].n).toBe(0);
+});

@@ -155,9 +155,10 @@ async function addFinishedOperations(databaseUrl: string, environmentId: string,
   await client.connect();
   try {
     await client.query(
-      `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, keys, input, input_pruned_at, estimated_total_rows,
+      `INSERT INTO bulk_operations (environment_id, name, status, scope, strategy, kind, keys, input, input_pruned_at, estimated_total_rows,
          processed_rows, success_count, error_count, inserted_at, updated_at, started_at, completed_at, failed_at)
        SELECT $1::uuid, 'users.set_preferences', CASE WHEN i % 1000 = 0 THEN 'failed' ELSE 'completed' END, 'preferences:' || $3, 'replace',
+         'users.set_preferences:replace',
          '{}', NULL, at,
          1000, 1000, 1000, 0, at, at, at, CASE WHEN i % 1000 = 0 THEN NULL ELSE at END, CASE WHEN i % 1000 = 0 THEN at END
        FROM generate_series(1, $2::int) AS i, LATERAL (SELECT now() - interval '1 hour' - i * interval '10 seconds' AS at) AS t`,

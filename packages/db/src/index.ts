@@ -1,24 +1,54 @@
-export * from './client';
-export * from './migrate';
-export * from './api-keys';
-export * from './signing-keys';
-export * from './preference-sets';
-export * from './preference-set-errors';
-export * from './operations/resource';
-export * from './operations/create';
-export * from './operations/lifecycle';
-export * from './operations/progress';
-export * from './operations/lost-batches';
-export * from './operations/list';
-export * from './kinds';
-export * from './transient-errors';
-export * from './environment-defaults';
-export * from './tenants';
-export * from './users';
-export * from './evaluation-inputs';
-export * from './link-secrets';
-export * from './preference-center-layouts';
-export * from './unsubscribes';
-export * from './operations/retention';
-export * from './merge-sql';
-export * from './channel-data';
+/**
+ * What @prefs/db offers the apps, the CLI, the bench and the tests; everything else is internal (see
+ * README.md). A name is added here when something outside the package uses it.
+ */
+
+// Connection and schema.
+export { createDatabase, type Database } from './client';
+export { dropDatabase, ensureDatabase, runMigrations } from './migrate';
+export { describeError, isServerLostError, isTransientError } from './transient-errors';
+
+// API keys, signing keys and link secrets.
+export {
+  createApiKey,
+  createSecretKey,
+  ensureApiKey,
+  ensureSecretKey,
+  findApiKeyByHash,
+  findEnvironmentBySecretKey,
+  generateApiKey,
+  generateSecretKey,
+  hashSecretKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKeys,
+  type ApiKeyKind,
+  type ApiKeyRecord,
+  type KeyOwner,
+} from './api-keys';
+export { createSigningKey, findActiveSigningKeys, listSigningKeys, revokeSigningKey } from './signing-keys';
+export { currentLinkSecret, findEnvironmentId, findLinkSecret, listLinkSecrets, retireLinkSecrets, rotateLinkSecret } from './link-secrets';
+
+// Recipients, tenants and their preferences.
+export { deletePreferenceSet, getPreferenceSet, listPreferenceSets, putPreferenceSet } from './preference-sets';
+export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preference-set-errors';
+export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
+export { deleteUser, getUser, identifyUser } from './users';
+export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
+export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
+export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
+export { getPreferenceCenterLayout, putPreferenceCenterLayout, type StoredPreferenceCenterLayout } from './preference-center-layouts';
+export { listUnsubscribes, recordUnsubscribe, savePreferenceCenter, type UnsubscribePosition, type UnsubscribeRecord } from './unsubscribes';
+export { compileMerge } from './merge-sql';
+
+// Bulk operations: recorded by the API (one constructor per kind), run by the worker, read by both.
+export { createBulkOperation, IdempotencyKeyReusedError, type NewBulkOperation } from './operations/create';
+export { setPreferencesOperation } from './kinds/preferences-operation';
+export { setTenantsOperation } from './kinds/tenants-set';
+export { identifyUsersOperation } from './kinds/users-identify';
+export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
+export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
+export { UnrunnableOperationError } from './kinds/errors';
+export { DATABASE_LOST_DURING_BATCH, recordLostBatch } from './operations/lost-batches';
+export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from './operations/list';
+export { pruneOperationInputs } from './operations/retention';

@@ -1,15 +1,20 @@
 import { useTestEnvironment, userIds } from '@prefs/testing';
 import type { BulkSetPreferencesInput, PreferenceDocument } from '@prefs/core';
 import {
-  claimBulkOperation,
-  claimUnblockedOperation,
-  KEYS_FROM_ROW_KINDS,
+  claimOperation,
   completeBulkOperation,
   createBulkOperation,
   findBlockingOperation,
+  identifyUsersOperation,
+  reclaimOperation,
   setPreferencesOperation,
+  setTenantsOperation,
   writeOperationBatch,
+  type NewBulkOperation,
 } from '@prefs/db';
+import { InvalidOperationInputError } from '../src/kinds/errors';
+// The claim as stored, keys included (the worker's claim leaves them in the row for preference kinds).
+import { claimBulkOperation } from '../src/operations/lifecycle';
 
 /** The operation queries on their own, against a real database. */
 const env = useTestEnvironment();
@@ -34,6 +39,42 @@ describe('createBulkOperation', () => {
     const claimed = await claimBulkOperation(env.db, id, 30_000);
     expect(claimed?.keys).toEqual([...ids].sort());
     await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, id);
+  });
+});
+
+describe('the kind of an operation', () => {
+  async function recordedKind(operation: NewBulkOperation): Promise<{ name: string; strategy: string | null; kind: string }> {
+    created += 1;
+    const { operation: recorded } = await createBulkOperation(env.db, { environmentId: env.environmentId, operation, idempotencyKey: null, requestHash: `hash-${created}` });
+    const [row] = await env.db.$queryRawUnsafe<{ name: string; strategy: string | null; kind: string }[]>(
+      'SELECT name, strategy, kind FROM bulk_operations WHERE id = $1::uuid',
+      recorded.id,
+    );
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, recorded.id);
+    return row;
+  }
+
+  it('is stored beside its name (and strategy) as the one id of the kind that writes it', async () => {
+    const preferences = (strategy: 'replace' | 'merge') => setPreferencesOperation({ userIds: ['kind-user'], setId: 'kind-set', strategy, document: {} });
+    expect(await recordedKind(preferences('replace'))).toEqual({ name: 'users.set_preferences', strategy: 'replace', kind: 'users.set_preferences:replace' });
+    expect(await recordedKind(preferences('merge'))).toEqual({ name: 'users.set_preferences', strategy: 'merge', kind: 'users.set_preferences:merge' });
+    expect(await recordedKind(setTenantsOperation([{ id: 'kind-tenant', properties: {} }]))).toEqual({ name: 'tenants.set', strategy: null, kind: 'tenants.set' });
+    expect(await recordedKind(identifyUsersOperation([{ id: 'kind-user', properties: {} }]))).toEqual({ name: 'users.identify', strategy: null, kind: 'users.identify' });
+  });
+
+  it('parses the stored input once, at the claim: a malformed one is an InvalidOperationInputError naming the field', async () => {
+    created += 1;
+    const { operation } = await createBulkOperation(env.db, {
+      environmentId: env.environmentId,
+      operation: setTenantsOperation([{ id: 'parsed-a', properties: {} }, { id: 'parsed-b', properties: {} }]),
+      idempotencyKey: null,
+      requestHash: `hash-${created}`,
+    });
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET input = jsonb_set(input, '{items,parsed-b,0,id}', '"parsed-c"') WHERE id = $1::uuid`, operation.id);
+    const error = await claimOperation(env.db, operation.id, 30_000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidOperationInputError);
+    expect((error as InvalidOperationInputError).errors.map((field) => field.field)).toEqual(['input.items.parsed-b']);
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, operation.id);
   });
 });
 
@@ -90,12 +131,12 @@ describe('writeOperationBatch, preferences merge', () => {
       env.environmentId,
     );
     const id = await record(ids, 'default', 'merge', { categories: { b: true, c: { channel_types: { email: false } } }, channels: null });
-    const operation = await claimBulkOperation(env.db, id, 30_000);
+    const operation = await reclaimOperation(env.db, id, 30_000);
     if (!operation) throw new Error('not claimed');
 
-    const result = await writeOperationBatch(env.db, operation, 0, operation.keys.length, 30_000);
+    const result = await writeOperationBatch(env.db, operation, 0, operation.totalRows, 30_000);
     expect(result).toEqual({ applied: true, completed: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
-    const again = await writeOperationBatch(env.db, operation, 0, operation.keys.length, 30_000);
+    const again = await writeOperationBatch(env.db, operation, 0, operation.totalRows, 30_000);
     expect(again.applied).toBe(false);
     // The last batch completed the operation in its own statement.
     expect(await completeBulkOperation(env.db, id)).toBe(false);
@@ -126,7 +167,7 @@ describe('the replace hot path', () => {
   it('claims without loading the keys, and writes each batch from the keys stored in the row', async () => {
     const ids = userIds(25, 'row-keys');
     const id = await record(ids, 'default', 'replace', { categories: { news: false } });
-    const claim = await claimUnblockedOperation(env.db, id, 30_000, KEYS_FROM_ROW_KINDS);
+    const claim = await claimOperation(env.db, id, 30_000);
     if (claim.outcome !== 'claimed') throw new Error(`not claimed: ${claim.outcome}`);
     expect(claim.operation.keys).toEqual([]);
 
@@ -143,12 +184,12 @@ describe('the replace hot path', () => {
   it('does not claim an operation while an earlier overlapping one is unfinished, and names it', async () => {
     const earlier = await record(userIds(10, 'claim-order'));
     const later = await record(['claim-order-00003', 'claim-order-zzz']);
-    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toEqual({ outcome: 'blocked', blockedBy: earlier });
+    expect(await claimOperation(env.db, later, 30_000)).toEqual({ outcome: 'blocked', blockedBy: earlier });
     const [row] = await env.db.$queryRawUnsafe<{ status: string }[]>('SELECT status FROM bulk_operations WHERE id = $1::uuid', later);
     expect(row.status).toBe('queued');
     await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, earlier);
-    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toMatchObject({ outcome: 'claimed' });
+    expect(await claimOperation(env.db, later, 30_000)).toMatchObject({ outcome: 'claimed' });
     await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET status = 'completed' WHERE id = $1::uuid`, later);
-    expect(await claimUnblockedOperation(env.db, later, 30_000, KEYS_FROM_ROW_KINDS)).toEqual({ outcome: 'finished' });
+    expect(await claimOperation(env.db, later, 30_000)).toEqual({ outcome: 'finished' });
   });
 });

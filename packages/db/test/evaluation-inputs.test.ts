@@ -1,6 +1,8 @@
 import { evaluateRecipients, type EvaluateInput, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment } from '@prefs/testing';
-import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, readEvaluationInputsChunk, setTenant, writeUserBatch, type Queryable } from '@prefs/db';
+import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, readEvaluationInputsChunk, setTenant } from '@prefs/db';
+import type { Queryable } from '../src/client';
+import { writeUserBatch } from '../src/users';
 
 /** readEvaluationInputs: what an evaluation reads, for 1,000 recipients at once, scoped to one environment. */
 const env = useTestEnvironment();

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PREFERENCE_SET_SIZE_CHECK, PREFERENCE_SETS_PER_RECIPIENT_CHECK, violatesConstraint } from '@prefs/db';
+import { PREFERENCE_SET_SIZE_CHECK, PREFERENCE_SETS_PER_RECIPIENT_CHECK, violatesConstraint } from '../src/preference-set-errors';
 import { useTestEnvironment } from '@prefs/testing';
 
 /**

@@ -1,13 +1,5 @@
 import { useTestEnvironment } from '@prefs/testing';
-import {
-  claimUnblockedOperation,
-  createBulkOperation,
-  createDatabase,
-  KEYS_FROM_ROW_KINDS,
-  setPreferencesOperation,
-  writeOperationBatch,
-  type Database,
-} from '@prefs/db';
+import { claimOperation, createBulkOperation, createDatabase, setPreferencesOperation, writeOperationBatch, type Database } from '@prefs/db';
 
 /**
  * The hot statements (record, claim, replace batch) are prepared once per connection, and reused: an
@@ -27,7 +19,7 @@ async function runOneOperation(db: Database, strategy: 'replace' | 'merge'): Pro
     idempotencyKey: null,
     requestHash: `prepared-${created}`,
   });
-  const claim = await claimUnblockedOperation(db, operation.id, 60_000, KEYS_FROM_ROW_KINDS);
+  const claim = await claimOperation(db, operation.id, 60_000);
   if (claim.outcome !== 'claimed') throw new Error(`not claimed: ${claim.outcome}`);
   const result = await writeOperationBatch(db, claim.operation, 0, users.length, 60_000);
   expect(result).toMatchObject({ applied: true, completed: true, successCount: 3 });

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { BULK_OPERATIONS } from '@prefs/core';
-import { useTestEnvironment } from '@prefs/testing';
+import { uniqueName, useTestEnvironment } from '@prefs/testing';
+import { OPERATION_KINDS } from '../src/kinds';
+import { dropDatabase, ensureDatabase, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
 
 /**
  * The database as the migrations leave it agrees with the one constant of statuses, names and
@@ -89,4 +93,50 @@ it('every index the migrations create is declared in schema.prisma (so a generat
   const declared = declaredIndexNames(SCHEMA);
   expect(indexes.length).toBeGreaterThan(5);
   expect(indexes.map((index) => index.name).filter((name) => !declared.has(name))).toEqual([]);
+});
+
+describe('the kind of an operation', () => {
+  const KIND_MIGRATION = '20261203120500_operation_kind';
+
+  it('is backfilled from (name, strategy) for operations recorded before the column, as the id of the kind that writes them', async () => {
+    // A database migrated up to just before the column, holding one operation of every (name, strategy).
+    const earlier = mkdtempSync(path.join(tmpdir(), 'prefs-migrations-'));
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((entry) => entry < KIND_MIGRATION)) {
+      cpSync(path.join(MIGRATIONS_DIR, name), path.join(earlier, name), { recursive: true });
+    }
+    const url = new URL(env.databaseUrl);
+    url.pathname = `/${uniqueName('prefs_kind')}`;
+    const databaseUrl = url.toString();
+    await ensureDatabase(databaseUrl);
+    const client = new Client({ connectionString: databaseUrl });
+    try {
+      await runMigrations(databaseUrl, earlier);
+      await client.connect();
+      await client.query(
+        `WITH environment AS (INSERT INTO environments (name) VALUES ('kinds') RETURNING id)
+         INSERT INTO bulk_operations (environment_id, name, strategy, scope, keys, input, estimated_total_rows)
+         SELECT environment.id, kind.name, kind.strategy, 'scope', '{}', '{}', 0
+         FROM environment, jsonb_to_recordset($1::jsonb) AS kind(name text, strategy text)`,
+        [JSON.stringify(OPERATION_KINDS.map((kind) => ({ name: kind.name, strategy: kind.strategy })))],
+      );
+      expect((await runMigrations(databaseUrl)).applied).toContain(KIND_MIGRATION);
+
+      const rows = await client.query<{ name: string; strategy: string | null; kind: string }>('SELECT name, strategy, kind FROM bulk_operations ORDER BY seq');
+      expect(rows.rows).toEqual(OPERATION_KINDS.map((kind) => ({ name: kind.name, strategy: kind.strategy, kind: kind.id })));
+    } finally {
+      await client.end();
+      await dropDatabase(databaseUrl);
+      rmSync(earlier, { recursive: true, force: true });
+    }
+  });
+
+  it('is one id per kind, required in the database and in schema.prisma', async () => {
+    expect(new Set(OPERATION_KINDS.map((kind) => kind.id)).size).toBe(OPERATION_KINDS.length);
+    const columns = await env.db.$queryRawUnsafe<{ nullable: string }[]>(
+      `SELECT is_nullable AS nullable FROM information_schema.columns WHERE table_name = 'bulk_operations' AND column_name = 'kind'`,
+    );
+    expect(columns).toEqual([{ nullable: 'NO' }]);
+    const model = /^model BulkOperation \{([\s\S]*?)^\}/m.exec(SCHEMA)?.[1] ?? '';
+    expect(model).toMatch(/^ {2}kind +String$/m);
+  });
 });

@@ -1,20 +1,9 @@
 import { useTestEnvironment } from '@prefs/testing';
 import { StoredPropertiesLimitError, type TenantInput, type UserInput } from '@prefs/core';
-import {
-  deleteUser,
-  getEnvironmentDefaults,
-  getTenant,
-  getUser,
-  getUsers,
-  identifyUser,
-  listTenants,
-  putEnvironmentDefaults,
-  putPreferenceSet,
-  setTenant,
-  writeTenantBatch,
-  writeUserBatch,
-  TRANSACTION_OPTIONS,
-} from '@prefs/db';
+import { deleteUser, getEnvironmentDefaults, getTenant, getUser, identifyUser, listTenants, putEnvironmentDefaults, putPreferenceSet, setTenant } from '@prefs/db';
+import { TRANSACTION_OPTIONS } from '../src/client';
+import { writeTenantBatch } from '../src/tenants';
+import { getUsers, writeUserBatch } from '../src/users';
 
 /** The tenant, user and environment-default functions on their own, against a real database. */
 const env = useTestEnvironment();

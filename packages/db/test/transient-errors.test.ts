@@ -145,7 +145,7 @@ describe('server lost under a statement', () => {
 describe('permanent', () => {
   it.each([
     ['division by zero', 'SELECT 1/0'],
-    ['a CHECK violation', "INSERT INTO bulk_operations (environment_id, name, status, scope, keys, input, estimated_total_rows) VALUES (gen_random_uuid(), 'users.identify', 'lost', 's', '{}', '{}', 0)"],
+    ['a CHECK violation', "INSERT INTO bulk_operations (environment_id, name, kind, status, scope, keys, input, estimated_total_rows) VALUES (gen_random_uuid(), 'users.identify', 'users.identify', 'lost', 's', '{}', '{}', 0)"],
     ['a syntax error', 'SELEC 1'],
     ['an unknown column', 'SELECT no_such_column FROM bulk_operations'],
     ['invalid input', "SELECT 'not a uuid'::uuid"],

@@ -1,46 +1,25 @@
-import type { Database } from '../client';
-import { kindKey, type ClaimedOperation } from '../operations/lifecycle';
-import type { Batch, BatchResult } from '../operations/progress';
 import type { OperationKind } from './kind';
 import { preferencesMerge } from './preferences-merge';
 import { preferencesReplace } from './preferences-replace';
 import { tenantsSet } from './tenants-set';
 import { usersIdentify } from './users-identify';
+import { UnknownOperationKindError } from './errors';
 
-export type { OperationKind } from './kind';
-export { setPreferencesOperation, type SetPreferencesStoredInput } from './preferences-input';
-export { setTenantsOperation } from './tenants-set';
-export { identifyUsersOperation } from './users-identify';
-
-
-/** Every kind of bulk operation, by name and strategy: a new kind is one batch writer added here. */
+/**
+ * The registry of bulk operation kinds, known only inside this package: the worker reaches it through
+ * operations/run.ts. A new kind is one file (defineOperationKind: id, payload schema, batch writer)
+ * listed here.
+ */
 export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify];
 
-export class UnknownOperationKindError extends Error {
-  constructor(operation: Pick<ClaimedOperation, 'id' | 'name' | 'strategy'>) {
-    super(`no kind of bulk operation writes ${operation.name}${operation.strategy ? ` (${operation.strategy})` : ''} (operation ${operation.id})`);
-  }
-}
+const BY_ID = new Map(OPERATION_KINDS.map((kind) => [kind.id, kind]));
 
 /** The kind that writes this operation's batches. */
-export function operationKind(operation: Pick<ClaimedOperation, 'id' | 'name' | 'strategy'>): OperationKind {
-  const kind = OPERATION_KINDS.find((candidate) => candidate.name === operation.name && candidate.strategy === operation.strategy);
+export function kindOf(operation: { id: string; kind: string }): OperationKind {
+  const kind = BY_ID.get(operation.kind);
   if (!kind) throw new UnknownOperationKindError(operation);
   return kind;
 }
 
-/** The kinds whose writers read their keys from the operation's row, as `claimBulkOperation` takes them. */
-export const KEYS_FROM_ROW_KINDS: string[] = OPERATION_KINDS.filter((kind) => kind.keysFromRow).map(kindKey);
-
-/** Writes keys [start, start + count) of the operation with its kind's writer, counted once. */
-export async function writeOperationBatch(
-  db: Database,
-  operation: ClaimedOperation,
-  start: number,
-  count: number,
-  leaseMs: number,
-  setsPerRecipient?: number,
-): Promise<BatchResult> {
-  const batch: Batch = { operation, start, count, keys: operation.keys.slice(start, start + count), leaseMs, setsPerRecipient };
-  return operationKind(operation).writeBatch(db, batch);
-}
+/** The ids of the kinds whose writers read their keys from the operation's row: the claim leaves them out. */
+export const KEYS_FROM_ROW_KINDS: string[] = OPERATION_KINDS.filter((kind) => kind.keysFromRow).map((kind) => kind.id);

@@ -1,5 +1,7 @@
-import { StoredPropertiesLimitError } from '@prefs/core';
+import { isPlainObject, StoredPropertiesLimitError } from '@prefs/core';
 import type { Batch, BatchOutcome } from '../operations/progress';
+import { InvalidOperationInputError } from './errors';
+import { invalidPayload, type PayloadSchema } from './payload';
 
 /**
  * The stored input of kinds with one document per key (tenants.set, users.identify): the request's items
@@ -22,13 +24,37 @@ export function groupByKey<T extends { id: string }>(items: T[]): { keys: string
   return { keys, input: { items: Object.fromEntries(keys.map((key) => [key, byKey.get(key) as T[]])) } };
 }
 
+/**
+ * The payload schema of a keyed-items kind: `items` an object whose every entry is a non-empty list of
+ * items, each an object with the entry's key as its `id` and passing `isItem` (what the writer reads).
+ */
+export function keyedItemsPayload<T extends { id: string }>(isItem: (item: Record<string, unknown>) => item is T & Record<string, unknown>): PayloadSchema<KeyedItemsInput<T>> {
+  return (stored) => {
+    if (!isPlainObject(stored) || !isPlainObject(stored.items)) return invalidPayload('input.items', 'must be an object of items by key');
+    const items: Record<string, T[]> = {};
+    for (const [key, group] of Object.entries(stored.items)) {
+      const field = `input.items.${key}`;
+      if (!Array.isArray(group) || group.length === 0) return invalidPayload(field, 'must be a non-empty list of items');
+      const parsed: T[] = [];
+      for (const item of group as unknown[]) {
+        if (!isPlainObject(item) || item.id !== key || !isItem(item)) return invalidPayload(field, `must hold items whose id is ${JSON.stringify(key)}, as written`);
+        parsed.push(item);
+      }
+      items[key] = parsed;
+    }
+    return { ok: true, value: { items } };
+  };
+}
+
 /** The items of the batch's keys, in key order. */
-export function itemsOfBatch<T>(batch: Batch): T[] {
-  const items = (batch.operation.input as Partial<KeyedItemsInput<T>> | null)?.items;
-  if (typeof items !== 'object' || items === null) throw new Error(`operation ${batch.operation.id} has no items in its input`);
+export function itemsOfBatch<T>(batch: Batch, input: KeyedItemsInput<T>): T[] {
   return batch.keys.flatMap((key) => {
-    if (!Object.hasOwn(items, key)) throw new Error(`operation ${batch.operation.id} has no item for key ${key}`);
-    return items[key];
+    if (!Object.hasOwn(input.items, key)) {
+      throw new InvalidOperationInputError(batch.operation.id, batch.operation.kind, [
+        { field: `input.items.${key}`, message: `input.items has no item for key ${key}`, type: 'invalid_input' },
+      ]);
+    }
+    return input.items[key];
   });
 }
 

@@ -1,5 +1,5 @@
-import { SET_PREFERENCES_OPERATION, type BulkSetPreferencesInput, type PreferenceDocument } from '@prefs/core';
-import type { NewBulkOperation } from '../operations/create';
+import { isPlainObject, typeName, type PreferenceDocument } from '@prefs/core';
+import { invalidPayload, type PayloadSchema } from './payload';
 
 /**
  * users.set_preferences: one shared document written to the same set of every user. Stored as the
@@ -10,26 +10,14 @@ export interface SetPreferencesStoredInput {
   document: PreferenceDocument;
 }
 
-/** The operation a validated bulk set-preferences request records. */
-export function setPreferencesOperation(input: BulkSetPreferencesInput): NewBulkOperation {
-  const stored: SetPreferencesStoredInput = { set_id: input.setId, document: input.document };
-  return {
-    name: SET_PREFERENCES_OPERATION,
-    strategy: input.strategy,
-    // Replace and merge of one set wait for each other; other sets never do.
-    scope: `preferences:${input.setId}`,
-    keys: input.userIds,
-    input: stored,
-  };
-}
-
-export function readSetPreferencesInput(input: unknown): SetPreferencesStoredInput {
-  const stored = input as Partial<SetPreferencesStoredInput> | null;
-  if (typeof stored?.set_id !== 'string' || typeof stored.document !== 'object' || stored.document === null) {
-    throw new Error('the operation has no preference input ({ set_id, document })');
-  }
-  return stored as SetPreferencesStoredInput;
-}
+/** The payload schema of both preference kinds (replace, merge). */
+export const SET_PREFERENCES_PAYLOAD: PayloadSchema<SetPreferencesStoredInput> = (stored) => {
+  if (!isPlainObject(stored)) return invalidPayload('input', `must be an object { set_id, document }, got ${typeName(stored)}`);
+  if (typeof stored.set_id !== 'string') return invalidPayload('input.set_id', `must be a string, got ${typeName(stored.set_id)}`);
+  if (!isPlainObject(stored.document)) return invalidPayload('input.document', `must be an object, got ${typeName(stored.document)}`);
+  // The document was validated when the operation was recorded; stored JSON keeps it as it was.
+  return { ok: true, value: { set_id: stored.set_id, document: stored.document as PreferenceDocument } };
+};
 
 /**
  * The user ids of a batch, read from the operation's row (both preference kinds are `keysFromRow`), as a

@@ -1,9 +1,9 @@
 import { PREFERENCE_SET_LIMITS, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
-import type { OperationKind } from './kind';
+import { defineOperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
 import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
-import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
+import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /** Users whose stored set is not an object: refused, as core's merge refuses them. */
 const NOT_OBJECT = `SELECT user_id AS id FROM preference_sets
@@ -19,12 +19,13 @@ const NOT_OBJECT = `SELECT user_id AS id FROM preference_sets
  * object (only a hand-edited row can be) is refused: an error item, left as it is; so is a user whose set
  * would pass its size limit, or who would get a set past `setsPerRecipient` (preference-set-limits.ts).
  */
-export const preferencesMerge: OperationKind = {
+export const preferencesMerge = defineOperationKind({
+  id: 'users.set_preferences:merge',
   name: SET_PREFERENCES_OPERATION,
   strategy: 'merge',
   keysFromRow: true,
-  async writeBatch(db, batch) {
-    const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
+  payload: SET_PREFERENCES_PAYLOAD,
+  async writeBatch(db, batch, { set_id: setId, document }) {
     const merge = compileMerge(document, 6);
     const limit = batch.setsPerRecipient;
     const limitParam = `$${6 + merge.params.length}::int`;
@@ -49,4 +50,4 @@ export const preferencesMerge: OperationKind = {
       ),
     );
   },
-};
+});

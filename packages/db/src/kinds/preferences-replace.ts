@@ -1,8 +1,8 @@
 import { applyPreferences, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
-import type { OperationKind } from './kind';
+import { defineOperationKind } from './kind';
 import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
-import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from './preferences-input';
+import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /**
  * users.set_preferences, replace: the same document for every user, so a batch is one statement (its
@@ -11,12 +11,13 @@ import { BATCH_USER_IDS, readSetPreferencesInput, upsertPreferenceSets } from '.
  * limit (preference-set-limits.ts) the batch is written again: a document too large as stored refuses
  * every user; users already holding `setsPerRecipient` sets but not this one are refused, the rest written.
  */
-export const preferencesReplace: OperationKind = {
+export const preferencesReplace = defineOperationKind({
+  id: 'users.set_preferences:replace',
   name: SET_PREFERENCES_OPERATION,
   strategy: 'replace',
   keysFromRow: true,
-  async writeBatch(db, batch) {
-    const { set_id: setId, document } = readSetPreferencesInput(batch.operation.input);
+  payload: SET_PREFERENCES_PAYLOAD,
+  async writeBatch(db, batch, { set_id: setId, document }) {
     const replaced = JSON.stringify(applyPreferences('replace', null, document));
     const limit = batch.setsPerRecipient;
     const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced, ...(limit === undefined ? [] : [limit])];
@@ -45,4 +46,4 @@ export const preferencesReplace: OperationKind = {
       });
     });
   },
-};
+});

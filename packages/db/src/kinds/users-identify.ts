@@ -1,23 +1,26 @@
-import { BULK_OPERATION_NAMES, type UserInput } from '@prefs/core';
+import { BULK_OPERATION_NAMES, isPlainObject, type UserInput } from '@prefs/core';
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeUserBatch } from '../users';
-import type { OperationKind } from './kind';
-import { groupByKey, itemsOfBatch, writeWithinStoredLimits } from './keyed-items';
+import { defineOperationKind } from './kind';
+import { groupByKey, itemsOfBatch, keyedItemsPayload, writeWithinStoredLimits } from './keyed-items';
 
 /** users.identify: up to 1,000 users, each identified as `PUT /v1/users/:id` would. Keys are user ids. */
-export function identifyUsersOperation(items: UserInput[]): NewBulkOperation {
-  return { name: BULK_OPERATION_NAMES.identifyUsers, strategy: null, scope: 'users', ...groupByKey(items) };
-}
-
-export const usersIdentify: OperationKind = {
+export const usersIdentify = defineOperationKind({
+  id: 'users.identify',
   name: BULK_OPERATION_NAMES.identifyUsers,
   strategy: null,
-  async writeBatch(db, batch) {
-    const items = itemsOfBatch<UserInput>(batch);
+  // Validated when recorded (validateUserInput); the writer relies on its properties being an object.
+  payload: keyedItemsPayload<UserInput>((item): item is UserInput & Record<string, unknown> => isPlainObject(item.properties)),
+  async writeBatch(db, batch, input) {
+    const items = itemsOfBatch(batch, input);
     return writeBatchInTransaction(db, batch, async (tx) => {
       const outcome = await writeWithinStoredLimits(batch.keys, items, (kept) => writeUserBatch(tx, batch.operation.environmentId, kept));
       return { outcome };
     });
   },
-};
+});
+
+export function identifyUsersOperation(items: UserInput[]): NewBulkOperation {
+  return { kind: usersIdentify, scope: 'users', ...groupByKey(items) };
+}

@@ -1,4 +1,5 @@
-import type { BulkOperationName, BulkOperationResource, PersistenceStrategy } from '@prefs/core';
+import type { BulkOperationResource } from '@prefs/core';
+import type { OperationKindIdentity } from '../kinds/kind';
 import type { Queryable } from '../client';
 import { prepared } from '../prepared-statements';
 import { keyRange } from './key-range';
@@ -16,9 +17,8 @@ const IDEMPOTENCY_WINDOW = "interval '24 hours'";
 
 /** An operation as a kind describes it before it is recorded (see `kinds/`). */
 export interface NewBulkOperation {
-  name: BulkOperationName;
-  /** Only for preference writes. */
-  strategy: PersistenceStrategy | null;
+  /** Its kind: the id is stored, with Knock's name and (for preference writes) the strategy beside it. */
+  kind: OperationKindIdentity;
   /** Operations of one scope that share a key apply in acceptance order; other scopes never wait. */
   scope: string;
   /** Distinct, sorted: what the operation is batched over and counted in. */
@@ -52,18 +52,18 @@ export async function createBulkOperation(
     const inserted = await queryRows<BulkOperationRow>(
       db,
       prepared(`INSERT INTO bulk_operations
-         (environment_id, name, strategy, scope, keys, first_key, last_key, input, estimated_total_rows, idempotency_key, request_hash, request_id)
+         (environment_id, name, strategy, scope, keys, first_key, last_key, input, estimated_total_rows, idempotency_key, request_hash, request_id, kind)
        -- The keys travel as one JSON array (a text[] parameter costs the driver an escape per key), parsed
        -- once: the statement names them nowhere else, so PostgreSQL cannot copy the parse into other places.
        VALUES ($1::uuid, $2, $3, $4,
          ARRAY(SELECT key FROM jsonb_array_elements_text($5::jsonb) WITH ORDINALITY AS keys(key, position) ORDER BY position),
-         $11, $12, $6::jsonb, $7::int, $8, $9, $10)
+         $11, $12, $6::jsonb, $7::int, $8, $9, $10, $13)
        ON CONFLICT (environment_id, idempotency_key) DO NOTHING
        RETURNING ${RESOURCE_COLUMNS}`),
       [
         environmentId,
-        operation.name,
-        operation.strategy,
+        operation.kind.name,
+        operation.kind.strategy,
         operation.scope,
         JSON.stringify(operation.keys),
         JSON.stringify(operation.input),
@@ -73,6 +73,7 @@ export async function createBulkOperation(
         requestId,
         range?.first ?? null,
         range?.last ?? null,
+        operation.kind.id,
       ],
     );
     if (inserted[0]) return { operation: toBulkOperationResource(inserted[0]), created: true };

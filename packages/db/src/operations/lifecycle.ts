@@ -13,6 +13,8 @@ import { queryRows, UNFINISHED_STATUSES_SQL } from './resource';
 export interface ClaimedOperation {
   id: string;
   environmentId: string;
+  /** The id of the kind that writes its batches (kinds/). */
+  kind: string;
   name: BulkOperationName;
   strategy: PersistenceStrategy | null;
   /**
@@ -73,6 +75,7 @@ export async function findBlockingOperation(db: Queryable, id: string): Promise<
 interface ClaimedRow {
   id: string;
   environment_id: string;
+  kind: string;
   name: BulkOperationName;
   strategy: PersistenceStrategy | null;
   keys: string | null;
@@ -86,17 +89,18 @@ const CLAIM_SET = `status = 'processing', started_at = coalesce(started_at, now(
          lease_until = now() + $2::int * interval '1 millisecond'`;
 
 /**
- * The keys, as JSON text, unless the operation's kind is one of `$3` (`name:strategy`): kinds that read
- * their batch's keys straight from the row (`keysFromRow`) never need them in the worker.
+ * The keys, as JSON text, unless the operation's kind is one of `$3` (kind ids): kinds that read their
+ * batch's keys straight from the row (`keysFromRow`) never need them in the worker.
  */
-const CLAIM_RETURNING = `id, environment_id, name, strategy,
-       CASE WHEN name || ':' || coalesce(strategy, '') = ANY($3::text[]) THEN NULL ELSE array_to_json(keys)::text END AS keys,
+const CLAIM_RETURNING = `id, environment_id, kind, name, strategy,
+       CASE WHEN kind = ANY($3::text[]) THEN NULL ELSE array_to_json(keys)::text END AS keys,
        input, processed_rows, estimated_total_rows, request_id`;
 
 function toClaimed(row: ClaimedRow): ClaimedOperation {
   return {
     id: row.id,
     environmentId: row.environment_id,
+    kind: row.kind,
     name: row.name,
     strategy: row.strategy,
     keys: row.keys === null ? [] : (JSON.parse(row.keys) as string[]),
@@ -105,11 +109,6 @@ function toClaimed(row: ClaimedRow): ClaimedOperation {
     totalRows: row.estimated_total_rows,
     requestId: row.request_id,
   };
-}
-
-/** `name:strategy` of a kind, as the claim's `$3` lists them. */
-export function kindKey(kind: { name: string; strategy: string | null }): string {
-  return `${kind.name}:${kind.strategy ?? ''}`;
 }
 
 /**

@@ -1,0 +1,13 @@
+import type { FieldError, Validated } from '@prefs/core';
+
+/**
+ * A kind's payload schema: the operation's stored `input` (JSON, written when the operation was
+ * recorded) parsed into what its batch writer reads, or the fields that are wrong. As a Documenso job
+ * parses its payload before its handler runs, so a writer never meets a malformed input.
+ */
+export type PayloadSchema<Input> = (stored: unknown) => Validated<Input>;
+
+/** A failed parse naming one field of the stored input. */
+export function invalidPayload(field: string, message: string): { ok: false; errors: FieldError[] } {
+  return { ok: false, errors: [{ field, message: `${field} ${message}`, type: 'invalid_input' }] };
+}
