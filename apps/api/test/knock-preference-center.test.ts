@@ -48,7 +48,7 @@ describe('the config from a browser', () => {
   it("is readable with a public key and the user's own token, a tenant's only with a grant naming it", async () => {
     const publicKey = (await createApiKey(t.env.db, 'test', 'public')).key;
     const signingKey = (await createSigningKey(t.env.db, 'test'))?.privateKeyBase64 as string;
-    const as = async (user: string, grants?: Parameters<typeof signUserToken>[1]['grants']) => ({
+    const as = async (user: string, grants?: NonNullable<Parameters<typeof signUserToken>[1]>['grants']) => ({
       Authorization: `Bearer ${publicKey}`,
       'X-Knock-User-Token': await signUserToken(user, { signingKey, ...(grants ? { grants } : {}) }),
     });
