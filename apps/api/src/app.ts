@@ -15,6 +15,7 @@ import { OPENAPI_DOCUMENT } from './openapi-document';
 import { createRequestContext } from './request-context';
 import { createRouteTemplates } from './route-templates';
 import { adminQueuesRouter } from './routes/admin-queues';
+import { audiencesRouter } from './routes/audiences';
 import { bulkOperationsRouter } from './routes/bulk-operations';
 import { channelDataRouter } from './routes/channel-data';
 import { bulkPreferencesRouter } from './routes/bulk-preferences';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db }));
   v1.use(channelDataRouter({ db }));
+  v1.use(audiencesRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));

@@ -1,3 +1,4 @@
+import { audiencesPaths, audiencesSchemas } from './openapi/audiences';
 import { browserAccessResponses, browserAccessSecuritySchemes, withBrowserAccess } from './openapi/browser-access';
 import { bulkOperationsPaths, bulkOperationsSchemas } from './openapi/bulk-operations';
 import { bulkPreferencesPaths, bulkPreferencesSchemas } from './openapi/bulk-preferences';
@@ -51,6 +52,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
     { name: 'Environment', description: "The environment's default preference set." },
+    { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
   ],
   security: [{ bearerAuth: [] }],
@@ -64,6 +66,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...tenantsPaths,
     ...usersPaths,
     ...channelDataPaths,
+    ...audiencesPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
@@ -81,6 +84,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...tenantsSchemas,
       ...usersSchemas,
       ...channelDataSchemas,
+      ...audiencesSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,

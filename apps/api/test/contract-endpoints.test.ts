@@ -11,6 +11,7 @@ import {
   MAX_WORKFLOW_CATEGORIES,
   USER_STRING_PROPERTIES,
   validateBulkIdentifyUsers,
+  validateAudienceMembersRequest,
   validateChannelDataRequest,
   validateGranularPreferences,
   validateBulkSetTenants,
@@ -48,6 +49,8 @@ const ENDPOINTS = {
   evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
+  audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
+  audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   channelTypes: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', undefined, body) },
   channelType: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types/{type}', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', 'email', body) },
@@ -479,6 +482,23 @@ const settingCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const audienceCases: Case[] = [
+  ['one member', { members: [{ user: { id: 'u1' } }] }, true],
+  ['a member with properties and a tenant', { members: [{ user: { id: 'u1', name: 'Ann', plan: 'pro' }, tenant: 'acme' }] }, true],
+  ['a tenant null', { members: [{ user: { id: 'u1' }, tenant: null }] }, true],
+  [`${LIMITS.bulkUsers} members`, { members: list(LIMITS.bulkUsers, (index) => ({ user: { id: `u${index}` } })) }, true],
+  [`${LIMITS.bulkUsers + 1} members`, { members: list(LIMITS.bulkUsers + 1, (index) => ({ user: { id: `u${index}` } })) }, false],
+  ['no members', { members: [] }, false],
+  ['a user without an id', { members: [{ user: { name: 'Ann' } }] }, false],
+  ['a member without a user', { members: [{ tenant: 'acme' }] }, false],
+  ['a tenant that is a number', { members: [{ user: { id: 'u1' }, tenant: 1 }] }, false],
+  ['an empty tenant', { members: [{ user: { id: 'u1' }, tenant: '' }] }, false],
+  ['an unknown member field', { members: [{ user: { id: 'u1' }, role: 'admin' }] }, false],
+  ['a member that is an id', { members: ['u1'] }, false],
+  ['a field beside members', { members: [{ user: { id: 'u1' } }], audience: 'x' }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -489,6 +509,8 @@ const CASES: Record<EndpointName, Case[]> = {
   preferenceCenter: preferenceCenterCases,
   links: linksCases,
   channelData: channelDataCases,
+  audienceMembers: audienceCases,
+  audienceRemovals: audienceCases,
   channelTypes: channelTypesCases,
   channelType: channelTypeCases,
   workflows: settingsMapCases,
@@ -621,6 +643,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/preference_center',
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
+    'post /v1/audiences/{key}/members',
+    'delete /v1/audiences/{key}/members',
     'put /v1/users/{user_id}/preferences/{id}/channel_types',
     'put /v1/users/{user_id}/preferences/{id}/channel_types/{type}',
     'put /v1/users/{user_id}/preferences/{id}/workflows',

@@ -26,8 +26,9 @@ import { isPlainObject } from './json';
  *   "a,b" (each end a literal or a reference; or a reference to a two-element list) and include both ends.
  * - Text longer than MAX_CONDITION_PARSED_TEXT_LENGTH (100) is never a number nor a timestamp: it compares
  *   as text.
- * - `is_audience_member` / `is_not_audience_member`: audiences are not supported; such a condition does
- *   not hold, and its outcome says why.
+ * - `is_audience_member` / `is_not_audience_member`: the argument is an audience key, taken as written
+ *   (never a reference); it holds when the recipient is (is not) a member, for no tenant in particular or
+ *   for the evaluation's tenant. The variable is not read.
  */
 
 export const VARIABLE_PREFIXES = ['recipient', 'data', 'actor', 'tenant', 'workflow'] as const;
@@ -42,6 +43,8 @@ export interface ConditionContext {
   tenant: Record<string, unknown>;
   workflow: { key: string; categories: readonly string[] };
   now: Date;
+  /** The audiences the recipient is a member of, for this evaluation's tenant (or none in particular). */
+  audiences?: ReadonlySet<string>;
 }
 
 /** How one condition went: the values it compared, and why it did not hold when that is not obvious. */
@@ -284,7 +287,8 @@ function check(condition: Condition, variable: Resolved, argument: unknown, now:
       return between(value, argument, toNumber, 'numbers');
     case 'is_audience_member':
     case 'is_not_audience_member':
-      return { holds: false, why: 'audiences are not supported: audience conditions never hold' };
+      // Decided in evaluateCondition, from the memberships read with the other inputs.
+      return { holds: false, why: 'audience conditions are decided from memberships' };
     default:
       // A stored condition with an operator this version does not know (validation refuses them).
       return { holds: false, why: `unknown operator ${String((condition as { operator: unknown }).operator)}` };
@@ -293,7 +297,15 @@ function check(condition: Condition, variable: Resolved, argument: unknown, now:
 
 const RANGE_OPERATORS = new Set(['is_between', 'is_timestamp_between']);
 
+const AUDIENCE_OPERATORS = new Set(['is_audience_member', 'is_not_audience_member']);
+
 export function evaluateCondition(condition: Condition, context: ConditionContext): ConditionOutcome {
+  if (AUDIENCE_OPERATORS.has(condition.operator)) {
+    const member = condition.argument !== null && (context.audiences?.has(condition.argument) ?? false);
+    const outcome: ConditionOutcome = { condition, holds: condition.operator === 'is_audience_member' ? member : !member, variable_value: member, argument_value: condition.argument };
+    if (condition.argument === null) outcome.why = 'the argument must name an audience';
+    return outcome;
+  }
   const variable = resolveVariable(context, condition.variable);
   const argument =
     RANGE_OPERATORS.has(condition.operator) && condition.argument !== null && condition.argument.split(',').length === 2

@@ -24,6 +24,8 @@ export interface StoredRecipient {
   defaultSet: PreferenceDocument | null;
   /** The recipient's set named after the tenant; null without a tenant or without such a set. */
   tenantSet: PreferenceDocument | null;
+  /** The audiences it is a member of, for the evaluation's tenant or none in particular (absent: none). */
+  audiences?: readonly string[];
 }
 
 export interface RecipientLayers {
@@ -87,6 +89,7 @@ export function recipientEvaluator(
       tenant,
       workflow,
       now: options.now,
+      audiences: new Set(stored?.audiences ?? []),
     };
     const decision = evaluatePreferences(effective, request, context, { trace: options.trace });
     const entry: EvaluationEntry = { recipient: recipient.id, allowed: decision.allowed, blocked_by: decision.blocked_by };

@@ -25,3 +25,4 @@ export * from './channel-data';
 export * from './recipient-reference';
 export * from './granular-preferences';
 export * from './knock-preference-center-config';
+export * from './audience-members';

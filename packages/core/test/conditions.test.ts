@@ -9,6 +9,7 @@ import {
 } from '../src';
 
 const context: ConditionContext = {
+  audiences: new Set(['beta-testers']),
   recipient: {
     id: 'u1',
     plan: 'pro',
@@ -124,8 +125,11 @@ const cases: Array<[string, Condition, boolean]> = [
   ['is_between: outside', when('recipient.seats', 'is_between', '13,20'), false],
   ['is_between: not a number', when('recipient.plan', 'is_between', '1,20'), false],
   // audiences
-  ['is_audience_member: never holds', when('recipient.id', 'is_audience_member', 'beta-testers'), false],
-  ['is_not_audience_member: never holds either', when('recipient.id', 'is_not_audience_member', 'beta-testers'), false],
+  ['is_audience_member: a member', when('recipient.id', 'is_audience_member', 'beta-testers'), true],
+  ['is_audience_member: not a member', when('recipient.id', 'is_audience_member', 'staff'), false],
+  ['is_audience_member: the key is taken as written, never as a reference', when('recipient.id', 'is_audience_member', 'recipient.plan'), false],
+  ['is_not_audience_member: not a member', when('recipient.id', 'is_not_audience_member', 'staff'), true],
+  ['is_not_audience_member: a member', when('recipient.id', 'is_not_audience_member', 'beta-testers'), false],
 ];
 
 describe('conditions: every operator', () => {
@@ -134,18 +138,20 @@ describe('conditions: every operator', () => {
     expect(outcome.holds).toBe(expected);
   });
 
-  it('has cases for every operator of the spec, holding and not holding (audiences never hold)', () => {
+  it('has cases for every operator of the spec, holding and not holding', () => {
     for (const operator of CONDITION_OPERATORS) {
       const results = cases.filter(([, condition]) => condition.operator === operator).map(([, , holds]) => holds);
-      expect({ operator, holds: results.includes(true) || operator.includes('audience') }).toEqual({ operator, holds: true });
+      expect({ operator, holds: results.includes(true) }).toEqual({ operator, holds: true });
       expect({ operator, fails: results.includes(false) }).toEqual({ operator, fails: true });
     }
   });
 });
 
 describe('conditions: outcomes', () => {
-  it('say why an audience condition does not hold', () => {
-    expect(evaluateCondition(when('recipient.id', 'is_audience_member', 'a'), context).why).toMatch(/audiences are not supported/);
+  it('show an audience condition\'s membership as its value, and say why one without an audience key does not hold', () => {
+    expect(evaluateCondition(when('recipient.id', 'is_audience_member', 'beta-testers'), context)).toMatchObject({ holds: true, variable_value: true, argument_value: 'beta-testers' });
+    expect(evaluateCondition(when('recipient.id', 'is_audience_member', null), context).why).toMatch(/must name an audience/);
+    expect(evaluateCondition(when('recipient.id', 'is_audience_member', 'beta-testers'), { ...context, audiences: undefined }).holds).toBe(false);
   });
 
   it('carry the values compared, a reference resolved', () => {

@@ -128,7 +128,7 @@ const cases: Array<[string, EffectiveSetInput, Request, ReturnType<typeof blocke
   ['rule 4: one failing condition blocks, and is named', user({ channel_types: { email: { conditions: [isPro, isFree] } } }), {}, blocked('user:default', 'channel_types.email', 'condition', isFree)],
   ['rule 4: a reference argument reads the request data', user({ workflows: { digest: { conditions: [notMuted] } } }), { data: { project: 'p1' } }, blocked('user:default', 'workflows.digest.conditions', 'condition', notMuted)],
   ['rule 4: a missing variable is "" and so unequal', user({ channel_types: { email: { conditions: [hasNickname] } } }), {}, blocked('user:default', 'channel_types.email', 'condition', hasNickname)],
-  ['rule 4: an audience condition never holds', user({ channels: { [channelId]: { conditions: [inBeta] } } }), { channelId }, blocked('user:default', `channels.${channelId}`, 'condition', inBeta)],
+  ['rule 4: an audience condition holds only for members (this recipient is in none)', user({ channels: { [channelId]: { conditions: [inBeta] } } }), { channelId }, blocked('user:default', `channels.${channelId}`, 'condition', inBeta)],
   ['rule 4: an empty conditions array allows', user({ channel_types: { email: { conditions: [] } } }), {}, allowed],
   // layers
   [
@@ -178,10 +178,13 @@ describe('the trace', () => {
     expect(decision.trace?.[5].conditions).toEqual([{ condition: isPro, holds: true, variable_value: 'pro', argument_value: 'pro' }]);
   });
 
-  it("says why an audience condition did not hold", () => {
+  it('decides an audience condition from the memberships in its context, and shows them in the trace', () => {
     const effective = computeEffectiveSet(user({ channel_types: { email: { conditions: [inBeta] } } }));
-    const decision = evaluatePreferences(effective, request({}), context, { trace: true });
-    expect(decision.trace?.[0].conditions?.[0].why).toMatch(/audiences are not supported/);
+    const outsider = evaluatePreferences(effective, request({}), context, { trace: true });
+    expect(outsider.allowed).toBe(false);
+    expect(outsider.trace?.[0].conditions?.[0]).toMatchObject({ holds: false, variable_value: false, argument_value: 'beta' });
+    const member = evaluatePreferences(effective, request({}), { ...context, audiences: new Set(['beta']) }, { trace: true });
+    expect(member.allowed).toBe(true);
   });
 
   it('shows override_preferences as the only rule when it is set', () => {

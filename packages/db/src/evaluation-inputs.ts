@@ -4,7 +4,7 @@ import type { Queryable } from './client';
 /**
  * Everything an evaluation of up to 1,000 recipients reads, in one set-based statement: the environment's
  * default set, the tenant, and, for every recipient at once, their stored properties, their `default` set
- * and their set for the tenant. Never one statement per recipient.
+ * and their set for the tenant, and their audience memberships. Never one statement per recipient.
  */
 
 /** The tenant's row as PostgreSQL builds it. */
@@ -22,8 +22,8 @@ interface InputsRow {
   covered: number | null;
 }
 
-/** [id, properties, default set, tenant set], as PostgreSQL aggregates them. */
-type UserTuple = [string, Record<string, JsonValue> | null, PreferenceDocument | null, PreferenceDocument | null];
+/** [id, properties, default set, tenant set, audiences], as PostgreSQL aggregates them. */
+type UserTuple = [string, Record<string, JsonValue> | null, PreferenceDocument | null, PreferenceDocument | null, string[] | null];
 
 /**
  * What one decision looks at: the requested categories, the workflow, the channel. Given one, every set is
@@ -62,13 +62,21 @@ function cutDown(document: string): string {
  * otherwise make one text of 64 MB for 1,000 recipients, more than the API's heap can parse.
  * `covered` is then the ordinality of the last id read; null when every id was.
  */
+/**
+ * The audiences a recipient is a member of, for the tenant ($3) or none in particular; read only in an
+ * environment that has audiences (the EXISTS runs once per statement), so others pay nothing for them.
+ */
+const AUDIENCES = `CASE WHEN (SELECT EXISTS (SELECT 1 FROM audiences WHERE environment_id = $1::uuid)) THEN
+      (SELECT json_agg(DISTINCT am.audience_key) FROM audience_members am
+        WHERE am.environment_id = $1::uuid AND am.user_id = ids.id AND am.tenant IN ('', coalesce($3::text, ''))) END`;
+
 function readInputsSql(scoped: boolean): string {
   const set = (document: string) => (scoped ? cutDown(document) : document);
   const budget = scoped ? '$7' : '$4';
   return `
   WITH ids(id, ord) AS (SELECT e.id, e.ord FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS e(id, ord)),
   found AS (
-    SELECT ids.ord, json_build_array(ids.id, u.properties, ${set('d.preferences')}, ${set('ts.preferences')})::text AS entry
+    SELECT ids.ord, json_build_array(ids.id, u.properties, ${set('d.preferences')}, ${set('ts.preferences')}, ${AUDIENCES})::text AS entry
     FROM ids
     LEFT JOIN users u ON u.environment_id = $1::uuid AND u.id = ids.id
     LEFT JOIN preference_sets d ON d.environment_id = $1::uuid AND d.user_id = ids.id AND d.set_id = 'default'
@@ -117,7 +125,9 @@ export async function readEvaluationInputsChunk(
     environmentDefault: row.environment_default === null ? null : (JSON.parse(row.environment_default) as PreferenceDocument),
     tenant: tenant === null ? null : ({ id: tenant.id, name: tenant.name, properties: tenant.properties, preferenceSet: tenant.preference_set } satisfies StoredTenant),
     // Only the users with something stored: a missing id has no properties and no sets.
-    users: new Map(users.map(([id, properties, defaultSet, tenantSet]) => [id, { properties, defaultSet, tenantSet } satisfies StoredRecipient])),
+    users: new Map(
+      users.map(([id, properties, defaultSet, tenantSet, audiences]) => [id, { properties, defaultSet, tenantSet, ...(audiences === null ? {} : { audiences }) } satisfies StoredRecipient]),
+    ),
   };
   return { layers, covered: row.covered ?? userIds.length };
 }

@@ -37,6 +37,7 @@ export { deleteUser, getUser, identifyUser } from './users';
 export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
+export { addAudienceMembers, listAudienceMembers, removeAudienceMembers, type AudienceMemberPosition } from './audiences';
 export { getPreferenceCenterLayout, putPreferenceCenterLayout, type StoredPreferenceCenterLayout } from './preference-center-layouts';
 export { listUnsubscribes, recordUnsubscribe, savePreferenceCenter, type UnsubscribePosition, type UnsubscribeRecord } from './unsubscribes';
 export { compileMerge } from './merge-sql';

@@ -84,8 +84,8 @@ export async function identifyUser(db: Database, environmentId: string, input: U
 }
 
 /**
- * Removes a user, its properties, every preference set and its channel data, in one transaction. False
- * when there was nothing of it.
+ * Removes a user, its properties, every preference set, its channel data and audience memberships, in one
+ * transaction. False when there was nothing of it.
  */
 export async function deleteUser(db: Database, environmentId: string, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
@@ -97,6 +97,7 @@ export async function deleteUser(db: Database, environmentId: string, id: string
       USERS_COLLECTION,
       id,
     );
-    return users + sets + channels > 0;
+    const memberships = await tx.$executeRawUnsafe('DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
+    return users + sets + channels + memberships > 0;
   }, TRANSACTION_OPTIONS);
 }
