@@ -10,6 +10,7 @@ import {
   type TenantRecord,
 } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { keysetPage, type KeysetListing, type KeysetPosition } from './keyset-page';
 
 interface TenantRow {
   id: string;
@@ -158,58 +159,21 @@ export interface TenantPage {
   before: TenantPosition | null;
 }
 
-function listingQuery(args: ListTenantsArgs) {
-  const params: unknown[] = [args.environmentId];
-  const where = ['environment_id = $1::uuid'];
-  const bind = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  };
-  if (args.name != null) where.push(`name = ${bind(args.name, 'text')}`);
-  if (args.tenantId != null) where.push(`id = ${bind(args.tenantId, 'text')}`);
-  return {
-    params,
-    bind,
-    /** Rows past `position` in the listing's order: `<` is older, `>` is newer. */
-    beyond(position: TenantPosition, comparison: '<' | '>') {
-      where.push(`(created_at, id) ${comparison} (${bind(position.createdAt, 'timestamptz')}, ${bind(position.id, 'text')})`);
-      return this;
-    },
-    get where() {
-      return where.join(' AND ');
-    },
-  };
-}
+const TENANTS = (args: ListTenantsArgs): KeysetListing<TenantRow, TenantRecord> => ({
+  table: 'tenants',
+  columns: COLUMNS,
+  atColumn: 'created_at',
+  idCast: 'text',
+  filters: { name: { value: args.name, cast: 'text' }, id: { value: args.tenantId, cast: 'text' } },
+  toEntry: toRecord,
+  positionOf: (tenant) => ({ at: tenant.createdAt, id: tenant.id }),
+});
 
-const positionOf = (tenant: TenantRecord): TenantPosition => ({ createdAt: tenant.createdAt, id: tenant.id });
+const toKeyset = (position: TenantPosition | null) => position && { at: position.createdAt, id: position.id };
+const fromKeyset = (position: KeysetPosition | null) => position && { createdAt: position.at, id: position.id };
 
-/**
- * One page of an environment's tenants, newest first, as `listBulkOperations` pages operations: keyset
- * pagination served by the index (environment_id, created_at DESC, id DESC) in either direction.
- */
+/** One page of an environment's tenants, newest first (see keyset-page.ts). */
 export async function listTenants(db: Queryable, args: ListTenantsArgs): Promise<TenantPage> {
-  const { pageSize, after = null, before = null } = args;
-  if (after && before) throw new Error('listTenants takes after or before, not both');
-  const page = listingQuery(args);
-  if (after) page.beyond(after, '<');
-  if (before) page.beyond(before, '>');
-  const order = before ? 'created_at ASC, id ASC' : 'created_at DESC, id DESC';
-  const rows = await db.$queryRawUnsafe<TenantRow[]>(
-    `SELECT ${COLUMNS} FROM tenants WHERE ${page.where} ORDER BY ${order} LIMIT ${page.bind(pageSize + 1, 'int')}`,
-    ...page.params,
-  );
-  const more = rows.length > pageSize;
-  const entries = rows.slice(0, pageSize).map(toRecord);
-  if (before) entries.reverse();
-  if (entries.length === 0) return { entries, after: null, before: null };
-
-  const first = positionOf(entries[0]);
-  const last = positionOf(entries[entries.length - 1]);
-  const anyBeyond = async (position: TenantPosition, comparison: '<' | '>') => {
-    const probe = listingQuery(args).beyond(position, comparison);
-    const found = await db.$queryRawUnsafe<{ found: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM tenants WHERE ${probe.where}) AS found`, ...probe.params);
-    return found[0]?.found === true;
-  };
-  if (before) return { entries, before: more ? first : null, after: (await anyBeyond(last, '<')) ? last : null };
-  return { entries, after: more ? last : null, before: after && (await anyBeyond(first, '>')) ? first : null };
+  const page = await keysetPage(db, TENANTS(args), { environmentId: args.environmentId, pageSize: args.pageSize, after: toKeyset(args.after ?? null), before: toKeyset(args.before ?? null) });
+  return { entries: page.entries, after: fromKeyset(page.after), before: fromKeyset(page.before) };
 }

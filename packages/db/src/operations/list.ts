@@ -1,5 +1,6 @@
 import type { BulkOperationResource, BulkOperationStatus } from '@prefs/core';
 import type { Queryable } from '../client';
+import { keysetPage, type KeysetListing, type KeysetPosition } from '../keyset-page';
 import { RESOURCE_COLUMNS, toBulkOperationResource, type BulkOperationRow } from './resource';
 
 /** Reading operations as the API shows them: one by id, or a page of an environment's. */
@@ -43,68 +44,26 @@ export interface BulkOperationPage {
   before: BulkOperationPosition | null;
 }
 
-function positionOf(entry: BulkOperationResource): BulkOperationPosition {
-  return { insertedAt: entry.inserted_at, id: entry.id };
-}
+const OPERATIONS = (status: BulkOperationStatus | null): KeysetListing<BulkOperationRow, BulkOperationResource> => ({
+  table: 'bulk_operations',
+  columns: RESOURCE_COLUMNS,
+  atColumn: 'inserted_at',
+  idCast: 'uuid',
+  filters: { status: { value: status, cast: 'text' } },
+  toEntry: toBulkOperationResource,
+  positionOf: (entry) => ({ at: entry.inserted_at, id: entry.id }),
+});
 
-/** A statement's WHERE clauses and their parameters, built together so the placeholders stay in step. */
-function listingQuery(environmentId: string, status: BulkOperationStatus | null) {
-  const params: unknown[] = [environmentId];
-  const where = ['environment_id = $1::uuid'];
-  const bind = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  };
-  if (status) where.push(`status = ${bind(status, 'text')}`);
-  return {
-    params,
-    bind,
-    /** Rows past `position` in the listing's order: `<` is older, `>` is newer. */
-    beyond(position: BulkOperationPosition, comparison: '<' | '>') {
-      where.push(`(inserted_at, id) ${comparison} (${bind(position.insertedAt, 'timestamptz')}, ${bind(position.id, 'uuid')})`);
-      return this;
-    },
-    get where() {
-      return where.join(' AND ');
-    },
-  };
-}
+const toKeyset = (position: BulkOperationPosition | null) => position && { at: position.insertedAt, id: position.id };
+const fromKeyset = (position: KeysetPosition | null) => position && { insertedAt: position.at, id: position.id };
 
-/**
- * One page of an environment's operations, newest first, optionally of one status. Keyset pagination on
- * (inserted_at, id), which the index (environment_id, inserted_at DESC, id DESC) serves in either
- * direction, so a page costs the same however deep it is, and rows inserted meanwhile shift nothing.
- */
+/** One page of an environment's operations, newest first, optionally of one status (see keyset-page.ts). */
 export async function listBulkOperations(db: Queryable, args: ListBulkOperationsArgs): Promise<BulkOperationPage> {
-  const { environmentId, pageSize, status = null, after = null, before = null } = args;
-  if (after && before) throw new Error('listBulkOperations takes after or before, not both');
-
-  // Reading towards older rows (the first page, or after a cursor) or towards newer ones (before a
-  // cursor, then reversed). One row more than the page tells whether another page follows that way.
-  const page = listingQuery(environmentId, status);
-  if (after) page.beyond(after, '<');
-  if (before) page.beyond(before, '>');
-  const order = before ? 'inserted_at ASC, id ASC' : 'inserted_at DESC, id DESC';
-  const rows = await db.$queryRawUnsafe<BulkOperationRow[]>(
-    `SELECT ${RESOURCE_COLUMNS} FROM bulk_operations WHERE ${page.where} ORDER BY ${order} LIMIT ${page.bind(pageSize + 1, 'int')}`,
-    ...page.params,
-  );
-  const more = rows.length > pageSize;
-  const entries = rows.slice(0, pageSize).map(toBulkOperationResource);
-  if (before) entries.reverse();
-  if (entries.length === 0) return { entries, after: null, before: null };
-
-  const first = positionOf(entries[0]);
-  const last = positionOf(entries[entries.length - 1]);
-  // Towards the cursor's side, look whether anything is there (rows may have gone since).
-  const anyBeyond = async (position: BulkOperationPosition, comparison: '<' | '>') => {
-    const probe = listingQuery(environmentId, status).beyond(position, comparison);
-    const found = await db.$queryRawUnsafe<{ found: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM bulk_operations WHERE ${probe.where}) AS found`,
-      ...probe.params,
-    );
-    return found[0]?.found === true;
-  };
-  if (before) return { entries, before: more ? first : null, after: (await anyBeyond(last, '<')) ? last : null };
-  return { entries, after: more ? last : null, before: after && (await anyBeyond(first, '>')) ? first : null };
+  const page = await keysetPage(db, OPERATIONS(args.status ?? null), {
+    environmentId: args.environmentId,
+    pageSize: args.pageSize,
+    after: toKeyset(args.after ?? null),
+    before: toKeyset(args.before ?? null),
+  });
+  return { entries: page.entries, after: fromKeyset(page.after), before: fromKeyset(page.before) };
 }
