@@ -241,6 +241,8 @@ describe('GET /openapi.json', () => {
     conforms('put', userPath, await request(app).put('/v1/users/ann').set(auth()).send({ name: 'Ann', email: 'ann@example.com', plan: 'pro' }));
     conforms('put', userPath, await request(app).put('/v1/users/ann').set(auth()).send({ __secret: true }));
     conforms('get', userPath, await request(app).get('/v1/users/ann').set(auth()));
+    conforms('get', '/v1/users', await request(app).get('/v1/users?include[]=preferences&page_size=2').set(auth()));
+    conforms('get', '/v1/users', await request(app).get('/v1/users?page_size=0').set(auth()));
     conforms('get', userPath, await request(app).get('/v1/users/nobody').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));

@@ -28,6 +28,7 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'GET /v1/tenants/:id': 4,
   'PUT /v1/tenants/:id': 3,
   'DELETE /v1/tenants/:id': 3,
+  'GET /v1/users': 4,
   'GET /v1/users/:id': 4,
   'PUT /v1/users/:id': 3,
   'DELETE /v1/users/:id': 3,

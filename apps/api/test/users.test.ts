@@ -139,3 +139,29 @@ describe('scoping', () => {
     expect(theirs.body).toMatchObject({ name: 'Other', email: null });
   });
 });
+
+describe('GET /v1/users', () => {
+  it("lists users newest first through Knock's SDK (auto-paginated), with include[]=preferences giving each its default set", async () => {
+    const { default: Knock } = await import('@knocklabs/node');
+    const knock = new Knock({ apiKey: t.otherKey, baseURL: t.api.url, maxRetries: 0 });
+    const ids = Array.from({ length: 7 }, (_, index) => `lister-${index}`);
+    for (const [index, id] of ids.entries()) await identify(id, { created_at: `2024-01-0${index + 1}T00:00:00Z` }).set(t.auth(t.otherKey));
+    await request(t.api.app).put('/v1/users/lister-3/preferences/default').set(t.auth(t.otherKey)).send({ categories: { a: false } });
+
+    const seen: string[] = [];
+    for await (const user of knock.users.list({ page_size: 3 })) if (user.id.startsWith('lister-')) seen.push(user.id);
+    expect(seen).toEqual([...ids].reverse());
+
+    const withSets = await request(t.api.app).get('/v1/users?include[]=preferences&page_size=50').set(t.auth(t.otherKey));
+    const byId = Object.fromEntries(withSets.body.entries.map((user: { id: string; preferences: unknown }) => [user.id, user.preferences]));
+    expect(byId['lister-3']).toMatchObject({ __typename: 'PreferenceSet', id: 'default', categories: { a: false } });
+    expect(byId['lister-0']).toMatchObject({ id: 'default', categories: null });
+    expect((await request(t.api.app).get('/v1/users').set(t.auth(t.otherKey))).body.entries[0].preferences).toBeUndefined();
+
+    const second = await request(t.api.app).get('/v1/users?page_size=2&after=' + (await request(t.api.app).get('/v1/users?page_size=2').set(t.auth(t.otherKey))).body.page_info.after).set(t.auth(t.otherKey));
+    const back = await request(t.api.app).get(`/v1/users?page_size=2&before=${second.body.page_info.before}`).set(t.auth(t.otherKey));
+    expect(back.body.entries).toEqual((await request(t.api.app).get('/v1/users?page_size=2').set(t.auth(t.otherKey))).body.entries);
+    expect((await request(t.api.app).get('/v1/users?include[]=channel_data').set(t.auth(t.otherKey))).status).toBe(422);
+    expect((await request(t.api.app).get('/v1/users?after=forged').set(t.auth(t.otherKey))).status).toBe(422);
+  });
+});

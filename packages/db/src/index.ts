@@ -6,6 +6,7 @@
 // Connection and schema.
 export { createDatabase, type Database } from './client';
 export { dropDatabase, ensureDatabase, runMigrations } from './migrate';
+export type { KeysetPosition } from './keyset-page';
 export { describeError, isServerLostError, isTransientError } from './transient-errors';
 
 // API keys, signing keys and link secrets.
@@ -30,10 +31,10 @@ export { createSigningKey, findActiveSigningKeys, listSigningKeys, revokeSigning
 export { currentLinkSecret, findEnvironmentId, findLinkSecret, listLinkSecrets, retireLinkSecrets, rotateLinkSecret } from './link-secrets';
 
 // Recipients, tenants and their preferences.
-export { deletePreferenceSet, getPreferenceSet, listPreferenceSets, putPreferenceSet } from './preference-sets';
+export { deletePreferenceSet, getDefaultSets, getPreferenceSet, listPreferenceSets, putPreferenceSet } from './preference-sets';
 export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preference-set-errors';
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
-export { deleteUser, getUser, identifyUser } from './users';
+export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';

@@ -112,3 +112,14 @@ export async function deletePreferenceSet(db: Queryable, environmentId: string, 
   );
   return count > 0;
 }
+
+/** The `default` sets of these users, by user id (for a listing's `include[]=preferences`); absent when none is stored. */
+export async function getDefaultSets(db: Queryable, environmentId: string, userIds: string[]): Promise<Map<string, PreferenceDocument>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<{ user_id: string; preferences: PreferenceDocument }[]>(
+    `SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = 'default' AND user_id = ANY($2::text[])`,
+    environmentId,
+    userIds,
+  );
+  return new Map(rows.map((row) => [row.user_id, row.preferences]));
+}

@@ -1,5 +1,6 @@
 import { mergeProperties, USERS_COLLECTION, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type UserInput, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { keysetPage, type KeysetPage, type KeysetPosition } from './keyset-page';
 
 interface UserRow {
   id: string;
@@ -100,4 +101,13 @@ export async function deleteUser(db: Database, environmentId: string, id: string
     const memberships = await tx.$executeRawUnsafe('DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
     return users + sets + channels + memberships > 0;
   }, TRANSACTION_OPTIONS);
+}
+
+/** One page of an environment's users, newest first (see keyset-page.ts). */
+export async function listUsers(
+  db: Queryable,
+  args: { environmentId: string; pageSize: number; after?: KeysetPosition | null; before?: KeysetPosition | null },
+): Promise<KeysetPage<UserRecord>> {
+  const listing = { table: 'users', columns: COLUMNS, atColumn: 'created_at', idCast: 'text', filters: {}, toEntry: toRecord, positionOf: (user: UserRecord) => ({ at: user.createdAt, id: user.id }) };
+  return keysetPage(db, listing, args);
 }

@@ -1,4 +1,5 @@
 import { ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH, USER_STRING_PROPERTIES } from '@prefs/core';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's users (identify, get, delete). */
@@ -23,11 +24,36 @@ export const usersSchemas: Record<string, Schema> = {
     additionalProperties: true,
   },
   IdentifyUserRequest: ENTITY_REQUEST_SCHEMAS.IdentifyUserRequest,
+  ListUsersResponse: {
+    type: 'object',
+    description: 'A page of users, newest first; with `include[]=preferences` each carries `preferences`, its `default` set (every field null when none is stored).',
+    properties: {
+      entries: { type: 'array', items: { allOf: [ref('User'), { type: 'object', properties: { preferences: ref('PreferenceSet') } }] } },
+      page_info: ref('PageInfo'),
+    },
+    required: ['entries', 'page_info'],
+    additionalProperties: false,
+  },
 };
 
 const userId = { name: 'id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };
 
 export const usersPaths: Paths = {
+  '/v1/users': {
+    get: {
+      operationId: 'listUsers',
+      tags: ['Users'],
+      summary: 'List users',
+      description: "The environment's identified users, newest first (by `created_at`), with cursor pagination. Rate tier 4.",
+      parameters: [
+        { name: 'include[]', in: 'query', required: false, description: '`preferences`: each user with its default set.', schema: { type: 'array', items: { enum: ['preferences'] } } },
+        { name: 'after', in: 'query', required: false, description: 'The cursor to fetch entries after (`page_info.after`).', schema: { type: 'string' } },
+        { name: 'before', in: 'query', required: false, description: 'The cursor to fetch entries before (`page_info.before`).', schema: { type: 'string' } },
+        { name: 'page_size', in: 'query', required: false, description: 'The number of items per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
+      ],
+      responses: { '200': response('A page of users.', ref('ListUsersResponse')), ...v1Errors('422') },
+    },
+  },
   '/v1/users/{id}': {
     get: {
       operationId: 'getUser',

@@ -1,8 +1,9 @@
 import { Router } from 'express';
-import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toUserResource, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
-import { deleteUser, getUser, identifyUser, type Database } from '@prefs/db';
+import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toPreferenceSetResource, toUserResource, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
+import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, type Database, type KeysetPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
+import { pageInfo, QueryReader, type Listing } from '../page-query';
 
 function checkUserId(id: string): void {
   const error = validateUserId(id);
@@ -21,10 +22,46 @@ async function withinLimits(write: Promise<UserRecord>): Promise<UserRecord> {
   }
 }
 
-/** Knock's users: identify (create or merge properties), read and remove. */
+/** Users page by (created_at, id). */
+const USERS: Listing<KeysetPosition> = {
+  // A user id of 255 characters of up to 4 UTF-8 bytes each, JSON-escaped, in base64: well under 4,096.
+  cursorMaxLength: 4096,
+  isId: (id) => validateUserId(id) === null,
+  backward: true,
+  position: (at, id) => ({ at, id }),
+  at: (position) => position.at,
+};
+
+/** `include[]=preferences` (as Knock's SDK sends it; `include=preferences` too): each user with its default set. */
+function includesPreferences(query: Record<string, unknown>, reader: QueryReader): boolean {
+  const values = [query['include[]'], query.include].flat().filter((value) => value !== undefined);
+  if (values.some((value) => value !== 'preferences')) {
+    reader.refuse({ field: 'include', message: 'include may only name preferences', type: 'isIn' });
+  }
+  return values.length > 0;
+}
+
+/** Knock's users: list, identify (create or merge properties), read and remove. */
 export function usersRouter(deps: { db: Database }): Router {
   const { db } = deps;
   const router = Router();
+
+  router.get('/users', async (req, res) => {
+    const query = new QueryReader(req.query);
+    const { pageSize, after, before } = query.page(USERS);
+    const withPreferences = includesPreferences(req.query, query);
+    query.done();
+    const { environmentId } = environmentOf(res.locals);
+    const page = await listUsers(db, { environmentId, pageSize, after, before });
+    const sets = withPreferences ? await getDefaultSets(db, environmentId, page.entries.map((user) => user.id)) : null;
+    res.json({
+      entries: page.entries.map((user) => ({
+        ...toUserResource(user),
+        ...(sets ? { preferences: toPreferenceSetResource('default', sets.get(user.id) ?? null) } : {}),
+      })),
+      page_info: pageInfo(USERS, page, pageSize),
+    });
+  });
 
   router.get('/users/:id', async (req, res) => {
     const id = req.params.id;
