@@ -1,28 +1,97 @@
-export * from './contract';
-export * from './request-schemas';
-export * from './preference-set';
-export * from './merge';
-export * from './field-errors';
-export * from './validation';
-export * from './bulk-operation';
-export * from './conditions';
-export * from './effective-set';
-export * from './evaluate';
-export * from './evaluation-input';
-export * from './custom-properties';
-export * from './tenant-preference-set';
-export * from './image-source';
-export * from './tenant-input';
-export * from './tenant';
-export * from './user-input';
-export * from './user';
-export * from './bulk-identities';
-export * from './evaluate-recipients';
-export * from './preference-center';
-export * from './preference-center-view';
-export * from './entity-request-schemas';
-export * from './channel-data';
-export * from './recipient-reference';
-export * from './granular-preferences';
-export * from './knock-preference-center-config';
-export * from './audience-members';
+/**
+ * What @prefs/core offers the apps, the other packages, the CLI, the bench and the tests; everything else
+ * is internal (see README.md). A name is added here when something outside the package uses it.
+ */
+
+// The contract: limits, enums and character rules; what every validator returns; JSON narrowing.
+export {
+  BRANDING_COLOR_FIELDS,
+  BRANDING_URL_FIELDS,
+  BULK_OPERATION_NAMES,
+  BULK_OPERATION_STATUSES,
+  CHANNEL_TYPES,
+  CONDITION_OPERATORS,
+  DEFAULT_SET_ID,
+  isIdText,
+  LAYOUT_LIMITS,
+  LIMITS,
+  MAX_BULK_ITEMS,
+  MAX_BULK_USERS,
+  MAX_EVALUATION_RECIPIENTS,
+  MAX_ID_LENGTH,
+  MAX_LAYOUT_ROWS,
+  MAX_PROPERTIES,
+  MAX_PROPERTIES_BYTES,
+  MAX_PROPERTY_DEPTH,
+  MAX_STORED_PROPERTIES,
+  MAX_STORED_PROPERTIES_BYTES,
+  MAX_TENANT_NAME_LENGTH,
+  MAX_WORKFLOW_CATEGORIES,
+  PATTERNS,
+  PREFERENCE_SET_LIMITS,
+  PREFERENCE_SET_TOO_LARGE,
+  SET_PREFERENCES_OPERATION,
+  USER_STRING_PROPERTIES,
+  UUID,
+  type BulkOperationStatus,
+  type PersistenceStrategy,
+} from './contract';
+export { type FieldError, type Validated } from './field-errors';
+export { isPlainObject, typeName } from './json';
+
+// Preference sets: their shapes and resource, the merge, and the bodies that carry them.
+export { toPreferenceSetResource, type PreferenceDocument } from './preference-set';
+export { applyPreferences, mergePreferences, replacePreferences } from './merge';
+export {
+  validateBulkSetPreferences,
+  validatePutPreferences,
+  validateSetId,
+  validateUserId,
+  type BulkSetPreferencesInput,
+} from './validation';
+export { GRANULAR_FIELDS, validateGranularPreferences, type GranularField } from './granular-preferences';
+export { resolveTenantPreferenceSet } from './tenant-preference-set';
+
+// The effective set and the evaluation of recipients.
+export { computeEffectiveSet } from './effective-set';
+export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type EvaluationRecipient } from './evaluation-input';
+export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
+
+// Recipients, users, tenants, their custom properties and channel data.
+export { USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { toUserResource, type UserRecord } from './user';
+export { validateUserInput, type UserInput } from './user-input';
+export { toTenantResource, type TenantRecord } from './tenant';
+export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
+export { imageSourceOf } from './image-source';
+export { isStorableText, mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue } from './custom-properties';
+export { CHANNEL_DATA_MAX_BYTES, validateChannelDataRequest, validateChannelId, type ChannelDataValue } from './channel-data';
+export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersRequest, type AudienceMemberInput } from './audience-members';
+
+// Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.
+export { BULK_OPERATIONS, type BulkOperationErrorItem, type BulkOperationName, type BulkOperationResource } from './bulk-operation';
+export { validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
+
+// The preference center: its layout, links and unsubscribes, the page's model, and Knock's config of it.
+export {
+  parseRowKey,
+  unsubscribePatch,
+  validateLinkRequest,
+  validatePreferenceCenterLayout,
+  type LinkRequest,
+  type PreferenceCenterLayout,
+} from './preference-center';
+export {
+  buildPreferenceCenterView,
+  defaultPreferenceCenterLayout,
+  preferencePatchFromChanges,
+  type PreferenceCenterRowView,
+  type PreferenceCenterView,
+  type PreferenceToggle,
+  type ToggleChange,
+} from './preference-center-view';
+export { toKnockPreferenceCenterConfig } from './knock-preference-center-config';
+
+// The request bodies as JSON Schema, for the OpenAPI document.
+export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
+export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';

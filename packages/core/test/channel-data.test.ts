@@ -1,4 +1,4 @@
-import { CHANNEL_DATA_MAX_BYTES, validateChannelData, validateChannelDataRequest, validateChannelId, validateInlineChannelData } from '../src';
+import { CHANNEL_DATA_MAX_BYTES, validateChannelData, validateChannelDataRequest, validateChannelId, validateInlineChannelData } from '../src/channel-data';
 
 const fieldsOf = (result: { ok: boolean; errors?: { field: string }[] }) => (result.ok ? [] : (result.errors ?? []).map((error) => error.field));
 

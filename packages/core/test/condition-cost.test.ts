@@ -1,12 +1,6 @@
-import {
-  CONDITION_OPERATORS,
-  evaluateCondition,
-  MAX_CONDITION_PARSED_TEXT_LENGTH,
-  parseTimestamp,
-  type Condition,
-  type ConditionContext,
-  type ConditionOperator,
-} from '../src';
+import { evaluateCondition, parseTimestamp, type ConditionContext } from '../src/conditions';
+import { CONDITION_OPERATORS, MAX_CONDITION_PARSED_TEXT_LENGTH, type ConditionOperator } from '../src/contract';
+import { type Condition } from '../src/preference-set';
 import { cpuMicrosPerCall } from './cpu-cost';
 
 /** A recipient whose stored properties are text of `digits` digits: the worst a condition may be given. */

@@ -1,12 +1,6 @@
-import {
-  CONDITION_OPERATORS,
-  evaluateCondition,
-  evaluateConditions,
-  parseTimestamp,
-  type Condition,
-  type ConditionContext,
-  type ConditionOperator,
-} from '../src';
+import { evaluateCondition, evaluateConditions, parseTimestamp, type ConditionContext } from '../src/conditions';
+import { CONDITION_OPERATORS, type ConditionOperator } from '../src/contract';
+import { type Condition } from '../src/preference-set';
 
 const context: ConditionContext = {
   audiences: new Set(['beta-testers']),

@@ -1,15 +1,7 @@
-import {
-  computeEffectiveSet as fullEffectiveSet,
-  evaluatePreferences,
-  prepareBaseLayers,
-  resolveEffectiveSet,
-  type BlockedBy,
-  type Condition,
-  type ConditionContext,
-  type EffectiveSetInput,
-  type EvaluationRequest,
-  type PreferenceDocument,
-} from '../src';
+import { type ConditionContext } from '../src/conditions';
+import { computeEffectiveSet as fullEffectiveSet, prepareBaseLayers, resolveEffectiveSet, type EffectiveSetInput } from '../src/effective-set';
+import { evaluatePreferences, type BlockedBy, type EvaluationRequest } from '../src/evaluate';
+import { type Condition, type PreferenceDocument } from '../src/preference-set';
 
 const channelId = '5a88728a-3ecb-400d-ba6f-9c0956ab252f';
 const otherChannelId = '0f4f2d4b-5b22-4b34-b1d0-2d3a0c1c9e11';

@@ -1,4 +1,5 @@
-import { COMMERCIAL_LABEL, toKnockPreferenceCenterConfig } from '../src';
+import { toKnockPreferenceCenterConfig } from '../src/knock-preference-center-config';
+import { COMMERCIAL_LABEL } from '../src/preference-center-view';
 
 describe("Knock's preference center config", () => {
   it('lists the commercial row, then each layout row by type and identifier, with the branding asked for', () => {

@@ -1,4 +1,4 @@
-import { ENTITY_PATTERNS, PATTERNS } from '../src';
+import { ENTITY_PATTERNS, PATTERNS } from '../src/contract';
 import { cpuMicrosPerCall } from './cpu-cost';
 
 /**

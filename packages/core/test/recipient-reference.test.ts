@@ -1,4 +1,4 @@
-import { recipientInAnswer, USERS_COLLECTION, validateCollection, validateRecipientReference } from '../src';
+import { recipientInAnswer, USERS_COLLECTION, validateCollection, validateRecipientReference } from '../src/recipient-reference';
 
 const fieldsOf = (result: { ok: boolean; errors?: { field: string; type: string }[] }) => (result.ok ? [] : (result.errors ?? []).map((error) => `${error.field}:${error.type}`));
 
