@@ -39,3 +39,24 @@ it('is per environment: another key neither sees nor changes it', async () => {
   await request(t.api.app).put(path).set(t.auth(secretKey)).send({ categories: { theirs: true } });
   expect((await request(t.api.app).get(path).set(t.auth())).body.categories).toEqual({ mine: true });
 });
+
+describe('GET of a set the user has not stored', () => {
+  it('reads the defaults that apply: the environment default, with the tenant of ?tenant= or of the set id over it', async () => {
+    const headers = t.auth();
+    await request(t.api.app).put('/v1/environment/preferences').set(headers).send({ categories: { marketing: false, product: true }, channel_types: { sms: false } });
+    await request(t.api.app).put('/v1/tenants/defaults-acme').set(headers).send({ settings: { preference_set: { categories: { marketing: true } } } });
+
+    const plain = await request(t.api.app).get('/v1/users/fresh/preferences/default').set(headers);
+    expect(plain.body).toMatchObject({ id: 'default', categories: { marketing: false, product: true }, channel_types: { sms: false }, workflows: null });
+    const forTenant = await request(t.api.app).get('/v1/users/fresh/preferences/default?tenant=defaults-acme').set(headers);
+    expect(forTenant.body).toMatchObject({ id: 'default', categories: { marketing: true, product: true } });
+    const tenantSet = await request(t.api.app).get('/v1/users/fresh/preferences/defaults-acme').set(headers);
+    expect(tenantSet.body).toMatchObject({ id: 'defaults-acme', categories: { marketing: true, product: true } });
+
+    // A stored set is answered as stored; the listing stays the stored sets only.
+    await request(t.api.app).put('/v1/users/fresh/preferences/default').set(headers).send({ workflows: { w: true } });
+    expect((await request(t.api.app).get('/v1/users/fresh/preferences/default').set(headers)).body).toMatchObject({ workflows: { w: true }, categories: null });
+    expect((await request(t.api.app).get('/v1/users/fresh/preferences').set(headers)).body.map((set: { id: string }) => set.id)).toEqual(['default']);
+    expect((await request(t.api.app).get('/v1/users/fresh/preferences/other?tenant=defaults-acme').set(headers)).status).toBe(422);
+  });
+});

@@ -90,8 +90,8 @@ export const preferencesPaths: Paths = {
       operationId: 'getUserPreferences',
       tags: ['Users'],
       summary: "Get a user's preference set",
-      description: 'One set; a user without it gets an empty set (every field null), not 404. Rate tier 4.',
-      parameters: [parameterRef('UserId'), preferenceSetId],
+      description: 'One set as stored; a set the user has not stored reads as the defaults that apply (the environment default set, with the tenant of `?tenant=` or of the set id merged over it), never 404. Rate tier 4.',
+      parameters: [parameterRef('UserId'), preferenceSetId, { name: 'tenant', in: 'query', required: false, description: 'The tenant whose defaults apply to a set not stored (the set id, or absent, for a tenant set).', schema: idSchema() }],
       responses: { '200': response('The set.', ref('PreferenceSet')), ...v1Errors('422') },
     },
     put: {

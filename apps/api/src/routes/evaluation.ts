@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import {
   computeEffectiveSet,
-  DEFAULT_SET_ID,
   recipientEvaluator,
   toPreferenceSetResource,
   validateEvaluateRequest,
@@ -15,6 +14,7 @@ import {
 import { readEvaluationInputs, readEvaluationInputsChunk, type Database, type EvaluationInputsChunk } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams } from '../errors';
+import { tenantOfSet } from '../set-tenant';
 import { sendJsonBatches, type JsonListBatch } from '../json-list-answer';
 
 /**
@@ -23,24 +23,6 @@ import { sendJsonBatches, type JsonListBatch } from '../json-list-answer';
  * with the pure functions of `@prefs/core`.
  */
 
-/**
- * The tenant of an effective set: `?tenant=`, or else the set id when it names a tenant. A set id that
- * names another tenant than `?tenant=` is refused: the user's set for one tenant is not a layer of another.
- */
-function tenantOf(setId: string, query: unknown): string | null {
-  if (query !== undefined && typeof query !== 'string') {
-    throw new InvalidParams([{ field: 'tenant', message: 'tenant must be given once, as a tenant id', type: 'invalid_type' }]);
-  }
-  if (query !== undefined) {
-    const problem = validateSetId(query, 'tenant');
-    if (problem !== null) throw new InvalidParams([problem]);
-    if (setId !== DEFAULT_SET_ID && setId !== query) {
-      throw new InvalidParams([{ field: 'tenant', message: `tenant must be the set id (${setId}) or absent, for a tenant's set`, type: 'invalid_value' }]);
-    }
-    return query;
-  }
-  return setId === DEFAULT_SET_ID ? null : setId;
-}
 
 /**
  * Bytes of recipients' layers (as JSON) read and parsed at a time. An ordinary request of 1,000 recipients
@@ -92,7 +74,7 @@ export function evaluationRouter(deps: { db: Database }): Router {
     const setId = req.params.setId;
     const errors = [validateUserId(userId), validateSetId(setId)].filter((error): error is FieldError => error !== null);
     if (errors.length > 0) throw new InvalidParams(errors);
-    const tenantId = tenantOf(setId, req.query.tenant);
+    const tenantId = tenantOfSet(setId, req.query.tenant);
     const inputs = await readEvaluationInputs(db, environmentOf(res.locals).environmentId, [userId], tenantId);
     const user = inputs.users.get(userId);
     const effective = computeEffectiveSet({

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  resolveTenantPreferenceSet,
   toPreferenceSetResource,
   validatePutPreferences,
   validateSetId,
@@ -8,13 +9,16 @@ import {
 } from '@prefs/core';
 import {
   deletePreferenceSet,
+  getEnvironmentDefaults,
   getPreferenceSet,
+  getTenant,
   listPreferenceSets,
   putPreferenceSet,
   type Database,
 } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, invalidParams } from '../errors';
+import { tenantOfSet } from '../set-tenant';
 
 function checkPath(userId: string, setId?: string): void {
   const errors = [validateUserId(userId), setId === undefined ? null : validateSetId(setId)].filter(
@@ -23,7 +27,10 @@ function checkPath(userId: string, setId?: string): void {
   if (errors.length > 0) throw new InvalidParams(errors);
 }
 
-/** One user's preference sets: list, read, set (replace or merge) and remove. */
+/**
+ * One user's preference sets: list (stored sets only), read (a set not stored reads as the defaults that
+ * apply), set (replace or merge) and remove.
+ */
 export function preferencesRouter(deps: { db: Database; setsPerRecipient: number }): Router {
   const { db, setsPerRecipient } = deps;
   const router = Router();
@@ -39,8 +46,13 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     const userId = req.params.userId;
     const setId = req.params.setId;
     checkPath(userId, setId);
-    const document = await getPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId);
-    res.json(toPreferenceSetResource(setId, document));
+    const tenantId = tenantOfSet(setId, req.query.tenant);
+    const { environmentId } = environmentOf(res.locals);
+    const document = await getPreferenceSet(db, environmentId, userId, setId);
+    if (document !== null) return void res.json(toPreferenceSetResource(setId, document));
+    // Not stored: the defaults that apply, as Knock documents (the environment's set, the tenant's over it).
+    const [environmentDefault, tenant] = await Promise.all([getEnvironmentDefaults(db, environmentId), tenantId === null ? null : getTenant(db, environmentId, tenantId)]);
+    res.json(toPreferenceSetResource(setId, resolveTenantPreferenceSet(environmentDefault, tenant?.preferenceSet ?? null)));
   });
 
   router.put('/users/:userId/preferences/:setId', async (req, res) => {
