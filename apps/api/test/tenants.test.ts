@@ -172,14 +172,14 @@ describe('GET /v1/tenants/:id', () => {
 });
 
 describe('DELETE /v1/tenants/:id', () => {
-  it('removes the tenant and its default set, keeps users\' sets for it, then 404s', async () => {
+  it('removes the tenant and its default set, keeps users\' sets for it; deleting it again succeeds', async () => {
     await put('doomed', { settings: { preference_set: { categories: { a: true } } } });
     await request(t.api.app).put('/v1/users/u1/preferences/doomed').set(t.auth()).send({ categories: { a: false } });
     const res = await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth());
     expect(res.status).toBe(204);
     expect((await get('doomed')).status).toBe(404);
     expect((await request(t.api.app).get('/v1/users/u1/preferences/doomed').set(t.auth())).body.categories).toEqual({ a: false });
-    expect((await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth())).status).toBe(404);
+    expect((await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth())).status).toBe(204);
   });
 });
 
@@ -228,7 +228,8 @@ describe('scoping', () => {
     expect((await get('mine', '', t.otherKey)).status).toBe(404);
     const list = await request(t.api.app).get('/v1/tenants?tenant_id=mine').set(t.auth(t.otherKey));
     expect(list.body.entries).toEqual([]);
-    expect((await request(t.api.app).delete('/v1/tenants/mine').set(t.auth(t.otherKey))).status).toBe(404);
+    expect((await request(t.api.app).delete('/v1/tenants/mine').set(t.auth(t.otherKey))).status).toBe(204);
+    expect((await get('mine')).status).toBe(200);
     // The other environment's PUT of the same id is its own tenant.
     const theirs = await request(t.api.app).put('/v1/tenants/mine').set(t.auth(t.otherKey)).send({ name: 'Theirs' });
     expect(theirs.body).toEqual({ __typename: 'Tenant', id: 'mine', name: 'Theirs', settings: { branding: null, preference_set: null } });

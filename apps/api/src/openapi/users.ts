@@ -76,9 +76,9 @@ export const usersPaths: Paths = {
       operationId: 'deleteUser',
       tags: ['Users'],
       summary: 'Delete a user',
-      description: 'Removes the user, its properties and every preference set of it, together. 404 when there was neither a user nor a set. Rate tier 3.',
+      description: 'Removes the user with its properties, preference sets, channel data and audience memberships, together; 204 also when there was nothing of it. Rate tier 3.',
       parameters: [userId],
-      responses: { '204': { description: 'Removed.' }, ...v1Errors('404', '422') },
+      responses: { '204': { description: 'Removed.' }, ...v1Errors('422') },
     },
   },
 };

@@ -95,7 +95,8 @@ export function tenantsRouter(deps: { db: Database }): Router {
   router.delete('/tenants/:id', async (req, res) => {
     const id = req.params.id;
     checkTenantId(id);
-    if (!(await deleteTenant(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No tenant has this id');
+    // Deleting what does not exist succeeds (recipients.md), as Knock answers.
+    await deleteTenant(db, environmentOf(res.locals).environmentId, id);
     res.status(204).end();
   });
 

@@ -83,7 +83,8 @@ export function usersRouter(deps: { db: Database }): Router {
   router.delete('/users/:id', async (req, res) => {
     const id = req.params.id;
     checkUserId(id);
-    if (!(await deleteUser(db, environmentOf(res.locals).environmentId, id))) throw new NotFound('No user has this id');
+    // Deleting what does not exist succeeds (recipients.md), as Knock answers.
+    await deleteUser(db, environmentOf(res.locals).environmentId, id);
     res.status(204).end();
   });
 
