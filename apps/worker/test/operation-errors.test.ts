@@ -1,68 +1,42 @@
-import { Writable } from 'node:stream';
 import { createBulkOperation, setPreferencesOperation } from '@prefs/db';
-import { createLogger } from '@prefs/logger';
-import { createBulkQueue, createWorkerConnection, enqueueBulkOperation, type BulkQueue } from '@prefs/queue';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import type { RedisConnection } from '@prefs/queue';
-import { createWorker, type PrefsWorker } from '../src/worker';
+import { enqueueBulkOperation } from '@prefs/queue';
+import { userIds, waitFor } from '@prefs/testing';
+import { useWorkerTestContext } from './worker-test-context';
 
 /**
  * Errors are classified once (isTransientError): a permanent one fails the operation at once with its
  * reason stored, a transient one is retried, in the job and then by BullMQ's attempts. The faults are
  * real PostgreSQL errors, raised by a trigger on preference_sets for chosen users.
  */
-let env: TestEnvironment;
-let worker: PrefsWorker;
-let connection: RedisConnection;
-let queue: BulkQueue;
-const logs: { msg: string; operationId?: string; batchStart?: number }[] = [];
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  await env.db.$executeRawUnsafe('CREATE SEQUENCE flaky_writes');
-  await env.db.$executeRawUnsafe(`
-    CREATE FUNCTION faulty_preference_write() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF NEW.user_id LIKE 'poisoned-%' THEN
-        RAISE EXCEPTION 'refused to store %', NEW.user_id USING ERRCODE = 'P0001';
-      END IF;
-      -- The first 8 batch statements touching flaky users fail as a serialization failure would.
-      IF NEW.user_id LIKE 'flaky-%' AND nextval('flaky_writes') <= 8 THEN
-        RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
-      END IF;
-      RETURN NEW;
-    END $$`);
-  await env.db.$executeRawUnsafe(
-    'CREATE TRIGGER faulty_preference_write BEFORE INSERT ON preference_sets FOR EACH ROW EXECUTE FUNCTION faulty_preference_write()',
-  );
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as (typeof logs)[number]);
-      done();
-    },
-  });
-  const logger = createLogger({ service: 'worker', level: 'info', destination });
-  worker = createWorker(env.workerConfig({ batchSize: 100 }), { db: env.db, logger });
-  await worker.start();
-  connection = createWorkerConnection(env.redisUrl);
-  queue = createBulkQueue(connection, env.redisPrefix);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await queue?.close();
-  connection?.disconnect();
-  await env?.cleanup();
+const t = useWorkerTestContext({
+  prepare: async (env) => {
+    await env.db.$executeRawUnsafe('CREATE SEQUENCE flaky_writes');
+    await env.db.$executeRawUnsafe(`
+      CREATE FUNCTION faulty_preference_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.user_id LIKE 'poisoned-%' THEN
+          RAISE EXCEPTION 'refused to store %', NEW.user_id USING ERRCODE = 'P0001';
+        END IF;
+        -- The first 8 batch statements touching flaky users fail as a serialization failure would.
+        IF NEW.user_id LIKE 'flaky-%' AND nextval('flaky_writes') <= 8 THEN
+          RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await env.db.$executeRawUnsafe(
+      'CREATE TRIGGER faulty_preference_write BEFORE INSERT ON preference_sets FOR EACH ROW EXECUTE FUNCTION faulty_preference_write()',
+    );
+  },
 });
 
 async function submit(ids: string[], document: Record<string, unknown>, strategy: 'replace' | 'merge' = 'replace'): Promise<string> {
-  const { operation } = await createBulkOperation(env.db, {
-    environmentId: env.environmentId,
+  const { operation } = await createBulkOperation(t.env.db, {
+    environmentId: t.env.environmentId,
     operation: setPreferencesOperation({ userIds: ids, setId: 'default', strategy, document }),
     idempotencyKey: null,
     requestHash: ids[0],
   });
-  await enqueueBulkOperation(queue, operation.id);
+  await enqueueBulkOperation(t.queue, operation.id);
   return operation.id;
 }
 
@@ -77,7 +51,7 @@ interface StoredOutcome {
 }
 
 async function outcome(id: string): Promise<StoredOutcome> {
-  const rows = await env.db.$queryRawUnsafe<StoredOutcome[]>(
+  const rows = await t.env.db.$queryRawUnsafe<StoredOutcome[]>(
     'SELECT status, processed_rows, success_count, error_count, failure_reason, failed_at, inserted_at FROM bulk_operations WHERE id = $1::uuid',
     id,
   );
@@ -106,11 +80,11 @@ it.each([
   expect((done.failed_at?.getTime() ?? Infinity) - done.inserted_at.getTime()).toBeLessThan(5_000);
   // The batches before the poisoned one stay written and counted; nothing after it was tried.
   expect(done).toMatchObject({ processed_rows: 300, success_count: 300, error_count: 0 });
-  const job = await queue.getJob(id);
+  const job = await t.queue.getJob(id);
   expect(await job?.getState()).toBe('failed');
   expect(job?.attemptsMade).toBe(1);
   expect(job?.failedReason).toBe(`refused to store poisoned-${strategy} (SQLSTATE P0001)`);
-  expect(logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying')).toEqual([]);
+  expect(t.logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying')).toEqual([]);
 });
 
 it('a transient error is retried in the job, then by another attempt, and the operation completes exactly', async () => {
@@ -120,15 +94,15 @@ it('a transient error is retried in the job, then by another attempt, and the op
   const done = await finished(id);
   expect(done).toMatchObject({ status: 'completed', processed_rows: 250, success_count: 250, error_count: 0, failure_reason: null });
   // Six tries in the first attempt (five retries logged), then the job's second attempt succeeds after two more.
-  const retries = logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying');
+  const retries = t.logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying');
   expect(retries.length).toBe(5 + 2);
   expect(retries.every((line) => line.batchStart === 0)).toBe(true);
-  const job = await queue.getJob(id);
+  const job = await t.queue.getJob(id);
   expect(await job?.getState()).toBe('completed');
   expect(job?.attemptsMade).toBe(2);
-  const stored = await env.db.$queryRawUnsafe<{ n: number }[]>(
+  const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'flaky-%' AND preferences = '{"categories": {"news": false}}'::jsonb`,
-    env.environmentId,
+    t.env.environmentId,
   );
   expect(stored[0].n).toBe(250);
 });
@@ -138,24 +112,24 @@ it.each([
   ['a kind no worker knows', `kind = 'users.set_preferences:overwrite'`, (id: string) => `no kind of bulk operation is users.set_preferences:overwrite (operation ${id})`],
 ])('%s fails the operation at once, before any batch, with the reason stored', async (_name, change, reason) => {
   const ids = userIds(150, `unrunnable-${change.slice(0, 4)}`);
-  const { operation } = await createBulkOperation(env.db, {
-    environmentId: env.environmentId,
+  const { operation } = await createBulkOperation(t.env.db, {
+    environmentId: t.env.environmentId,
     operation: setPreferencesOperation({ userIds: ids, setId: 'default', strategy: 'replace', document: { categories: { news: true } } }),
     idempotencyKey: null,
     requestHash: ids[0],
   });
   // Only a hand-edited row can carry either: the API records what the kind's payload schema reads.
-  await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET ${change} WHERE id = $1::uuid`, operation.id);
-  await enqueueBulkOperation(queue, operation.id);
+  await t.env.db.$executeRawUnsafe(`UPDATE bulk_operations SET ${change} WHERE id = $1::uuid`, operation.id);
+  await enqueueBulkOperation(t.queue, operation.id);
 
   const done = await finished(operation.id);
   expect(done).toMatchObject({ status: 'failed', processed_rows: 0, success_count: 0, failure_reason: reason(operation.id) });
-  const job = await queue.getJob(operation.id);
+  const job = await t.queue.getJob(operation.id);
   expect(job?.attemptsMade).toBe(1);
   expect(job?.failedReason).toBe(reason(operation.id));
-  const stored = await env.db.$queryRawUnsafe<{ n: number }[]>(
+  const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'unrunnable-%'`,
-    env.environmentId,
+    t.env.environmentId,
   );
   expect(stored[0].n).toBe(0);
 });

@@ -1,9 +1,7 @@
-import { createLogger } from '@prefs/logger';
 import { createBulkOperation, putPreferenceSet, setPreferencesOperation } from '@prefs/db';
-import { createBulkQueue, createWorkerConnection, enqueueBulkOperation, type BulkQueue, type RedisConnection } from '@prefs/queue';
-import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
-import { Writable } from 'node:stream';
-import { createWorker, type PrefsWorker } from '../src/worker';
+import { enqueueBulkOperation } from '@prefs/queue';
+import { userIds, waitFor } from '@prefs/testing';
+import { useWorkerTestContext } from './worker-test-context';
 
 /**
  * A bulk write holds each recipient to PREFERENCE_SETS_PER_RECIPIENT sets (3 here): a user who would get a
@@ -11,40 +9,18 @@ import { createWorker, type PrefsWorker } from '../src/worker';
  * holds the set is written, and so is everyone else in the same batch.
  */
 const LIMIT = 3;
-let env: TestEnvironment;
-let worker: PrefsWorker;
-let connection: RedisConnection;
-let queue: BulkQueue;
-
-beforeAll(async () => {
-  env = await createTestEnvironment();
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  worker = createWorker(env.workerConfig({ batchSize: 100, preferenceSetsPerRecipient: LIMIT }), {
-    db: env.db,
-    logger: createLogger({ service: 'worker', level: 'info', destination: quiet }),
-  });
-  await worker.start();
-  connection = createWorkerConnection(env.redisUrl);
-  queue = createBulkQueue(connection, env.redisPrefix);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await queue?.close();
-  connection?.disconnect();
-  await env?.cleanup();
-});
+const t = useWorkerTestContext({ config: { preferenceSetsPerRecipient: LIMIT } });
 
 async function run(ids: string[], setId: string, document: Record<string, unknown>, strategy: 'replace' | 'merge') {
-  const { operation } = await createBulkOperation(env.db, {
-    environmentId: env.environmentId,
+  const { operation } = await createBulkOperation(t.env.db, {
+    environmentId: t.env.environmentId,
     operation: setPreferencesOperation({ userIds: ids, setId, strategy, document }),
     idempotencyKey: null,
     requestHash: `${strategy}-${setId}-${ids[0]}`,
   });
-  await enqueueBulkOperation(queue, operation.id);
+  await enqueueBulkOperation(t.queue, operation.id);
   return waitFor(async () => {
-    const rows = await env.db.$queryRawUnsafe<{ status: string; success_count: number; error_count: number; error_items: { id: string }[]; failure_reason: string | null }[]>(
+    const rows = await t.env.db.$queryRawUnsafe<{ status: string; success_count: number; error_count: number; error_items: { id: string }[]; failure_reason: string | null }[]>(
       'SELECT status, success_count, error_count, error_items, failure_reason FROM bulk_operations WHERE id = $1::uuid',
       operation.id,
     );
@@ -54,7 +30,7 @@ async function run(ids: string[], setId: string, document: Record<string, unknow
 
 /** Each user's sets and their documents, as stored. */
 async function storedSets(prefix: string): Promise<Record<string, Record<string, unknown>>> {
-  const rows = await env.db.$queryRawUnsafe<{ user_id: string; set_id: string; preferences: unknown }[]>(
+  const rows = await t.env.db.$queryRawUnsafe<{ user_id: string; set_id: string; preferences: unknown }[]>(
     'SELECT user_id, set_id, preferences FROM preference_sets WHERE user_id LIKE $1 ORDER BY user_id, set_id',
     `${prefix}-%`,
   );
@@ -69,9 +45,9 @@ async function seed(prefix: string) {
   const atLimit = [ids[0], ids[99], ids[100], ids[249]];
   const holdingTarget = ids[150];
   const belowLimit = [ids[1], ids[200]];
-  for (const id of atLimit) for (const setId of ['a', 'b', 'c']) await putPreferenceSet(env.db, env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
-  for (const setId of ['a', 'b', 't']) await putPreferenceSet(env.db, env.environmentId, holdingTarget, setId, 'replace', { categories: { seeded: true } });
-  for (const id of belowLimit) for (const setId of ['a', 'b']) await putPreferenceSet(env.db, env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
+  for (const id of atLimit) for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
+  for (const setId of ['a', 'b', 't']) await putPreferenceSet(t.env.db, t.env.environmentId, holdingTarget, setId, 'replace', { categories: { seeded: true } });
+  for (const id of belowLimit) for (const setId of ['a', 'b']) await putPreferenceSet(t.env.db, t.env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
   return { ids, atLimit, holdingTarget, belowLimit };
 }
 
@@ -96,9 +72,9 @@ it.each(['replace', 'merge'] as const)('a bulk %s creates no set past the limit:
 it('a bulk merge past both limits refuses the users of each and writes the rest', async () => {
   const ids = userIds(20, 'both');
   // The second user holds 3 sets (not t); the third holds a set t of about 40 KiB that 40 KiB more would pass 64 KiB.
-  for (const setId of ['a', 'b', 'c']) await putPreferenceSet(env.db, env.environmentId, ids[1], setId, 'replace', {});
+  for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, ids[1], setId, 'replace', {});
   const large = (prefix: string) => Object.fromEntries(Array.from({ length: 160 }, (_, index) => [`${prefix}-${String(index).padStart(4, '0')}-`.padEnd(250, 'x'), true]));
-  await putPreferenceSet(env.db, env.environmentId, ids[2], 't', 'replace', { workflows: large('a') });
+  await putPreferenceSet(t.env.db, t.env.environmentId, ids[2], 't', 'replace', { workflows: large('a') });
 
   const done = await run(ids, 't', { workflows: large('b') }, 'merge');
   expect(done).toMatchObject({ status: 'completed', success_count: 18, error_count: 2 });
