@@ -111,3 +111,4 @@ export async function freePort(): Promise<number> {
 export { RedisClusterServers } from './redis-cluster';
 export { seededRandom } from './seeded-random';
 export { workflowsOfSize } from './preference-documents';
+export { exportedNames, importedNames, sourcesOutsidePackage } from './front-door';
