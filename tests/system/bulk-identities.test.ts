@@ -1,4 +1,5 @@
 import Knock from '@knocklabs/node';
+import { Client } from 'pg';
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../../apps/api/src/server';
 import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
@@ -98,4 +99,69 @@ it('users.identify: a user whose properties would pass the stored limit fails al
   expect(await knock.users.get('fits-a')).toMatchObject({ plan: 'pro' });
   expect(await knock.users.get('fits-b')).toMatchObject({ plan: 'pro' });
   expect(await knock.users.get('full-user')).not.toHaveProperty('one_more');
+});
+
+it('knock.users.bulk.delete: 1,000 users holding sets, channel data, memberships and unsubscribes are removed with all of it, nobody else touched', async () => {
+  const userIds = ids('bulk-gone', 1000);
+  const keep = 'bulk-kept';
+  const channel = '97c5837d-c65c-4d54-aa39-080eeb81c69d';
+  const headers = { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' };
+  const call = (method: string, path: string, body?: unknown) => fetch(`${api.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  await finished((await knock.users.bulk.identify({ users: userIds.map((id) => ({ id, name: id })) })).id);
+  await finished((await knock.users.bulk.setPreferences({ user_ids: userIds, preferences: { categories: { a: true } } })).id);
+  await knock.users.update(keep, { name: keep });
+  await call('PUT', `/v1/users/${keep}/preferences/default`, { categories: { a: true } });
+  for (const id of [userIds[0], userIds[999], keep]) {
+    await call('PUT', `/v1/users/${id}/preferences/acme`, { workflows: { w: false } });
+    await call('PUT', `/v1/users/${id}/channel_data/${channel}`, { data: { tokens: ['t'] } });
+  }
+  await call('POST', '/v1/audiences/bulk-delete/members?create_audience=true', { members: [{ user: { id: userIds[5] } }, { user: { id: keep } }] });
+  await env.db.$executeRawUnsafe(
+    `INSERT INTO unsubscribes (environment_id, user_id, link_id, source) SELECT $1::uuid, id, 'link-' || id, 'one_click' FROM unnest($2::text[]) AS id`,
+    env.environmentId,
+    [userIds[1], userIds[2], keep],
+  );
+  const count = async (table: string, column = 'user_id') =>
+    Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} LIKE 'bulk-gone-%'`))[0].n);
+  expect(await count('preference_sets')).toBe(1002);
+
+  // A user that was never there counts as deleted too.
+  const operation = await knock.users.bulk.delete({ user_ids: [...userIds.slice(0, 999), 'bulk-gone-never-existed'] });
+  expect(operation).toMatchObject({ __typename: 'BulkOperation', name: 'users.delete', status: 'queued', estimated_total_rows: 1000 });
+  const done = await finished(operation.id);
+  expect(done).toMatchObject({ status: 'completed', processed_rows: 1000, success_count: 1000, error_count: 0, error_items: [] });
+  await finished((await knock.users.bulk.delete({ user_ids: [userIds[999] as string] })).id);
+
+  for (const [table, column] of [['users', 'id'], ['preference_sets', 'user_id'], ['channel_data', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
+    expect({ table, left: await count(table as string, column) }).toEqual({ table, left: 0 });
+  }
+  expect((await knock.users.get(keep)).name).toBe(keep);
+  expect((await (await call('GET', `/v1/users/${keep}/preferences`)).json()).map((set: { id: string }) => set.id).sort()).toEqual(['acme', 'default']);
+  expect((await call('GET', `/v1/users/${keep}/channel_data/${channel}`)).status).toBe(200);
+  expect(Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM unsubscribes WHERE user_id = $1`, keep))[0].n)).toBe(1);
+
+  const refused = await call('POST', '/v1/users/bulk/delete', { user_ids: [] });
+  expect(refused.status).toBe(422);
+});
+
+it('users.delete orders with the writes around it: a set accepted before lands first and is deleted, one accepted after recreates the set', async () => {
+  const userIds = ids('bulk-order', 300);
+  await finished((await knock.users.bulk.setPreferences({ user_ids: userIds, preferences: { categories: { seeded: true } } })).id);
+  // Hold one user's row, so the first write stalls mid-operation while the worker's other jobs could run.
+  const holder = new Client({ connectionString: env.databaseUrl });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query("SELECT 1 FROM preference_sets WHERE environment_id = $1 AND user_id = 'bulk-order-0150' FOR UPDATE", [env.environmentId]);
+  try {
+    const before = await knock.users.bulk.setPreferences({ user_ids: userIds, preferences: { categories: { before: true } } });
+    const deleted = await knock.users.bulk.delete({ user_ids: userIds });
+    const after = await knock.users.bulk.setPreferences({ user_ids: userIds.slice(0, 10), preferences: { id: 'acme', categories: { after: true } } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await holder.query('COMMIT');
+    for (const id of [before.id, deleted.id, after.id]) expect(await finished(id)).toMatchObject({ status: 'completed' });
+  } finally {
+    await holder.end();
+  }
+  const rows = await env.db.$queryRawUnsafe<{ user_id: string; set_id: string }[]>(`SELECT user_id, set_id FROM preference_sets WHERE user_id LIKE 'bulk-order-%' ORDER BY user_id`);
+  expect(rows).toEqual(userIds.slice(0, 10).map((user_id) => ({ user_id, set_id: 'acme' })));
 });

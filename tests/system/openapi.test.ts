@@ -282,7 +282,13 @@ describe('GET /openapi.json', () => {
     const usersOperation = await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-ann', name: 'Ann', plan: 'pro' }] });
     conforms('post', bulkUsers, usersOperation);
     conforms('post', bulkUsers, await request(app).post(bulkUsers).set(auth()).send({ users: [{ id: 'bulk-bob', email: 7 }] }));
-    for (const accepted of [tenantsOperation, usersOperation]) {
+    const bulkDelete = '/v1/users/bulk/delete';
+    const deleteBody = { user_ids: ['bulk-gone-1', 'bulk-gone-2'] };
+    const deleteOperation = await request(app).post(bulkDelete).set(auth()).send(deleteBody);
+    conforms('post', bulkDelete, deleteOperation);
+    requestConforms('post', bulkDelete, deleteBody, deleteOperation);
+    conforms('post', bulkDelete, await request(app).post(bulkDelete).set(auth()).send({ user_ids: [] }));
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

@@ -10,6 +10,7 @@ import {
   MAX_PROPERTIES_BYTES,
   MAX_WORKFLOW_CATEGORIES,
   USER_STRING_PROPERTIES,
+  validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
   validateAudienceMembersRequest,
   validateChannelDataRequest,
@@ -49,6 +50,7 @@ const ENDPOINTS = {
   evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
+  bulkDeleteUsers: { document: requestSchema('/v1/users/bulk/delete', 'post'), validator: validateBulkDeleteUsers },
   audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
   audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
@@ -499,6 +501,21 @@ const audienceCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const bulkDeleteCases: Case[] = [
+  ['one id', { user_ids: ['u1'] }, true],
+  [`${LIMITS.bulkUsers} ids`, { user_ids: list(LIMITS.bulkUsers, (index) => `u${index}`) }, true],
+  [`${LIMITS.bulkUsers + 1} ids`, { user_ids: list(LIMITS.bulkUsers + 1, (index) => `u${index}`) }, false],
+  ['a repeated id', { user_ids: ['u1', 'u1'] }, true],
+  ['no ids', { user_ids: [] }, false],
+  ['an empty id', { user_ids: [''] }, false],
+  ['an id of 256 characters', { user_ids: [x(256)] }, false],
+  ['an id with a newline', { user_ids: ['a\nb'] }, false],
+  ['an id that is a number', { user_ids: [1] }, false],
+  ['no user_ids', {}, false],
+  ['a field beside user_ids', { user_ids: ['u1'], preferences: {} }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -510,6 +527,7 @@ const CASES: Record<EndpointName, Case[]> = {
   links: linksCases,
   channelData: channelDataCases,
   audienceMembers: audienceCases,
+  bulkDeleteUsers: bulkDeleteCases,
   audienceRemovals: audienceCases,
   channelTypes: channelTypesCases,
   channelType: channelTypeCases,
@@ -644,6 +662,7 @@ it('covers every JSON request body of the document', () => {
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
     'post /v1/audiences/{key}/members',
+    'post /v1/users/bulk/delete',
     'delete /v1/audiences/{key}/members',
     'put /v1/users/{user_id}/preferences/{id}/channel_types',
     'put /v1/users/{user_id}/preferences/{id}/channel_types/{type}',

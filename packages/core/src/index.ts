@@ -43,6 +43,7 @@ export { isPlainObject, typeName } from './json';
 export { toPreferenceSetResource, type PreferenceDocument } from './preference-set';
 export { applyPreferences, mergePreferences, replacePreferences } from './merge';
 export {
+  validateBulkDeleteUsers,
   validateBulkSetPreferences,
   validatePutPreferences,
   validateSetId,

@@ -77,13 +77,16 @@ export class PreferenceSetOptionsDto {
   __persistence_strategy__?: string;
 }
 
-export class BulkRequestDto {
+/** The `user_ids` of a bulk body (set preferences, delete users). */
+export class UserIdsDto {
   @IsArray()
   @ArrayMinSize(1)
   // Counted as sent: a repeated id is accepted (and counts once in the operation), but takes a place here.
   @ArrayMaxSize(LIMITS.bulkUsers, { message: `user_ids may hold at most ${LIMITS.bulkUsers} ids` })
   user_ids!: unknown[];
+}
 
+export class BulkRequestDto extends UserIdsDto {
   @IsDefined()
   @IsObject()
   preferences!: unknown;

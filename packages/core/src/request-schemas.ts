@@ -60,6 +60,9 @@ export const preferenceSetRequestProperties: Record<string, JsonSchema> = {
   commercial_subscribed: schemaRef('PreferenceSetChannelSettingRequest'),
 };
 
+/** A bulk body's `user_ids`. */
+const userIdsSchema: JsonSchema = { type: 'array', minItems: 1, maxItems: LIMITS.bulkUsers, items: idSchema() };
+
 export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {
   Condition: {
     type: 'object',
@@ -136,16 +139,16 @@ export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {
     properties: preferenceSetRequestProperties,
     additionalProperties: false,
   },
+  BulkDeleteUsersRequest: {
+    type: 'object',
+    properties: { user_ids: { ...userIdsSchema, description: `The users to delete: 1 to ${LIMITS.bulkUsers} ids as sent. A repeated id is accepted and counts once.` } },
+    required: ['user_ids'],
+    additionalProperties: false,
+  },
   BulkSetPreferencesRequest: {
     type: 'object',
     properties: {
-      user_ids: {
-        type: 'array',
-        minItems: 1,
-        maxItems: LIMITS.bulkUsers,
-        items: idSchema(),
-        description: `The users to set: 1 to ${LIMITS.bulkUsers} ids as sent. A repeated id is accepted and counts once.`,
-      },
+      user_ids: { ...userIdsSchema, description: `The users to set: 1 to ${LIMITS.bulkUsers} ids as sent. A repeated id is accepted and counts once.` },
       preferences: {
         type: 'object',
         description: `The preference set to write, and which set: \`id\` is \`${DEFAULT_SET_ID}\` (when absent or null) or a tenant id.`,

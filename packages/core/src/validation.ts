@@ -19,7 +19,7 @@ import {
 import type { PreferenceDocument } from './preference-set';
 import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
-import { BulkRequestDto, ConditionDto, ConditionsDto, instanceOf, PreferenceSetOptionsDto, validateWith } from './request-dtos';
+import { BulkRequestDto, ConditionDto, ConditionsDto, instanceOf, PreferenceSetOptionsDto, UserIdsDto, validateWith } from './request-dtos';
 
 /**
  * Validation of preference sets and the bodies that carry them. class-validator checks every fixed-shape
@@ -231,6 +231,36 @@ export interface BulkSetPreferencesInput {
 }
 
 
+/** Names the first ten bad ids of a `user_ids` list that is otherwise in bounds (its DTO checks the list). */
+function checkUserIds(userIds: unknown, errors: FieldError[]): void {
+  if (!Array.isArray(userIds) || userIds.length > LIMITS.bulkUsers) return;
+  let reported = 0;
+  userIds.forEach((id, index) => {
+    if (reported >= 10) return;
+    if (typeof id !== 'string' || !isIdText(id)) {
+      reported += 1;
+      errors.push({
+        field: `user_ids.${index}`,
+        message: `user_ids.${index} must be a non-empty string of at most ${LIMITS.idLength} characters without control characters or unpaired surrogates`,
+        type: 'invalid_value',
+      });
+    }
+  });
+}
+
+/** The body of `POST /v1/users/bulk/delete`: `{ user_ids }`, 1 to 1,000 ids; distinct and sorted when valid. */
+export function validateBulkDeleteUsers(body: unknown): Validated<string[]> {
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  }
+  const errors: FieldError[] = [];
+  checkKeys(body, ['user_ids'], '', errors);
+  validateWith(instanceOf(UserIdsDto, { user_ids: body.user_ids }), '', errors);
+  checkUserIds(body.user_ids, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: [...new Set(body.user_ids as string[])].sort() };
+}
+
 export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPreferencesInput> {
   const errors: FieldError[] = [];
   if (!isPlainObject(body)) {
@@ -240,20 +270,7 @@ export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPref
   validateWith(instanceOf(BulkRequestDto, { user_ids: body.user_ids, preferences: body.preferences }), '', errors);
 
   const userIds = body.user_ids;
-  if (Array.isArray(userIds) && userIds.length <= LIMITS.bulkUsers) {
-    let reported = 0;
-    userIds.forEach((id, index) => {
-      if (reported >= 10) return;
-      if (typeof id !== 'string' || !isIdText(id)) {
-        reported += 1;
-        errors.push({
-          field: `user_ids.${index}`,
-          message: `user_ids.${index} must be a non-empty string of at most ${LIMITS.idLength} characters without control characters or unpaired surrogates`,
-          type: 'invalid_value',
-        });
-      }
-    });
-  }
+  checkUserIds(userIds, errors);
   let input: PreferenceSetInput | null = null;
   if (isPlainObject(body.preferences)) input = validatePreferenceSetInput(body.preferences, 'preferences', errors, true);
   if (errors.length > 0 || input === null) return { ok: false, errors };

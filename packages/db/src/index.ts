@@ -48,6 +48,7 @@ export { createBulkOperation, IdempotencyKeyReusedError, type NewBulkOperation }
 export { setPreferencesOperation } from './kinds/preferences-operation';
 export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
+export { deleteUsersOperation } from './kinds/users-delete';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';

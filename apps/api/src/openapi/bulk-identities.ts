@@ -1,6 +1,6 @@
 import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS } from '@prefs/core';
 
-/** OpenAPI: bulk tenants set and bulk users identify, two more kinds of bulk operation. */
+/** OpenAPI: bulk tenants set, bulk users identify and bulk users delete, more kinds of bulk operation. */
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -48,5 +48,12 @@ export const bulkIdentitiesPaths = {
     'Bulk identify users',
     `Records a bulk operation (\`users.identify\`) that identifies up to ${MAX_BULK_ITEMS} users as \`PUT /v1/users/{id}\` would.`,
     'BulkIdentifyUsersRequest',
+  ),
+  '/v1/users/bulk/delete': bulkPost(
+    'bulkDeleteUsers',
+    'Users',
+    'Bulk delete users',
+    `Records a bulk operation (\`users.delete\`) that removes up to ${MAX_BULK_ITEMS} users with everything of them (properties, preference sets, channel data, audience memberships, unsubscribe events), in batches; a user that does not exist counts as deleted. It applies after every operation on those users accepted before it, and before every one accepted after it.`,
+    'BulkDeleteUsersRequest',
   ),
 };

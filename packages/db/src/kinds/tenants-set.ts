@@ -2,6 +2,7 @@ import { BULK_OPERATION_NAMES, isPlainObject, type TenantInput } from '@prefs/co
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchInTransaction } from '../operations/progress';
 import { writeTenantBatch } from '../tenants';
+import { TENANTS_SCOPE } from '../operations/scopes';
 import { defineOperationKind } from './kind';
 import { groupByKey, itemsOfBatch, keyedItemsPayload, writeWithinStoredLimits } from './keyed-items';
 
@@ -22,5 +23,5 @@ export const tenantsSet = defineOperationKind({
 });
 
 export function setTenantsOperation(items: TenantInput[]): NewBulkOperation {
-  return { kind: tenantsSet, scope: 'tenants', ...groupByKey(items) };
+  return { kind: tenantsSet, scope: TENANTS_SCOPE, ...groupByKey(items) };
 }

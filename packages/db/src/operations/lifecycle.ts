@@ -1,3 +1,4 @@
+import { TENANTS_SCOPE, USERS_DELETE_SCOPE } from './scopes';
 import type { BulkOperationName, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
 import { prepared } from '../prepared-statements';
@@ -31,7 +32,7 @@ export interface ClaimedOperation {
 }
 
 /**
- * The earliest unfinished operation of the same scope accepted before `target` that shares any of its
+ * The earliest unfinished operation of the same scope (a users.delete: of any users' scope) accepted before `target` that shares any of its
  * keys, as two CTEs (`candidates`, `blocking`) following a `target(id, environment_id, scope, seq,
  * first_key, last_key)` row whose id is `$1`. Both key arrays stay in the database: the operation's keys
  * are hashed once and every candidate's keys looked up in that hash (one pass over each), not compared
@@ -46,7 +47,10 @@ const BLOCKING_CTES = `
   candidates AS MATERIALIZED (
     SELECT earlier.id, earlier.seq FROM target
     JOIN bulk_operations earlier
-      ON earlier.environment_id = target.environment_id AND earlier.scope = target.scope AND earlier.seq < target.seq
+      ON earlier.environment_id = target.environment_id AND earlier.seq < target.seq
+      -- The same scope; and a users.delete orders with every scope keyed by user ids (all but the tenants').
+      AND (earlier.scope = target.scope
+           OR ('${USERS_DELETE_SCOPE}' IN (earlier.scope, target.scope) AND '${TENANTS_SCOPE}' NOT IN (earlier.scope, target.scope)))
     WHERE earlier.status IN (${UNFINISHED_STATUSES_SQL})
       -- Key ranges that do not meet share no key (NULL, for operations recorded before the ranges: compare).
       AND (earlier.first_key <= target.last_key AND earlier.last_key >= target.first_key) IS NOT FALSE),
