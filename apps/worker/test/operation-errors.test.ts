@@ -29,6 +29,17 @@ const t = useWorkerTestContext({
   },
 });
 
+/**
+ * The operation's job once BullMQ has ended it in `state`: the row is marked ended before the job's own
+ * ending reaches Redis, so a job read at once may still show the attempt in progress.
+ */
+async function settledJob(id: string, state: 'failed' | 'completed') {
+  return waitFor(async () => {
+    const job = await t.queue.getJob(id);
+    return job && (await job.getState()) === state ? job : null;
+  });
+}
+
 async function submit(ids: string[], document: Record<string, unknown>, strategy: 'replace' | 'merge' = 'replace'): Promise<string> {
   const { operation } = await createBulkOperation(t.env.db, {
     environmentId: t.env.environmentId,
@@ -80,10 +91,9 @@ it.each([
   expect((done.failed_at?.getTime() ?? Infinity) - done.inserted_at.getTime()).toBeLessThan(5_000);
   // The batches before the poisoned one stay written and counted; nothing after it was tried.
   expect(done).toMatchObject({ processed_rows: 300, success_count: 300, error_count: 0 });
-  const job = await t.queue.getJob(id);
-  expect(await job?.getState()).toBe('failed');
-  expect(job?.attemptsMade).toBe(1);
-  expect(job?.failedReason).toBe(`refused to store poisoned-${strategy} (SQLSTATE P0001)`);
+  const job = await settledJob(id, 'failed');
+  expect(job.attemptsMade).toBe(1);
+  expect(job.failedReason).toBe(`refused to store poisoned-${strategy} (SQLSTATE P0001)`);
   expect(t.logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying')).toEqual([]);
 });
 
@@ -97,9 +107,8 @@ it('a transient error is retried in the job, then by another attempt, and the op
   const retries = t.logs.filter((line) => line.operationId === id && line.msg === 'batch failed; retrying');
   expect(retries.length).toBe(5 + 2);
   expect(retries.every((line) => line.batchStart === 0)).toBe(true);
-  const job = await t.queue.getJob(id);
-  expect(await job?.getState()).toBe('completed');
-  expect(job?.attemptsMade).toBe(2);
+  const job = await settledJob(id, 'completed');
+  expect(job.attemptsMade).toBe(2);
   const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'flaky-%' AND preferences = '{"categories": {"news": false}}'::jsonb`,
     t.env.environmentId,
@@ -124,9 +133,9 @@ it.each([
 
   const done = await finished(operation.id);
   expect(done).toMatchObject({ status: 'failed', processed_rows: 0, success_count: 0, failure_reason: reason(operation.id) });
-  const job = await t.queue.getJob(operation.id);
-  expect(job?.attemptsMade).toBe(1);
-  expect(job?.failedReason).toBe(reason(operation.id));
+  const job = await settledJob(operation.id, 'failed');
+  expect(job.attemptsMade).toBe(1);
+  expect(job.failedReason).toBe(reason(operation.id));
   const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'unrunnable-%'`,
     t.env.environmentId,
