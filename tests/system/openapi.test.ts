@@ -244,6 +244,14 @@ describe('GET /openapi.json', () => {
     conforms('get', '/v1/users', await request(app).get('/v1/users?include[]=preferences&page_size=2').set(auth()));
     conforms('get', '/v1/users', await request(app).get('/v1/users?page_size=0').set(auth()));
     conforms('get', userPath, await request(app).get('/v1/users/nobody').set(auth()));
+    const mergePath = '/v1/users/{id}/merge';
+    await request(app).put('/v1/users/merge-source').set(auth()).send({ name: 'Source' });
+    const mergeBody = { from_user_id: 'merge-source' };
+    const mergedUser = await request(app).post('/v1/users/ann/merge').set(auth()).send(mergeBody);
+    conforms('post', mergePath, mergedUser);
+    requestConforms('post', mergePath, mergeBody, mergedUser);
+    conforms('post', mergePath, await request(app).post('/v1/users/ann/merge').set(auth()).send({ from_user_id: 'merge-source' }));
+    conforms('post', mergePath, await request(app).post('/v1/users/ann/merge').set(auth()).send({ from_user_id: 7 }));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
     conforms('delete', userPath, await request(app).delete('/v1/users/ann').set(auth()));
     const channelData = '/v1/users/{user_id}/channel_data/{channel_id}';

@@ -106,7 +106,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(granularPreferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
-  v1.use(usersRouter({ db }));
+  v1.use(usersRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
   v1.use(evaluationRouter({ db }));

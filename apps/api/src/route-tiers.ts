@@ -33,6 +33,7 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'GET /v1/users/:id': 4,
   'PUT /v1/users/:id': 3,
   'DELETE /v1/users/:id': 3,
+  'POST /v1/users/:id/merge': 2,
   'GET /v1/users/:user_id/channel_data/:channel_id': 4,
   'PUT /v1/users/:user_id/channel_data/:channel_id': 3,
   'DELETE /v1/users/:user_id/channel_data/:channel_id': 3,

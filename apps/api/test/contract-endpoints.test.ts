@@ -18,6 +18,7 @@ import {
   validateBulkSetTenants,
   validateEvaluateRequest,
   validateLinkRequest,
+  validateMergeUserRequest,
   validatePreferenceCenterLayout,
   validatePutPreferences,
   validateTenantInput,
@@ -51,6 +52,7 @@ const ENDPOINTS = {
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
   bulkDeleteUsers: { document: requestSchema('/v1/users/bulk/delete', 'post'), validator: validateBulkDeleteUsers },
+  mergeUser: { document: requestSchema('/v1/users/{id}/merge', 'post'), validator: (body: unknown) => validateMergeUserRequest(body, USER_ID) },
   audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
   audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
@@ -516,6 +518,18 @@ const bulkDeleteCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const mergeUserCases: Case[] = [
+  ['another user', { from_user_id: 'anon-1' }, true],
+  ['an id of 255 characters', { from_user_id: x(255) }, true],
+  ['an id of 256 characters', { from_user_id: x(256) }, false],
+  ['an empty id', { from_user_id: '' }, false],
+  ['an id with a newline', { from_user_id: 'a\nb' }, false],
+  ['an id that is a number', { from_user_id: 7 }, false],
+  ['no from_user_id', {}, false],
+  ['a field beside it', { from_user_id: 'anon-1', into: 'x' }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -527,6 +541,7 @@ const CASES: Record<EndpointName, Case[]> = {
   links: linksCases,
   channelData: channelDataCases,
   audienceMembers: audienceCases,
+  mergeUser: mergeUserCases,
   bulkDeleteUsers: bulkDeleteCases,
   audienceRemovals: audienceCases,
   channelTypes: channelTypesCases,
@@ -662,6 +677,7 @@ it('covers every JSON request body of the document', () => {
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
     'post /v1/audiences/{key}/members',
+    'post /v1/users/{id}/merge',
     'post /v1/users/bulk/delete',
     'delete /v1/audiences/{key}/members',
     'put /v1/users/{user_id}/preferences/{id}/channel_types',

@@ -161,3 +161,34 @@ export function validateInlineChannelData(value: unknown, path: string): Validat
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result };
 }
+
+/** The list fields of channel data, each entry told apart by this key (a device by its token or ARN). */
+const LIST_ENTRY_KEYS: Record<string, (entry: unknown) => string> = {
+  tokens: (entry) => JSON.stringify(entry),
+  target_arns: (entry) => JSON.stringify(entry),
+  player_ids: (entry) => JSON.stringify(entry),
+  devices: (entry) => JSON.stringify(isPlainObject(entry) ? (entry.token ?? entry.target_arn) : entry),
+  connections: (entry) => JSON.stringify(entry),
+};
+
+/**
+ * One channel's data of two recipients made one (merge users: "channel data tokens are united"): the
+ * target's fields win, and each list field holds the target's entries then the source's it lacks. Data
+ * of different shapes (one has `tokens`, the other `devices`) keeps the target's.
+ */
+export function uniteChannelData(target: ChannelDataValue, source: ChannelDataValue): ChannelDataValue {
+  const united: ChannelDataValue = { ...source, ...target };
+  for (const [field, keyOf] of Object.entries(LIST_ENTRY_KEYS)) {
+    const mine = target[field];
+    const theirs = source[field];
+    if (!Array.isArray(mine) || !Array.isArray(theirs)) {
+      if (field in target || field in source) united[field] = field in target ? mine : theirs;
+      continue;
+    }
+    const seen = new Set(mine.map(keyOf));
+    united[field] = [...mine, ...theirs.filter((entry) => !seen.has(keyOf(entry)))];
+  }
+  // Data of different shapes is not mixed: keep the target's.
+  const shapes = Object.keys(LIST_ENTRY_KEYS).filter((field) => field in united);
+  return shapes.length > 1 ? target : united;
+}

@@ -78,3 +78,21 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
   if (errors.length > 0 || checked === null || id === null) return { ok: false, errors };
   return { ok: true, value: { id, properties: checked, ...(createdAt === undefined ? {} : { createdAt }) } };
 }
+
+/** The body of `POST /v1/users/:id/merge`: `{ from_user_id }`, another user than `targetId`. */
+export function validateMergeUserRequest(body: unknown, targetId: string): Validated<string> {
+  if (!isPlainObject(body)) return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(body)) {
+    if (key !== 'from_user_id') errors.push({ field: key, message: `${key} is not a known field`, type: 'unknown_field' });
+  }
+  const from = body.from_user_id;
+  if (typeof from !== 'string') {
+    errors.push({ field: 'from_user_id', message: 'from_user_id is required: the id of the user to merge from', type: 'required' });
+    return { ok: false, errors };
+  }
+  const idError = validateUserId(from, 'from_user_id');
+  if (idError) errors.push(idError);
+  else if (from === targetId) errors.push({ field: 'from_user_id', message: 'from_user_id must be another user than the one merged into', type: 'invalid_value' });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: from };
+}

@@ -61,3 +61,19 @@ describe('channel data', () => {
     expect(fieldsOf(validateInlineChannelData([], 'channel_data'))).toEqual(['channel_data']);
   });
 });
+
+describe('uniting two recipients\' channel data (merge users)', () => {
+  it('keeps the target\'s entries first and adds the source\'s it lacks; the target\'s other fields win', async () => {
+    const { uniteChannelData } = await import('../src/channel-data');
+    expect(uniteChannelData({ tokens: ['a', 'b'] }, { tokens: ['b', 'c'] })).toEqual({ tokens: ['a', 'b', 'c'] });
+    expect(uniteChannelData({ devices: [{ token: 't1', locale: 'fr' }] }, { devices: [{ token: 't1', locale: 'en' }, { token: 't2' }] })).toEqual({
+      devices: [{ token: 't1', locale: 'fr' }, { token: 't2' }],
+    });
+    expect(uniteChannelData({ connections: [{ channel_id: '1' }], ms_teams_tenant_id: null }, { connections: [{ channel_id: '2' }], ms_teams_tenant_id: 'x' })).toEqual({
+      connections: [{ channel_id: '1' }, { channel_id: '2' }],
+      ms_teams_tenant_id: null,
+    });
+    // Different shapes are not mixed: the target's is kept.
+    expect(uniteChannelData({ tokens: ['a'] }, { player_ids: ['p'] })).toEqual({ tokens: ['a'] });
+  });
+});

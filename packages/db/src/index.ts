@@ -35,6 +35,7 @@ export { deletePreferenceSet, getDefaultSets, getPreferenceSet, listPreferenceSe
 export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preference-set-errors';
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
+export { mergeUsers } from './merge-users';
 export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';

@@ -1,4 +1,4 @@
-import { ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH, USER_STRING_PROPERTIES } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH, PATTERNS, USER_STRING_PROPERTIES } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
@@ -24,6 +24,13 @@ export const usersSchemas: Record<string, Schema> = {
     additionalProperties: true,
   },
   IdentifyUserRequest: ENTITY_REQUEST_SCHEMAS.IdentifyUserRequest,
+  MergeUserRequest: {
+    type: 'object',
+    description: 'The user to merge from: folded into the user of the path, then deleted.',
+    properties: { from_user_id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: PATTERNS.idText } },
+    required: ['from_user_id'],
+    additionalProperties: false,
+  },
   ListUsersResponse: {
     type: 'object',
     description: 'A page of users, newest first; with `include[]=preferences` each carries `preferences`, its `default` set (every field null when none is stored).',
@@ -39,6 +46,18 @@ export const usersSchemas: Record<string, Schema> = {
 const userId = { name: 'id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };
 
 export const usersPaths: Paths = {
+  '/v1/users/{id}/merge': {
+    post: {
+      operationId: 'mergeUser',
+      tags: ['Users'],
+      summary: 'Merge two users',
+      description:
+        "In one transaction: the target's properties win over the source's; preference sets the target lacks move over and sets both hold are deep-merged, the target winning; channel data is united per channel (list entries of both, the target's fields winning); audience memberships and unsubscribe events move; the source is then deleted. The target is created when new. 404 when `from_user_id` was never identified; 422 for merging a user into itself. Rate tier 2.",
+      parameters: [userId],
+      requestBody: { required: true, content: json(ref('MergeUserRequest')) },
+      responses: { '200': response('The merged user.', ref('User')), ...v1BodyErrors('404') },
+    },
+  },
   '/v1/users': {
     get: {
       operationId: 'listUsers',

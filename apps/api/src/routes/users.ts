@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toPreferenceSetResource, toUserResource, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
-import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, type Database, type KeysetPosition } from '@prefs/db';
+import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toPreferenceSetResource, toUserResource, validateMergeUserRequest, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
+import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database, type KeysetPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
 import { pageInfo, QueryReader, type Listing } from '../page-query';
@@ -42,8 +42,8 @@ function includesPreferences(query: Record<string, unknown>, reader: QueryReader
 }
 
 /** Knock's users: list, identify (create or merge properties), read and remove. */
-export function usersRouter(deps: { db: Database }): Router {
-  const { db } = deps;
+export function usersRouter(deps: { db: Database; setsPerRecipient: number }): Router {
+  const { db, setsPerRecipient } = deps;
   const router = Router();
 
   router.get('/users', async (req, res) => {
@@ -78,6 +78,19 @@ export function usersRouter(deps: { db: Database }): Router {
     const result = validateUserInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw new InvalidParams(result.errors);
     res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value))));
+  });
+
+  // Knock's merge: the user of `from_user_id` folded into this one, then deleted (merge-users.ts).
+  router.post('/users/:id/merge', async (req, res) => {
+    const id = req.params.id;
+    checkUserId(id);
+    const from = validateMergeUserRequest(req.body, id);
+    if (!from.ok) throw new InvalidParams(from.errors);
+    const merged = await withinLimits(mergeUsers(db, environmentOf(res.locals).environmentId, id, from.value, { setsPerRecipient }).then((user) => {
+      if (!user) throw new NotFound('No user has been identified with from_user_id');
+      return user;
+    }));
+    res.json(toUserResource(merged));
   });
 
   router.delete('/users/:id', async (req, res) => {
