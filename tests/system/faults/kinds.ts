@@ -1,5 +1,5 @@
-import { applyPreferences, mergeProperties, validateBulkIdentifyUsers, validateBulkSetTenants, type JsonValue, type Validated } from '@prefs/core';
-import { identifyUsersOperation, setPreferencesOperation, setTenantsOperation, type NewBulkOperation } from '@prefs/db';
+import { applyPreferences, mergeProperties, validateBulkDeleteUsers, validateBulkIdentifyUsers, validateBulkSetTenants, type JsonValue, type Validated } from '@prefs/core';
+import { deleteUsersOperation, identifyUsersOperation, setPreferencesOperation, setTenantsOperation, type NewBulkOperation } from '@prefs/db';
 import type { TestEnvironment } from '@prefs/testing';
 import {
   deepEqual,
@@ -150,8 +150,27 @@ export const USERS: FaultKind = {
   operation: (keys, write) => identifyUsersOperation(valid(validateBulkIdentifyUsers(USERS.body(keys, write)))),
 };
 
+/**
+ * users.delete over the users USERS seeds: every key ends with no row. Its two writes are the same (a
+ * delete has no content), so its ordering case shows only that overlapping deletes both complete.
+ */
+export const DELETES: FaultKind = {
+  ...USERS,
+  name: 'users.delete',
+  first: {},
+  second: {},
+  path: '/v1/users/bulk/delete',
+  body: (keys) => ({ user_ids: keys }),
+  apply: (state, keys) => {
+    const next = new Map(state);
+    for (const key of keys) next.set(key, null);
+    return next;
+  },
+  operation: (keys) => deleteUsersOperation(valid(validateBulkDeleteUsers({ user_ids: keys }))),
+};
+
 /** The kinds with one document per key; the preference kind keeps its own writes in each test. */
-export const KEYED_KINDS = [TENANTS, USERS];
+export const KEYED_KINDS = [TENANTS, USERS, DELETES];
 
 export async function postOperation(
   api: ApiHandle,
