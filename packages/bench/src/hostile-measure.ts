@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { Client } from 'pg';
-import { startBenchApi } from './api-process';
+import { startBenchApi, type BenchApiOptions } from './api-process';
 import { sendCounted, type CountedAnswer } from './http-client';
 import { readCpuSeconds, readStatusKb, resetPeakMemory, type SpawnedProcess } from './processes';
 
@@ -10,15 +10,10 @@ import { readCpuSeconds, readStatusKb, resetPeakMemory, type SpawnedProcess } fr
  * event-loop block seen by back-to-back health probes.
  */
 
-export interface HostileOptions {
-  repoRoot: string;
-  databaseUrl: string;
-  redisUrl: string;
-  redisPrefix: string;
-  secretKey: string;
+/** The API's options (each case starts one), the seeded environment, and which cases. */
+export interface HostileOptions extends BenchApiOptions {
   environmentId: string;
   population: number;
-  cpuProfileDir?: string;
   /** Only the cases of these keys (default all), e.g. to look at one again. */
   only?: string[];
   log: (message: string) => void;

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { PREFERENCE_SET_SIZE_CHECK, PREFERENCE_SETS_PER_RECIPIENT_CHECK, violatesConstraint } from '../src/preference-set-errors';
-import { useTestEnvironment } from '@prefs/testing';
+import { errorOf, useTestEnvironment } from '@prefs/testing';
 
 /**
  * violatesConstraint knows a refusal by its constraint as the errors really arrive: through Prisma and its
@@ -8,14 +8,6 @@ import { useTestEnvironment } from '@prefs/testing';
  */
 const env = useTestEnvironment();
 
-async function errorOf(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the call did not fail');
-}
 
 const OVERSIZED = `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
   SELECT $1::uuid, 'oversized', 'default', jsonb_build_object('workflows', (SELECT jsonb_object_agg('w' || n, true) FROM generate_series(1, 10000) AS n))`;

@@ -1,5 +1,5 @@
 import { createDatabase, describeError, isServerLostError, isTransientError, type Database } from '@prefs/db';
-import { createTestEnvironment, freePort, type TestEnvironment } from '@prefs/testing';
+import { createTestEnvironment, errorOf, freePort, type TestEnvironment } from '@prefs/testing';
 
 /**
  * isTransientError judges errors as they really arrive: each case makes PostgreSQL (through Prisma and
@@ -17,14 +17,6 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-async function errorOf(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the call did not fail');
-}
 
 /** Raises a real PostgreSQL error with this SQLSTATE. */
 function raise(db: Database, sqlstate: string) {

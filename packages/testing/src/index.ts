@@ -112,3 +112,4 @@ export { RedisClusterServers } from './redis-cluster';
 export { seededRandom } from './seeded-random';
 export { workflowsOfSize } from './preference-documents';
 export { exportedNames, importedNames, sourcesOutsidePackage } from './front-door';
+export { errorOf } from './error-of';
