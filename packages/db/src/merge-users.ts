@@ -1,4 +1,4 @@
-import { mergePreferences, StoredPropertiesLimitError, uniteChannelData, USERS_COLLECTION, withinStoredLimits, type ChannelDataValue, type JsonValue, type PreferenceDocument, type UserRecord } from '@prefs/core';
+import { StoredPropertiesLimitError, uniteChannelData, USERS_COLLECTION, withinStoredLimits, type ChannelDataValue, type JsonValue, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database } from './client';
 import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetLimitError, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
 import { getUser } from './users';
@@ -45,48 +45,66 @@ export async function mergeUsers(
         source.createdAt,
       );
 
-      const sets = await tx.$queryRawUnsafe<{ user_id: string; set_id: string; preferences: PreferenceDocument }[]>(
-        `SELECT user_id, set_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = ANY($2::text[]) ORDER BY user_id, set_id FOR UPDATE`,
-        environmentId,
-        [targetId, sourceId],
-      );
-      const held = new Map(sets.filter((set) => set.user_id === targetId).map((set) => [set.set_id, set.preferences]));
-      const merged = sets.filter((set) => set.user_id === sourceId).map((set) => {
-        const mine = held.get(set.set_id);
-        return { set_id: set.set_id, preferences: mine === undefined ? set.preferences : mergePreferences(set.preferences, mine) };
-      });
+      // The sets stay in PostgreSQL (a recipient may hold 1,000 of 64 KiB): those the target lacks move over,
+      // those both hold are merged there with the shared merge, the target's set as the patch.
       const limit = limits.setsPerRecipient;
-      if (limit !== undefined && new Set([...held.keys(), ...merged.map((set) => set.set_id)]).size > Math.max(limit, held.size)) throw new PreferenceSetLimitError(limit);
+      if (limit !== undefined) {
+        const [count] = await tx.$queryRawUnsafe<{ held: number; after: number }[]>(
+          `SELECT count(*) FILTER (WHERE user_id = $2)::int AS held, count(DISTINCT set_id)::int AS after
+           FROM preference_sets WHERE environment_id = $1::uuid AND user_id = ANY(ARRAY[$2, $3])`,
+          environmentId,
+          targetId,
+          sourceId,
+        );
+        if (count && count.after > Math.max(limit, count.held)) throw new PreferenceSetLimitError(limit);
+      }
       await tx.$executeRawUnsafe(
-        `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-         SELECT $1::uuid, $2, merged.set_id, merged.preferences FROM jsonb_to_recordset($3::jsonb) AS merged(set_id text, preferences jsonb) ORDER BY merged.set_id
-         ON CONFLICT (environment_id, user_id, set_id) DO UPDATE SET preferences = EXCLUDED.preferences, updated_at = now()`,
+        `UPDATE preference_sets AS mine SET preferences = prefs_merge_preferences(theirs.preferences, mine.preferences), updated_at = now()
+         FROM preference_sets AS theirs
+         WHERE mine.environment_id = $1::uuid AND mine.user_id = $2 AND theirs.environment_id = $1::uuid AND theirs.user_id = $3 AND theirs.set_id = mine.set_id`,
         environmentId,
         targetId,
-        JSON.stringify(merged),
+        sourceId,
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE preference_sets AS theirs SET user_id = $2, updated_at = now()
+         WHERE theirs.environment_id = $1::uuid AND theirs.user_id = $3
+           AND NOT EXISTS (SELECT 1 FROM preference_sets AS mine WHERE mine.environment_id = $1::uuid AND mine.user_id = $2 AND mine.set_id = theirs.set_id)`,
+        environmentId,
+        targetId,
+        sourceId,
       );
 
-      const channels = await tx.$queryRawUnsafe<{ recipient_id: string; channel_id: string; data: ChannelDataValue }[]>(
-        `SELECT recipient_id, channel_id::text, data FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = ANY($3::text[]) FOR UPDATE`,
-        environmentId,
-        USERS_COLLECTION,
-        [targetId, sourceId],
-      );
-      const targetChannels = new Map(channels.filter((row) => row.recipient_id === targetId).map((row) => [row.channel_id, row.data]));
-      const united = channels
-        .filter((row) => row.recipient_id === sourceId)
-        .map((row) => {
-          const mine = targetChannels.get(row.channel_id);
-          return { channel_id: row.channel_id, data: mine === undefined ? row.data : uniteChannelData(mine, row.data) };
-        });
+      // Channels the target lacks move over in PostgreSQL; only channels both hold come here to be united.
       await tx.$executeRawUnsafe(
-        `INSERT INTO channel_data (environment_id, recipient_collection, recipient_id, channel_id, data)
-         SELECT $1::uuid, $2, $3, united.channel_id::uuid, united.data FROM jsonb_to_recordset($4::jsonb) AS united(channel_id text, data jsonb) ORDER BY united.channel_id
-         ON CONFLICT (environment_id, recipient_collection, recipient_id, channel_id) DO UPDATE SET data = EXCLUDED.data, updated_at = now()`,
+        `UPDATE channel_data AS theirs SET recipient_id = $3, updated_at = now()
+         WHERE theirs.environment_id = $1::uuid AND theirs.recipient_collection = $2 AND theirs.recipient_id = $4
+           AND NOT EXISTS (SELECT 1 FROM channel_data AS mine WHERE mine.environment_id = $1::uuid AND mine.recipient_collection = $2
+                             AND mine.recipient_id = $3 AND mine.channel_id = theirs.channel_id)`,
         environmentId,
         USERS_COLLECTION,
         targetId,
-        JSON.stringify(united),
+        sourceId,
+      );
+      const shared = await tx.$queryRawUnsafe<{ channel_id: string; mine: ChannelDataValue; theirs: ChannelDataValue }[]>(
+        `SELECT mine.channel_id::text, mine.data AS mine, theirs.data AS theirs
+         FROM channel_data AS mine JOIN channel_data AS theirs
+           ON theirs.environment_id = mine.environment_id AND theirs.recipient_collection = mine.recipient_collection AND theirs.channel_id = mine.channel_id
+         WHERE mine.environment_id = $1::uuid AND mine.recipient_collection = $2 AND mine.recipient_id = $3 AND theirs.recipient_id = $4
+         ORDER BY mine.channel_id FOR UPDATE`,
+        environmentId,
+        USERS_COLLECTION,
+        targetId,
+        sourceId,
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE channel_data AS mine SET data = united.data, updated_at = now()
+         FROM jsonb_to_recordset($4::jsonb) AS united(channel_id text, data jsonb)
+         WHERE mine.environment_id = $1::uuid AND mine.recipient_collection = $2 AND mine.recipient_id = $3 AND mine.channel_id = united.channel_id::uuid`,
+        environmentId,
+        USERS_COLLECTION,
+        targetId,
+        JSON.stringify(shared.map((row) => ({ channel_id: row.channel_id, data: uniteChannelData(row.mine, row.theirs) }))),
       );
 
       await tx.$executeRawUnsafe(
