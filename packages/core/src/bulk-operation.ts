@@ -11,7 +11,7 @@ export const BULK_OPERATIONS = {
   /** Operations still to run: the ordering check and the reconciler look only at these. */
   unfinishedStatuses: ['queued', 'processing'] satisfies BulkOperationStatus[],
   /** Each name is a kind of work (how one batch is written lives with the kind, in @prefs/db). */
-  names: [BULK_OPERATION_NAMES.setPreferences, BULK_OPERATION_NAMES.setTenants, BULK_OPERATION_NAMES.identifyUsers, BULK_OPERATION_NAMES.deleteUsers],
+  names: Object.values(BULK_OPERATION_NAMES),
   /** How a preference write meets the stored set; operations of other kinds have none. */
   strategies: PERSISTENCE_STRATEGIES,
 } as const;

@@ -47,7 +47,17 @@ export const BULK_OPERATION_STATUSES = ['queued', 'processing', 'completed', 'fa
 export type BulkOperationStatus = (typeof BULK_OPERATION_STATUSES)[number];
 
 /** The `name` of each kind of bulk operation. */
-export const BULK_OPERATION_NAMES = { setPreferences: 'users.set_preferences', setTenants: 'tenants.set', identifyUsers: 'users.identify', deleteUsers: 'users.delete' } as const;
+export const BULK_OPERATION_NAMES = {
+  setPreferences: 'users.set_preferences',
+  setTenants: 'tenants.set',
+  identifyUsers: 'users.identify',
+  deleteUsers: 'users.delete',
+  setObjects: 'objects.set',
+  deleteObjects: 'objects.delete',
+  addSubscriptions: 'objects.add_subscriptions',
+  deleteSubscriptions: 'objects.delete_subscriptions',
+  deleteTenants: 'tenants.delete',
+} as const;
 export const SET_PREFERENCES_OPERATION = BULK_OPERATION_NAMES.setPreferences;
 
 /** Lengths are counted in Unicode code points, as JSON Schema's `maxLength` and PostgreSQL's text do. */
