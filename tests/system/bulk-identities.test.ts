@@ -121,6 +121,12 @@ it('knock.users.bulk.delete: 1,000 users holding sets, channel data, memberships
     env.environmentId,
     [userIds[1], userIds[2], keep],
   );
+  await env.db.$executeRawUnsafe(
+    `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id)
+     SELECT $1::uuid, 'projects', 'p-' || n, '$users', id FROM unnest($2::text[]) AS id, generate_series(1, 5) AS n`,
+    env.environmentId,
+    [userIds[3], userIds[998], keep],
+  );
   const count = async (table: string, column = 'user_id') =>
     Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} LIKE 'bulk-gone-%'`))[0].n);
   expect(await count('preference_sets')).toBe(1002);
@@ -132,13 +138,14 @@ it('knock.users.bulk.delete: 1,000 users holding sets, channel data, memberships
   expect(done).toMatchObject({ status: 'completed', processed_rows: 1000, success_count: 1000, error_count: 0, error_items: [] });
   await finished((await knock.users.bulk.delete({ user_ids: [userIds[999] as string] })).id);
 
-  for (const [table, column] of [['users', 'id'], ['preference_sets', 'user_id'], ['channel_data', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
+  for (const [table, column] of [['users', 'id'], ['preference_sets', 'user_id'], ['channel_data', 'recipient_id'], ['subscriptions', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
     expect({ table, left: await count(table as string, column) }).toEqual({ table, left: 0 });
   }
   expect((await knock.users.get(keep)).name).toBe(keep);
   expect((await (await call('GET', `/v1/users/${keep}/preferences`)).json()).map((set: { id: string }) => set.id).sort()).toEqual(['acme', 'default']);
   expect((await call('GET', `/v1/users/${keep}/channel_data/${channel}`)).status).toBe(200);
   expect(Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM unsubscribes WHERE user_id = $1`, keep))[0].n)).toBe(1);
+  expect(Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM subscriptions WHERE recipient_id = $1`, keep))[0].n)).toBe(5);
 
   const refused = await call('POST', '/v1/users/bulk/delete', { user_ids: [] });
   expect(refused.status).toBe(422);

@@ -27,6 +27,13 @@ it('folds the source into the target and deletes the source', async () => {
   await call('put', `/v1/users/anon-1/channel_data/${SLACK}`, { data: { connections: [{ channel_id: 'C1' }] } });
   await call('post', '/v1/audiences/trial/members?create_audience=true', { members: [{ user: { id: 'anon-1' } }] });
   await t.env.db.$executeRawUnsafe(`INSERT INTO unsubscribes (environment_id, user_id, link_id, source) VALUES ($1::uuid, 'anon-1', 'l-1', 'one_click')`, t.env.environmentId);
+  // anon-1 watches p1 and p2; ann already watches p2 as an owner, which stays hers.
+  await t.env.db.$executeRawUnsafe(
+    `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id, properties)
+     VALUES ($1::uuid, 'projects', 'p1', '$users', 'anon-1', '{"role":"watcher"}'), ($1::uuid, 'projects', 'p2', '$users', 'anon-1', '{"role":"watcher"}'),
+            ($1::uuid, 'projects', 'p2', '$users', 'ann', '{"role":"owner"}')`,
+    t.env.environmentId,
+  );
 
   const merged = await knock.users.merge('ann', { from_user_id: 'anon-1' });
   expect(merged).toMatchObject({ id: 'ann', name: 'Ann', plan: 'pro', locale: 'fr' });
@@ -40,6 +47,14 @@ it('folds the source into the target and deletes the source', async () => {
   expect((await call('get', `/v1/users/ann/channel_data/${SLACK}`)).body.data).toEqual({ connections: [{ channel_id: 'C1' }] });
   expect((await call('get', '/v1/audiences/trial/members')).body.entries.map((member: { user_id: string }) => member.user_id)).toEqual(['ann']);
   expect((await call('get', '/v1/users/ann/unsubscribes')).body.entries).toHaveLength(1);
+  const subscriptions = await t.env.db.$queryRawUnsafe<{ object_id: string; recipient_id: string; properties: unknown }[]>(
+    `SELECT object_id, recipient_id, properties FROM subscriptions WHERE environment_id = $1::uuid ORDER BY object_id, recipient_id`,
+    t.env.environmentId,
+  );
+  expect(subscriptions).toEqual([
+    { object_id: 'p1', recipient_id: 'ann', properties: { role: 'watcher' } },
+    { object_id: 'p2', recipient_id: 'ann', properties: { role: 'owner' } },
+  ]);
 
   await expect(knock.users.get('anon-1')).rejects.toMatchObject({ status: 404 });
   for (const table of ['preference_sets', 'audience_members', 'unsubscribes']) {

@@ -120,6 +120,28 @@ describe('DELETE /v1/users/:id', () => {
     expect((await request(t.api.app).delete('/v1/users/leaving').set(t.auth())).status).toBe(204);
   });
 
+  it('leaves nothing of the user: subscriptions, audience memberships and unsubscribe events go too, another user keeps theirs', async () => {
+    for (const id of ['gone', 'kept']) {
+      await identify(id, { name: id });
+      await t.env.db.$executeRawUnsafe(
+        `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id) VALUES ($1::uuid, 'projects', 'p1', '$users', $2)`,
+        t.env.environmentId,
+        id,
+      );
+      await t.env.db.$executeRawUnsafe(`INSERT INTO unsubscribes (environment_id, user_id, link_id, source) VALUES ($1::uuid, $2, 'l-' || $2, 'one_click')`, t.env.environmentId, id);
+      await request(t.api.app).post('/v1/audiences/deletes/members?create_audience=true').set(t.auth()).send({ members: [{ user: { id } }] });
+    }
+    expect((await request(t.api.app).delete('/v1/users/gone').set(t.auth())).status).toBe(204);
+    const left = async (id: string) =>
+      (await t.env.db.$queryRawUnsafe<{ subscriptions: number; unsubscribes: number; memberships: number }[]>(
+        `SELECT (SELECT count(*)::int FROM subscriptions WHERE recipient_id = $1) AS subscriptions, (SELECT count(*)::int FROM unsubscribes WHERE user_id = $1) AS unsubscribes,
+                (SELECT count(*)::int FROM audience_members WHERE user_id = $1) AS memberships`,
+        id,
+      ))[0];
+    expect(await left('gone')).toEqual({ subscriptions: 0, unsubscribes: 0, memberships: 0 });
+    expect(await left('kept')).toEqual({ subscriptions: 1, unsubscribes: 1, memberships: 1 });
+  });
+
   it('removes the sets of a user who was never identified', async () => {
     await request(t.api.app).put('/v1/users/anonymous/preferences/default').set(t.auth()).send({ categories: { a: true } });
     expect((await request(t.api.app).delete('/v1/users/anonymous').set(t.auth())).status).toBe(204);

@@ -107,6 +107,19 @@ export async function mergeUsers(
         JSON.stringify(shared.map((row) => ({ channel_id: row.channel_id, data: uniteChannelData(row.mine, row.theirs) }))),
       );
 
+      // Subscriptions move to the target; where it is already subscribed, its own subscription stays.
+      await tx.$executeRawUnsafe(
+        `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id, properties, inserted_at, updated_at)
+         SELECT environment_id, object_collection, object_id, recipient_collection, $3, properties, inserted_at, now() FROM subscriptions
+         WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $4
+         ON CONFLICT DO NOTHING`,
+        environmentId,
+        USERS_COLLECTION,
+        targetId,
+        sourceId,
+      );
+      await tx.$executeRawUnsafe(`DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3`, environmentId, USERS_COLLECTION, sourceId);
+
       await tx.$executeRawUnsafe(
         `INSERT INTO audience_members (environment_id, audience_key, user_id, tenant, added_at)
          SELECT environment_id, audience_key, $2, tenant, added_at FROM audience_members WHERE environment_id = $1::uuid AND user_id = $3

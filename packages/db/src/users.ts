@@ -85,7 +85,8 @@ export async function identifyUser(db: Database, environmentId: string, input: U
 }
 
 /**
- * Removes a user, its properties, every preference set, its channel data and audience memberships, in one
+ * Removes a user, its properties, every preference set, its channel data, subscriptions, audience
+ * memberships and unsubscribe events (recipients.md: a delete leaves nothing of the recipient), in one
  * transaction. False when there was nothing of it.
  */
 export async function deleteUser(db: Database, environmentId: string, id: string): Promise<boolean> {
@@ -98,8 +99,15 @@ export async function deleteUser(db: Database, environmentId: string, id: string
       USERS_COLLECTION,
       id,
     );
+    const subscriptions = await tx.$executeRawUnsafe(
+      'DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3',
+      environmentId,
+      USERS_COLLECTION,
+      id,
+    );
     const memberships = await tx.$executeRawUnsafe('DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
-    return users + sets + channels + memberships > 0;
+    const unsubscribes = await tx.$executeRawUnsafe('DELETE FROM unsubscribes WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
+    return users + sets + channels + subscriptions + memberships + unsubscribes > 0;
   }, TRANSACTION_OPTIONS);
 }
 

@@ -8,7 +8,7 @@ import { BATCH_USER_IDS } from './preferences-input';
 
 /**
  * users.delete (Knock's bulkDeleteUsers): each user and everything of them (properties, preference sets,
- * channel data, audience memberships, unsubscribe events) removed in one statement per batch, with the
+ * channel data, subscriptions, audience memberships, unsubscribe events) removed in one statement per batch, with the
  * batch's progress; a user that does not exist counts as deleted. The ids come from the operation's row.
  */
 export const usersDelete = defineOperationKind({
@@ -23,6 +23,7 @@ export const usersDelete = defineOperationKind({
       ctes: `deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (${ids})),
        deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id IN (${ids})),
        deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2::text AND recipient_id IN (${ids})),
+       deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2::text AND recipient_id IN (${ids})),
        deleted_memberships AS (DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id IN (${ids})),
        deleted_unsubscribes AS (DELETE FROM unsubscribes WHERE environment_id = $1::uuid AND user_id IN (${ids}))`,
       params: [batch.operation.environmentId, USERS_COLLECTION, batch.operation.id, batch.start, batch.count],
