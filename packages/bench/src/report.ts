@@ -1,5 +1,6 @@
 import type { LineResult } from './measure';
 import type { EvaluationResult } from './evaluation';
+import type { KindResult } from './kinds';
 import type { SystemPhaseResult } from './system';
 
 export interface Ratio {
@@ -28,8 +29,10 @@ function pairedRatioName(phase: SystemPhaseResult): string {
   return `system ${phase.workers}w / limit, replace, paired (median of ${phase.pairs.length})`;
 }
 
-/** System / limit per strategy (the faster of the limit's connection counts), and system / naive. */
-export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]): Ratio[] {
+const kindRatioName = (kind: KindResult) => `${kind.key}: system / limit, paired (median of ${kind.pairs.length})`;
+
+/** System / limit per strategy (the faster of the limit's connection counts), system / naive, and each kind's paired ratio. */
+export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[], kinds: KindResult[] = []): Ratio[] {
   const ratios: Ratio[] = [];
   for (const phase of phases) {
     for (const strategy of ['replace', 'merge'] as const) {
@@ -44,6 +47,7 @@ export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]):
     }
     if (phase.pairs.length > 0) ratios.push({ name: pairedRatioName(phase), value: median(phase.pairs.map((pair) => pair.ratio)) });
   }
+  for (const kind of kinds) ratios.push({ name: kindRatioName(kind), value: kind.medianRatio });
   return ratios;
 }
 
@@ -53,8 +57,11 @@ export function judgeTargets(
   phases: SystemPhaseResult[],
   evaluation: EvaluationResult | null = null,
   unsubscribes: { peakMemoryMb: number } | null = null,
+  kinds: KindResult[] = [],
 ): Target[] {
   const targets: Target[] = [];
+  // Issue 18 part 8: every new bulk kind at 0.6 of PostgreSQL's own limit for its statement.
+  for (const kind of kinds) targets.push({ name: kindRatioName(kind), value: kind.medianRatio, target: '>= 0.6', met: kind.medianRatio >= 0.6 });
   if (evaluation) {
     const perSecond = evaluation.line.usersPerSecond;
     targets.push({ name: 'evaluations per second, 1 API process', value: perSecond, target: '>= 50000', met: perSecond >= 50_000 });
