@@ -251,7 +251,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         cpuProfileDir: options.cpuProfileDir,
         log,
       }).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-evaluate`));
-      lines.push(evaluation.line);
+      lines.push(evaluation.line, evaluation.audience.line);
     }
     let unsubscribes: UnsubscribeResult | null = null;
     if (runs('unsubscribe')) {

@@ -100,6 +100,10 @@ function printReport(report: BenchmarkReport): void {
     console.log('\nevaluate (1,000 recipients a request, one API process)');
     console.log(`  ${Math.round(evaluation.line.usersPerSecond)} evaluations/s; p50 ${evaluation.latency.p50Ms.toFixed(1)} ms, p99 ${evaluation.latency.p99Ms.toFixed(1)} ms, max ${evaluation.latency.maxMs.toFixed(1)} ms at ${evaluation.inFlight} in flight (${evaluation.latency.requests} requests)`);
     console.log(`  API CPU ms per 1,000 evaluations: ${evaluation.apiCpuMsPerThousand}; peak memory ${evaluation.peakMemoryMb.toFixed(0)} MB`);
+    const audience = evaluation.audience;
+    console.log(
+      `  with an audience condition (${audience.members} members): ${Math.round(audience.line.usersPerSecond)} evaluations/s (${(audience.line.usersPerSecond / evaluation.line.usersPerSecond).toFixed(2)} of the above), p99 ${audience.latency.p99Ms.toFixed(1)} ms, API CPU ms per 1,000: ${audience.apiCpuMsPerThousand}; sends allowed ${audience.allowedShareBefore} -> ${audience.allowedShare}`,
+    );
   }
   const unsubscribe = report.unsubscribes;
   if (unsubscribe) {
