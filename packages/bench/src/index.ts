@@ -318,7 +318,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       unsubscribes,
       hostile,
       ratios,
-      targets: judgeTargets(ratios, system, evaluation, unsubscribes, kinds),
+      targets: judgeTargets(ratios, system, evaluation, unsubscribes, kinds, hostile),
       growth: { storage, operationCosts },
     };
   } finally {

@@ -1,6 +1,7 @@
 import type { LineResult } from './measure';
 import type { EvaluationResult } from './evaluation';
 import type { KindResult } from './kinds';
+import { CONCURRENT_BODIES_RSS_LIMIT_MB, type HostileResult } from './hostile';
 import type { SystemPhaseResult } from './system';
 
 export interface Ratio {
@@ -58,8 +59,15 @@ export function judgeTargets(
   evaluation: EvaluationResult | null = null,
   unsubscribes: { peakMemoryMb: number } | null = null,
   kinds: KindResult[] = [],
+  hostile: HostileResult | null = null,
 ): Target[] {
   const targets: Target[] = [];
+  const concurrent = hostile?.cases.find((c) => c.key === 'concurrent-bodies');
+  if (concurrent) {
+    // A case that crashed the API or failed has no figures: that is a miss, not a pass.
+    const peak = concurrent.hostile?.apiPeakMb ?? Number.POSITIVE_INFINITY;
+    targets.push({ name: 'API resident MB, 50 public + 8 secret maximal bodies at once', value: peak, target: `< ${CONCURRENT_BODIES_RSS_LIMIT_MB}`, met: peak < CONCURRENT_BODIES_RSS_LIMIT_MB });
+  }
   // Issue 18 part 8: every new bulk kind at 0.6 of PostgreSQL's own limit for its statement.
   for (const kind of kinds) targets.push({ name: kindRatioName(kind), value: kind.medianRatio, target: '>= 0.6', met: kind.medianRatio >= 0.6 });
   if (evaluation) {
