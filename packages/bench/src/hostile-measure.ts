@@ -69,6 +69,8 @@ export interface Part {
   repetitions: number;
   /** Answers that count as the intended outcome. */
   expect: number[];
+  /** All repetitions in flight at once (concurrent bodies), instead of one after another. */
+  concurrent?: boolean;
 }
 
 export interface CaseDefinition {
@@ -147,7 +149,7 @@ async function measurePart(api: SpawnedProcess, baseUrl: string, watcher: Client
   resetPeakMemory(pid);
   const rssBeforeKb = readStatusKb(pid, 'VmRSS');
   const cpuBefore = api.cpuSeconds();
-  for (let index = 0; index < part.repetitions; index += 1) {
+  const repetition = async (index: number) => {
     const call = part.call(index);
     const sent = performance.now();
     const answer = await send(baseUrl, call).catch((error: Error) => {
@@ -157,7 +159,9 @@ async function measurePart(api: SpawnedProcess, baseUrl: string, watcher: Client
     if (!part.expect.includes(answer.status)) throw new Error(`${name}: ${call.method} ${call.path.slice(0, 60)} answered ${answer.status}: ${answer.head.slice(0, 300)}`);
     requestBytes += call.body === undefined ? 0 : Buffer.byteLength(call.body);
     answerBytes += answer.bytes;
-  }
+  };
+  if (part.concurrent) await Promise.all(Array.from({ length: part.repetitions }, (_, index) => repetition(index)));
+  else for (let index = 0; index < part.repetitions; index += 1) await repetition(index);
   const apiCpu = api.cpuSeconds() - cpuBefore;
   const apiPeakKb = readStatusKb(pid, 'VmHWM');
   const backendsAfter = await apiBackends(watcher);

@@ -30,6 +30,9 @@ export type { HostileCase, HostileCost, HostileOptions, HostileResult } from './
 /** What a shared PostgreSQL backend may be made to take by one request of the bench (limits-and-costs.md, part 1). */
 const POSTGRES_GROWTH_LIMIT_MB = 64;
 
+/** limits-and-costs.md part 2: the API's resident set with the most bodies a caller mix can send at once. */
+export const CONCURRENT_BODIES_RSS_LIMIT_MB = 300;
+
 const PUBLIC_BODY_LIMIT = 64 * 1024;
 const SECRET_BODY_LIMIT = 2 * 1024 * 1024;
 const SET_LIMIT = 64 * 1024;
@@ -129,6 +132,46 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
         shape: `100 properties nested 8 deep, ${Buffer.byteLength(hostileBody)} bytes`,
         ordinary: { repetitions: 50, expect: [200], call: (index) => ({ method: 'PUT', path: `/v1/users/${tag}-identify-ordinary-${index}`, headers: ordinaryHeaders[index], body: ordinaryBody }) },
         hostile: { repetitions: 5, expect: [200], call: (index) => ({ method: 'PUT', path: `/v1/users/${tag}-identify-hostile-${index}`, headers: hostileHeaders[index], body: hostileBody }) },
+      });
+    }
+
+    {
+      // limits-and-costs.md part 2: 50 maximal public-key bodies and 8 maximal secret-key bodies at once
+      // leave the API alive and under 300 MB resident (the body budget answers 503 past it).
+      const publicBodies = 50;
+      const secretBodies = 8;
+      const ordinaryHeaders = await usersWithTokens(`${tag}-concurrent-ordinary`, publicBodies + secretBodies + 6);
+      const hostileHeaders = await usersWithTokens(`${tag}-concurrent-hostile`, publicBodies + 1);
+      const publicBody = JSON.stringify(longStrings.value);
+      const identifyBody = (index: number) => {
+        const note = 'n'.repeat(2000);
+        const users = Array.from({ length: 1000 }, (_, user) => ({ id: `${tag}-concurrent-${index}-${user}`, note }));
+        const body = JSON.stringify({ users });
+        return body.length <= SECRET_BODY_LIMIT ? body : JSON.stringify({ users: users.slice(0, Math.floor((users.length * SECRET_BODY_LIMIT) / body.length) - 1) });
+      };
+      const secretBodiesText = Array.from({ length: secretBodies }, (_, index) => identifyBody(index));
+      const userPath = (prefix: string, index: number) => `/v1/users/${encodeURIComponent(`${tag}-concurrent-${prefix}-${index}`)}/preferences/default`;
+      cases.push({
+        key: 'concurrent-bodies',
+        route: 'PUT .../preferences/default and POST /v1/users/bulk/identify, at once',
+        caller: 'public key + token, and secret key',
+        shape: `${publicBodies} public-key merges of ${Buffer.byteLength(publicBody)} bytes and ${secretBodies} bulk identifies of ${Buffer.byteLength(secretBodiesText[0])} bytes, all in flight together`,
+        ordinary: {
+          repetitions: publicBodies + secretBodies,
+          concurrent: true,
+          expect: [200],
+          call: (index) => ({ method: 'PUT', path: userPath('ordinary', index), headers: ordinaryHeaders[index], body: ordinaryPatch }),
+        },
+        hostile: {
+          repetitions: publicBodies + secretBodies,
+          concurrent: true,
+          expect: [200, 503],
+          call: (index) =>
+            index >= publicBodies && index < publicBodies + secretBodies
+              ? { method: 'POST', path: '/v1/users/bulk/identify', headers: secret, body: secretBodiesText[index - publicBodies] }
+              : { method: 'PUT', path: userPath('hostile', index % (publicBodies + 1)), headers: hostileHeaders[index % (publicBodies + 1)], body: publicBody },
+        },
+        note: `the API's peak resident set must stay under ${CONCURRENT_BODIES_RSS_LIMIT_MB} MB; 503 (the body budget) counts as refused in time`,
       });
     }
 

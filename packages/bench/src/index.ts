@@ -7,6 +7,8 @@ import { createDatabase, dropDatabase, ensureDatabase, ensureSecretKey, generate
 import { fullDocument } from './documents';
 import { measureEvaluation, type EvaluationResult } from './evaluation';
 import { measureHostile, type HostileResult } from './hostile';
+import { KIND_CASES } from './kind-cases';
+import { measureKinds, type KindResult } from './kinds';
 import { measureOperationCosts, measureStorage, seedUsers, type OperationCostFigures, type StorageFigures } from './growth';
 import { measureLimit, openReplaceLimit, type LimitOptions } from './limit';
 import { measureNaive } from './naive';
@@ -45,12 +47,15 @@ export interface BenchmarkOptions {
   /** Evaluate requests of 1,000 recipients, and how many in flight. */
   evaluationRequests: number;
   evaluationInFlight: number;
-  /** The parts to run (default all): `limit`, `naive`, `system`, `evaluate`, `unsubscribe`, `hostile`. */
+  /** The parts to run (default all): `limit`, `naive`, `system`, `kinds`, `evaluate`, `unsubscribe`, `hostile`. */
   phases: string[];
   /** One-click unsubscribes: users (one link each), POSTs per user, POSTs in flight. */
   unsubscribeUsers: number;
   unsubscribePostsPerUser: number;
   unsubscribeParallel: number;
+  /** The kinds phase: operations of 1,000 keys per line, and limit/system pairs per kind. */
+  kindOperations: number;
+  kindPairs: number;
   /** Finished operations added for the growth measurement (0: skip it). */
   finishedOperations: number;
   /** Repetitions of each timed statement of the growth measurement. */
@@ -70,6 +75,8 @@ export interface BenchmarkReport {
   };
   lines: LineResult[];
   system: SystemPhaseResult[];
+  /** Every bulk kind beside its own limit, in pairs. */
+  kinds: KindResult[];
   evaluation: EvaluationResult | null;
   unsubscribes: UnsubscribeResult | null;
   /** The worst legal request of each route and shape beside an ordinary one (limits-and-costs.md, part 7). */
@@ -199,6 +206,34 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       await vacuum(databaseUrl);
     }
 
+    let kinds: KindResult[] = [];
+    if (runs('kinds')) {
+      log(`kinds: each bulk kind beside its own limit, ${options.kindPairs} pairs of ${options.kindOperations} operations, ${mostWorkers} workers`);
+      kinds = await measureKinds(
+        {
+          repoRoot: options.repoRoot,
+          databaseUrl,
+          redisUrl: options.redisUrl,
+          redisPrefix: `${redisPrefix}-kinds`,
+          secretKey,
+          environmentId,
+          cases: KIND_CASES,
+          workers: mostWorkers,
+          operations: options.kindOperations,
+          keysPerOperation: options.usersPerOperation,
+          connections: options.limitConnections,
+          submitParallel: options.submitParallel,
+          pairs: options.kindPairs,
+          workerEnv: options.workerEnv,
+          cpuProfileDir: options.cpuProfileDir,
+          beforeLine: () => vacuum(databaseUrl),
+          log,
+        },
+        tag,
+      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-kinds`));
+      for (const kind of kinds) lines.push(...kind.pairs.flatMap((pair) => [pair.limit, pair.system]));
+    }
+
     let evaluation: EvaluationResult | null = null;
     if (runs('evaluate')) {
       log(`evaluate: 1 API process, ${options.evaluationRequests} requests of ${options.usersPerOperation} recipients, ${options.evaluationInFlight} in flight`);
@@ -216,7 +251,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         cpuProfileDir: options.cpuProfileDir,
         log,
       }).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-evaluate`));
-      lines.push(evaluation.line);
+      lines.push(evaluation.line, evaluation.audience.line);
     }
     let unsubscribes: UnsubscribeResult | null = null;
     if (runs('unsubscribe')) {
@@ -270,7 +305,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       });
     }
 
-    const ratios = computeRatios(lines, system);
+    const ratios = computeRatios(lines, system, kinds);
     const { log: _log, repoRoot: _root, databaseUrl: _db, redisUrl: _redis, ...settings } = options;
     return {
       startedAt,
@@ -278,11 +313,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       settings: { ...settings, guardsRaised: ['RATE_LIMITS=off (API)'], documentBytes: seedDocument.length },
       lines,
       system,
+      kinds,
       evaluation,
       unsubscribes,
       hostile,
       ratios,
-      targets: judgeTargets(ratios, system, evaluation, unsubscribes),
+      targets: judgeTargets(ratios, system, evaluation, unsubscribes, kinds, hostile),
       growth: { storage, operationCosts },
     };
   } finally {

@@ -10,7 +10,8 @@ import type { HostileResult } from './hostile';
  *   BENCH_WORKERS (1,2), BENCH_SUBMIT_PARALLEL (4), BENCH_CPU_PROF (1: profile every process),
  *   BENCH_REPLACE_PAIRS (3: the replace limit and the system's replace burst back to back, with the most workers),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
- *   BENCH_PHASES (limit,naive,system,evaluate,unsubscribe,hostile: the parts to run), BENCH_HOSTILE_CASES (all: keys of the hostile cases to run),
+ *   BENCH_KIND_OPERATIONS (20 per line), BENCH_KIND_PAIRS (3: each kind's limit and system back to back),
+ *   BENCH_PHASES (limit,naive,system,kinds,evaluate,unsubscribe,hostile: the parts to run), BENCH_HOSTILE_CASES (all: keys of the hostile cases to run),
  *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
  *   BENCH_FINISHED_OPERATIONS (500000, `--finished-operations`), BENCH_GROWTH_SAMPLES (30); `--users N` for the seed,
  *   and BATCH_SIZE, WORKER_CONCURRENCY (the product's default, 4, unless set), DATABASE_POOL_SIZE passed on to the workers.
@@ -86,11 +87,23 @@ function printReport(report: BenchmarkReport): void {
     const memory = Object.entries(phase.peakMemoryMb).map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`);
     console.log(`  ${phase.workers}w peak memory: ${memory.join(', ')}`);
   }
+  if (report.kinds.length > 0) console.log('\nbulk kinds beside their own limit (keys per second, interleaved pairs)');
+  for (const kind of report.kinds) {
+    console.log(`  ${kind.key} (${kind.shape}): median system / limit ${kind.medianRatio.toFixed(2)}`);
+    for (const [index, pair] of kind.pairs.entries()) {
+      const cpu = Object.entries(pair.system.cpuMsPerThousandUsers ?? {}).map(([name, ms]) => `${name} ${ms}`);
+      console.log(`    pair ${index + 1}: limit ${Math.round(pair.limit.usersPerSecond)}, system ${Math.round(pair.system.usersPerSecond)} (${pair.ratio.toFixed(2)}); system CPU ms per 1,000 keys: ${cpu.join(', ')}`);
+    }
+  }
   const evaluation = report.evaluation;
   if (evaluation) {
     console.log('\nevaluate (1,000 recipients a request, one API process)');
     console.log(`  ${Math.round(evaluation.line.usersPerSecond)} evaluations/s; p50 ${evaluation.latency.p50Ms.toFixed(1)} ms, p99 ${evaluation.latency.p99Ms.toFixed(1)} ms, max ${evaluation.latency.maxMs.toFixed(1)} ms at ${evaluation.inFlight} in flight (${evaluation.latency.requests} requests)`);
     console.log(`  API CPU ms per 1,000 evaluations: ${evaluation.apiCpuMsPerThousand}; peak memory ${evaluation.peakMemoryMb.toFixed(0)} MB`);
+    const audience = evaluation.audience;
+    console.log(
+      `  with an audience condition (${audience.members} members): ${Math.round(audience.line.usersPerSecond)} evaluations/s (${(audience.line.usersPerSecond / evaluation.line.usersPerSecond).toFixed(2)} of the above), p99 ${audience.latency.p99Ms.toFixed(1)} ms, API CPU ms per 1,000: ${audience.apiCpuMsPerThousand}; sends allowed ${audience.allowedShareBefore} -> ${audience.allowedShare}`,
+    );
   }
   const unsubscribe = report.unsubscribes;
   if (unsubscribe) {
@@ -141,9 +154,11 @@ async function main(): Promise<void> {
     submitParallel: intFromEnv('BENCH_SUBMIT_PARALLEL', 4),
     replacePairs: sizeOption('replace-pairs', 'BENCH_REPLACE_PAIRS', 3),
     workerEnv,
+    kindOperations: intFromEnv('BENCH_KIND_OPERATIONS', 20),
+    kindPairs: intFromEnv('BENCH_KIND_PAIRS', 3),
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
-    phases: (process.env.BENCH_PHASES || 'limit,naive,system,evaluate,unsubscribe,hostile').split(',').map((phase) => phase.trim()),
+    phases: (process.env.BENCH_PHASES || 'limit,naive,system,kinds,evaluate,unsubscribe,hostile').split(',').map((phase) => phase.trim()),
     unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
     unsubscribePostsPerUser: 10,
     unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),

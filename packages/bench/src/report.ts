@@ -1,5 +1,7 @@
 import type { LineResult } from './measure';
 import type { EvaluationResult } from './evaluation';
+import type { KindResult } from './kinds';
+import { CONCURRENT_BODIES_RSS_LIMIT_MB, type HostileResult } from './hostile';
 import type { SystemPhaseResult } from './system';
 
 export interface Ratio {
@@ -28,8 +30,10 @@ function pairedRatioName(phase: SystemPhaseResult): string {
   return `system ${phase.workers}w / limit, replace, paired (median of ${phase.pairs.length})`;
 }
 
-/** System / limit per strategy (the faster of the limit's connection counts), and system / naive. */
-export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]): Ratio[] {
+const kindRatioName = (kind: KindResult) => `${kind.key}: system / limit, paired (median of ${kind.pairs.length})`;
+
+/** System / limit per strategy (the faster of the limit's connection counts), system / naive, and each kind's paired ratio. */
+export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[], kinds: KindResult[] = []): Ratio[] {
   const ratios: Ratio[] = [];
   for (const phase of phases) {
     for (const strategy of ['replace', 'merge'] as const) {
@@ -44,6 +48,7 @@ export function computeRatios(lines: LineResult[], phases: SystemPhaseResult[]):
     }
     if (phase.pairs.length > 0) ratios.push({ name: pairedRatioName(phase), value: median(phase.pairs.map((pair) => pair.ratio)) });
   }
+  for (const kind of kinds) ratios.push({ name: kindRatioName(kind), value: kind.medianRatio });
   return ratios;
 }
 
@@ -53,8 +58,18 @@ export function judgeTargets(
   phases: SystemPhaseResult[],
   evaluation: EvaluationResult | null = null,
   unsubscribes: { peakMemoryMb: number } | null = null,
+  kinds: KindResult[] = [],
+  hostile: HostileResult | null = null,
 ): Target[] {
   const targets: Target[] = [];
+  const concurrent = hostile?.cases.find((c) => c.key === 'concurrent-bodies');
+  if (concurrent) {
+    // A case that crashed the API or failed has no figures: that is a miss, not a pass.
+    const peak = concurrent.hostile?.apiPeakMb ?? Number.POSITIVE_INFINITY;
+    targets.push({ name: 'API resident MB, 50 public + 8 secret maximal bodies at once', value: peak, target: `< ${CONCURRENT_BODIES_RSS_LIMIT_MB}`, met: peak < CONCURRENT_BODIES_RSS_LIMIT_MB });
+  }
+  // Issue 18 part 8: every new bulk kind at 0.6 of PostgreSQL's own limit for its statement.
+  for (const kind of kinds) targets.push({ name: kindRatioName(kind), value: kind.medianRatio, target: '>= 0.6', met: kind.medianRatio >= 0.6 });
   if (evaluation) {
     const perSecond = evaluation.line.usersPerSecond;
     targets.push({ name: 'evaluations per second, 1 API process', value: perSecond, target: '>= 50000', met: perSecond >= 50_000 });

@@ -1,12 +1,11 @@
-import path from 'node:path';
 import { Client } from 'pg';
 import { replacePreferences } from '@prefs/core';
-import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { fullDocument, mergePatch, userRange } from './documents';
-import { benchProcessEnv, profileArgs, startBenchApi } from './api-process';
+import { startBenchApi } from './api-process';
+import { startBenchWorkers, waitForOperations } from './bench-workers';
 import { getJson, postJson } from './http-client';
 import { line, percentile, runPool, type LineResult } from './measure';
-import { cpuPerThousandUsers, freePort, sampleCpu, spawnNode, type SpawnedProcess } from './processes';
+import { cpuPerThousandUsers, sampleCpu, type SpawnedProcess } from './processes';
 
 /**
  * The system end to end: the built API and `workers` worker processes, spawned as in production; bulk
@@ -81,11 +80,8 @@ interface OperationResource {
 }
 
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function measureSystem(options: SystemOptions, tag: string): Promise<SystemPhaseResult> {
-  const { repoRoot, workers } = options;
-  const commonEnv = benchProcessEnv(options);
+  const { workers } = options;
   const processes: SpawnedProcess[] = [];
   const watcher = new Client({ connectionString: options.databaseUrl, application_name: 'prefs-bench-watch' });
   await watcher.connect();
@@ -139,50 +135,8 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
       options.log(`  API alone: ${Math.round(users / seconds)} users/s accepted, ${apiMs} ms API CPU per 1,000-user POST`);
     }
 
-    for (let index = 1; index <= workers; index += 1) {
-      const workerPort = await freePort();
-      processes.push(
-        spawnNode(
-          `worker-${index}`,
-          path.join(repoRoot, 'apps/worker/dist/main.js'),
-          { ...commonEnv, WORKER_PORT: String(workerPort), ...options.workerEnv },
-          profileArgs(options.cpuProfileDir, `worker-${index}-of-${workers}w`),
-        ),
-      );
-    }
-    const redis = createWorkerConnection(options.redisUrl);
-    const queue = createBulkQueue(redis, options.redisPrefix);
-    try {
-      await waitUntil(async () => (await queue.getWorkersCount()) >= workers, 30_000, () =>
-        processes.map((p) => `${p.name}: ${p.outputTail()}`).join('\n'),
-      );
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
-
-    /**
-     * Waits for `ids` to finish, watching PostgreSQL (their source of truth) with one cheap query every
-     * 100 ms, and returns the last `completed_at`. Polling the API instead took API and PostgreSQL time
-     * from the system being measured (a GET per finished operation, during the burst).
-     */
-    async function waitForAll(ids: string[], timeoutMs: number): Promise<number> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const { rows } = await watcher.query<{ unfinished: number; failed: string | null; last_completed_at: Date | null }>(
-          `SELECT count(*) FILTER (WHERE status NOT IN ('completed', 'failed'))::int AS unfinished,
-             min(id::text || ': ' || coalesce(failure_reason, '')) FILTER (WHERE status = 'failed') AS failed,
-             max(completed_at) AS last_completed_at
-           FROM bulk_operations WHERE id = ANY($1::uuid[])`,
-          [ids],
-        );
-        const { unfinished, failed, last_completed_at: lastCompletedAt } = rows[0];
-        if (failed !== null) throw new Error(`operation ${failed} failed`);
-        if (unfinished === 0 && lastCompletedAt) return lastCompletedAt.getTime();
-        if (Date.now() > deadline) throw new Error(`${unfinished} operations unfinished after ${timeoutMs} ms`);
-        await sleep(100);
-      }
-    }
+    processes.push(...(await startBenchWorkers(options, workers, `${workers}w`)));
+    const waitForAll = (ids: string[], timeoutMs: number) => waitForOperations(watcher, ids, timeoutMs);
 
     /** After the CPU is sampled: every operation also reads `completed` through the API, as a client sees it. */
     async function confirmThroughApi(ids: string[]): Promise<void> {
@@ -272,13 +226,5 @@ export async function measureSystem(options: SystemOptions, tag: string): Promis
     // Stopped gracefully, so that --cpu-prof writes its profiles.
     await Promise.all(processes.map((process) => process.stop()));
     await watcher.end();
-  }
-}
-
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms:\n${describe()}`);
-    await sleep(100);
   }
 }
