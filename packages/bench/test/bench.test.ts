@@ -24,7 +24,9 @@ describe('the benchmark (smoke run)', () => {
       workerEnv: { BATCH_SIZE: '7' },
       evaluationRequests: 3,
       evaluationInFlight: 2,
-      phases: ['limit', 'naive', 'system', 'evaluate', 'unsubscribe'],
+      phases: ['limit', 'naive', 'system', 'kinds', 'evaluate', 'unsubscribe'],
+      kindOperations: 2,
+      kindPairs: 1,
       unsubscribeUsers: 5,
       unsubscribePostsPerUser: 2,
       unsubscribeParallel: 2,
@@ -50,7 +52,10 @@ describe('the benchmark (smoke run)', () => {
       'system.2w.merge',
       'system.2w.mixed',
       'system.2w.identify',
+      'limit.kind.users.delete',
+      'system.kind.users.delete',
       'evaluate.1-api',
+      'evaluate.1-api.audience',
       'unsubscribe.one-click',
     ]);
     for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
@@ -68,6 +73,11 @@ describe('the benchmark (smoke run)', () => {
     }
     expect(report.targets.map((target) => target.name)).toContain('replace, paired: system 2w / limit');
     expect(report.evaluation?.latency.requests).toBe(3);
+    // The audience condition decides: only members are sent the audience's workflow, so fewer sends are allowed.
+    expect(report.evaluation?.audience.members).toBeGreaterThan(0);
+    expect(report.evaluation!.audience.allowedShare).toBeLessThan(report.evaluation!.audience.allowedShareBefore);
+    expect(report.kinds.map((kind) => kind.key)).toEqual(['users.delete']);
+    expect(report.kinds[0].pairs).toHaveLength(1);
     expect(report.targets.map((target) => target.name)).toContain('evaluations per second, 1 API process');
     expect(report.ratios.map((r) => r.name)).toEqual(
       expect.arrayContaining(['system 2w / limit, merge', 'system 2w / limit (merge in SQL)', 'system 2w / limit, replace, paired (median of 2)']),
@@ -98,6 +108,8 @@ describe('the hostile phase (smoke run)', () => {
       evaluationRequests: 1,
       evaluationInFlight: 1,
       phases: ['hostile'],
+      kindOperations: 1,
+      kindPairs: 1,
       hostileCases: ['put-merge-objects', 'unknown-keys', 'evaluate-1000'],
       unsubscribeUsers: 1,
       unsubscribePostsPerUser: 1,
