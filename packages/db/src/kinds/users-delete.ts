@@ -18,7 +18,9 @@ export const usersDelete = defineOperationKind({
   keysFromRow: true,
   payload: (stored) => (stored === null || (typeof stored === 'object' && !Array.isArray(stored) && Object.keys(stored).length === 0) ? { ok: true, value: null } : invalidPayload('input', 'must be empty')),
   async writeBatch(db, batch) {
-    const ids = `SELECT user_id FROM (${BATCH_USER_IDS}) AS ids`;
+    // Only once the guarded progress has taken the batch: a batch already counted, or of an operation
+    // cancelled meanwhile, deletes nothing.
+    const ids = `SELECT user_id FROM (${BATCH_USER_IDS}) AS ids WHERE EXISTS (SELECT 1 FROM progress)`;
     return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
       ctes: `deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (${ids})),
        deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id IN (${ids})),
