@@ -280,6 +280,34 @@ describe('prefs ops', () => {
     expect(unknown.stderr).toContain('404 resource_missing');
   });
 
+  it('cancels an operation: a queued one ends cancelled (exit 0, again the same), a completed one is refused (exit 1)', async () => {
+    await worker.worker.pause(true);
+    try {
+      const accepted = await fetch(`${api.url}/v1/users/bulk/preferences`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user_ids: userIds(3, 'cli-cancel'), preferences: {} }),
+      });
+      const queuedId = ((await accepted.json()) as { id: string }).id;
+      const cancelled = await prefs(['ops', 'cancel', queuedId]);
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.stdout).toContain('cancelled\n');
+      expect(cancelled.stdout).toContain('status:       failed');
+      expect(cancelled.stdout).toContain('failure:      cancelled');
+      expect(cancelled.stdout).toContain('progress:     0/3 rows');
+      const again = await prefs(['ops', 'cancel', queuedId, '--json']);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ id: queuedId, status: 'failed', failure_reason: 'cancelled' });
+    } finally {
+      worker.worker.resume();
+    }
+    const [completed] = await operationsOfSet('acme');
+    const refused = await prefs(['ops', 'cancel', completed.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('422 bulk_operation_finished');
+    expect((await prefs(['ops', 'cancel'])).code).toBe(2);
+  });
+
   it('lists operations newest first, by status, a page at a time', async () => {
     // GET /v1/bulk_operations is built beside this CLI (issue 5, item 6). Until the API has it, the CLI
     // must say so plainly; once it has, the listing itself is checked.
@@ -348,6 +376,7 @@ describe('prefs --help', () => {
       [['bulk-set', '--help'], '--preferences FILE'],
       [['ops', 'list', '--help'], '--page-size N'],
       [['ops', 'get', '--help'], 'prefs ops get ID'],
+      [['ops', 'cancel', '--help'], 'prefs ops cancel ID'],
       [['keys', 'create', '--help'], 'DATABASE_URL'],
       [['help', 'bulk-set'], 'Retry-After'],
     ] as const) {

@@ -161,6 +161,29 @@ describe('GET /openapi.json', () => {
     conforms('get', '/v1/bulk_operations', await request(app).get('/v1/bulk_operations?page_size=1&status=completed').set(auth()));
     conforms('get', '/v1/bulk_operations', await request(app).get('/v1/bulk_operations?page_size=0').set(auth()));
 
+    const items = '/v1/bulk_operations/{id}/items';
+    const itemsOf = (id: string) => `/v1/bulk_operations/${id}/items`;
+    conforms('get', items, await request(app).get(`${itemsOf(operationId)}?page_size=2`).set(auth()));
+    conforms('get', items, await request(app).get(`${itemsOf(operationId)}?status=nope`).set(auth()));
+    conforms('get', items, await request(app).get(itemsOf('00000000-0000-4000-8000-000000000000')).set(auth()));
+    const cancel = '/v1/bulk_operations/{id}/cancel';
+    const cancelOf = (id: string) => `/v1/bulk_operations/${id}/cancel`;
+    conforms('post', cancel, await request(app).post(cancelOf(operationId)).set(auth()));
+    conforms('post', cancel, await request(app).post(cancelOf('00000000-0000-4000-8000-000000000000')).set(auth()));
+    // A cancel that finds its operation still queued: the worker is paused meanwhile.
+    await worker.worker.pause(true);
+    try {
+      const queued = await request(app).post(bulk).set(auth()).send({ user_ids: ids.slice(0, 2), preferences: {} });
+      conforms('post', cancel, await request(app).post(cancelOf(queued.body.id)).set(auth()));
+      conforms('get', items, await request(app).get(itemsOf(queued.body.id)).set(auth()));
+    } finally {
+      worker.worker.resume();
+    }
+    await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET keys = '{}', input = NULL, input_pruned_at = now() WHERE id = $1::uuid`, operationId);
+    conforms('get', items, await request(app).get(itemsOf(operationId)).set(auth()));
+    expect([...(checked.get(`post ${cancel}`) ?? [])].sort()).toEqual(['200', '404', '422']);
+    expect([...(checked.get(`get ${items}`) ?? [])].sort()).toEqual(['200', '404', '410', '422']);
+
     const user = `/v1/users/${ids[0]}/preferences`;
     conforms('get', '/v1/users/{user_id}/preferences', await request(app).get(user).set(auth()));
     conforms('get', '/v1/users/{user_id}/preferences', await request(app).get('/v1/users/nobody/preferences').set(auth()));

@@ -9,6 +9,8 @@ export interface ApiMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   /** For the bulk route: one accepted (newly recorded) operation. */
   countAccepted(strategy: string, users: number): void;
+  /** For the cancel route: one operation ended by a cancel. */
+  countCancelled(): void;
   /** Reports the body budget's bytes in use, read at each scrape. */
   watchBodyBudget(budget: { bytesInUse: number }): void;
 }
@@ -35,6 +37,11 @@ export function createApiMetrics(queue: Queue, options: { processMetrics?: boole
     labelNames: ['strategy'],
     registers: [registry],
   });
+  const cancelled = new Counter({
+    name: `${METRIC_PREFIX}bulk_operations_cancelled_total`,
+    help: 'Bulk operations ended by POST /v1/bulk_operations/:id/cancel in this API process (repeats of a cancel not counted)',
+    registers: [registry],
+  });
   return {
     registry,
     observeRequest(route, method, status, seconds) {
@@ -43,6 +50,9 @@ export function createApiMetrics(queue: Queue, options: { processMetrics?: boole
     countAccepted(strategy, users) {
       accepted.inc({ strategy });
       acceptedUsers.inc({ strategy }, users);
+    },
+    countCancelled() {
+      cancelled.inc();
     },
     watchBodyBudget(budget) {
       new Gauge({

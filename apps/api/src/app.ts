@@ -101,7 +101,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkPreferencesRouter({ db, queue, logger, onAccepted: metrics.countAccepted }));
   v1.use(bulkTenantsRouter({ db, queue, logger }));
   v1.use(bulkUsersRouter({ db, queue, logger }));
-  v1.use(bulkOperationsRouter({ db }));
+  v1.use(bulkOperationsRouter({ db, queue, logger, onCancelled: metrics.countCancelled }));
   v1.use(preferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(granularPreferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(environmentPreferencesRouter({ db }));

@@ -1,6 +1,6 @@
 import { audiencesPaths, audiencesSchemas } from './openapi/audiences';
 import { browserAccessResponses, browserAccessSecuritySchemes, withBrowserAccess } from './openapi/browser-access';
-import { bulkOperationsPaths, bulkOperationsSchemas } from './openapi/bulk-operations';
+import { bulkOperationsPaths, bulkOperationsResponses, bulkOperationsSchemas } from './openapi/bulk-operations';
 import { bulkPreferencesPaths, bulkPreferencesSchemas } from './openapi/bulk-preferences';
 import { channelDataPaths, channelDataSchemas } from './openapi/channel-data';
 import { granularPreferencesPaths, granularPreferencesSchemas } from './openapi/granular-preferences';
@@ -90,6 +90,6 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...preferenceCenterSchemas,
     },
     parameters,
-    responses: { ...responses, ...browserAccessResponses },
+    responses: { ...responses, ...browserAccessResponses, ...bulkOperationsResponses },
   },
 };

@@ -49,6 +49,23 @@ function decodeCursor(cursor: string, maxLength: number, isId: (id: string) => b
   return { at, id };
 }
 
+/** The cursor of a place in a listing in a fixed order (an operation's items): its position, opaque. */
+export function encodePositionCursor(position: number): string {
+  return Buffer.from(JSON.stringify([position])).toString('base64url');
+}
+
+function decodePositionCursor(cursor: string): number | null {
+  if (cursor.length === 0 || cursor.length > 40 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(decoded) || decoded.length !== 1) return null;
+    const [position] = decoded as unknown[];
+    return typeof position === 'number' && Number.isSafeInteger(position) && position >= 1 ? position : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The `page_info` of a page: the cursors of its neighbours, and its size. */
 export function pageInfo<Position extends { id: string }>(listing: Listing<Position>, page: { after: Position | null; before: Position | null }, pageSize: number) {
   const cursor = (position: Position | null) => (position === null ? null : encodeCursor(listing.at(position), position.id));
@@ -78,16 +95,29 @@ export class QueryReader {
     this.errors.push(error);
   }
 
+  /** `page_size`: Knock's default when absent. */
+  pageSize(): number {
+    const rawPageSize = this.text('page_size');
+    if (rawPageSize === null) return DEFAULT_PAGE_SIZE;
+    const pageSize = /^\d{1,3}$/.test(rawPageSize) ? Number(rawPageSize) : NaN;
+    if (!(pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) {
+      this.errors.push({ field: 'page_size', message: `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`, type: 'max' });
+    }
+    return pageSize;
+  }
+
+  /** `after` of a listing in a fixed order (an operation's items): the position it was given, or null. */
+  positionCursor(): number | null {
+    const raw = this.text('after');
+    if (raw === null) return null;
+    const position = decodePositionCursor(raw);
+    if (position === null) this.errors.push({ field: 'after', message: 'after must be a cursor from a previous page_info', type: 'invalidCursor' });
+    return position;
+  }
+
   /** `page_size`, `after` and, for a listing that pages backwards, `before` (but not both cursors). */
   page<Position extends { id: string }>(listing: Listing<Position>): PageQuery<Position> {
-    let pageSize = DEFAULT_PAGE_SIZE;
-    const rawPageSize = this.text('page_size');
-    if (rawPageSize !== null) {
-      pageSize = /^\d{1,3}$/.test(rawPageSize) ? Number(rawPageSize) : NaN;
-      if (!(pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) {
-        this.errors.push({ field: 'page_size', message: `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`, type: 'max' });
-      }
-    }
+    const pageSize = this.pageSize();
     const cursor = (field: 'after' | 'before'): Position | null => {
       const raw = this.text(field);
       if (raw === null) return null;

@@ -12,6 +12,8 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'POST /v1/tenants/bulk/set': 1,
   'GET /v1/bulk_operations': 4,
   'GET /v1/bulk_operations/:id': 4,
+  'POST /v1/bulk_operations/:id/cancel': 3,
+  'GET /v1/bulk_operations/:id/items': 4,
   'GET /v1/users/:user_id/preferences': 4,
   'GET /v1/users/:user_id/preferences/:id': 4,
   'PUT /v1/users/:user_id/preferences/:id': 3,

@@ -83,7 +83,10 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       logger.debug({ blockedBy: claim.blockedBy }, 'waiting for an earlier operation on the same users');
       return handBack(job, token, orderingDelayMs);
     }
-    if (claim.outcome === 'finished') return 'already-finished';
+    if (claim.outcome === 'finished') {
+      logger.info('operation already ended (completed, failed or cancelled): nothing to do');
+      return 'already-finished';
+    }
     let operation = claim.operation;
     // From here on every line carries the X-Request-ID of the request that created the operation.
     if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
@@ -108,8 +111,12 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       );
       if (!result.applied) {
         // Another worker committed this batch (this job was taken over): continue from where it stands.
+        // Or it was cancelled: then no further batch starts.
         const reclaimed = await retryTransient(() => reclaimOperation(db, operationId, leaseMs));
-        if (!reclaimed) return 'already-finished';
+        if (!reclaimed) {
+          logger.info({ processedRows: start }, 'operation ended while running (cancelled, or finished by another worker): no further batch');
+          return 'already-finished';
+        }
         operation = reclaimed;
         start = operation.processedRows;
         continue;

@@ -96,6 +96,8 @@ export interface RequestOptions {
   body?: unknown;
   idempotencyKey?: string;
   query?: Record<string, string | number | undefined>;
+  /** A POST that may be sent again with the same effect (a cancel): retried like a GET. */
+  repeatable?: boolean;
 }
 
 export class ApiClient {
@@ -127,7 +129,7 @@ export class ApiClient {
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const retrySafe = method === 'GET' || request.idempotencyKey !== undefined;
+    const retrySafe = method === 'GET' || request.idempotencyKey !== undefined || request.repeatable === true;
     const maxRateLimitWaits = this.options.maxRateLimitWaits ?? 120;
 
     let failures = 0;

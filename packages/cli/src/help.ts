@@ -24,6 +24,7 @@ Commands:
   ops list [--status STATUS] [--page-size N] [--after CURSOR] [--before CURSOR]
                        list this environment's bulk operations, newest first
   ops get ID           show one bulk operation
+  ops cancel ID        cancel a bulk operation: it stops after the batch in flight
   keys create --environment NAME [--public]
                        create a secret key, or a public key for browsers (printed once; stored hashed)
   keys list --environment NAME
@@ -76,11 +77,13 @@ ${ENVIRONMENT_HELP}`,
 
   ops: `Usage: prefs ops list [options]
        prefs ops get ID [--json]
+       prefs ops cancel ID [--json]
 
   list    this environment's bulk operations, newest first (GET /v1/bulk_operations)
   get     one bulk operation (GET /v1/bulk_operations/:id); exits 1 if it failed or has failed users
+  cancel  cancel one (POST /v1/bulk_operations/:id/cancel)
 
-Run \`prefs ops list --help\` or \`prefs ops get --help\` for their options.
+Run \`prefs ops <command> --help\` for their options.
 
 ${ENVIRONMENT_HELP}`,
 
@@ -102,6 +105,21 @@ ${ENVIRONMENT_HELP}`,
 
 Shows one bulk operation: its status, progress and failed user ids. Exits 1 if it failed or has
 failed users, 0 otherwise.
+
+Options:
+  --json       print the API's JSON as is
+  -h, --help   this help
+
+${ENVIRONMENT_HELP}`,
+
+  'ops cancel': `Usage: prefs ops cancel ID [--json]
+
+Cancels a bulk operation. A queued one ends at once; a processing one after the batch in flight, which
+lands whole, and no batch starts after it. It ends "failed" with failure_reason "cancelled", and its
+counts say exactly what was written. Cancelling a cancelled operation shows it again.
+
+Exits 0 when the operation is cancelled; 1 when it had already completed or failed (the API answers
+422 bulk_operation_finished), or when its last batch committed before the cancel took effect.
 
 Options:
   --json       print the API's JSON as is

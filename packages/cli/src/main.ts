@@ -3,7 +3,7 @@ import { ApiClient, ApiRequestError, NetworkError } from './api-client';
 import { bulkSet } from './bulk-set';
 import { createKey, listKeys, revokeKey } from './keys';
 import { runLinkSecrets } from './link-secrets';
-import { getOperation, listOperations } from './ops';
+import { cancelOperation, getOperation, listOperations } from './ops';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-keys';
 import { InputError } from './users-file';
 import { DEFAULT_API_URL, HELP } from './help';
@@ -132,6 +132,12 @@ export async function run(io: Io): Promise<number> {
           if (values.help) return help('ops get');
           if (positionals.length !== 1) throw new UsageError('ops get needs the operation id', 'ops get');
           return await getOperation(apiClient(io.env), positionals[0], io.stdout, values.json === true);
+        }
+        if (sub === 'cancel') {
+          const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 'ops cancel', 1);
+          if (values.help) return help('ops cancel');
+          if (positionals.length !== 1) throw new UsageError('ops cancel needs the operation id', 'ops cancel');
+          return await cancelOperation(apiClient(io.env), positionals[0], io.stdout, values.json === true);
         }
         if (sub === 'list') {
           const { values } = parse(

@@ -23,6 +23,9 @@ export function describeOperation(operation: BulkOperationResource): string {
     `completed_at: ${operation.completed_at ?? '-'}`,
     `failed_at:    ${operation.failed_at ?? '-'}`,
   ];
+  if (operation.failure_reason) lines.push(`failure:      ${operation.failure_reason}`);
+  if (operation.cancel_requested_at) lines.push(`cancel asked: ${operation.cancel_requested_at}`);
+  if (operation.cancelled_at) lines.push(`cancelled_at: ${operation.cancelled_at}`);
   if (operation.error_items.length > 0) {
     lines.push(`failed ids (${operation.error_items.length}):`);
     for (const item of operation.error_items) lines.push(`  ${item.id}`);
@@ -34,6 +37,22 @@ export async function getOperation(client: ApiClient, id: string, out: NodeJS.Wr
   const operation = await client.request<BulkOperationResource>('GET', `/v1/bulk_operations/${encodeURIComponent(id)}`);
   out.write(json ? `${JSON.stringify(operation, null, 2)}\n` : describeOperation(operation));
   return operation.status === 'failed' || operation.error_count > 0 ? 1 : 0;
+}
+
+/**
+ * `POST /v1/bulk_operations/:id/cancel`: prints the operation as the cancel left it. Exits 0 when it ended
+ * cancelled (now or before), 1 when its last batch had committed first (it completed); an operation that
+ * had ended before is the API's 422, reported as any refusal.
+ */
+export async function cancelOperation(client: ApiClient, id: string, out: NodeJS.WritableStream, json: boolean): Promise<number> {
+  const operation = await client.request<BulkOperationResource>('POST', `/v1/bulk_operations/${encodeURIComponent(id)}/cancel`, { repeatable: true });
+  const cancelled = operation.cancelled_at !== null;
+  if (json) out.write(`${JSON.stringify(operation, null, 2)}\n`);
+  else {
+    out.write(cancelled ? 'cancelled\n' : 'too late: the operation completed before the cancel took effect\n');
+    out.write(describeOperation(operation));
+  }
+  return cancelled ? 0 : 1;
 }
 
 export interface ListOptions {

@@ -23,6 +23,35 @@ export interface BulkOperationErrorItem {
   collection: string | null;
 }
 
+/** An error item as stored: with why it failed (`GET /v1/bulk_operations/:id/items` shows it). */
+export interface StoredErrorItem extends BulkOperationErrorItem {
+  reason?: string;
+}
+
+/** Why an item of an operation failed (`reason` of a failed item). */
+export const ERROR_ITEM_REASONS = {
+  /** Merge: the stored set is not a JSON object (only a hand-edited row is), so nothing merges into it. */
+  storedSetNotObject: 'stored_set_not_object',
+  /** The set would pass its size limit once written. */
+  preferenceSetTooLarge: 'preference_set_too_large',
+  /** A new set for a recipient already holding as many as it may. */
+  tooManyPreferenceSets: 'too_many_preference_sets',
+  /** Merged custom properties would pass what one record may hold. */
+  propertiesTooLarge: 'properties_too_large',
+} as const;
+
+/** Why an operation failed, as the API shows it (the stored reason, for operators, says more). */
+export const BULK_OPERATION_FAILURE_REASONS = {
+  /** Ended by `POST /v1/bulk_operations/:id/cancel`. */
+  cancelled: 'cancelled',
+  /** Its batch lost the database three times in a row. */
+  databaseLost: 'database_lost_during_batch',
+  /** Any other failure: a permanent error, or transient ones past the retries. */
+  error: 'error',
+} as const;
+
+export type BulkOperationFailureReason = (typeof BULK_OPERATION_FAILURE_REASONS)[keyof typeof BULK_OPERATION_FAILURE_REASONS];
+
 export interface BulkOperationResource {
   __typename: 'BulkOperation';
   id: string;
@@ -39,4 +68,26 @@ export interface BulkOperationResource {
   started_at: string | null;
   completed_at: string | null;
   failed_at: string | null;
+  /** Null unless `failed` (beyond Knock): `cancelled`, `database_lost_during_batch` or `error`. */
+  failure_reason: BulkOperationFailureReason | null;
+  /** When a cancel was asked for (beyond Knock); stays on an operation that completed before it took effect. */
+  cancel_requested_at: string | null;
+  /** When the cancel took effect (beyond Knock): the operation is then `failed`, `failure_reason` `cancelled`. */
+  cancelled_at: string | null;
 }
+
+/** One key of an operation and what became of it (`GET /v1/bulk_operations/:id/items`). */
+export interface BulkOperationItem {
+  id: string;
+  collection: string | null;
+  status: BulkOperationItemStatus;
+  /** Why a failed item failed. */
+  reason?: string;
+}
+
+/**
+ * An item's outcome: written, refused (an error item), not reached yet (`pending`), or never reached
+ * because the operation ended first (`skipped`: cancelled, or failed).
+ */
+export const BULK_OPERATION_ITEM_STATUSES = ['succeeded', 'failed', 'pending', 'skipped'] as const;
+export type BulkOperationItemStatus = (typeof BULK_OPERATION_ITEM_STATUSES)[number];

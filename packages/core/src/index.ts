@@ -70,7 +70,19 @@ export { CHANNEL_DATA_MAX_BYTES, uniteChannelData, validateChannelDataRequest, v
 export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersRequest, type AudienceMemberInput } from './audience-members';
 
 // Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.
-export { BULK_OPERATIONS, type BulkOperationErrorItem, type BulkOperationName, type BulkOperationResource } from './bulk-operation';
+export {
+  BULK_OPERATION_FAILURE_REASONS,
+  BULK_OPERATION_ITEM_STATUSES,
+  BULK_OPERATIONS,
+  ERROR_ITEM_REASONS,
+  type BulkOperationErrorItem,
+  type BulkOperationFailureReason,
+  type BulkOperationItem,
+  type BulkOperationItemStatus,
+  type BulkOperationName,
+  type BulkOperationResource,
+  type StoredErrorItem,
+} from './bulk-operation';
 export { validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
 
 // The preference center: its layout, links and unsubscribes, the page's model, and Knock's config of it.

@@ -55,4 +55,6 @@ export { completeBulkOperation, failBulkOperation, findBlockingOperation, findSt
 export { UnrunnableOperationError } from './kinds/errors';
 export { DATABASE_LOST_DURING_BATCH, recordLostBatch } from './operations/lost-batches';
 export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from './operations/list';
+export { cancelBulkOperation } from './operations/cancel';
+export { listOperationItems } from './operations/items';
 export { pruneOperationInputs } from './operations/retention';

@@ -91,3 +91,22 @@ export async function reenqueueBulkOperation(queue: BulkQueue, operationId: stri
   await enqueueBulkOperation(queue, operationId);
   return true;
 }
+
+/**
+ * Removes the job of an operation that has ended before any worker took it (a cancelled one), so that it
+ * stops counting as waiting. A job that a worker holds is left alone (its claim finds the operation
+ * ended); returns whether one was removed.
+ */
+export async function removeWaitingJob(queue: BulkQueue, operationId: string): Promise<boolean> {
+  const job = await queue.getJob(operationId);
+  if (!job) return false;
+  const state = await job.getState();
+  if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    // Taken by a worker in between: it finds the operation ended.
+    return false;
+  }
+}

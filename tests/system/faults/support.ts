@@ -313,17 +313,18 @@ export function useFaultSuite(options: { withApi: boolean }, onReady: (env: Test
 export const reenqueued = (operationId: string) => (line: LogLine) =>
   line.msg === 'reconciler: re-enqueued an operation whose job was missing' && line.operationId === operationId;
 
-const WORKER_CONNECTIONS = `FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'prefs-worker'`;
+const connectionsOf = (application: string) => `FROM pg_stat_activity WHERE datname = current_database() AND application_name = '${application}'`;
+const WORKER_CONNECTIONS = connectionsOf('prefs-worker');
 
-/** Worker connections of this test's database that wait on a lock. */
-export async function workerLockWaits(env: TestEnvironment): Promise<number> {
-  const rows = await env.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${WORKER_CONNECTIONS} AND wait_event_type = 'Lock'`);
+/** Connections of `application` (the workers' by default) to this test's database that wait on a lock. */
+export async function workerLockWaits(env: TestEnvironment, application = 'prefs-worker'): Promise<number> {
+  const rows = await env.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${connectionsOf(application)} AND wait_event_type = 'Lock'`);
   return rows[0]?.n ?? 0;
 }
 
-export async function waitForWorkerLockWaits(env: TestEnvironment, atLeast: number, timeoutMs = 60_000): Promise<number> {
+export async function waitForWorkerLockWaits(env: TestEnvironment, atLeast: number, timeoutMs = 60_000, application = 'prefs-worker'): Promise<number> {
   return waitFor(async () => {
-    const waits = await workerLockWaits(env);
+    const waits = await workerLockWaits(env, application);
     return waits >= atLeast ? waits : null;
   }, timeoutMs);
 }

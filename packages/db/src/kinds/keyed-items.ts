@@ -1,4 +1,4 @@
-import { isPlainObject, StoredPropertiesLimitError } from '@prefs/core';
+import { ERROR_ITEM_REASONS, isPlainObject, StoredPropertiesLimitError } from '@prefs/core';
 import type { Batch, BatchOutcome } from '../operations/progress';
 import { InvalidOperationInputError } from './errors';
 import { invalidPayload, type PayloadSchema } from './payload';
@@ -80,6 +80,6 @@ export async function writeWithinStoredLimits<T extends { id: string }>(
   }
   return {
     successCount: keys.length - refused.size,
-    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection: null })),
+    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection: null, reason: ERROR_ITEM_REASONS.propertiesTooLarge })),
   };
 }

@@ -1,3 +1,4 @@
+import { ERROR_ITEM_REASONS } from '@prefs/core';
 import { PREFERENCE_SET_SIZE_CHECK, PREFERENCE_SETS_PER_RECIPIENT_CHECK, violatesConstraint } from '../preference-set-errors';
 import type { BatchResult } from '../operations/progress';
 import { BATCH_USER_IDS } from './preferences-input';
@@ -32,9 +33,9 @@ export function refuseSetPastLimit(limit: string): string {
             THEN prefs_refuse_preference_set_over_limit(${limit}) END END`;
 }
 
-/** The batch's users (as `id`) who do not hold set `$2` and hold `limit` sets already. */
+/** The batch's users (as `id`, with the `reason`) who do not hold set `$2` and hold `limit` sets already. */
 export function usersAtSetLimit(limit: string): string {
-  return `SELECT ids.user_id AS id FROM (${BATCH_USER_IDS}) AS ids
+  return `SELECT ids.user_id AS id, '${ERROR_ITEM_REASONS.tooManyPreferenceSets}' AS reason FROM (${BATCH_USER_IDS}) AS ids
           WHERE NOT EXISTS (SELECT 1 FROM preference_sets AS stored
                             WHERE stored.environment_id = $1::uuid AND stored.user_id = ids.user_id AND stored.set_id = $2)
             AND ${holdsAtLeast('ids.user_id', limit)}`;

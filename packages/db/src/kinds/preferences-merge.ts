@@ -1,4 +1,4 @@
-import { PREFERENCE_SET_LIMITS, SET_PREFERENCES_OPERATION } from '@prefs/core';
+import { ERROR_ITEM_REASONS, PREFERENCE_SET_LIMITS, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import { defineOperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
@@ -6,7 +6,7 @@ import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './pre
 import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /** Users whose stored set is not an object: refused, as core's merge refuses them. */
-const NOT_OBJECT = `SELECT user_id AS id FROM preference_sets
+const NOT_OBJECT = `SELECT user_id AS id, '${ERROR_ITEM_REASONS.storedSetNotObject}' AS reason FROM preference_sets
                   WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${BATCH_USER_IDS})
                     AND jsonb_typeof(preferences) <> 'object'`;
 
@@ -32,7 +32,7 @@ export const preferencesMerge = defineOperationKind({
     const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params, ...(limit === undefined ? [] : [limit])];
     // Rare, so only after a statement failed on a limit are its users found (each merged set measured,
     // or the sets of users new to this one counted): they are error items, the others written.
-    const tooLarge = `SELECT ids.user_id AS id FROM (${BATCH_USER_IDS}) AS ids
+    const tooLarge = `SELECT ids.user_id AS id, '${ERROR_ITEM_REASONS.preferenceSetTooLarge}' AS reason FROM (${BATCH_USER_IDS}) AS ids
           LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.set_id = $2 AND stored.user_id = ids.user_id
           WHERE pg_column_size(${merge.into('stored.preferences')}) > ${PREFERENCE_SET_LIMITS.bytes}`;
     return writeWithinSetLimits((refusing) =>

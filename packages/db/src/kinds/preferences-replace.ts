@@ -1,4 +1,4 @@
-import { applyPreferences, SET_PREFERENCES_OPERATION } from '@prefs/core';
+import { applyPreferences, ERROR_ITEM_REASONS, SET_PREFERENCES_OPERATION } from '@prefs/core';
 import { writeBatchStatement } from '../operations/progress';
 import { defineOperationKind } from './kind';
 import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
@@ -26,7 +26,9 @@ export const preferencesReplace = defineOperationKind({
       if (refusing.has('size')) {
         // The one document is too large as stored (its JSON text passed the API's check): every user of the
         // batch is an error item, nothing written. $1 and $2 are typed for the shared parameter list.
-        return writeBatchStatement(db, batch, { refused: `SELECT user_id AS id FROM (${BATCH_USER_IDS}) AS ids WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL` }, {
+        return writeBatchStatement(db, batch, {
+          refused: `SELECT user_id AS id, '${ERROR_ITEM_REASONS.preferenceSetTooLarge}' AS reason FROM (${BATCH_USER_IDS}) AS ids WHERE $1::uuid IS NOT NULL AND $2::text IS NOT NULL`,
+        }, {
           ctes: '',
           params: params.slice(0, 5),
         });

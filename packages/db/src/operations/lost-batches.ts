@@ -1,3 +1,4 @@
+import { BULK_OPERATION_FAILURE_REASONS } from '@prefs/core';
 import type { Queryable } from '../client';
 import { queryRows } from './resource';
 
@@ -12,7 +13,7 @@ import { queryRows } from './resource';
 export const LOST_BATCH_LIMIT = 3;
 
 /** The failure_reason of an operation failed that way. */
-export const DATABASE_LOST_DURING_BATCH = 'database_lost_during_batch';
+export const DATABASE_LOST_DURING_BATCH = BULK_OPERATION_FAILURE_REASONS.databaseLost;
 
 export type LostBatchOutcome =
   /** Counted: run the batch again. */

@@ -1,4 +1,4 @@
-import type { BulkOperationErrorItem } from '@prefs/core';
+import type { StoredErrorItem } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from '../client';
 import type { ClaimedOperation } from './lifecycle';
 import { prepared } from '../prepared-statements';
@@ -26,7 +26,8 @@ export interface Batch {
 /** What a batch did to its keys: the ones not written are the error items. */
 export interface BatchOutcome {
   successCount: number;
-  errorItems: BulkOperationErrorItem[];
+  /** The keys not written, each with why. */
+  errorItems: StoredErrorItem[];
 }
 
 export interface BatchResult extends BatchOutcome {
@@ -51,9 +52,10 @@ export interface BatchWrite {
 }
 
 /**
- * Keys the statement itself decides not to write: `cte` is a query (reads only) of their `id`s, run as
- * `refused AS (...)` before the progress, which counts them as errors; the kind's writes must skip them.
- * For kinds whose outcome depends on what is stored, decided inside PostgreSQL (merge).
+ * Keys the statement itself decides not to write: `refused` is a query (reads only) of their `id`s and
+ * why (`reason`, an ERROR_ITEM_REASONS value), run as `refused AS (...)` (one row per id) before the
+ * progress, which counts them as errors; the kind's writes must skip them. For kinds whose outcome
+ * depends on what is stored, decided inside PostgreSQL (merge).
  */
 export interface RefusedInStatement {
   refused: string;
@@ -105,7 +107,7 @@ export async function writeBatchStatement(
   const count = param(batch.count, 'int');
   const decided = 'refused' in outcome;
   const refusedCount = '(SELECT count(*) FROM refused)::int';
-  const refusedItems = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'collection', NULL) ORDER BY id), '[]'::jsonb) FROM refused)`;
+  const refusedItems = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'collection', NULL, 'reason', reason) ORDER BY id), '[]'::jsonb) FROM refused)`;
   const progress = guardedProgress({
     id,
     count,
@@ -114,11 +116,12 @@ export async function writeBatchStatement(
     start: param(batch.start, 'int'),
     leaseMs: param(batch.leaseMs, 'int'),
   });
-  const sql = `WITH ${decided ? `refused AS (${outcome.refused}),
+  // A key refused for two reasons counts once, with the first of them.
+  const sql = `WITH ${decided ? `refused AS (SELECT DISTINCT ON (id) id, reason FROM (${outcome.refused}) AS refused_for ORDER BY id, reason),
 ` : ''}progress AS (${progress})${write.ctes ? `,
 ${write.ctes}` : ''}
      SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed,
-       ${decided ? '(SELECT json_agg(id ORDER BY id) FROM refused)::text' : 'NULL'} AS refused`;
+       ${decided ? "(SELECT json_agg(json_build_object('id', id, 'reason', reason) ORDER BY id) FROM refused)::text" : 'NULL'} AS refused`;
   const rows = await queryRows<{ applied: boolean; completed: boolean | null; refused: string | null }>(
     db,
     write.constantText === true ? prepared(sql) : sql,
@@ -126,9 +129,9 @@ ${write.ctes}` : ''}
   );
   const row = rows[0];
   if (row?.applied !== true) return NOT_APPLIED;
-  const refused = row.refused ? (JSON.parse(row.refused) as string[]) : [];
+  const refused = row.refused ? (JSON.parse(row.refused) as { id: string; reason: string }[]) : [];
   const known: BatchOutcome =
-    'refused' in outcome ? { successCount: batch.count - refused.length, errorItems: refused.map((key) => ({ id: key, collection: null })) } : outcome;
+    'refused' in outcome ? { successCount: batch.count - refused.length, errorItems: refused.map(({ id, reason }) => ({ id, collection: null, reason })) } : outcome;
   return { applied: true, completed: row.completed === true, ...known };
 }
 

@@ -1,5 +1,5 @@
-import type { BulkOperationErrorItem, BulkOperationResource, BulkOperationStatus } from '@prefs/core';
-import { BULK_OPERATIONS } from '@prefs/core';
+import type { BulkOperationFailureReason, BulkOperationResource, BulkOperationStatus, StoredErrorItem } from '@prefs/core';
+import { BULK_OPERATION_FAILURE_REASONS, BULK_OPERATIONS } from '@prefs/core';
 import type { Queryable } from '../client';
 
 /**
@@ -19,7 +19,7 @@ export const UNFINISHED_STATUSES_SQL = BULK_OPERATIONS.unfinishedStatuses.map((s
 
 /** The columns a reader needs: everything but the operation's (possibly large) keys and input. */
 export const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
-  error_items, inserted_at, updated_at, started_at, completed_at, failed_at, failure_reason`;
+  error_items, inserted_at, updated_at, started_at, completed_at, failed_at, failure_reason, cancel_requested_at, cancelled_at`;
 
 export interface BulkOperationRow {
   id: string;
@@ -29,17 +29,27 @@ export interface BulkOperationRow {
   processed_rows: number;
   success_count: number;
   error_count: number;
-  error_items: BulkOperationErrorItem[];
+  error_items: StoredErrorItem[];
   inserted_at: Date;
   updated_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
   failed_at: Date | null;
   failure_reason: string | null;
+  cancel_requested_at: Date | null;
+  cancelled_at: Date | null;
 }
 
 function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
+}
+
+/** The stored reason as the API shows it: its code when it is one, else `error` (the message is for operators). */
+function publicFailureReason(row: BulkOperationRow): BulkOperationFailureReason | null {
+  if (row.status !== 'failed') return null;
+  if (row.cancelled_at !== null) return BULK_OPERATION_FAILURE_REASONS.cancelled;
+  if (row.failure_reason === BULK_OPERATION_FAILURE_REASONS.databaseLost) return BULK_OPERATION_FAILURE_REASONS.databaseLost;
+  return BULK_OPERATION_FAILURE_REASONS.error;
 }
 
 export function toBulkOperationResource(row: BulkOperationRow): BulkOperationResource {
@@ -52,12 +62,16 @@ export function toBulkOperationResource(row: BulkOperationRow): BulkOperationRes
     processed_rows: row.processed_rows,
     success_count: row.success_count,
     error_count: row.error_count,
-    error_items: row.error_items,
+    // Knock's shape: the reasons are served by the items endpoint.
+    error_items: row.error_items.map((item) => ({ id: item.id, collection: item.collection })),
     progress_path: `/v1/bulk_operations/${row.id}`,
     inserted_at: row.inserted_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     started_at: iso(row.started_at),
     completed_at: iso(row.completed_at),
     failed_at: iso(row.failed_at),
+    failure_reason: publicFailureReason(row),
+    cancel_requested_at: iso(row.cancel_requested_at),
+    cancelled_at: iso(row.cancelled_at),
   };
 }
