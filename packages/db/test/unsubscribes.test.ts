@@ -1,6 +1,6 @@
 import { applyPreferences, PREFERENCE_SET_LIMITS, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment, workflowsOfSize } from '@prefs/testing';
-import { getPreferenceSet, listUnsubscribes, PreferenceSetTooLargeError, recordUnsubscribe, putPreferenceSet } from '../src';
+import { getPreferenceSet, listUnsubscribes, PreferenceSetTooLargeError, recordUnsubscribe, putPreferenceSet } from '@prefs/db';
 
 /** The one-click unsubscribe's SQL merge gives what the shared merge function gives, whatever is stored. */
 const env = useTestEnvironment();
