@@ -11,6 +11,7 @@ import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { objectsPaths, objectsSchemas } from './openapi/objects';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
 
@@ -51,6 +52,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Bulk operations', description: 'Asynchronous changes across many users, and their progress.' },
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
+    { name: 'Objects', description: 'Recipients other than users (a project, a Slack channel), named by a collection and an id.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
@@ -65,6 +67,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...objectsPaths,
     ...channelDataPaths,
     ...audiencesPaths,
     ...bulkIdentitiesPaths,
@@ -83,6 +86,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...objectsSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
       ...bulkIdentitiesSchemas,
