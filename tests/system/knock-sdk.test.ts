@@ -129,12 +129,12 @@ it("drives knock.objects unchanged: set, get, list (auto-paginated), channel dat
   expect(listed[0]).toBe('project-60');
   expect(new Set(listed).size).toBe(60);
 
-  expect(await knock.objects.setChannelData('projects', 'project-1', push, { data: { tokens: ['object-token'] } })).toEqual({
+  expect(await knock.objects.setChannelData('projects', 'project-1', push, { data: { tokens: ['object-token'] } })).toMatchObject({
     __typename: 'ChannelData',
     channel_id: push,
     data: { tokens: ['object-token'] },
   });
-  expect((await knock.objects.getChannelData('projects', 'project-1', push)).data).toEqual({ tokens: ['object-token'] });
+  expect((await knock.objects.getChannelData('projects', 'project-1', push)).data).toMatchObject({ tokens: ['object-token'] });
   await knock.objects.unsetChannelData('projects', 'project-1', push);
   await expect(knock.objects.getChannelData('projects', 'project-1', push)).rejects.toMatchObject({ status: 404 });
 
