@@ -1,13 +1,13 @@
 import { isPlainObject, typeName } from './custom-properties';
 import { validateTenantInput, type TenantInput } from './tenant-input';
-import { validateUserInput, type UserInput } from './user-input';
+import { validateObjectInput, validateUserInput, type ObjectInput, type UserInput } from './user-input';
 import { MAX_BULK_ITEMS } from './contract';
 import { validateSetId } from './validation';
 import type { FieldError, Validated } from './field-errors';
 
 /**
- * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`) and `POST /v1/users/bulk/identify`
- * (`{ users: [...] }`): 1 to 1,000 items, each validated as the single PUT's body (its fields named
+ * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`), `POST /v1/users/bulk/identify`
+ * (`{ users: [...] }`) and `POST /v1/objects/:collection/bulk/set` (`{ objects: [...] }`): 1 to 1,000 items, each validated as the single PUT's body (its fields named
  * `tenants.<index>.<field>`). A tenant may also be given as its id alone, as Knock's SDK allows.
  */
 
@@ -16,7 +16,7 @@ const MAX_REPORTED_ITEMS = 10;
 
 function validateItems<T>(
   body: unknown,
-  field: 'tenants' | 'users',
+  field: 'tenants' | 'users' | 'objects',
   validateItem: (item: unknown, path: string, errors: FieldError[]) => T | null,
 ): Validated<T[]> {
   if (!isPlainObject(body)) {
@@ -95,4 +95,13 @@ export function validateBulkDeleteTenants(queryIds: string[], body: unknown): Va
     if (error) errors.push(error);
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: [...new Set(given as string[])].sort() };
+}
+
+/** Objects of one collection in request order (one object may appear more than once: its items apply in that order). */
+export function validateBulkSetObjects(body: unknown): Validated<ObjectInput[]> {
+  return validateItems(body, 'objects', (item, path, errors) => {
+    const result = validateObjectInput(item, null, path);
+    if (!result.ok) errors.push(...result.errors);
+    return result.ok ? result.value : null;
+  });
 }
