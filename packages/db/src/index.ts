@@ -36,7 +36,9 @@ export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preferenc
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
-export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
+export { deleteObject, getObject, listObjects, setObject } from './objects';
+export { getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
+export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
 export { addAudienceMembers, listAudienceMembers, removeAudienceMembers, type AudienceMemberPosition } from './audiences';
@@ -50,6 +52,7 @@ export { setPreferencesOperation } from './kinds/preferences-operation';
 export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
 export { deleteUsersOperation } from './kinds/users-delete';
+export { deleteTenantsOperation } from './kinds/tenants-delete';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
@@ -58,3 +61,16 @@ export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from
 export { cancelBulkOperation } from './operations/cancel';
 export { listOperationItems } from './operations/items';
 export { pruneOperationInputs } from './operations/retention';
+
+// Webhooks: endpoints (the API), the outbox (written with each change), deliveries (the workers).
+export {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+} from './webhooks/endpoints';
+export { listWebhookDeliveries, retryWebhookDelivery, type WebhookDelivery } from './webhooks/deliveries';

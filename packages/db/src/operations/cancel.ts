@@ -1,5 +1,6 @@
 import { BULK_OPERATION_FAILURE_REASONS, type BulkOperationResource } from '@prefs/core';
 import type { Queryable } from '../client';
+import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
 import { queryRows, RESOURCE_COLUMNS, toBulkOperationResource, UNFINISHED_STATUSES_SQL, type BulkOperationRow } from './resource';
 
 /**
@@ -7,7 +8,8 @@ import { queryRows, RESOURCE_COLUMNS, toBulkOperationResource, UNFINISHED_STATUS
  * operation as `failed`, `failure_reason` 'cancelled'. Every batch's progress is guarded by
  * `status = 'processing'` and locks the operation's row (progress.ts), so the update waits for the batch
  * in flight, which lands whole; a batch whose guard runs after it writes nothing; and no claim takes a
- * finished operation (lifecycle.ts). Its counts are then exactly what was written.
+ * finished operation (lifecycle.ts). Its counts are then exactly what was written. It sends
+ * `bulk_operation.failed` (the outbox records it in the same statement).
  */
 
 export type CancelOutcome =
@@ -39,13 +41,16 @@ export async function cancelBulkOperation(db: Queryable, environmentId: string, 
   const cancelled = await queryRows<BulkOperationRow>(
     db,
     // now() is when this statement began (the cancel was asked for); clock_timestamp() is when it took
-    // effect, after waiting for the batch in flight.
-    `UPDATE bulk_operations SET status = 'failed', lease_until = NULL, failure_reason = '${BULK_OPERATION_FAILURE_REASONS.cancelled}',
-       cancel_requested_at = now(),
-       -- One reading of the clock for the three, taken per row (correlated), so after the row lock.
-       (failed_at, updated_at, cancelled_at) = (SELECT ended.at, ended.at, ended.at FROM (SELECT clock_timestamp() AS at WHERE bulk_operations.id IS NOT NULL) AS ended)
-     WHERE id = $1::uuid AND environment_id = $2::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
-     RETURNING ${RESOURCE_COLUMNS}`,
+    // effect, after waiting for the batch in flight. Its bulk_operation.failed event is recorded with it.
+    `WITH ended AS (
+       UPDATE bulk_operations SET status = 'failed', lease_until = NULL, failure_reason = '${BULK_OPERATION_FAILURE_REASONS.cancelled}',
+         cancel_requested_at = now(),
+         -- One reading of the clock for the three, taken per row (correlated), so after the row lock.
+         (failed_at, updated_at, cancelled_at) = (SELECT ended.at, ended.at, ended.at FROM (SELECT clock_timestamp() AS at WHERE bulk_operations.id IS NOT NULL) AS ended)
+       WHERE id = $1::uuid AND environment_id = $2::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
+       RETURNING ${OPERATION_EVENT_COLUMNS}),
+     ${operationEventCtes('ended')}
+     SELECT * FROM ended`,
     [id, environmentId],
   );
   if (cancelled[0]) return { outcome: 'cancelled', operation: toBulkOperationResource(cancelled[0]), cancelled: true };
