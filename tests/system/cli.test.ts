@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findEnvironmentBySecretKey } from '@prefs/db';
+import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../../apps/api/src/server';
 import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
@@ -281,7 +282,10 @@ describe('prefs ops', () => {
   });
 
   it('cancels an operation: a queued one ends cancelled (exit 0, again the same), a completed one is refused (exit 1)', async () => {
-    await worker.worker.pause(true);
+    // Paused in Redis, so that no worker takes the operation before it is cancelled.
+    const connection = createWorkerConnection(env.redisUrl);
+    const queue = createBulkQueue(connection, env.redisPrefix);
+    await queue.pause();
     try {
       const accepted = await fetch(`${api.url}/v1/users/bulk/preferences`, {
         method: 'POST',
@@ -299,7 +303,9 @@ describe('prefs ops', () => {
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ id: queuedId, status: 'failed', failure_reason: 'cancelled' });
     } finally {
-      worker.worker.resume();
+      await queue.resume();
+      await queue.close();
+      connection.disconnect();
     }
     const [completed] = await operationsOfSet('acme');
     const refused = await prefs(['ops', 'cancel', completed.id]);

@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import request, { type Response } from 'supertest';
 import { signUserToken } from '@knocklabs/node';
 import { createApiKey, createSigningKey } from '@prefs/db';
+import { createBulkQueue, createWorkerConnection } from '@prefs/queue';
 import { createTestEnvironment, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
 import { startApi, type ApiProcess } from '../../apps/api/src/server';
@@ -170,14 +171,20 @@ describe('GET /openapi.json', () => {
     const cancelOf = (id: string) => `/v1/bulk_operations/${id}/cancel`;
     conforms('post', cancel, await request(app).post(cancelOf(operationId)).set(auth()));
     conforms('post', cancel, await request(app).post(cancelOf('00000000-0000-4000-8000-000000000000')).set(auth()));
-    // A cancel that finds its operation still queued: the worker is paused meanwhile.
-    await worker.worker.pause(true);
+    // A cancel that finds its operation still queued: the queue is paused (in Redis) meanwhile.
+    const connection = createWorkerConnection(env.redisUrl);
+    const queue = createBulkQueue(connection, env.redisPrefix);
+    await queue.pause();
     try {
       const queued = await request(app).post(bulk).set(auth()).send({ user_ids: ids.slice(0, 2), preferences: {} });
-      conforms('post', cancel, await request(app).post(cancelOf(queued.body.id)).set(auth()));
+      const cancelled = await request(app).post(cancelOf(queued.body.id)).set(auth());
+      expect(cancelled.body).toMatchObject({ status: 'failed', failure_reason: 'cancelled' });
+      conforms('post', cancel, cancelled);
       conforms('get', items, await request(app).get(itemsOf(queued.body.id)).set(auth()));
     } finally {
-      worker.worker.resume();
+      await queue.resume();
+      await queue.close();
+      connection.disconnect();
     }
     await env.db.$executeRawUnsafe(`UPDATE bulk_operations SET keys = '{}', input = NULL, input_pruned_at = now() WHERE id = $1::uuid`, operationId);
     conforms('get', items, await request(app).get(itemsOf(operationId)).set(auth()));

@@ -58,6 +58,7 @@ it.each(['replace', 'merge'] as const)('a bulk %s creates no set past the limit:
   const done = await run(ids, 't', { categories: { bulk: true } }, strategy);
   expect(done).toMatchObject({ status: 'completed', success_count: 246, error_count: 4, failure_reason: null });
   expect(done.error_items.map((item) => item.id).sort()).toEqual([...atLimit].sort());
+  expect(new Set(done.error_items.map((item) => (item as { reason?: string }).reason))).toEqual(new Set(['too_many_preference_sets']));
 
   const after = await storedSets(strategy);
   for (const id of atLimit) expect(after[id]).toEqual(before[id]);

@@ -45,6 +45,8 @@ it('a bulk merge refuses exactly the users whose merged set would pass the limit
   const done = await run(ids, { workflows: workflowsOfSize(40, 'b'), __persistence_strategy__: 'merge' }, 'merge');
   expect(done).toMatchObject({ status: 'completed', success_count: 247, error_count: 3 });
   expect(done.error_items.map((item) => item.id).sort()).toEqual([...full].sort());
+  // Each error item keeps why (GET /v1/bulk_operations/:id/items shows it).
+  expect(new Set(done.error_items.map((item) => (item as { reason?: string }).reason))).toEqual(new Set(['preference_set_too_large']));
   expect(await Promise.all(full.map(storedBytes))).toEqual(before);
   const written = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
     "SELECT count(*)::int AS n FROM preference_sets WHERE user_id LIKE 'merge-%' AND preferences -> 'workflows' ? $1",

@@ -135,7 +135,7 @@ describe('writeOperationBatch, preferences merge', () => {
     if (!operation) throw new Error('not claimed');
 
     const result = await writeOperationBatch(env.db, operation, 0, operation.totalRows, 30_000);
-    expect(result).toEqual({ applied: true, completed: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null }] });
+    expect(result).toEqual({ applied: true, completed: true, successCount: 2, errorItems: [{ id: 'merge-2', collection: null, reason: 'stored_set_not_object' }] });
     const again = await writeOperationBatch(env.db, operation, 0, operation.totalRows, 30_000);
     expect(again.applied).toBe(false);
     // The last batch completed the operation in its own statement.
