@@ -121,6 +121,38 @@ describe('GET /metrics', () => {
     expect(sample(text, 'prefs_http_request_duration_seconds_count', { route: 'unmatched', method: 'GET', status: '404' })).toBe(1);
   });
 
+  it('shows each environment\'s queued and processing operations, its oldest wait and weight, and counts cancellations', async () => {
+    // Paused in Redis: the operations stay queued while the gauges are read.
+    const connection = createWorkerConnection(t.env.redisUrl);
+    const queue = createBulkQueue(connection, t.env.redisPrefix);
+    await queue.pause();
+    try {
+      const ids: string[] = [];
+      for (const prefix of ['gauge-a', 'gauge-b']) {
+        const res = await request(t.api.app).post('/v1/users/bulk/preferences').set(t.auth()).send({ user_ids: userIds(2, prefix), preferences: {} });
+        ids.push(res.body.id as string);
+      }
+      await t.env.db.$executeRawUnsafe(`UPDATE bulk_operations SET inserted_at = now() - interval '42 seconds' WHERE id = $1::uuid`, ids[0]);
+      const queued = await scrapeApi();
+      expect(sample(queued, 'prefs_bulk_operations_queued', { environment: 'test' })).toBe(2);
+      expect(sample(queued, 'prefs_bulk_operations_processing', { environment: 'test' })).toBe(0);
+      expect(sample(queued, 'prefs_bulk_operations_oldest_wait_seconds', { environment: 'test' })).toBeGreaterThanOrEqual(42);
+      expect(sample(queued, 'prefs_environment_scheduling_weight', { environment: 'test' })).toBe(1);
+      expect(sample(queued, 'prefs_bulk_operations_cancelled_total')).toBe(0);
+
+      for (const id of ids) await request(t.api.app).post(`/v1/bulk_operations/${id}/cancel`).set(t.auth()).expect(200);
+      await request(t.api.app).post(`/v1/bulk_operations/${ids[0]}/cancel`).set(t.auth()).expect(200);
+      const cancelled = await scrapeApi();
+      expect(sample(cancelled, 'prefs_bulk_operations_cancelled_total')).toBe(2);
+      expect(sample(cancelled, 'prefs_bulk_operations_queued', { environment: 'test' })).toBe(0);
+      expect(sample(cancelled, 'prefs_bulk_operations_oldest_wait_seconds', { environment: 'test' })).toBe(0);
+    } finally {
+      await queue.resume();
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
   it('keeps each app\'s counts apart (a registry per app, not the global one)', async () => {
     const other = await startApi(t.env.apiConfig());
     try {

@@ -241,6 +241,10 @@ describe('GET /openapi.json', () => {
     conforms('get', '/openapi.json', await request(app).get('/openapi.json'));
     conforms('get', '/admin/queues', await request(app).get('/admin/queues').auth('ops', 'pw'));
     conforms('get', '/admin/queues', await request(app).get('/admin/queues'));
+    const environments = '/admin/queues/environments';
+    conforms('get', environments, await request(app).get(environments).auth('ops', 'pw').set('Accept', 'application/json'));
+    conforms('get', environments, await request(app).get(environments).auth('ops', 'pw').set('Accept', 'text/html'));
+    conforms('get', environments, await request(app).get(environments));
 
     // The environment default set, tenants and users.
     const envPrefs = '/v1/environment/preferences';

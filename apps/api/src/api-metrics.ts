@@ -1,6 +1,23 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EnvironmentQueue } from '@prefs/db';
 import { createMetricsRegistry, METRIC_PREFIX, registerQueueJobsGauge } from '@prefs/observability';
+
+/**
+ * One read of the environments' queues for the gauges of one scrape: the registry collects every metric
+ * at once, so the gauges share the read in flight.
+ */
+function sharedRead(read: () => Promise<EnvironmentQueue[]>): () => Promise<EnvironmentQueue[] | null> {
+  let inFlight: Promise<EnvironmentQueue[] | null> | null = null;
+  return () => {
+    inFlight ??= read()
+      .catch(() => null)
+      .finally(() => {
+        inFlight = null;
+      });
+    return inFlight;
+  };
+}
 
 /** The API's Prometheus metrics, in a registry of its own (see `createMetricsRegistry`). */
 export interface ApiMetrics {
@@ -13,6 +30,8 @@ export interface ApiMetrics {
   countCancelled(): void;
   /** Reports the body budget's bytes in use, read at each scrape. */
   watchBodyBudget(budget: { bytesInUse: number }): void;
+  /** Reports each environment's operations waiting and running and its oldest wait, read from PostgreSQL at each scrape. */
+  watchEnvironmentQueues(read: () => Promise<EnvironmentQueue[]>): void;
 }
 
 export function createApiMetrics(queue: Queue, options: { processMetrics?: boolean } = {}): ApiMetrics {
@@ -53,6 +72,26 @@ export function createApiMetrics(queue: Queue, options: { processMetrics?: boole
     },
     countCancelled() {
       cancelled.inc();
+    },
+    watchEnvironmentQueues(read) {
+      const snapshot = sharedRead(read);
+      const gauge = (name: string, help: string, value: (queue: EnvironmentQueue) => number) =>
+        new Gauge({
+          name: `${METRIC_PREFIX}${name}`,
+          help,
+          labelNames: ['environment'],
+          registers: [registry],
+          async collect() {
+            const queues = await snapshot();
+            this.reset();
+            // Absent while PostgreSQL does not answer, as the queue gauge is while Redis does not.
+            for (const queue of queues ?? []) this.set({ environment: queue.name }, value(queue));
+          },
+        });
+      gauge('bulk_operations_queued', 'Bulk operations queued (accepted, not yet claimed) by environment, from PostgreSQL at scrape time', (queue) => queue.queued);
+      gauge('bulk_operations_processing', 'Bulk operations being processed by environment, from PostgreSQL at scrape time', (queue) => queue.processing);
+      gauge('bulk_operations_oldest_wait_seconds', "How long the environment's oldest queued bulk operation has waited (0: none waits)", (queue) => queue.oldestWaitSeconds);
+      gauge('environment_scheduling_weight', "The environment's weight: its share of the workers while it has operations waiting", (queue) => queue.weight);
     },
     watchBodyBudget(budget) {
       new Gauge({

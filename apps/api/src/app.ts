@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { ApiConfig } from '@prefs/config';
-import type { Database } from '@prefs/db';
+import { listEnvironmentQueues, type Database } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import type { BulkOperationJobData, RedisConnection } from '@prefs/queue';
 import { createApiMetrics } from './api-metrics';
@@ -69,8 +69,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRouter({ db, redis }));
   app.use(metricsRouter(metrics.registry));
   app.use(openapiRouter());
+  const environmentQueues = () => listEnvironmentQueues(db);
+  metrics.watchEnvironmentQueues(environmentQueues);
   const adminQueues = adminQueuesRouter({
     queues: [queue],
+    environments: environmentQueues,
     user: config.adminUser,
     password: config.adminPassword,
     readOnly: config.adminReadOnly,

@@ -67,6 +67,29 @@ describe('/admin/queues', () => {
     expect(queues.body.queues[0].readOnlyMode).toBe(true);
   });
 
+  it("serves each environment's queue depth and wait, linked from the dashboard, behind its password", async () => {
+    const on = await api({ adminUser: 'ops', adminPassword: 'pw' });
+    await env.db.$executeRawUnsafe(
+      `INSERT INTO bulk_operations (environment_id, name, strategy, scope, keys, input, estimated_total_rows, kind, inserted_at)
+       VALUES ($1::uuid, 'users.set_preferences', 'replace', 'preferences:default', '{u1}', '{}'::jsonb, 1, 'users.set_preferences:replace', now() - interval '5 seconds')`,
+      env.environmentId,
+    );
+    try {
+      const json = await request(on.app).get('/admin/queues/environments').set(basic('ops', 'pw')).set('Accept', 'application/json');
+      expect(json.status).toBe(200);
+      expect(json.body.entries).toEqual([{ name: 'test', weight: 1, queued: 1, processing: 0, oldest_wait_seconds: expect.any(Number) }]);
+      expect(json.body.entries[0].oldest_wait_seconds).toBeGreaterThanOrEqual(5);
+      const html = await request(on.app).get('/admin/queues/environments').set(basic('ops', 'pw'));
+      expect(html.headers['content-type']).toMatch(/text\/html/);
+      expect(html.text).toContain('<td>test</td><td>1</td><td>1</td><td>0</td>');
+      expect((await request(on.app).get('/admin/queues/environments')).status).toBe(401);
+      const page = await request(on.app).get('/admin/queues').set(basic('ops', 'pw'));
+      expect(page.text).toContain('/admin/queues/environments');
+    } finally {
+      await env.db.$executeRawUnsafe('DELETE FROM bulk_operations WHERE environment_id = $1::uuid', env.environmentId);
+    }
+  });
+
   it('is read-only by default: changes are refused and the queue is untouched', async () => {
     const readOnly = await api({ adminUser: 'ops', adminPassword: 'pw' });
     const connection = createWorkerConnection(env.redisUrl);

@@ -1,11 +1,14 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import {
+  claimNextOperationOf,
   claimOperation,
   completeBulkOperation,
   DATABASE_LOST_DURING_BATCH,
   describeError,
+  endRequestedCancel,
   failBulkOperation,
   reclaimOperation,
+  releaseLease,
   UnrunnableOperationError,
   writeOperationBatch,
   type Database,
@@ -24,6 +27,11 @@ import { PermanentOperationError, retryTransient } from './retry';
  * (in the job, then by BullMQ's attempts); anything else fails the operation at once, reason stored. A
  * batch whose server went away under it three times in a row fails the operation
  * (`database_lost_during_batch`, see lost-batches.ts).
+ *
+ * Fair scheduling (`fair`): when another environment with operations waiting has fewer running for its
+ * weight than this job's, the job runs that environment's oldest waiting operation instead (under this
+ * job's lease), then goes back to the front of the queue for its own. Every operation keeps its own job;
+ * one run under another's is found ended when its own comes up (and its job is removed if still waiting).
  */
 
 export interface OperationJobOptions {
@@ -37,6 +45,10 @@ export interface OperationJobOptions {
   isStopping: () => boolean;
   /** How long to wait before looking again when an earlier overlapping operation is unfinished. */
   orderingDelayMs?: number;
+  /** Serve the least served environment first (operations-control.md section 1); else first come, first served. */
+  fair?: boolean;
+  /** Removes the waiting job of an operation this handler ran under another job (best effort). */
+  removeWaitingJob?: (operationId: string) => Promise<unknown>;
   /** A batch committed (for metrics): its rows by outcome and how long it took, retries included. */
   onBatchWritten?: (strategy: string, successCount: number, errorCount: number, seconds: number) => void;
   /** This handler moved the operation to a final status (for metrics). */
@@ -44,6 +56,9 @@ export interface OperationJobOptions {
 }
 
 export type OperationJobOutcome = 'completed' | 'already-finished';
+
+/** This job's own operation, or another environment's that it runs for fairness. */
+type Turn = { own: true } | { own: false; forJob: string };
 
 /** What the metrics call a kind: its strategy for preference writes, else its name. */
 function metricLabel(operation: RunningOperation): string {
@@ -74,25 +89,78 @@ export function createOperationJobHandler(options: OperationJobOptions) {
   }
 
   async function run(job: Job<BulkOperationJobData>, operationId: string, token?: string): Promise<OperationJobOutcome> {
-    let logger = options.logger.child({ operationId, jobId: job.id });
+    const logger = options.logger.child({ operationId, jobId: job.id });
 
     // Overlapping operations of one scope apply in acceptance order: the claim waits (one statement with
     // the ordering check) while an earlier one is unfinished.
-    const claim = await retryTransient(() => claimOperation(db, operationId, leaseMs));
+    let claim = await retryTransient(() => claimOperation(db, operationId, leaseMs, { fair: options.fair === true }));
+    if (claim.outcome === 'yield') {
+      if (await serveEnvironment(job, token, operationId, claim.environmentId)) {
+        // Back to the front of the queue, for this job's own operation next.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      claim = await retryTransient(() => claimOperation(db, operationId, leaseMs));
+    }
     if (claim.outcome === 'blocked') {
       logger.debug({ blockedBy: claim.blockedBy }, 'waiting for an earlier operation on the same users');
       return handBack(job, token, orderingDelayMs);
     }
-    if (claim.outcome === 'finished') {
+    if (claim.outcome === 'held') {
+      // Another job runs it for fairness; looked at again in case that worker dies.
+      logger.debug('another job runs this operation; looking again later');
+      return handBack(job, token, Math.min(leaseMs, 5_000));
+    }
+    if (claim.outcome === 'cancel_requested') {
+      // The cancel's request died before it ended the operation: end it as it would have.
+      if (await retryTransient(() => endRequestedCancel(db, operationId))) logger.info('operation cancelled (its cancel was recorded, not yet carried out)');
+      return 'already-finished';
+    }
+    if (claim.outcome === 'finished' || claim.outcome === 'yield') {
       logger.info('operation already ended (completed, failed or cancelled): nothing to do');
       return 'already-finished';
     }
-    let operation = claim.operation;
+    return runBatches(job, token, claim.operation, { own: true });
+  }
+
+  /**
+   * Runs the oldest waiting operation of a less served environment under this job. Whatever goes wrong
+   * there is left to that operation's own job (its lease lapses); true when one was taken.
+   */
+  async function serveEnvironment(job: Job<BulkOperationJobData>, token: string | undefined, forJob: string, environmentId: string): Promise<boolean> {
+    const operation = await retryTransient(() => claimNextOperationOf(db, environmentId, leaseMs, forJob)).catch((error: unknown) => {
+      options.logger.warn({ err: error, environmentId, jobId: job.id }, 'could not take the less served environment\'s operation');
+      return null;
+    });
+    if (!operation) return false;
+    try {
+      await runBatches(job, token, operation, { own: false, forJob });
+      await options.removeWaitingJob?.(operation.id)?.catch(() => undefined);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      options.logger.warn({ err: error, operationId: operation.id, jobId: job.id }, 'operation run for fairness stopped; its own job carries on');
+      lostBatches.forget(operation.id);
+      await releaseLease(db, operation.id, forJob).catch(() => undefined);
+    }
+    return true;
+  }
+
+  async function runBatches(job: Job<BulkOperationJobData>, token: string | undefined, claimed: RunningOperation, turn: Turn): Promise<OperationJobOutcome> {
+    let operation = claimed;
+    const operationId = operation.id;
+    const owner = turn.own ? operationId : turn.forJob;
+    let logger = options.logger.child({ operationId, jobId: job.id });
     // From here on every line carries the X-Request-ID of the request that created the operation.
     if (operation.requestId) logger = logger.child({ requestId: operation.requestId });
     logger.info(
-      { processedRows: operation.processedRows, totalRows: operation.totalRows, name: operation.name, strategy: operation.strategy },
-      'operation started',
+      {
+        processedRows: operation.processedRows,
+        totalRows: operation.totalRows,
+        name: operation.name,
+        strategy: operation.strategy,
+        ...(turn.own ? {} : { forJob: turn.forJob }),
+      },
+      turn.own ? 'operation started' : 'operation started (for fairness, under another job)',
     );
 
     let start = operation.processedRows;
@@ -100,6 +168,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
     while (start < operation.totalRows) {
       if (isStopping()) {
         logger.info({ processedRows: start }, 'shutting down: handing the operation back');
+        if (!turn.own) await releaseLease(db, operationId, owner).catch(() => undefined);
         return handBack(job, token, 0);
       }
       const count = Math.min(batchSize, operation.totalRows - start);
@@ -112,8 +181,10 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       if (!result.applied) {
         // Another worker committed this batch (this job was taken over): continue from where it stands.
         // Or it was cancelled: then no further batch starts.
-        const reclaimed = await retryTransient(() => reclaimOperation(db, operationId, leaseMs));
+        const reclaimed = await retryTransient(() => reclaimOperation(db, operationId, leaseMs, owner));
         if (!reclaimed) {
+          // A cancel not carried out yet (its request died midway) is ended here; otherwise a no-op.
+          await retryTransient(() => endRequestedCancel(db, operationId));
           logger.info({ processedRows: start }, 'operation ended while running (cancelled, or finished by another worker): no further batch');
           return 'already-finished';
         }
@@ -135,7 +206,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
         'batch written',
       );
       // The last batch's progress is the job's completion: no Redis round trip for it.
-      if (!completedByBatch) await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
+      if (turn.own && !completedByBatch) await job.updateProgress(Math.round((start / operation.totalRows) * 100)).catch(() => undefined);
     }
     // The last batch completed the operation in its own statement; else (nothing to write, or a batch
     // taken over) complete it here.
@@ -164,7 +235,7 @@ export function createOperationJobHandler(options: OperationJobOptions) {
       lostBatches.forget(operationId);
       return outcome;
     } catch (error) {
-      if (error instanceof DelayedError) throw error;
+      if (error instanceof DelayedError || error instanceof WaitingError) throw error;
       if (operationId && isDatabaseLost(error)) {
         // recordLostBatch failed the operation in the statement that counted the third loss.
         lostBatches.forget(operationId);

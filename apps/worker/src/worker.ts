@@ -7,6 +7,7 @@ import {
   createBulkQueue,
   createWorkerConnection,
   redisKeyPrefix,
+  removeWaitingJob,
   type RedisConnection,
   type BulkOperationJobData,
 } from '@prefs/queue';
@@ -72,6 +73,8 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     leaseMs: config.leaseMs,
     setsPerRecipient: config.preferenceSetsPerRecipient,
     isStopping: () => stopping,
+    fair: config.fairScheduling,
+    removeWaitingJob: (operationId) => removeWaitingJob(queue, operationId),
     onBatchWritten: metrics.batchWritten,
     onFinished: metrics.operationFinished,
   });

@@ -1,4 +1,5 @@
 /** The `prefs` command's help texts, by topic (`prefs --help`, `prefs <command> --help`). */
+import { ENVIRONMENTS_HELP } from './environments';
 import { LINK_SECRETS_HELP } from './link-secrets';
 import { WEBHOOKS_HELP } from './webhooks';
 import { MAX_PAGE_SIZE } from './ops';
@@ -36,6 +37,8 @@ Commands:
   signing-keys list --environment NAME
   signing-keys revoke ID
                        revoke a signing key (its tokens are refused within 5 s)
+  environments list | environments weight NAME N
+                       each environment's queue of operations, and its share of the workers
   link-secrets list|rotate|retire --environment NAME
                        the secrets that sign end users' links (preference center, unsubscribe)
   webhooks create|list|get|update|delete|rotate-secret|deliveries|retry
@@ -142,6 +145,7 @@ These commands talk to PostgreSQL directly (DATABASE_URL), not to the API.
 Run \`prefs keys <command> --help\` for details.`,
 
   'link-secrets': LINK_SECRETS_HELP,
+  environments: ENVIRONMENTS_HELP,
   webhooks: WEBHOOKS_HELP,
 
   'keys create': `Usage: prefs keys create --environment NAME [--public]

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient, ApiRequestError, NetworkError } from './api-client';
 import { bulkSet } from './bulk-set';
 import { createKey, listKeys, revokeKey } from './keys';
+import { runEnvironments } from './environments';
 import { runLinkSecrets } from './link-secrets';
 import { cancelOperation, getOperation, listOperations } from './ops';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-keys';
@@ -209,6 +210,8 @@ export async function run(io: Io): Promise<number> {
       }
       case 'link-secrets':
         return await runLinkSecrets(rest, io.env, io.stdout);
+      case 'environments':
+        return await runEnvironments(rest, io.env, io.stdout);
       case 'webhooks':
         return await runWebhooks(rest, () => apiClient(io.env), io.stdout);
       default:

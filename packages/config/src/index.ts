@@ -156,6 +156,11 @@ export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   concurrency: number;
   /** Users written per SQL statement. */
   batchSize: number;
+  /**
+   * FAIR_SCHEDULING: environments with operations waiting share the workers by weight (default); false:
+   * first come, first served.
+   */
+  fairScheduling: boolean;
   /** How long a processing operation may go without progress before the reconciler takes it back. */
   leaseMs: number;
   reconcileIntervalMs: number;
@@ -321,6 +326,7 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     concurrency,
     // 1,000: a whole operation in one statement (the benchmark's best; see the README's Performance section).
     batchSize: readInt(env, 'BATCH_SIZE', 1000, 1, 1000),
+    fairScheduling: readBool(env, 'FAIR_SCHEDULING', true),
     leaseMs: readInt(env, 'LEASE_MS', 30_000, 1000),
     reconcileIntervalMs: readInt(env, 'RECONCILE_INTERVAL_MS', 5_000, 100),
     operationRetentionDays: readInt(env, 'OPERATION_RETENTION_DAYS', 30, 1, 3650),

@@ -53,14 +53,15 @@ export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
 export { deleteUsersOperation } from './kinds/users-delete';
 export { deleteTenantsOperation } from './kinds/tenants-delete';
-export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
-export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
+export { claimNextOperationOf, claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
+export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations, releaseLease } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
 export { DATABASE_LOST_DURING_BATCH, recordLostBatch } from './operations/lost-batches';
 export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from './operations/list';
-export { cancelBulkOperation } from './operations/cancel';
+export { cancelBulkOperation, endRequestedCancel } from './operations/cancel';
 export { listOperationItems } from './operations/items';
 export { pruneOperationInputs } from './operations/retention';
+export { listEnvironmentQueues, setSchedulingWeight, type EnvironmentQueue } from './operations/scheduling';
 
 // Webhooks: endpoints (the API), the outbox (written with each change), deliveries (the workers).
 export {

@@ -93,4 +93,50 @@ export const operatorEndpointsPaths: Paths = {
       },
     },
   },
+  '/admin/queues/environments': {
+    get: {
+      operationId: 'queueEnvironments',
+      tags: ['Operations'],
+      summary: 'Bulk operations by environment (queue dashboard)',
+      description:
+        "Each environment's weight, its bulk operations queued and processing, and how long its oldest queued one has waited, from PostgreSQL; " +
+        'linked from the dashboard. HTML, or JSON for `Accept: application/json`. Behind the dashboard\'s basic auth (404 when it is off).',
+      security: [{ adminBasicAuth: [] }],
+      responses: {
+        '200': {
+          description: 'The environments.',
+          content: {
+            'text/html': { schema: { type: 'string' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  entries: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        weight: { type: 'integer', minimum: 1 },
+                        queued: { type: 'integer', minimum: 0 },
+                        processing: { type: 'integer', minimum: 0 },
+                        oldest_wait_seconds: { type: 'number', minimum: 0 },
+                      },
+                      required: ['name', 'weight', 'queued', 'processing', 'oldest_wait_seconds'],
+                      additionalProperties: false,
+                    },
+                  },
+                },
+                required: ['entries'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        ...errorResponses(),
+        '401': response('Missing or wrong user name or password.', ref('Error')),
+        '404': response('The dashboard is off (no ADMIN_USER and ADMIN_PASSWORD).', ref('Error')),
+      },
+    },
+  },
 };

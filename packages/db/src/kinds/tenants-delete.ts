@@ -1,6 +1,7 @@
 import { BULK_OPERATION_NAMES } from '@prefs/core';
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchStatement } from '../operations/progress';
+import { cancelRequested } from '../operations/resource';
 import { TENANTS_SCOPE } from '../operations/scopes';
 import { chunkWasFull, deleteInChunks, deleteNamingTenants, TENANT_DELETE_CHUNK_ROWS } from '../tenant-deletes';
 import { defineOperationKind } from './kind';
@@ -14,11 +15,14 @@ const batchTenantIds = (held: string) => `(SELECT keys[$3::int + 1 : $3::int + $
 
 /**
  * One chunk of a batch's rows naming its tenants, only while the batch is still to be written (the
- * operation processing and at the batch's start); it renews the lease, so a long delete is not taken over.
+ * operation processing, at the batch's start and not cancelled); it renews the lease, so a long delete is
+ * not taken over. A cancel between chunks leaves the chunks before it deleted (a tenant's rows past
+ * TENANT_DELETE_CHUNK_ROWS are not deleted in one transaction).
  */
 const CHUNK = `WITH held AS (
          UPDATE bulk_operations SET lease_until = now() + $5::int * interval '1 millisecond'
-         WHERE id = $2::uuid AND status = 'processing' AND processed_rows = $3::int RETURNING keys[$3::int + 1 : $3::int + $4::int] AS ids),
+         WHERE id = $2::uuid AND status = 'processing' AND processed_rows = $3::int AND NOT ${cancelRequested('$2::uuid')}
+         RETURNING keys[$3::int + 1 : $3::int + $4::int] AS ids),
        ${deleteNamingTenants('(SELECT ids FROM held)', '$6::int')}
   SELECT EXISTS (SELECT 1 FROM held) AND (${chunkWasFull('$6::int')}) AS more`;
 

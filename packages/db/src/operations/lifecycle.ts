@@ -2,8 +2,9 @@ import { TENANTS_SCOPE, USERS_DELETE_SCOPE } from './scopes';
 import type { BulkOperationName, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
 import { prepared } from '../prepared-statements';
-import { queryRows, UNFINISHED_STATUSES_SQL } from './resource';
+import { cancelRequested, queryRows, UNFINISHED_STATUSES_SQL } from './resource';
 import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
+import { FAIR_SHARE_CTES, SERVED_CTE } from './scheduling';
 
 /**
  * An operation's life, the same for every kind: `queued` -> claimed (`processing`, under a lease) ->
@@ -35,7 +36,7 @@ export interface ClaimedOperation {
 /**
  * The earliest unfinished operation of the same scope (a users.delete: of any users' scope) accepted before `target` that shares any of its
  * keys, as two CTEs (`candidates`, `blocking`) following a `target(id, environment_id, scope, seq,
- * first_key, last_key)` row whose id is `$1`. Both key arrays stay in the database: the operation's keys
+ * first_key, last_key)` row whose id is `idSql` (`$1`, or `(SELECT id FROM target)`). Both key arrays stay in the database: the operation's keys
  * are hashed once and every candidate's keys looked up in that hash (one pass over each), not compared
  * pair by pair, and not sent back as a parameter (two trips of 1,000 ids through the driver per job).
  *
@@ -44,7 +45,8 @@ export interface ClaimedOperation {
  * of operations, the planner compared keys with every unfinished operation, later ones included
  * (20 ms per claim with 100 queued).
  */
-const BLOCKING_CTES = `
+function blockingCtes(idSql: string): string {
+  return `
   candidates AS MATERIALIZED (
     SELECT earlier.id, earlier.seq FROM target
     JOIN bulk_operations earlier
@@ -62,9 +64,11 @@ const BLOCKING_CTES = `
     -- each candidate costs one pass over its keys. Written as a join (or \`&&\`), the planner compares
     -- every pair of keys: 150 ms per earlier unfinished 1,000-key operation, paid by every job.
     WHERE EXISTS (SELECT 1 FROM unnest(earlier.keys) AS earlier_key(key)
-                  WHERE (earlier_key.key IN (SELECT unnest(own.keys) FROM bulk_operations own WHERE own.id = $1::uuid)) IS TRUE)
+                  WHERE (earlier_key.key IN (SELECT unnest(own.keys) FROM bulk_operations own WHERE own.id = ${idSql})) IS TRUE)
     ORDER BY candidates.seq
     LIMIT 1)`;
+}
+const BLOCKING_CTES = blockingCtes('$1::uuid');
 
 /** The blocking operation of `id` (see BLOCKING_CTES), if any: it must wait, so that overlapping operations apply in acceptance order. */
 export async function findBlockingOperation(db: Queryable, id: string): Promise<string | null> {
@@ -91,7 +95,15 @@ interface ClaimedRow {
 }
 
 const CLAIM_SET = `status = 'processing', started_at = coalesce(started_at, now()), updated_at = now(),
-         lease_until = now() + $2::int * interval '1 millisecond'`;
+         lease_until = now() + $2::int * interval '1 millisecond', lease_owner = $4::uuid`;
+
+/**
+ * The operation may be taken by job `$4`: it is not held under a live lease by another job. A worker
+ * may run another environment's operation under its own job (fair-claim.ts); the operation's own job
+ * then leaves it alone until that lease lapses. The same job (retried, or taken over after a crash)
+ * may always take its operation back.
+ */
+const FREE_FOR_JOB = `(status = 'queued' OR lease_until IS NULL OR lease_until <= now() OR lease_owner IS NULL OR lease_owner = $4::uuid)`;
 
 /**
  * The keys, as JSON text, unless the operation's kind is one of `$3` (kind ids): kinds that read their
@@ -116,17 +128,30 @@ function toClaimed(row: ClaimedRow): ClaimedOperation {
   };
 }
 
+export interface ClaimOptions {
+  /** Kinds whose keys are read from the row (`keysFromRow`): the claim does not load them. */
+  keysFromRowKinds?: string[];
+  /** The job claiming (its id, an operation id): it holds the lease. Default: the operation's own. */
+  owner?: string;
+  /**
+   * Fair scheduling: leave the operation for later when another environment with operations waiting
+   * has fewer running, for its weight, than this one's (then name that environment).
+   */
+  fair?: boolean;
+}
+
 /**
  * Moves an operation to `processing` (or takes it over again after a crash) under a lease, and returns
- * its input (keys left empty for the kinds in `keysFromRowKinds`). Null when it has already ended.
+ * its input (keys left empty for the kinds in `keysFromRowKinds`). Null when it has already ended, a
+ * cancel of it was asked for, or another job holds it under a live lease.
  */
-export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimedOperation | null> {
+export async function claimBulkOperation(db: Queryable, id: string, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedOperation | null> {
   const rows = await queryRows<ClaimedRow>(
     db,
     prepared(`UPDATE bulk_operations SET ${CLAIM_SET}
-     WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
+     WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL}) AND ${FREE_FOR_JOB} AND NOT ${cancelRequested('$1::uuid')}
      RETURNING ${CLAIM_RETURNING}`),
-    [id, leaseMs, keysFromRowKinds],
+    [id, leaseMs, options.keysFromRowKinds ?? [], options.owner ?? id],
   );
   return rows[0] ? toClaimed(rows[0]) : null;
 }
@@ -134,30 +159,83 @@ export async function claimBulkOperation(db: Queryable, id: string, leaseMs: num
 export type ClaimOutcome =
   | { outcome: 'claimed'; operation: ClaimedOperation }
   | { outcome: 'blocked'; blockedBy: string }
+  /** Another job runs it under a live lease. */
+  | { outcome: 'held' }
+  /** Fair scheduling: environment `environmentId` is less served and has operations waiting. */
+  | { outcome: 'yield'; environmentId: string }
+  /** A cancel was asked for and has not ended it yet (its request died midway): end it (cancel.ts). */
+  | { outcome: 'cancel_requested' }
   | { outcome: 'finished' };
+
+function claimStatement(fair: boolean): string {
+  return `WITH target AS (
+       SELECT id, environment_id, scope, seq, first_key, last_key, ${FREE_FOR_JOB} AS free FROM bulk_operations
+       WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})),
+     ${BLOCKING_CTES},${fair ? `${FAIR_SHARE_CTES},` : ''}
+     claimed AS (
+       UPDATE bulk_operations SET ${CLAIM_SET}
+       WHERE id = (SELECT id FROM target) AND ${FREE_FOR_JOB} AND NOT ${cancelRequested('$1::uuid')}
+         AND NOT EXISTS (SELECT 1 FROM blocking)${fair ? ' AND NOT EXISTS (SELECT 1 FROM preferred)' : ''}
+       RETURNING ${CLAIM_RETURNING})${fair ? `,${SERVED_CTE('claimed')}` : ''}
+     SELECT (SELECT id FROM blocking) AS blocked_by, EXISTS (SELECT 1 FROM target) AS unfinished, ${cancelRequested('$1::uuid')} AS cancel_requested,
+       (SELECT free FROM target) AS free, ${fair ? '(SELECT environment_id FROM preferred)' : 'NULL::uuid'} AS preferred,
+       claimed.*
+     FROM (SELECT 1) AS one LEFT JOIN claimed ON true`;
+}
+const CLAIM_FIFO = claimStatement(false);
+const CLAIM_FAIR = claimStatement(true);
 
 /**
  * The ordering check and the claim in one statement: claims the operation unless an earlier overlapping
- * one is unfinished (then names it), or says it has already ended.
+ * one is unfinished (then names it), another job holds it, or (fair) another environment is less served;
+ * or says it has already ended.
  */
-export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs: number, keysFromRowKinds: string[] = []): Promise<ClaimOutcome> {
-  const rows = await queryRows<Partial<ClaimedRow> & { blocked_by: string | null; unfinished: boolean }>(
+export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimOutcome> {
+  const rows = await queryRows<Partial<ClaimedRow> & { blocked_by: string | null; unfinished: boolean; cancel_requested: boolean; free: boolean; preferred: string | null }>(
     db,
-    prepared(`WITH target AS (
-       SELECT id, environment_id, scope, seq, first_key, last_key FROM bulk_operations WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})),
-     ${BLOCKING_CTES},
-     claimed AS (
-       UPDATE bulk_operations SET ${CLAIM_SET}
-       WHERE id = (SELECT id FROM target) AND NOT EXISTS (SELECT 1 FROM blocking)
-       RETURNING ${CLAIM_RETURNING})
-     SELECT (SELECT id FROM blocking) AS blocked_by, EXISTS (SELECT 1 FROM target) AS unfinished, claimed.*
-     FROM (SELECT 1) AS one LEFT JOIN claimed ON true`),
-    [id, leaseMs, keysFromRowKinds],
+    prepared(options.fair === true ? CLAIM_FAIR : CLAIM_FIFO),
+    [id, leaseMs, options.keysFromRowKinds ?? [], options.owner ?? id],
   );
   const row = rows[0];
-  if (row?.blocked_by) return { outcome: 'blocked', blockedBy: row.blocked_by };
-  if (!row?.unfinished || !row.id) return { outcome: 'finished' };
-  return { outcome: 'claimed', operation: toClaimed(row as ClaimedRow) };
+  if (!row?.unfinished) return { outcome: 'finished' };
+  if (row.id) return { outcome: 'claimed', operation: toClaimed(row as ClaimedRow) };
+  if (row.cancel_requested) return { outcome: 'cancel_requested' };
+  if (!row.free) return { outcome: 'held' };
+  if (row.preferred) return { outcome: 'yield', environmentId: row.preferred };
+  if (row.blocked_by) return { outcome: 'blocked', blockedBy: row.blocked_by };
+  // Taken by another job between the statement's look and its update.
+  return { outcome: 'held' };
+}
+
+/**
+ * Claims, for job `$4`, the oldest queued operation of environment `$5` that nothing earlier holds back,
+ * skipping one another worker is claiming. Null when there is none to take.
+ */
+export async function claimEnvironmentOperation(db: Queryable, environmentId: string, leaseMs: number, options: ClaimOptions & { owner: string }): Promise<ClaimedOperation | null> {
+  const rows = await queryRows<ClaimedRow>(
+    db,
+    prepared(`WITH target AS (
+       SELECT id, environment_id, scope, seq, first_key, last_key FROM bulk_operations
+       WHERE environment_id = $1::uuid AND status = 'queued' AND NOT ${cancelRequested('bulk_operations.id')}
+       ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED),
+     ${blockingCtes('(SELECT id FROM target)')},
+     claimed AS (
+       UPDATE bulk_operations SET ${CLAIM_SET}
+       WHERE id = (SELECT id FROM target) AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM blocking)
+       RETURNING ${CLAIM_RETURNING}),${SERVED_CTE('claimed')}
+     SELECT * FROM claimed`),
+    [environmentId, leaseMs, options.keysFromRowKinds ?? [], options.owner],
+  );
+  return rows[0] ? toClaimed(rows[0]) : null;
+}
+
+/** Lets go of an operation this job holds without finishing it (shutting down mid-turn): anyone may take it. */
+export async function releaseLease(db: Queryable, id: string, owner: string): Promise<void> {
+  await db.$executeRawUnsafe(
+    `UPDATE bulk_operations SET lease_until = now() WHERE id = $1::uuid AND status = 'processing' AND lease_owner = $2::uuid`,
+    id,
+    owner,
+  );
 }
 
 /** Ends a processing operation whose every row has been handled, with its webhook event. */

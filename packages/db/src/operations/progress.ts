@@ -2,13 +2,14 @@ import type { StoredErrorItem } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from '../client';
 import type { ClaimedOperation } from './lifecycle';
 import { prepared } from '../prepared-statements';
-import { queryRows } from './resource';
+import { cancelRequested, queryRows } from './resource';
 import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
 
 /**
  * A batch's writes and its progress (`processed_rows`, `success_count`, `error_count`, `error_items`)
  * commit together, guarded by `processed_rows = <batch start>`: a batch retried after a crash, or run by
- * two workers at once, is applied and counted exactly once. A kind supplies only its writes, in one of
+ * two workers at once, is applied and counted exactly once. The guard also requires the operation
+ * `processing` and no cancel asked for, so no batch lands once a cancel is recorded (cancel.ts). A kind supplies only its writes, in one of
  * two shapes: `writeBatchStatement` (one statement, no transaction) or `writeBatchInTransaction`.
  */
 
@@ -87,7 +88,7 @@ function guardedProgress(inputs: ProgressInputs): string {
         status = CASE WHEN ${last} THEN 'completed' ELSE status END,
         completed_at = CASE WHEN ${last} THEN now() ELSE completed_at END,
         lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${leaseMs} * interval '1 millisecond' END
-    WHERE id = ${id} AND status = 'processing' AND processed_rows = ${start}
+    WHERE id = ${id} AND status = 'processing' AND processed_rows = ${start} AND NOT ${cancelRequested('bulk_operations.id')}
     RETURNING status = 'completed' AS completed, ${OPERATION_EVENT_COLUMNS}`;
 }
 
@@ -144,7 +145,7 @@ ${write.ctes}` : ''}
 export async function lockBatch(tx: Queryable, batch: Batch): Promise<boolean> {
   const guard = await queryRows<{ processed_rows: number }>(
     tx,
-    `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' FOR UPDATE`,
+    `SELECT processed_rows FROM bulk_operations WHERE id = $1::uuid AND status = 'processing' AND NOT ${cancelRequested('bulk_operations.id')} FOR UPDATE`,
     [batch.operation.id],
   );
   return guard[0]?.processed_rows === batch.start;

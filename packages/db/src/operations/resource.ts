@@ -17,6 +17,12 @@ export async function queryRows<T extends object>(db: Queryable, sql: string, pa
  */
 export const UNFINISHED_STATUSES_SQL = BULK_OPERATIONS.unfinishedStatuses.map((status) => `'${status}'`).join(', ');
 
+/**
+ * Whether a cancel of the operation whose id is `idSql` has been asked for (cancel.ts): every batch's
+ * progress and every claim require it not, so no batch starts once a cancel is recorded.
+ */
+export const cancelRequested = (idSql: string) => `EXISTS (SELECT 1 FROM bulk_operation_cancels WHERE bulk_operation_cancels.operation_id = ${idSql})`;
+
 /** The columns a reader needs: everything but the operation's (possibly large) keys and input. */
 export const RESOURCE_COLUMNS = `id, name, status, estimated_total_rows, processed_rows, success_count, error_count,
   error_items, inserted_at, updated_at, started_at, completed_at, failed_at, failure_reason, cancel_requested_at, cancelled_at`;

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../client';
 import { KEYS_FROM_ROW_KINDS, kindOf } from '../kinds';
 import type { BatchWriter } from '../kinds/kind';
-import { claimBulkOperation, claimUnblockedOperation, type ClaimedOperation } from './lifecycle';
+import { claimBulkOperation, claimEnvironmentOperation, claimUnblockedOperation, type ClaimedOperation } from './lifecycle';
 import type { BatchResult } from './progress';
 
 /**
@@ -22,24 +22,41 @@ export interface RunningOperation extends ClaimedOperation {
 export type OperationClaim =
   | { outcome: 'claimed'; operation: RunningOperation }
   | { outcome: 'blocked'; blockedBy: string }
+  | { outcome: 'held' }
+  | { outcome: 'yield'; environmentId: string }
+  | { outcome: 'cancel_requested' }
   | { outcome: 'finished' };
 
 function running(operation: ClaimedOperation): RunningOperation {
   return { ...operation, [BATCH_WRITER]: kindOf(operation).writerFor(operation) };
 }
 
+export interface ClaimBy {
+  /** The job claiming (its id, an operation id): default the operation's own. */
+  owner?: string;
+  /** Yield to a less served environment with operations waiting (fair scheduling). */
+  fair?: boolean;
+}
+
 /**
  * Claims the operation under a lease unless an earlier overlapping one is unfinished (then names it),
- * in one statement with the ordering check; or says it has already ended.
+ * another job holds it (`held`), or, fair, another environment is less served (`yield`, naming it); in
+ * one statement with the ordering check; or says it has already ended.
  */
-export async function claimOperation(db: Queryable, id: string, leaseMs: number): Promise<OperationClaim> {
-  const claim = await claimUnblockedOperation(db, id, leaseMs, KEYS_FROM_ROW_KINDS);
+export async function claimOperation(db: Queryable, id: string, leaseMs: number, by: ClaimBy = {}): Promise<OperationClaim> {
+  const claim = await claimUnblockedOperation(db, id, leaseMs, { ...by, keysFromRowKinds: KEYS_FROM_ROW_KINDS });
   return claim.outcome === 'claimed' ? { outcome: 'claimed', operation: running(claim.operation) } : claim;
 }
 
-/** Takes the operation over again where it stands (another worker moved it on); null once it has ended. */
-export async function reclaimOperation(db: Queryable, id: string, leaseMs: number): Promise<RunningOperation | null> {
-  const operation = await claimBulkOperation(db, id, leaseMs, KEYS_FROM_ROW_KINDS);
+/** Claims for job `owner` the oldest queued operation of an environment that may run now; null if none. */
+export async function claimNextOperationOf(db: Queryable, environmentId: string, leaseMs: number, owner: string): Promise<RunningOperation | null> {
+  const operation = await claimEnvironmentOperation(db, environmentId, leaseMs, { owner, keysFromRowKinds: KEYS_FROM_ROW_KINDS });
+  return operation ? running(operation) : null;
+}
+
+/** Takes the operation over again where it stands (another worker moved it on); null once it has ended or another job holds it. */
+export async function reclaimOperation(db: Queryable, id: string, leaseMs: number, owner?: string): Promise<RunningOperation | null> {
+  const operation = await claimBulkOperation(db, id, leaseMs, { owner, keysFromRowKinds: KEYS_FROM_ROW_KINDS });
   return operation ? running(operation) : null;
 }
 
