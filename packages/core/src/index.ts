@@ -59,7 +59,7 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { userRecipient, USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
 export { toUserResource, type UserRecord } from './user';
 export { validateMergeUserRequest, validateUserInput, type UserInput } from './user-input';
 export { toTenantResource, type TenantRecord } from './tenant';

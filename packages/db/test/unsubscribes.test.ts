@@ -1,4 +1,4 @@
-import { applyPreferences, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { applyPreferences, unsubscribePatch, userRecipient, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment } from '@prefs/testing';
 import { getPreferenceSet, listUnsubscribes, recordUnsubscribe, putPreferenceSet } from '../src';
 
@@ -22,11 +22,11 @@ it('for every stored set and scope, the stored result equals applyPreferences(me
   for (const stored of STORED) {
     for (const scope of SCOPES) {
       const userId = `u${(n += 1)}`;
-      if (stored !== null) await putPreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', stored);
+      if (stored !== null) await putPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default', 'replace', stored);
       const event = await recordUnsubscribe(env.db, { environmentId: env.environmentId, userId, scope, tenant: null, linkId: 'L'.repeat(22), source: 'one_click' });
       expect(event).toMatchObject({ userId, scope, source: 'one_click' });
       const expected = applyPreferences('merge', stored, unsubscribePatch(scope));
-      expect({ stored, scope, result: await getPreferenceSet(env.db, env.environmentId, userId, 'default') }).toEqual({ stored, scope, result: expected });
+      expect({ stored, scope, result: await getPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default') }).toEqual({ stored, scope, result: expected });
     }
   }
   expect(await listUnsubscribes(env.db, env.environmentId, 'u1', 10, null)).toHaveLength(1);
