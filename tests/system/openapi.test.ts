@@ -265,6 +265,34 @@ describe('GET /openapi.json', () => {
     conforms('delete', channelData, await request(app).delete(pushChannel).set(auth()));
     conforms('get', channelData, await request(app).get(pushChannel).set(auth()));
     conforms('get', channelData, await request(app).get(`/v1/users/${ids[2]}/channel_data/push`).set(auth()));
+    // Objects: set (200, 422), get (200, 404, 422), list (200, 422), delete (204, 422), and their channel data.
+    const objectPath = '/v1/objects/{collection}/{id}';
+    const objectBody = { name: 'My project', price: 100, timezone: 'America/New_York' };
+    const setProject = await request(app).put('/v1/objects/projects/p-1').set(auth()).send(objectBody);
+    conforms('put', objectPath, setProject);
+    requestConforms('put', objectPath, objectBody, setProject);
+    const badObject = { collection: 'other', __typename: 'Object' };
+    const refusedObject = await request(app).put('/v1/objects/projects/p-1').set(auth()).send(badObject);
+    conforms('put', objectPath, refusedObject);
+    requestConforms('put', objectPath, badObject, refusedObject);
+    conforms('get', objectPath, await request(app).get('/v1/objects/projects/p-1').set(auth()));
+    conforms('get', objectPath, await request(app).get('/v1/objects/projects/nobody').set(auth()));
+    conforms('get', objectPath, await request(app).get('/v1/objects/$users/p-1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?page_size=1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?after=forged').set(auth()));
+    const objectChannelData = '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}';
+    const objectPush = '/v1/objects/projects/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d';
+    const objectChannel = await request(app).put(objectPush).set(auth()).send(channelBody);
+    conforms('put', objectChannelData, objectChannel);
+    requestConforms('put', objectChannelData, channelBody, objectChannel);
+    conforms('put', objectChannelData, await request(app).put('/v1/objects/$x/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d').set(auth()).send(channelBody));
+    conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
+    conforms('delete', objectChannelData, await request(app).delete(objectPush).set(auth()));
+    conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
+    conforms('delete', objectChannelData, await request(app).delete('/v1/objects/projects/p-1/channel_data/push').set(auth()));
+    conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
+    conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
+    conforms('delete', objectPath, await request(app).delete(`/v1/objects/projects/${'x'.repeat(256)}`).set(auth()));
     const audience = '/v1/audiences/{key}/members';
     const membersBody = { members: [{ user: { id: 'aud-1', name: 'Ann' }, tenant: 'acme' }, { user: { id: 'aud-2' } }] };
     const added = await request(app).post('/v1/audiences/openapi/members?create_audience=true').set(auth()).send(membersBody);
@@ -333,6 +361,46 @@ describe('GET /openapi.json', () => {
     const unsubscribes = '/v1/users/{user_id}/unsubscribes';
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes`).set(auth()));
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes?page_size=500`).set(auth()));
+
+    // Webhooks: register (200 with the secret, 422), list, get, change, rotate, the deliveries of a bulk
+    // operation's event and a retry of one, delete (204, then 404).
+    const hooks = '/v1/webhooks';
+    const hookBody = { url: 'http://127.0.0.1:9/hooks', events: ['bulk_operation.completed'], description: 'openapi' };
+    const hook = await request(app).post(hooks).set(auth()).send(hookBody);
+    conforms('post', hooks, hook);
+    requestConforms('post', hooks, hookBody, hook);
+    const badHook = { url: 'ftp://127.0.0.1/x', events: [] };
+    const refusedHook = await request(app).post(hooks).set(auth()).send(badHook);
+    conforms('post', hooks, refusedHook);
+    requestConforms('post', hooks, badHook, refusedHook);
+    conforms('get', hooks, await request(app).get(hooks).set(auth()));
+    conforms('get', hooks, await request(app).get(`${hooks}?page_size=0`).set(auth()));
+    const hookPath = '/v1/webhooks/{id}';
+    conforms('get', hookPath, await request(app).get(`${hooks}/${hook.body.id}`).set(auth()));
+    conforms('get', hookPath, await request(app).get(`${hooks}/nope`).set(auth()));
+    const hookPatch = { description: null, events: ['bulk_operation.completed', 'bulk_operation.failed'] };
+    const patchedHook = await request(app).patch(`${hooks}/${hook.body.id}`).set(auth()).send(hookPatch);
+    conforms('patch', hookPath, patchedHook);
+    requestConforms('patch', hookPath, hookPatch, patchedHook);
+    const badPatch = { enabled: 'yes' };
+    const refusedPatch = await request(app).patch(`${hooks}/${hook.body.id}`).set(auth()).send(badPatch);
+    conforms('patch', hookPath, refusedPatch);
+    requestConforms('patch', hookPath, badPatch, refusedPatch);
+    conforms('post', '/v1/webhooks/{id}/rotate_secret', await request(app).post(`${hooks}/${hook.body.id}/rotate_secret`).set(auth()));
+    conforms('post', '/v1/webhooks/{id}/rotate_secret', await request(app).post(`${hooks}/nope/rotate_secret`).set(auth()));
+    const hooked = await request(app).post(bulkDelete).set(auth()).send({ user_ids: ['hooked'] });
+    await waitFor(async () => (await request(app).get(`/v1/bulk_operations/${hooked.body.id}`).set(auth())).body.status === 'completed', 30_000);
+    const deliveriesPath = '/v1/webhooks/{id}/deliveries';
+    const deliveries = await request(app).get(`${hooks}/${hook.body.id}/deliveries`).set(auth());
+    conforms('get', deliveriesPath, deliveries);
+    expect(deliveries.body.entries).toHaveLength(1);
+    conforms('get', deliveriesPath, await request(app).get(`${hooks}/${hook.body.id}/deliveries?status=lost`).set(auth()));
+    conforms('get', deliveriesPath, await request(app).get(`${hooks}/nope/deliveries`).set(auth()));
+    const retryPath = '/v1/webhooks/{id}/deliveries/{delivery_id}/retry';
+    conforms('post', retryPath, await request(app).post(`${hooks}/${hook.body.id}/deliveries/${deliveries.body.entries[0].id}/retry`).set(auth()));
+    conforms('post', retryPath, await request(app).post(`${hooks}/${hook.body.id}/deliveries/nope/retry`).set(auth()));
+    conforms('delete', hookPath, await request(app).delete(`${hooks}/${hook.body.id}`).set(auth()));
+    conforms('delete', hookPath, await request(app).delete(`${hooks}/${hook.body.id}`).set(auth()));
 
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));

@@ -30,6 +30,7 @@ import { granularPreferencesRouter } from './routes/granular-preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
+import { objectsRouter } from './routes/objects';
 import { createLinkSecretLookup } from './links/link-secret-cache';
 import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
@@ -37,6 +38,7 @@ import { oneClickUnsubscribeRouter } from './routes/one-click-unsubscribe';
 import { preferenceCenterRouter } from './routes/preference-center';
 import { preferencePageRouter } from './routes/preference-page';
 import { unsubscribesRouter } from './routes/unsubscribes';
+import { webhooksRouter } from './routes/webhooks';
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -107,12 +109,14 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
+  v1.use(objectsRouter({ db }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));
   v1.use(unsubscribesRouter({ db }));
+  v1.use(webhooksRouter({ db, allowPrivate: config.webhookAllowPrivate }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

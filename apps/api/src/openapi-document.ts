@@ -11,8 +11,10 @@ import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { objectsPaths, objectsSchemas } from './openapi/objects';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
+import { webhookEvents, webhooksPaths, webhooksSchemas } from './openapi/webhooks';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Each
@@ -28,6 +30,8 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers: { url: string; description: string }[];
   paths: Paths;
+  /** What the service sends (OpenAPI 3.1): the webhook events. */
+  webhooks: Paths;
   components: { schemas: Record<string, Schema>; responses: Record<string, Schema>; parameters: Record<string, Schema>; securitySchemes: Record<string, Schema> };
   security: Record<string, string[]>[];
   tags: { name: string; description: string }[];
@@ -51,9 +55,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Bulk operations', description: 'Asynchronous changes across many users, and their progress.' },
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
+    { name: 'Objects', description: 'Recipients other than users (a project, a Slack channel), named by a collection and an id.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
+    { name: 'Webhooks', description: 'Endpoints that are sent the environment\'s events (Standard Webhooks), and their deliveries.' },
   ],
   security: [{ bearerAuth: [] }],
   paths: withBrowserAccess({
@@ -65,12 +71,15 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...objectsPaths,
     ...channelDataPaths,
     ...audiencesPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
+    ...webhooksPaths,
   }),
+  webhooks: webhookEvents,
   components: {
     securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
     schemas: {
@@ -83,11 +92,13 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...objectsSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,
+      ...webhooksSchemas,
     },
     parameters,
     responses: { ...responses, ...browserAccessResponses },

@@ -9,6 +9,7 @@ import {
   MAX_PROPERTY_DEPTH,
   MAX_PROPERTIES_BYTES,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_STRING_PROPERTIES,
   USER_STRING_PROPERTIES,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
@@ -19,10 +20,14 @@ import {
   validateEvaluateRequest,
   validateLinkRequest,
   validateMergeUserRequest,
+  validateObjectInput,
   validatePreferenceCenterLayout,
   validatePutPreferences,
   validateTenantInput,
   validateUserInput,
+  validateWebhookEndpointInput,
+  validateWebhookEndpointPatch,
+  WEBHOOK_EVENT_TYPES,
   type Validated,
 } from '@prefs/core';
 import { seededRandom } from '@prefs/testing';
@@ -45,6 +50,8 @@ const USER_ID = 'u-1';
 const ENDPOINTS = {
   tenant: { document: requestSchema('/v1/tenants/{id}', 'put'), validator: (body: unknown) => validateTenantInput(body, TENANT_ID) },
   user: { document: requestSchema('/v1/users/{id}', 'put'), validator: (body: unknown) => validateUserInput(body, USER_ID) },
+  object: { document: requestSchema('/v1/objects/{collection}/{id}', 'put'), validator: (body: unknown) => validateObjectInput(body, USER_ID) },
+  objectChannelData: { document: requestSchema('/v1/objects/{collection}/{object_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   bulkTenants: { document: requestSchema('/v1/tenants/bulk/set', 'post'), validator: validateBulkSetTenants },
   bulkUsers: { document: requestSchema('/v1/users/bulk/identify', 'post'), validator: validateBulkIdentifyUsers },
   environmentSet: { document: requestSchema('/v1/environment/preferences', 'put'), validator: validatePutPreferences },
@@ -62,6 +69,8 @@ const ENDPOINTS = {
   workflow: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', 'welcome', body) },
   categories: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', undefined, body) },
   category: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', 'marketing', body) },
+  webhook: { document: requestSchema('/v1/webhooks', 'post'), validator: validateWebhookEndpointInput },
+  webhookPatch: { document: requestSchema('/v1/webhooks/{id}', 'patch'), validator: validateWebhookEndpointPatch },
 } satisfies Record<string, Endpoint>;
 type EndpointName = keyof typeof ENDPOINTS;
 
@@ -219,6 +228,29 @@ const userCases: Case[] = [
   ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
   [`name and ${MAX_PROPERTIES - 1} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES - 1) }, true],
   [`name and ${MAX_PROPERTIES} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES) }, false],
+];
+
+/** An object's body: the user's rules, with only `name`, `locale` and `timezone` known, and `collection` read-only. */
+const objectCases: Case[] = [
+  ['an empty body', {}, true],
+  ['the id of the path', { id: USER_ID }, true],
+  ['an empty id', { id: '' }, false],
+  ['an id with a tab', { id: 'u\t1' }, false],
+  ...Object.entries(OBJECT_STRING_PROPERTIES).flatMap(([field, maxLength]): Case[] => [
+    [`${field} null`, { [field]: null }, true],
+    [`${field} a number`, { [field]: 1 }, false],
+    [`${field} of ${maxLength + 1} characters`, { [field]: x(maxLength + 1) }, false],
+  ]),
+  ['name of 255 emoji', { name: emoji(255) }, true],
+  ['timezone Europe/Paris', { timezone: 'Europe/Paris' }, true],
+  ['an email of 400 characters (a custom property of an object)', { email: x(400) }, true],
+  ['a price', { price: 100 }, true],
+  ['collection (read-only: the path names it)', { collection: 'projects' }, false],
+  ['created_at with Z', { created_at: '2024-05-01T12:00:00Z' }, true],
+  ['created_at not a date', { created_at: 'yesterday' }, false],
+  ['the body an array', [], false],
+  ...propertyCases({}),
+  ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
 ];
 
 const bulkCases = (field: 'tenants' | 'users', item: (index: number) => Record<string, unknown>): Case[] => [
@@ -530,9 +562,46 @@ const mergeUserCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const hook = (fields: Record<string, unknown>) => ({ url: 'https://hooks.example/in', events: ['bulk_operation.completed'], ...fields });
+const webhookCases: Case[] = [
+  ['an https endpoint', hook({}), true],
+  ['every event, a description', hook({ events: [...WEBHOOK_EVENT_TYPES], description: 'ops' }), true],
+  ['an http endpoint with a port and query', hook({ url: 'HTTP://127.0.0.1:8080/x?y=1' }), true],
+  ['a null description', hook({ description: null }), true],
+  ['a description of 1,024 characters', hook({ description: emoji(1024) }), true],
+  ['a description of 1,025 characters', hook({ description: x(1025) }), false],
+  ['a description with NUL', hook({ description: 'a\u0000b' }), false],
+  ['a URL of 2,048 characters', hook({ url: `https://h.example/${x(2048 - 18)}` }), true],
+  ['a URL of 2,049 characters', hook({ url: `https://h.example/${x(2049 - 18)}` }), false],
+  ['an ftp URL', hook({ url: 'ftp://h.example/' }), false],
+  ['a relative URL', hook({ url: '/in' }), false],
+  ['a URL with a space', hook({ url: 'https://h.example/a b' }), false],
+  ['a URL that is a number', hook({ url: 7 }), false],
+  ['no url', { events: ['bulk_operation.failed'] }, false],
+  ['no events', { url: 'https://h.example/' }, false],
+  ['no event', hook({ events: [] }), false],
+  ['an unknown event', hook({ events: ['user.created'] }), false],
+  ['events not a list', hook({ events: 'bulk_operation.failed' }), false],
+  ['a secret of its own', hook({ secret: 'whsec_x' }), false],
+  ['the body an array', [], false],
+];
+const webhookPatchCases: Case[] = [
+  ['nothing', {}, true],
+  ['disabled', { enabled: false }, true],
+  ['a new URL and events', { url: 'https://h.example/2', events: ['unsubscribe.created'] }, true],
+  ['no description', { description: null }, true],
+  ['enabled as text', { enabled: 'true' }, false],
+  ['no event', { events: [] }, false],
+  ['a URL of another scheme', { url: 'mailto:a@b.c' }, false],
+  ['an unknown field', { secret: 'x' }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
+  object: objectCases,
+  objectChannelData: channelDataCases,
   bulkTenants: bulkTenantCases,
   bulkUsers: bulkUserCases,
   environmentSet: environmentSetCases,
@@ -550,6 +619,8 @@ const CASES: Record<EndpointName, Case[]> = {
   workflow: settingCases,
   categories: settingsMapCases,
   category: settingCases,
+  webhook: webhookCases,
+  webhookPatch: webhookPatchCases,
 };
 
 function answers(endpoint: Endpoint, body: unknown) {
@@ -574,7 +645,7 @@ describe('every request body: validator and document answer alike', () => {
 
 describe('limits the document states in words only', () => {
   const words: [EndpointName, string, unknown][] = [
-    ...(['tenant', 'user'] as const).flatMap((name) => wordsOnlyCases({}).map(([what, body]): [EndpointName, string, unknown] => [name, what, body])),
+    ...(['tenant', 'user', 'object'] as const).flatMap((name) => wordsOnlyCases({}).map(([what, body]): [EndpointName, string, unknown] => [name, what, body])),
     ['user', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['user', 'a created_at that is no date', { created_at: '2024-13-01T00:00:00Z' }],
     ['bulkUsers', 'a user with a bad timezone', { users: [{ id: 'u', timezone: 'Mars/Olympus' }] }],
@@ -586,6 +657,8 @@ describe('limits the document states in words only', () => {
     ['preferenceCenter', 'the same row twice', layout([row(), row()])],
     ['tenant', 'an id other than the path\'s', { id: 'another' }],
     ['user', 'an id other than the path\'s', { id: 'another' }],
+    ['object', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
+    ['object', 'an id other than the path\'s', { id: 'another' }],
   ];
   it.each(words)('%s: %s: the validator refuses, the document accepts', (name, _what, body) => {
     const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));
@@ -629,6 +702,7 @@ function asSentTo(name: EndpointName, body: unknown): Endpoint {
   if (id === null) return ENDPOINTS[name];
   if (name === 'tenant') return { ...ENDPOINTS.tenant, validator: (sent: unknown) => validateTenantInput(sent, id) };
   if (name === 'user') return { ...ENDPOINTS.user, validator: (sent: unknown) => validateUserInput(sent, id) };
+  if (name === 'object') return { ...ENDPOINTS.object, validator: (sent: unknown) => validateObjectInput(sent, id) };
   return ENDPOINTS[name];
 }
 
@@ -669,6 +743,8 @@ it('covers every JSON request body of the document', () => {
   const covered = [
     'put /v1/tenants/{id}',
     'put /v1/users/{id}',
+    'put /v1/objects/{collection}/{id}',
+    'put /v1/objects/{collection}/{object_id}/channel_data/{channel_id}',
     'post /v1/tenants/bulk/set',
     'post /v1/users/bulk/identify',
     'put /v1/environment/preferences',
@@ -686,6 +762,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/users/{user_id}/preferences/{id}/workflows/{key}',
     'put /v1/users/{user_id}/preferences/{id}/categories',
     'put /v1/users/{user_id}/preferences/{id}/categories/{key}',
+    'post /v1/webhooks',
+    'patch /v1/webhooks/{id}',
     // contract.test.ts
     'post /v1/users/bulk/preferences',
     'put /v1/users/{user_id}/preferences/{id}',

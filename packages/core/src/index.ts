@@ -27,6 +27,7 @@ export {
   MAX_STORED_PROPERTIES_BYTES,
   MAX_TENANT_NAME_LENGTH,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_STRING_PROPERTIES,
   PATTERNS,
   PREFERENCE_SET_LIMITS,
   PREFERENCE_SET_TOO_LARGE,
@@ -59,9 +60,10 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { userRecipient, USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
-export { toUserResource, type UserRecord } from './user';
-export { validateMergeUserRequest, validateUserInput, type UserInput } from './user-input';
+export { userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { toUserResource, type RecipientRecord, type UserRecord } from './user';
+export { toObjectResource, type ObjectRecord } from './object';
+export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
 export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';
@@ -96,3 +98,18 @@ export { toKnockPreferenceCenterConfig } from './knock-preference-center-config'
 // The request bodies as JSON Schema, for the OpenAPI document.
 export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
 export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';
+
+// Webhooks: the events, the endpoints' bodies, the retry schedule and the addresses refused.
+export {
+  validateWebhookEndpointInput,
+  validateWebhookEndpointPatch,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_LIMITS,
+  WEBHOOK_URL_PATTERN,
+  type WebhookDeliveryStatus,
+  type WebhookEndpointInput,
+  type WebhookEndpointPatch,
+  type WebhookEventType,
+} from './webhooks';
+export { webhookAddressRefusal } from './webhook-addresses';

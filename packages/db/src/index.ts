@@ -36,6 +36,7 @@ export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preferenc
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
+export { deleteObject, getObject, listObjects, setObject } from './objects';
 export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
@@ -56,3 +57,16 @@ export { UnrunnableOperationError } from './kinds/errors';
 export { DATABASE_LOST_DURING_BATCH, recordLostBatch } from './operations/lost-batches';
 export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from './operations/list';
 export { pruneOperationInputs } from './operations/retention';
+
+// Webhooks: endpoints (the API), the outbox (written with each change), deliveries (the workers).
+export {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+} from './webhooks/endpoints';
+export { listWebhookDeliveries, retryWebhookDelivery, type WebhookDelivery } from './webhooks/deliveries';
