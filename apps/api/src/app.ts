@@ -30,6 +30,7 @@ import { granularPreferencesRouter } from './routes/granular-preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
+import { objectsRouter } from './routes/objects';
 import { createLinkSecretLookup } from './links/link-secret-cache';
 import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
+  v1.use(objectsRouter({ db }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
   v1.use(evaluationRouter({ db }));

@@ -11,6 +11,7 @@ import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { objectsPaths, objectsSchemas } from './openapi/objects';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
 import { webhookEvents, webhooksPaths, webhooksSchemas } from './openapi/webhooks';
@@ -54,6 +55,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Bulk operations', description: 'Asynchronous changes across many users, and their progress.' },
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
+    { name: 'Objects', description: 'Recipients other than users (a project, a Slack channel), named by a collection and an id.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
@@ -69,6 +71,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...objectsPaths,
     ...channelDataPaths,
     ...audiencesPaths,
     ...bulkIdentitiesPaths,
@@ -89,6 +92,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...objectsSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
       ...bulkIdentitiesSchemas,

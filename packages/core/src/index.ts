@@ -27,6 +27,7 @@ export {
   MAX_STORED_PROPERTIES_BYTES,
   MAX_TENANT_NAME_LENGTH,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_STRING_PROPERTIES,
   PATTERNS,
   PREFERENCE_SET_LIMITS,
   PREFERENCE_SET_TOO_LARGE,
@@ -59,9 +60,10 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
-export { toUserResource, type UserRecord } from './user';
-export { validateMergeUserRequest, validateUserInput, type UserInput } from './user-input';
+export { USERS_COLLECTION, validateCollection, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { toUserResource, type RecipientRecord, type UserRecord } from './user';
+export { toObjectResource, type ObjectRecord } from './object';
+export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
 export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';

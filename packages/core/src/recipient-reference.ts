@@ -1,4 +1,4 @@
-import { isIdText, LIMITS } from './contract';
+import { isIdText, LIMITS, PATTERNS } from './contract';
 import type { FieldError, Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
 
@@ -16,7 +16,7 @@ export interface RecipientReference {
 /** The collection users are stored under; `$` starts no collection a caller may name. */
 export const USERS_COLLECTION = '$users';
 
-const COLLECTION_NAME = new RegExp(`^[A-Za-z0-9_.-]{1,${LIMITS.idLength}}$`);
+const COLLECTION_NAME = new RegExp(PATTERNS.collection);
 
 export function isUser(recipient: RecipientReference): boolean {
   return recipient.collection === USERS_COLLECTION;
@@ -30,7 +30,7 @@ export function validateCollection(value: unknown, field: string): Validated<str
   if (value.startsWith('$')) {
     return { ok: false, errors: [{ field, message: `${field} must not start with $: such collections are reserved`, type: 'reserved' }] };
   }
-  if (!COLLECTION_NAME.test(value)) {
+  if (value.length === 0 || value.length > LIMITS.idLength || !COLLECTION_NAME.test(value)) {
     const message = `${field} must be 1 to ${LIMITS.idLength} letters, digits, _, - or .`;
     return { ok: false, errors: [{ field, message, type: 'invalid_value' }] };
   }

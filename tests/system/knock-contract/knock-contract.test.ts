@@ -8,6 +8,7 @@ import type { CaseContext, ContractCase } from './contract-case';
 import { ContractClient, type Answer } from './contract-client';
 import { DIFFERENCES, NOT_YET_TAKEN, type Difference } from './differences';
 import { ajv, knockDocument, knockOperations, pathShape, requestExample } from './knock-document';
+import { objectCases } from './object-cases';
 import { preferenceCases } from './preference-cases';
 import { tenantAudienceCases } from './tenant-audience-cases';
 import { userCases } from './user-cases';
@@ -18,7 +19,7 @@ import { userCases } from './user-cases';
  * own request examples among them, and every answer must fit Knock's document's response schema for its
  * status, save the differences recorded on purpose in differences.ts.
  */
-const CASES: Record<string, ContractCase> = { ...userCases, ...preferenceCases, ...tenantAudienceCases, ...bulkCases };
+const CASES: Record<string, ContractCase> = { ...userCases, ...objectCases, ...preferenceCases, ...tenantAudienceCases, ...bulkCases };
 
 type ServedDocument = { paths: Record<string, Record<string, { operationId?: string; responses?: unknown }>> };
 const t = useApiAndWorker();
