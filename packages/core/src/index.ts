@@ -107,6 +107,7 @@ export {
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_LIMITS,
   WEBHOOK_URL_PATTERN,
+  webhookRetryDelayMs,
   type WebhookDeliveryStatus,
   type WebhookEndpointInput,
   type WebhookEndpointPatch,

@@ -71,4 +71,17 @@ export {
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
 } from './webhooks/endpoints';
-export { listWebhookDeliveries, retryWebhookDelivery, type WebhookDelivery } from './webhooks/deliveries';
+export {
+  findEndpointsWithDueDeliveries,
+  getWebhookTarget,
+  listWebhookDeliveries,
+  recordWebhookAttempt,
+  releaseWebhookDeliveries,
+  retryWebhookDelivery,
+  takeDueDeliveries,
+  type AttemptOutcome,
+  type DueDelivery,
+  type WebhookDelivery,
+  type WebhookTarget,
+} from './webhooks/deliveries';
+export { webhookEventBody } from './webhooks/events';
