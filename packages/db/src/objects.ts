@@ -25,15 +25,16 @@ export async function setObject(db: Database, environmentId: string, collection:
 }
 
 /**
- * Removes an object with its channel data and the subscriptions it holds as a subscriber, in one
- * statement. False when there was nothing of it.
+ * Removes an object with its preference sets, its channel data and the subscriptions it holds as a
+ * subscriber, in one statement. False when there was nothing of it.
  */
 export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<boolean> {
   const removed = await db.$queryRawUnsafe<{ removed: bigint }[]>(
     `WITH deleted_object AS (DELETE FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = $3 RETURNING 1),
+     deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1),
      deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1),
      deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1)
-     SELECT (SELECT count(*) FROM deleted_object) + (SELECT count(*) FROM deleted_channels) + (SELECT count(*) FROM deleted_subscriptions) AS removed`,
+     SELECT (SELECT count(*) FROM deleted_object) + (SELECT count(*) FROM deleted_sets) + (SELECT count(*) FROM deleted_channels) + (SELECT count(*) FROM deleted_subscriptions) AS removed`,
     environmentId,
     collection,
     id,

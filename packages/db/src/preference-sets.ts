@@ -1,4 +1,4 @@
-import { applyPreferences, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
+import { applyPreferences, isUser, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
 import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetLimitError, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
@@ -77,7 +77,8 @@ export function upsertOneSetSql(
  * Sets one recipient's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or
  * inside the caller's transaction. With `setsPerRecipient`, a set the recipient does not hold yet is created
  * only while it holds fewer (`PreferenceSetLimitError` otherwise); concurrent creations may pass it by a few. A set
- * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written.
+ * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written. An object's set
+ * creates the object (with no properties) when it was never set.
  */
 export async function putPreferenceSet(
   db: Queryable,
@@ -94,9 +95,14 @@ export async function putPreferenceSet(
   const held = 'environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3';
   const allowed = `EXISTS (SELECT 1 FROM preference_sets WHERE ${held} AND set_id = $4)
     OR (SELECT count(*) FROM preference_sets WHERE ${held}) < ${limitParam}`;
+  // An object a set is written for is created with it, as Knock's updateObjectPreferenceSet does; users are identified on their own.
+  const created = isUser(recipient)
+    ? ''
+    : `, created AS (INSERT INTO objects (environment_id, collection, id) SELECT $1::uuid, $2, $3${limit === undefined ? '' : ' WHERE (SELECT ok FROM allowed)'}
+         ON CONFLICT (environment_id, collection, id) DO NOTHING)`;
   const sql = limit === undefined
-    ? `WITH written AS (${write.sql}) SELECT true AS allowed, (SELECT preferences FROM written) AS preferences`
-    : `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})
+    ? `WITH written AS (${write.sql})${created} SELECT true AS allowed, (SELECT preferences FROM written) AS preferences`
+    : `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})${created}
        SELECT (SELECT ok FROM allowed) AS allowed, (SELECT preferences FROM written) AS preferences`;
   let rows: { allowed: boolean; preferences: string | null }[];
   try {
