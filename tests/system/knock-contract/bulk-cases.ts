@@ -21,4 +21,12 @@ export const bulkCases: Record<string, ContractCase> = {
     await context.untilEnded(started((await knock.send('bulkIdentifyUsers', { body: { users: [{ id: 'user_1' }, { id: 'user_2' }] } })).body));
     await context.untilEnded(started((await knock.send('bulkDeleteUsers')).body));
   },
+  bulkSetObjects: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkSetObjects', { params: { collection: 'projects' } })).body));
+  },
+  bulkDeleteObjects: async (knock, context) => {
+    const body = { objects: [{ id: 'obj_123' }, { id: 'obj_456' }] };
+    await context.untilEnded(started((await knock.send('bulkSetObjects', { params: { collection: 'doomed' }, body })).body));
+    await context.untilEnded(started((await knock.send('bulkDeleteObjects', { params: { collection: 'doomed' } })).body));
+  },
 };

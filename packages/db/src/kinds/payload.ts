@@ -1,4 +1,4 @@
-import type { FieldError, Validated } from '@prefs/core';
+import { isPlainObject, typeName, type FieldError, type Validated } from '@prefs/core';
 
 /**
  * A kind's payload schema: the operation's stored `input` (JSON, written when the operation was
@@ -10,4 +10,10 @@ export type PayloadSchema<Input> = (stored: unknown) => Validated<Input>;
 /** A failed parse naming one field of the stored input. */
 export function invalidPayload(field: string, message: string): { ok: false; errors: FieldError[] } {
   return { ok: false, errors: [{ field, message: `${field} ${message}`, type: 'invalid_input' }] };
+}
+
+/** The `collection` an objects kind stores in its input (the request's path named it; validated then). */
+export function storedCollection(stored: unknown): Validated<string> {
+  const collection = isPlainObject(stored) ? stored.collection : stored;
+  return typeof collection === 'string' ? { ok: true, value: collection } : invalidPayload('input.collection', `must be a string, got ${typeName(collection)}`);
 }
