@@ -324,6 +324,14 @@ describe('GET /openapi.json', () => {
     conforms('post', bulkDelete, deleteOperation);
     requestConforms('post', bulkDelete, deleteBody, deleteOperation);
     conforms('post', bulkDelete, await request(app).post(bulkDelete).set(auth()).send({ user_ids: [] }));
+    const tenantsDelete = '/v1/tenants/bulk/delete';
+    const tenantsDeleteOperation = await request(app).post(`${tenantsDelete}?tenant_ids[]=plain&tenant_ids[]=never-there`).set(auth());
+    conforms('post', tenantsDelete, tenantsDeleteOperation);
+    const tenantsDeleteBody = { tenant_ids: ['bulk-acme'] };
+    const tenantsDeleteByBody = await request(app).post(tenantsDelete).set(auth()).send(tenantsDeleteBody);
+    conforms('post', tenantsDelete, tenantsDeleteByBody);
+    requestConforms('post', tenantsDelete, tenantsDeleteBody, tenantsDeleteByBody);
+    conforms('post', tenantsDelete, await request(app).post(tenantsDelete).set(auth()));
     const bulkObjects = '/v1/objects/{collection}/bulk/set';
     const objectsBody = { objects: [{ id: 'bulk-p1', name: 'One', price: 1 }, { id: 'bulk-p2' }] };
     const objectsOperation = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(objectsBody);
@@ -339,7 +347,7 @@ describe('GET /openapi.json', () => {
     conforms('post', bulkDeleteObjects, deleteObjectsOperation);
     requestConforms('post', bulkDeleteObjects, deleteObjectsBody, deleteObjectsOperation);
     conforms('post', bulkDeleteObjects, await request(app).post('/v1/objects/$users/bulk/delete').set(auth()).send(deleteObjectsBody));
-    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, objectsOperation, deleteObjectsOperation]) {
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody, objectsOperation, deleteObjectsOperation]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

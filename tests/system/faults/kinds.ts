@@ -2,6 +2,7 @@ import {
   applyPreferences,
   mergeProperties,
   validateBulkDeleteObjects,
+  validateBulkDeleteTenants,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
   validateBulkSetObjects,
@@ -11,6 +12,7 @@ import {
 } from '@prefs/core';
 import {
   deleteObjectsOperation,
+  deleteTenantsOperation,
   deleteUsersOperation,
   identifyUsersOperation,
   setObjectsOperation,
@@ -187,6 +189,21 @@ export const DELETES: FaultKind = {
   operation: (keys) => deleteUsersOperation(valid(validateBulkDeleteUsers({ user_ids: keys }))),
 };
 
+/**
+ * tenants.delete over the tenants TENANTS seeds, the ids in the body (1,000 of these would not fit the
+ * 16 KiB request line the SDK's query form needs): every key ends with no row.
+ */
+export const TENANT_DELETES: FaultKind = {
+  ...TENANTS,
+  name: 'tenants.delete',
+  first: {},
+  second: {},
+  path: '/v1/tenants/bulk/delete',
+  body: (keys) => ({ tenant_ids: keys }),
+  apply: DELETES.apply,
+  operation: (keys) => deleteTenantsOperation(valid(validateBulkDeleteTenants([], { tenant_ids: keys }))),
+};
+
 /** Objects of one collection: objects.set merges properties as users.identify does, on the objects' rows. */
 const COLLECTION = 'fault-projects';
 
@@ -234,7 +251,7 @@ export const OBJECT_DELETES: FaultKind = {
 };
 
 /** The kinds with one document per key; the preference kind keeps its own writes in each test. */
-export const KEYED_KINDS = [TENANTS, USERS, DELETES, OBJECTS, OBJECT_DELETES];
+export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES, OBJECTS, OBJECT_DELETES];
 
 export async function postOperation(
   api: ApiHandle,

@@ -1,6 +1,7 @@
 import type { OperationKind } from './kind';
 import { preferencesMerge } from './preferences-merge';
 import { preferencesReplace } from './preferences-replace';
+import { tenantsDelete } from './tenants-delete';
 import { tenantsSet } from './tenants-set';
 import { usersDelete } from './users-delete';
 import { usersIdentify } from './users-identify';
@@ -13,7 +14,7 @@ import { UnknownOperationKindError } from './errors';
  * operations/run.ts. A new kind is one file (defineOperationKind: id, payload schema, batch writer)
  * listed here.
  */
-export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, objectsSet, objectsDelete];
+export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete, objectsSet, objectsDelete];
 
 const BY_ID = new Map(OPERATION_KINDS.map((kind) => [kind.id, kind]));
 

@@ -12,6 +12,10 @@ export function invalidPayload(field: string, message: string): { ok: false; err
   return { ok: false, errors: [{ field, message: `${field} ${message}`, type: 'invalid_input' }] };
 }
 
+/** The payload of kinds whose keys are all they need (the deletes): an empty input. */
+export const EMPTY_PAYLOAD: PayloadSchema<null> = (stored) =>
+  stored === null || (typeof stored === 'object' && !Array.isArray(stored) && Object.keys(stored).length === 0) ? { ok: true, value: null } : invalidPayload('input', 'must be empty');
+
 /** The `collection` an objects kind stores in its input (the request's path named it; validated then). */
 export function storedCollection(stored: unknown): Validated<string> {
   const collection = isPlainObject(stored) ? stored.collection : stored;
