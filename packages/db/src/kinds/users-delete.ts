@@ -22,7 +22,6 @@ export const usersDelete = defineOperationKind({
     const ids = `SELECT user_id FROM (${BATCH_USER_IDS}) AS ids`;
     return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
       ctes: `deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (${ids})),
-       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id IN (${ids})),
        ${recipientBelongingsDeletes(ids)},
        deleted_memberships AS (DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id IN (${ids})),
        deleted_unsubscribes AS (DELETE FROM unsubscribes WHERE environment_id = $1::uuid AND user_id IN (${ids}))`,
