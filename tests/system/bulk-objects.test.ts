@@ -53,7 +53,7 @@ it('an object whose properties would pass the stored limits is an error item { i
   expect((await knock.objects.get('limited', 'full')).properties).not.toHaveProperty('more');
 });
 
-it('knock.objects.bulk.delete: removes each object with its channel data and subscriptions both ways; others stay', async () => {
+it('knock.objects.bulk.delete: removes each object with its preference sets, channel data and subscriptions both ways; others stay', async () => {
   const doomed = ids('doomed', 300);
   await finished((await knock.objects.bulk.set('rooms', { objects: [...doomed, 'kept'].map((id) => ({ id, name: id })) })).id);
   for (const id of [doomed[0], doomed[299], 'kept']) await knock.objects.setChannelData('rooms', id, PUSH, { data: { tokens: [id] } });
@@ -65,6 +65,13 @@ it('knock.objects.bulk.delete: removes each object with its channel data and sub
     doomed[5],
   );
   await knock.objects.set('other-rooms', doomed[0], { name: 'same id, other collection' });
+  // Preference sets of a doomed room, of the kept one, and of a user of the same id as a doomed room.
+  await t.env.db.$executeRawUnsafe(
+    `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+     VALUES ($1::uuid, 'rooms', $2, 'default', '{}'), ($1::uuid, 'rooms', $2, 'acme', '{}'), ($1::uuid, 'rooms', 'kept', 'default', '{}'), ($1::uuid, '$users', $2, 'default', '{}')`,
+    t.env.environmentId,
+    doomed[7],
+  );
 
   const operation = await knock.objects.bulk.delete('rooms', { object_ids: [...doomed, 'never-set', doomed[0]] });
   expect(operation).toMatchObject({ name: 'objects.delete', estimated_total_rows: 301 });
@@ -72,6 +79,8 @@ it('knock.objects.bulk.delete: removes each object with its channel data and sub
 
   expect(await count("objects WHERE collection = 'rooms'")).toBe(1);
   expect(await count("channel_data WHERE recipient_collection = 'rooms'")).toBe(1);
+  const sets = await t.env.db.$queryRawUnsafe<{ recipient: string }[]>("SELECT recipient_collection || '/' || recipient_id AS recipient FROM preference_sets ORDER BY 1");
+  expect(sets.map((row) => row.recipient)).toEqual(['$users/' + doomed[7], 'rooms/kept']);
   const subscriptions = await t.env.db.$queryRawUnsafe<{ object_id: string }[]>('SELECT object_id FROM subscriptions');
   expect(subscriptions.map((row) => row.object_id)).toEqual(['kept']);
   expect((await knock.objects.get('other-rooms', doomed[0])).properties).toEqual({ name: 'same id, other collection' });

@@ -26,8 +26,8 @@ export async function setObject(db: Database, environmentId: string, collection:
 }
 
 /**
- * Removes an object with everything of it (objectDeletes: its channel data, its subscriptions both as
- * subscriber and as the object), in one statement. False when there was nothing of it.
+ * Removes an object with everything of it (objectDeletes: its preference sets, channel data, its
+ * subscriptions both as subscriber and as the object), in one statement.
  */
 export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<void> {
   await db.$executeRawUnsafe(`WITH ${objectDeletes('SELECT $3::text')} SELECT 1`, environmentId, collection, id);

@@ -96,7 +96,7 @@ export const bulkIdentitiesPaths = {
     'bulkDeleteObjects',
     'Objects',
     'Bulk delete objects',
-    `Records a bulk operation (\`objects.delete\`) that removes up to ${MAX_BULK_ITEMS} objects of the collection with everything of them (properties, channel data, their subscriptions as subscriber and as the object), in batches; an object that does not exist counts as deleted. It applies in acceptance order with the collection's other objects operations on the same ids.`,
+    `Records a bulk operation (\`objects.delete\`) that removes up to ${MAX_BULK_ITEMS} objects of the collection with everything of them (properties, preference sets, channel data, their subscriptions as subscriber and as the object), in batches; an object that does not exist counts as deleted. It applies in acceptance order with the collection's other objects operations on the same ids.`,
     'BulkDeleteObjectsRequest',
     [collectionParameter],
   ),
