@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Knock from '@knocklabs/node';
-import { generateSecretKey } from '@prefs/db';
+import { findEnvironmentBySecretKey, generateSecretKey } from '@prefs/db';
 import { createTestEnvironment, freePort, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 
 /**
@@ -107,6 +107,28 @@ it('sets 1,000 users through users.bulk.setPreferences, polls bulkOperations.get
   expect(sets[0].categories).toEqual({ marketing: true, transactional: { channel_types: { email: true, sms: false } } });
   await knock.users.unsetPreferences(ids[0], 'default');
   expect(await knock.users.listPreferences(ids[0])).toEqual([]);
+});
+
+it('subscribes recipients to an object, lists them both ways and unsubscribes them (objects.*Subscriptions, users.listSubscriptions)', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  const owner = await findEnvironmentBySecretKey(env.db, bootstrapKey);
+  // The subscribed-to object is stored directly: the objects resource is not what this test drives.
+  await env.db.$executeRawUnsafe("INSERT INTO objects (environment_id, collection, id) VALUES ($1::uuid, 'projects', 'sdk-1')", owner?.environmentId);
+  const added = await knock.objects.addSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-bob', name: 'Bob' }, { id: 'sdk-team', collection: 'teams' }], properties: { role: 'watcher' } });
+  expect(added.map((subscription) => [subscription.recipient.id, subscription.properties])).toEqual(
+    expect.arrayContaining([['sdk-ann', { role: 'watcher' }], ['sdk-bob', { role: 'watcher' }], ['sdk-team', { role: 'watcher' }]]),
+  );
+  const subscribers: string[] = [];
+  for await (const subscription of knock.objects.listSubscriptions('projects', 'sdk-1', { page_size: 2 })) subscribers.push(subscription.recipient.id);
+  expect(subscribers.sort()).toEqual(['sdk-ann', 'sdk-bob', 'sdk-team']);
+  const filtered = await knock.objects.listSubscriptions('projects', 'sdk-1', { recipients: ['sdk-bob', { id: 'sdk-team', collection: 'teams' }] });
+  expect(filtered.entries.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-bob', 'sdk-team']);
+  expect((await knock.objects.listSubscriptions('teams', 'sdk-team', { mode: 'recipient' })).entries.map((subscription) => subscription.object.id)).toEqual(['sdk-1']);
+  expect((await knock.users.listSubscriptions('sdk-bob', { objects: [{ id: 'sdk-1', collection: 'projects' }] })).entries).toMatchObject([{ object: { id: 'sdk-1' }, recipient: { id: 'sdk-bob', name: 'Bob' } }]);
+  const removed = await knock.objects.deleteSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-team', collection: 'teams' }] });
+  expect(removed.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-ann', 'sdk-team']);
+  expect((await knock.users.listSubscriptions('sdk-ann')).entries).toEqual([]);
+  await expect(knock.objects.addSubscriptions('projects', 'sdk-missing', { recipients: ['sdk-ann'] })).rejects.toMatchObject({ status: 404 });
 });
 
 it('rejects a wrong key with the SDK\'s authentication error', async () => {

@@ -9,6 +9,7 @@ import { operatorEndpointsPaths, operatorEndpointsSchemas } from './openapi/oper
 import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
+import { subscriptionsPaths, subscriptionsSchemas } from './openapi/subscriptions';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
@@ -53,6 +54,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
+    { name: 'Subscriptions', description: 'Recipients (users and objects) subscribed to objects, with the relationship\'s properties.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
   ],
   security: [{ bearerAuth: [] }],
@@ -67,6 +69,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...usersPaths,
     ...channelDataPaths,
     ...audiencesPaths,
+    ...subscriptionsPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
@@ -85,6 +88,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...usersSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
+      ...subscriptionsSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,

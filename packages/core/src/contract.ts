@@ -114,8 +114,11 @@ export const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
  * - Free text (a condition's variable and argument) may hold anything jsonb stores: no NUL, no unpaired
  *   surrogate.
  * - A channel id is a UUID, in either case (as are the ids this service makes).
+ * - An object collection's name is 1 to 255 letters, digits, `_`, `-` or `.` (so never `$`-prefixed: those
+ *   are reserved, `$users` naming users).
  */
 export const PATTERNS = {
+  collection: `^[A-Za-z0-9_.-]{1,${LIMITS.idLength}}$`,
   idText: '^[^\\u0000-\\u001f\\u007f\\p{Cs}]*$',
   storableText: '^[^\\u0000\\p{Cs}]*$',
   uuid: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
@@ -225,6 +228,11 @@ export const DEFAULT_TENANT_PERSISTENCE_STRATEGY: PersistenceStrategy = 'merge';
 /** Items of a bulk tenants set or users identify body. */
 export const MAX_BULK_ITEMS = LIMITS.bulkUsers;
 export const MAX_EVALUATION_RECIPIENTS = LIMITS.bulkUsers;
+/**
+ * Subscriptions (recipients.md section 3): recipients of one add or delete on an object (Knock's 100), and
+ * entries (one subscribed-to object each, with its recipients) of one bulk call.
+ */
+export const SUBSCRIPTION_LIMITS = { recipientsPerCall: 100, bulkEntries: LIMITS.bulkUsers } as const;
 /** Entries of an evaluation's `workflow.categories`. */
 export const MAX_WORKFLOW_CATEGORIES = 50;
 export const EVALUATION_FIELDS = ['recipients', 'workflow', 'channel', 'tenant', 'data', 'actor'] as const;

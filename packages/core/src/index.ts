@@ -59,7 +59,16 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { USERS_COLLECTION, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
+export { type RecipientRecord } from './object';
+export {
+  MAX_SUBSCRIPTION_RECIPIENTS,
+  toSubscriptionResource,
+  validateAddSubscriptionsRequest,
+  validateDeleteSubscriptionsRequest,
+  type AddSubscriptionsInput,
+  type SubscriptionRecord,
+} from './subscriptions';
 export { toUserResource, type UserRecord } from './user';
 export { validateMergeUserRequest, validateUserInput, type UserInput } from './user-input';
 export { toTenantResource, type TenantRecord } from './tenant';
@@ -96,3 +105,4 @@ export { toKnockPreferenceCenterConfig } from './knock-preference-center-config'
 // The request bodies as JSON Schema, for the OpenAPI document.
 export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
 export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';
+export { SUBSCRIPTION_REQUEST_SCHEMAS } from './subscription-request-schemas';

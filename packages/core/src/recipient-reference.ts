@@ -1,4 +1,4 @@
-import { isIdText, LIMITS } from './contract';
+import { isIdText, LIMITS, PATTERNS } from './contract';
 import type { FieldError, Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
 
@@ -16,7 +16,7 @@ export interface RecipientReference {
 /** The collection users are stored under; `$` starts no collection a caller may name. */
 export const USERS_COLLECTION = '$users';
 
-const COLLECTION_NAME = new RegExp(`^[A-Za-z0-9_.-]{1,${LIMITS.idLength}}$`);
+const COLLECTION_NAME = new RegExp(PATTERNS.collection);
 
 export function isUser(recipient: RecipientReference): boolean {
   return recipient.collection === USERS_COLLECTION;
