@@ -29,8 +29,16 @@ function answerClientError(error: NodeJS.ErrnoException, socket: import('node:st
   );
 }
 
+/**
+ * Idle keep-alive sockets stay open longer than a load balancer's usual 60 s idle timeout and than a
+ * client's reuse window (it reads `Keep-Alive: timeout=65` and stops reusing a second early), so the
+ * client or the proxy closes them: with Node's 5 s, a busy client reused a socket the API was closing
+ * and its request failed ("other side closed"), seen in the one-click load test at load 45.
+ */
+const IDLE_KEEP_ALIVE_MS = 65_000;
+
 export function createHttpServer(app: Express): http.Server {
-  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, app);
+  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: IDLE_KEEP_ALIVE_MS }, app);
   server.on('clientError', answerClientError);
   return server;
 }

@@ -18,17 +18,20 @@ const get = (user: string, channel: string, key?: string) => request(t.api.app).
 const stored = async (user?: string) =>
   Number((await t.env.db.$queryRawUnsafe<{ count: bigint }[]>('SELECT count(*) AS count FROM channel_data WHERE recipient_id = coalesce($1, recipient_id)', user ?? null))[0].count);
 
+/** Push data as answered: the tokens and their devices both (Knock's PushChannelDataFull). */
+const pushData = (...tokens: string[]) => ({ tokens, devices: tokens.map((token) => ({ token, locale: null, timezone: null })) });
+
 describe('knock.users channel data (the SDK, unchanged)', () => {
   it('sets, gets, replaces and unsets a user\'s push tokens', async () => {
     const knock = new Knock({ apiKey: t.env.secretKey, baseURL: t.api.url, maxRetries: 0 });
     const set = await knock.users.setChannelData('sdk-user', PUSH, { data: { tokens: ['push_token_1'] } });
-    expect(set).toEqual({ __typename: 'ChannelData', channel_id: PUSH, data: { tokens: ['push_token_1'] } });
+    expect(set).toEqual({ __typename: 'ChannelData', channel_id: PUSH, data: pushData('push_token_1') });
     expect(await knock.users.getChannelData('sdk-user', PUSH)).toEqual(set);
 
     // A set replaces that channel's data whole (Knock's set), leaving other channels alone.
     await knock.users.setChannelData('sdk-user', SLACK, { data: { connections: [{ incoming_webhook: { url: 'https://hooks.slack.test/a' } }] } });
     await knock.users.setChannelData('sdk-user', PUSH, { data: { tokens: ['push_token_2', 'push_token_3'] } });
-    expect((await knock.users.getChannelData('sdk-user', PUSH)).data).toEqual({ tokens: ['push_token_2', 'push_token_3'] });
+    expect((await knock.users.getChannelData('sdk-user', PUSH)).data).toEqual(pushData('push_token_2', 'push_token_3'));
     expect((await knock.users.getChannelData('sdk-user', SLACK)).data).toEqual({ connections: [{ incoming_webhook: { url: 'https://hooks.slack.test/a' } }] });
 
     await knock.users.unsetChannelData('sdk-user', PUSH);
@@ -40,21 +43,25 @@ describe('knock.users channel data (the SDK, unchanged)', () => {
 });
 
 describe('PUT /v1/users/:user_id/channel_data/:channel_id', () => {
+  const arn = 'arn:aws:sns:eu-west-1:1:endpoint/APNS/app/x';
   it.each([
-    ['push devices', { devices: [{ token: 'tok', locale: 'en-US', timezone: 'Europe/Paris' }] }],
-    ['AWS SNS target ARNs', { target_arns: ['arn:aws:sns:eu-west-1:1:endpoint/APNS/app/x'] }],
-    ['OneSignal player ids', { player_ids: ['123e4567-e89b-12d3-a456-426614174000'] }],
-    ['Microsoft Teams', { connections: [{ ms_teams_tenant_id: null, ms_teams_user_id: '123e4567-e89b-12d3-a456-426614174000' }], ms_teams_tenant_id: null }],
-    ['Discord', { connections: [{ channel_id: '8765' }] }],
-  ])('stores %s as sent', async (_name, data) => {
+    ['push devices', { devices: [{ token: 'tok', locale: 'en-US', timezone: 'Europe/Paris' }] }, { tokens: ['tok'], devices: [{ token: 'tok', locale: 'en-US', timezone: 'Europe/Paris' }] }],
+    ['AWS SNS target ARNs', { target_arns: [arn] }, { target_arns: [arn], devices: [{ target_arn: arn, locale: null, timezone: null }] }],
+    ['OneSignal player ids', { player_ids: ['123e4567-e89b-12d3-a456-426614174000'] }, undefined],
+    ['Microsoft Teams', { connections: [{ ms_teams_tenant_id: null, ms_teams_user_id: '123e4567-e89b-12d3-a456-426614174000' }], ms_teams_tenant_id: null }, undefined],
+    ['Discord', { connections: [{ channel_id: '8765' }] }, undefined],
+  ])('stores %s as sent, and answers it in the full shape of Knock\'s document', async (_name, data, answered) => {
     const res = await put('shapes', PUSH, { data });
     expect(res.status).toBe(200);
-    expect((await get('shapes', PUSH)).body.data).toEqual(data);
+    expect(res.body.data).toEqual(answered ?? data);
+    expect((await get('shapes', PUSH)).body.data).toEqual(answered ?? data);
+    const rows = await t.env.db.$queryRawUnsafe<{ data: unknown }[]>("SELECT data FROM channel_data WHERE recipient_id = 'shapes'");
+    expect(rows.map((row) => row.data)).toEqual([data]);
   });
 
   it('stores a channel id sent in upper case under its lower-case form', async () => {
     await put('cased', PUSH.toUpperCase(), { data: { tokens: ['a'] } });
-    expect((await get('cased', PUSH)).body).toMatchObject({ channel_id: PUSH, data: { tokens: ['a'] } });
+    expect((await get('cased', PUSH)).body).toMatchObject({ channel_id: PUSH, data: pushData('a') });
   });
 
   it('refuses bad data, naming the field, and writes nothing', async () => {
@@ -97,7 +104,7 @@ describe('GET and DELETE', () => {
     await put('shared-id', PUSH, { data: { tokens: ['mine'] } });
     expect((await get('shared-id', PUSH, t.otherKey)).status).toBe(404);
     expect((await request(t.api.app).delete(path('shared-id', PUSH)).set(t.auth(t.otherKey))).status).toBe(204);
-    expect((await get('shared-id', PUSH)).body.data).toEqual({ tokens: ['mine'] });
+    expect((await get('shared-id', PUSH)).body.data).toEqual(pushData('mine'));
   });
 
   it('are closed to a public key, even with a token for that very user', async () => {
@@ -106,6 +113,6 @@ describe('GET and DELETE', () => {
     const browser = { Authorization: `Bearer ${publicKey}`, 'X-Knock-User-Token': await signUserToken('shared-id', { signingKey }) };
     expect((await request(t.api.app).get(path('shared-id', PUSH)).set(browser)).status).toBe(403);
     expect((await request(t.api.app).put(path('shared-id', PUSH)).set(browser).send({ data: { tokens: ['theirs'] } })).status).toBe(403);
-    expect((await get('shared-id', PUSH)).body.data).toEqual({ tokens: ['mine'] });
+    expect((await get('shared-id', PUSH)).body.data).toEqual(pushData('mine'));
   });
 });

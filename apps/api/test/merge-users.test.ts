@@ -43,7 +43,7 @@ it('folds the source into the target and deletes the source', async () => {
     default: { categories: { marketing: true, product: true }, channel_types: { sms: false } },
     acme: { workflows: { w: false } },
   });
-  expect((await call('get', `/v1/users/ann/channel_data/${PUSH}`)).body.data).toEqual({ tokens: ['t-shared', 't-ann', 't-anon'] });
+  expect((await call('get', `/v1/users/ann/channel_data/${PUSH}`)).body.data.tokens).toEqual(['t-shared', 't-ann', 't-anon']);
   expect((await call('get', `/v1/users/ann/channel_data/${SLACK}`)).body.data).toEqual({ connections: [{ channel_id: 'C1' }] });
   expect((await call('get', '/v1/audiences/trial/members')).body.entries.map((member: { user_id: string }) => member.user_id)).toEqual(['ann']);
   expect((await call('get', '/v1/users/ann/unsubscribes')).body.entries).toHaveLength(1);

@@ -131,4 +131,34 @@ describe('a stored limit met on another route', () => {
     expect(await storedSet('page-full', 'default')).toEqual(nearlyFull);
     expect(await events()).toBe(0);
   });
+
+  it('a one-click unsubscribe into a nearly full set is honoured past 64 KiB: 200, the set changed, the event recorded', async () => {
+    const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
+    await t.env.db.$executeRawUnsafe(
+      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'click-full', 'default', $2::jsonb)`,
+      t.env.environmentId,
+      JSON.stringify(nearlyFull),
+    );
+    const linkPath = async (body: object) => {
+      const url = new URL((await request(t.api.app).post('/v1/users/click-full/links').set(t.auth()).send(body)).body.commercial_unsubscribe_url);
+      return `${url.pathname}${url.search}`;
+    };
+    const oneClick = (path: string) => request(t.api.app).post(path).type('form').send('List-Unsubscribe=One-Click');
+    const commercial = await linkPath({});
+    const events = async () => Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM unsubscribes WHERE user_id = 'click-full'"))[0].n);
+
+    const res = await oneClick(commercial);
+    expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: 'You are unsubscribed.\n' });
+    expect(await storedSet('click-full', 'default')).toEqual({ ...nearlyFull, commercial_subscribed: false });
+    expect(await events()).toBe(1);
+    // A scoped link adds its key past the limit too; a repeat changes nothing and is counted on its event.
+    expect((await oneClick(await linkPath({ scope: 'categories.weekly-digest' }))).status).toBe(200);
+    expect((await oneClick(commercial)).status).toBe(200);
+    expect(await storedSet('click-full', 'default')).toEqual({ ...nearlyFull, commercial_subscribed: false, categories: { 'weekly-digest': false } });
+    expect(await events()).toBe(2);
+    // Only opt-outs pass the limit: any other write that leaves the set over it is refused, nothing written.
+    const merge = await put('click-full', 'default', { channel_types: { email: true }, __persistence_strategy__: 'merge' });
+    expect({ status: merge.status, code: merge.body.code }).toEqual({ status: 422, code: 'preference_set_too_large' });
+    expect((await put('click-full', 'default', { commercial_subscribed: false })).status).toBe(200);
+  });
 });

@@ -162,6 +162,22 @@ export function validateInlineChannelData(value: unknown, path: string): Validat
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result };
 }
 
+/**
+ * Channel data as Knock answers it: push data with both its `tokens` and its `devices` (Knock's
+ * `PushChannelDataFull`), AWS SNS data with both `target_arns` and `devices` (`AWSSNSPushChannelDataFull`),
+ * whichever of the two was written; a device's unset `locale` and `timezone` are null. Other shapes as stored.
+ */
+export function channelDataAsAnswered(data: ChannelDataValue): ChannelDataValue {
+  const device = (key: 'token' | 'target_arn', value: unknown) => ({ [key]: value, locale: null, timezone: null });
+  if (Array.isArray(data.tokens)) return { tokens: data.tokens, devices: data.tokens.map((token) => device('token', token)) };
+  if (Array.isArray(data.target_arns)) return { target_arns: data.target_arns, devices: data.target_arns.map((arn) => device('target_arn', arn)) };
+  if (!Array.isArray(data.devices)) return data;
+  const devices = data.devices.filter(isPlainObject).map((entry) => ({ locale: null, timezone: null, ...entry }));
+  // A list of AWS SNS devices answers as AWS SNS data; any other (push devices, or none) as push data.
+  const sns = devices.length > 0 && devices.every((entry) => 'target_arn' in entry);
+  return sns ? { target_arns: devices.map((entry) => entry.target_arn), devices } : { tokens: devices.flatMap((entry) => ('token' in entry ? [entry.token] : [])), devices };
+}
+
 /** The list fields of channel data, each entry told apart by this key (a device by its token or ARN). */
 const LIST_ENTRY_KEYS: Record<string, (entry: unknown) => string> = {
   tokens: (entry) => JSON.stringify(entry),

@@ -81,10 +81,15 @@ export const LIMITS = {
 /** What one recipient may store (limits-and-costs: storage per recipient is bounded). */
 export const PREFERENCE_SET_LIMITS = {
   /**
-   * Bytes of one stored set as PostgreSQL holds it (jsonb, the `preference_sets_size` check), and of a
+   * Bytes of one stored set as PostgreSQL holds it (jsonb, the `preference_sets_size` trigger), and of a
    * request's preference document as JSON text: the merge's cost in PostgreSQL grows with the patch.
    */
   bytes: 64 * 1024,
+  /**
+   * Bytes a set may reach through unsubscribes alone (one-click): consent is never refused for size, so an
+   * opt-out into a nearly full set is stored past `bytes`, up to this (the `preference_sets_size` trigger).
+   */
+  optOutBytes: 80 * 1024,
   /** Preference sets of one recipient, by default (`PREFERENCE_SETS_PER_RECIPIENT`). */
   perRecipient: 1000,
 } as const;

@@ -75,7 +75,7 @@ export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';
 export { isStorableText, mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue } from './custom-properties';
-export { CHANNEL_DATA_MAX_BYTES, uniteChannelData, validateChannelDataRequest, validateChannelId, type ChannelDataValue } from './channel-data';
+export { CHANNEL_DATA_MAX_BYTES, channelDataAsAnswered, uniteChannelData, validateChannelDataRequest, validateChannelId, type ChannelDataValue } from './channel-data';
 export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersRequest, type AudienceMemberInput } from './audience-members';
 
 // Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.

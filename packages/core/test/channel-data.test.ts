@@ -77,3 +77,16 @@ describe('uniting two recipients\' channel data (merge users)', () => {
     expect(uniteChannelData({ tokens: ['a'] }, { player_ids: ['p'] })).toEqual({ tokens: ['a'] });
   });
 });
+
+describe('channel data as answered', () => {
+  it("answers push and AWS SNS data with both their list and their devices, as Knock's document's full shapes", async () => {
+    const { channelDataAsAnswered } = await import('../src/channel-data');
+    expect(channelDataAsAnswered({ tokens: ['a'] })).toEqual({ tokens: ['a'], devices: [{ token: 'a', locale: null, timezone: null }] });
+    expect(channelDataAsAnswered({ devices: [{ token: 'a', locale: 'fr' }] })).toEqual({ tokens: ['a'], devices: [{ token: 'a', locale: 'fr', timezone: null }] });
+    expect(channelDataAsAnswered({ target_arns: ['arn'] })).toEqual({ target_arns: ['arn'], devices: [{ target_arn: 'arn', locale: null, timezone: null }] });
+    expect(channelDataAsAnswered({ devices: [{ target_arn: 'arn', timezone: 'UTC' }] })).toEqual({ target_arns: ['arn'], devices: [{ target_arn: 'arn', locale: null, timezone: 'UTC' }] });
+    expect(channelDataAsAnswered({ devices: [] })).toEqual({ tokens: [], devices: [] });
+    expect(channelDataAsAnswered({ player_ids: ['p'] })).toEqual({ player_ids: ['p'] });
+    expect(channelDataAsAnswered({ connections: [], ms_teams_tenant_id: null })).toEqual({ connections: [], ms_teams_tenant_id: null });
+  });
+});

@@ -1,7 +1,7 @@
 import { PREFERENCE_SET_LIMITS } from '@prefs/core';
 import { driverCause, wrapped } from './transient-errors';
 
-/** A write that would store a set over `PREFERENCE_SET_LIMITS.bytes` (the `preference_sets_size` check). */
+/** A write that would store a set over `PREFERENCE_SET_LIMITS.bytes` (the `preference_sets_size` trigger). */
 export class PreferenceSetTooLargeError extends Error {
   override readonly name = 'PreferenceSetTooLargeError';
   constructor() {
@@ -17,7 +17,10 @@ export class PreferenceSetLimitError extends Error {
   }
 }
 
-/** The CHECK constraint that holds stored sets to their size limit (migration 20261202110000). */
+/**
+ * What holds stored sets to their size limit: a CHECK constraint (migration 20261202110000), since
+ * 20261204170000 a trigger refusing with the CHECK's name and SQLSTATE, so that unsubscribes may pass it.
+ */
 export const PREFERENCE_SET_SIZE_CHECK = 'preference_sets_size';
 
 /** What a bulk write that would create a set past the recipient's limit fails with (migration 20261203120000). */

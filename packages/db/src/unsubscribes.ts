@@ -1,5 +1,6 @@
 import { DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
 import { putPreferenceSet, upsertOneSetSql } from './preference-sets';
 
 export type UnsubscribeSource = 'one_click' | 'preference_center';
@@ -85,8 +86,32 @@ async function insertEvent(tx: Queryable, event: UnsubscribeEvent): Promise<Unsu
  * one user take turns; the repeat's UPDATE re-reads the event it counts on, so concurrent repeats all land.
  * An event committed while this statement waited for the lock is not visible to it: that POST stores a
  * new row instead (still counted once).
+ *
+ * An unsubscribe is never refused for the set's size: into a set near 64 KiB its `false` is stored past the
+ * limit; only past `PREFERENCE_SET_LIMITS.optOutBytes` (unsubscribes alone cannot get there but through
+ * dozens of distinct scoped links) is it `PreferenceSetTooLargeError`, nothing written.
  */
-export async function recordUnsubscribe(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
+export async function recordUnsubscribe(db: Database, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
+  try {
+    return await recordUnsubscribeOnce(db, event);
+  } catch (error) {
+    if (!violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw error;
+  }
+  // The set is nearly full. Consent is never refused for size: the opt-out is written past the limit, as
+  // the size trigger allows a transaction that says so (up to PREFERENCE_SET_LIMITS.optOutBytes). Rare, so
+  // the common unsubscribe keeps its one round trip.
+  try {
+    return await db.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe("SELECT set_config('prefs.opt_out_past_set_limit', 'on', true)");
+      return recordUnsubscribeOnce(tx, event);
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    if (violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw new PreferenceSetTooLargeError();
+    throw error;
+  }
+}
+
+async function recordUnsubscribeOnce(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
   const write = upsertOneSetSql('merge', unsubscribePatch(event.scope), 'overwrite', 'changed');
   const eventParam = (n: number) => `$${3 + write.params.length + n}`;
   const [scope, tenant, linkId, source] = [eventParam(1), eventParam(2), eventParam(3), eventParam(4)];

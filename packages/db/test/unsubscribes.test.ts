@@ -1,6 +1,6 @@
-import { applyPreferences, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
-import { useTestEnvironment } from '@prefs/testing';
-import { getPreferenceSet, listUnsubscribes, recordUnsubscribe, putPreferenceSet } from '../src';
+import { applyPreferences, PREFERENCE_SET_LIMITS, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { useTestEnvironment, workflowsOfSize } from '@prefs/testing';
+import { getPreferenceSet, listUnsubscribes, PreferenceSetTooLargeError, recordUnsubscribe, putPreferenceSet } from '@prefs/db';
 
 /** The one-click unsubscribe's SQL merge gives what the shared merge function gives, whatever is stored. */
 const env = useTestEnvironment();
@@ -30,4 +30,35 @@ it('for every stored set and scope, the stored result equals applyPreferences(me
     }
   }
   expect(await listUnsubscribes(env.db, env.environmentId, 'u1', 10, null)).toHaveLength(1);
+});
+
+it('an unsubscribe passes the 64 KiB set limit, up to optOutBytes; no other write does', async () => {
+  const userId = 'nearly-full';
+  // Sizes as the limit reads them: the value as written (a stored one is compressed).
+  const sizeOf = async () =>
+    (await env.db.$queryRawUnsafe<{ bytes: number }[]>(
+      "SELECT pg_column_size(preferences::text::jsonb) AS bytes FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = 'default'",
+      env.environmentId,
+      userId,
+    ))[0].bytes;
+  await putPreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', { workflows: workflowsOfSize(63, 'a') });
+  const event = (scope: string | null) => ({ environmentId: env.environmentId, userId, scope, tenant: null, linkId: 'L'.repeat(22), source: 'one_click' as const });
+  const refusals: unknown[] = [];
+  for (let n = 0; refusals.length === 0; n += 1) {
+    const before = await getPreferenceSet(env.db, env.environmentId, userId, 'default');
+    const scope = `categories.${String(n).padStart(4, '0')}`.padEnd(210, 'k');
+    await recordUnsubscribe(env.db, event(scope)).catch((error: unknown) => refusals.push(error));
+    if (refusals.length > 0) expect(await getPreferenceSet(env.db, env.environmentId, userId, 'default')).toEqual(before);
+    if (n > 200) throw new Error('an unsubscribe was never refused');
+  }
+  expect(refusals[0]).toBeInstanceOf(PreferenceSetTooLargeError);
+  const stored = await sizeOf();
+  expect(stored).toBeLessThanOrEqual(PREFERENCE_SET_LIMITS.optOutBytes);
+  expect(stored).toBeGreaterThan(PREFERENCE_SET_LIMITS.optOutBytes - 300);
+  const recorded = await listUnsubscribes(env.db, env.environmentId, userId, 1000, null);
+  expect(recorded.length).toBeGreaterThan(50);
+  // The unsubscribe's permission ends with its transaction: an ordinary write of the set stays refused.
+  await expect(putPreferenceSet(env.db, env.environmentId, userId, 'default', 'merge', { channel_types: { email: false } })).rejects.toBeInstanceOf(
+    PreferenceSetTooLargeError,
+  );
 });

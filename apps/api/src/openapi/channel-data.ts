@@ -22,6 +22,19 @@ const tokenConnection: Schema = closed({
 });
 const device = (key: 'token' | 'target_arn'): Schema => closed({ [key]: text, locale: nullableText, timezone: nullableText }, [key]);
 
+const playerIds = closed({ player_ids: { type: 'array', items: uuid } }, ['player_ids']);
+const chat = closed(
+  {
+    connections: { type: 'array', items: { oneOf: [incomingWebhook, tokenConnection] } },
+    token: { anyOf: [{ type: 'null' }, closed({ access_token: nullableText }, ['access_token'])] },
+    ms_teams_tenant_id: nullableUuid,
+  },
+  ['connections'],
+);
+/** Push or AWS SNS data as answered: the list and the devices both (Knock's `...ChannelDataFull`). */
+const full = (list: 'tokens' | 'target_arns', key: 'token' | 'target_arn'): Schema =>
+  closed({ [list]: { type: 'array', items: text }, devices: { type: 'array', items: closed({ [key]: text, locale: nullableText, timezone: nullableText }, [key, 'locale', 'timezone']) } }, [list, 'devices']);
+
 export const channelDataSchemas: Record<string, Schema> = {
   ChannelDataValue: {
     description: `One channel's data, in one of the shapes of Knock's document (push tokens or devices, AWS SNS target ARNs or devices, OneSignal player ids, or chat connections for Slack, Microsoft Teams and Discord). At most ${CHANNEL_DATA_MAX_BYTES} bytes of JSON.`,
@@ -29,22 +42,19 @@ export const channelDataSchemas: Record<string, Schema> = {
       closed({ tokens: { type: 'array', items: text } }, ['tokens']),
       closed({ devices: { type: 'array', items: { oneOf: [device('token'), device('target_arn')] } } }, ['devices']),
       closed({ target_arns: { type: 'array', items: text } }, ['target_arns']),
-      closed({ player_ids: { type: 'array', items: uuid } }, ['player_ids']),
-      closed(
-        {
-          connections: { type: 'array', items: { oneOf: [incomingWebhook, tokenConnection] } },
-          token: { anyOf: [{ type: 'null' }, closed({ access_token: nullableText }, ['access_token'])] },
-          ms_teams_tenant_id: nullableUuid,
-        },
-        ['connections'],
-      ),
+      playerIds,
+      chat,
     ],
+  },
+  ChannelDataAnswer: {
+    description: "One channel's data as answered: push data with both its tokens and its devices, AWS SNS data with both its target ARNs and its devices (whichever was written), other shapes as written.",
+    oneOf: [full('tokens', 'token'), full('target_arns', 'target_arn'), playerIds, chat],
   },
   ChannelDataRequest: closed({ data: ref('ChannelDataValue') }, ['data']),
   ChannelData: {
     type: 'object',
     description: "A recipient's data for one channel.",
-    properties: { __typename: { const: 'ChannelData' }, channel_id: { type: 'string', format: 'uuid' }, data: ref('ChannelDataValue') },
+    properties: { __typename: { const: 'ChannelData' }, channel_id: { type: 'string', format: 'uuid' }, data: ref('ChannelDataAnswer') },
     required: ['__typename', 'channel_id', 'data'],
     additionalProperties: false,
   },

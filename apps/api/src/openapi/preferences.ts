@@ -77,7 +77,7 @@ export const preferencesSchemas: Record<string, Schema> = {
 export const preferencesPaths: Paths = {
   '/v1/users/{user_id}/preferences': {
     get: {
-      operationId: 'listUserPreferences',
+      operationId: 'listUserPreferenceSets',
       tags: ['Users'],
       summary: "List a user's preference sets",
       description: 'Every stored set of the user, a bare JSON array (empty for a user with none). Rate tier 4.',
@@ -87,7 +87,7 @@ export const preferencesPaths: Paths = {
   },
   '/v1/users/{user_id}/preferences/{id}': {
     get: {
-      operationId: 'getUserPreferences',
+      operationId: 'getUserPreferenceSet',
       tags: ['Users'],
       summary: "Get a user's preference set",
       description: 'One set as stored; a set the user has not stored reads as the defaults that apply (the environment default set, with the tenant of `?tenant=` or of the set id merged over it), never 404. Rate tier 4.',
@@ -95,7 +95,7 @@ export const preferencesPaths: Paths = {
       responses: { '200': response('The set.', ref('PreferenceSet')), ...v1Errors('422') },
     },
     put: {
-      operationId: 'setUserPreferences',
+      operationId: 'updateUserPreferenceSet',
       tags: ['Users'],
       summary: "Set a user's preference set",
       description: 'Replaces the set, or deep-merges into it with `__persistence_strategy__: "merge"`; returns the stored set. Rate tier 3.',
@@ -104,7 +104,7 @@ export const preferencesPaths: Paths = {
       responses: { '200': response('The stored set.', ref('PreferenceSet')), ...v1BodyErrors() },
     },
     delete: {
-      operationId: 'deleteUserPreferences',
+      operationId: 'deleteUserPreferenceSet',
       tags: ['Users'],
       summary: "Delete a user's preference set",
       description: 'Removes the set (idempotent). Rate tier 3.',

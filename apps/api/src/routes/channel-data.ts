@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { USERS_COLLECTION, validateChannelDataRequest, validateChannelId, validateRecipientId, type RecipientReference } from '@prefs/core';
+import { channelDataAsAnswered, USERS_COLLECTION, validateChannelDataRequest, validateChannelId, validateRecipientId, type RecipientReference } from '@prefs/core';
 import { getChannelData, setChannelData, unsetChannelData, type Database, type StoredChannelData } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -34,7 +34,7 @@ function channelIdOf(req: Request<ChannelDataParams>): string {
 }
 
 /** Knock's `ChannelData` answer. */
-const toChannelDataResource = (stored: StoredChannelData) => ({ __typename: 'ChannelData', channel_id: stored.channelId, data: stored.data });
+const toChannelDataResource = (stored: StoredChannelData) => ({ __typename: 'ChannelData', channel_id: stored.channelId, data: channelDataAsAnswered(stored.data) });
 
 export function channelDataRouter(deps: { db: Database }, paths: RecipientPath[] = [USER_PATH]): Router {
   const { db } = deps;

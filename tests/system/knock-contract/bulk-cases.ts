@@ -1,0 +1,24 @@
+import type { ContractCase } from './contract-case';
+
+/** Bulk operations: each case starts one with the document's example and follows it to its end. */
+const started = (body: unknown): string => (body as { id: string }).id;
+
+export const bulkCases: Record<string, ContractCase> = {
+  bulkSetUserPreferences: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkSetUserPreferences')).body));
+  },
+  getBulkOperation: async (knock, context) => {
+    const res = await knock.send('bulkIdentifyUsers', { body: { users: [{ id: 'operation_user' }] } });
+    await context.untilEnded(started(res.body));
+  },
+  bulkIdentifyUsers: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkIdentifyUsers')).body));
+  },
+  bulkSetTenants: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkSetTenants')).body));
+  },
+  bulkDeleteUsers: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkIdentifyUsers', { body: { users: [{ id: 'user_1' }, { id: 'user_2' }] } })).body));
+    await context.untilEnded(started((await knock.send('bulkDeleteUsers')).body));
+  },
+};

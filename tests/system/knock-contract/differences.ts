@@ -1,0 +1,30 @@
+/**
+ * Where prefs answers differently from Knock's document on purpose: each entry names the operation, the
+ * place in the answer (a JSON pointer, matched exactly or as a pattern) and the schema keyword the answer
+ * breaks there, and says why. docs/api.md ("Where prefs differs from Knock's document") says the same.
+ * An answer's schema error is forgiven only by an entry here, and an entry no answer needs fails the test.
+ */
+export interface Difference {
+  operationId: string;
+  instancePath: string | RegExp;
+  keyword: string;
+  why: string;
+}
+
+export const DIFFERENCES: Difference[] = [
+  ...['bulkSetUserPreferences', 'bulkIdentifyUsers', 'bulkSetTenants', 'bulkDeleteUsers', 'getBulkOperation'].map((operationId) => ({
+    operationId,
+    instancePath: '/progress_path',
+    keyword: 'format',
+    why: "progress_path is the operation's path on the API (`/v1/bulk_operations/<id>`), as its name says, where the document's `format: uri` asks for an absolute URI: the API cannot know the origin its callers reach it by behind a proxy, and a path resolves against whichever they used.",
+  })),
+];
+
+/**
+ * The document's request examples prefs does not take yet, for work of issue 18 still landing: their 422
+ * naming only unsupported fields is let pass (any other answer is judged as usual), and the case also sends
+ * the example without those fields. Each entry goes once the work lands.
+ */
+export const NOT_YET_TAKEN: { operationId: string; why: string }[] = [
+  { operationId: 'identifyUser', why: 'inline `preferences` and `channel_data` (issue 18 item 4) are being landed' },
+];
