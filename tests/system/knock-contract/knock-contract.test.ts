@@ -9,6 +9,7 @@ import { ContractClient, type Answer } from './contract-client';
 import { DIFFERENCES, NOT_YET_TAKEN, type Difference } from './differences';
 import { ajv, knockDocument, knockOperations, pathShape, requestExample } from './knock-document';
 import { preferenceCases } from './preference-cases';
+import { subscriptionCases } from './subscription-cases';
 import { tenantAudienceCases } from './tenant-audience-cases';
 import { userCases } from './user-cases';
 
@@ -18,7 +19,7 @@ import { userCases } from './user-cases';
  * own request examples among them, and every answer must fit Knock's document's response schema for its
  * status, save the differences recorded on purpose in differences.ts.
  */
-const CASES: Record<string, ContractCase> = { ...userCases, ...preferenceCases, ...tenantAudienceCases, ...bulkCases };
+const CASES: Record<string, ContractCase> = { ...userCases, ...preferenceCases, ...tenantAudienceCases, ...subscriptionCases, ...bulkCases };
 
 type ServedDocument = { paths: Record<string, Record<string, { operationId?: string; responses?: unknown }>> };
 const t = useApiAndWorker();
@@ -39,6 +40,9 @@ beforeAll(async () => {
         return ['completed', 'failed'].includes((res.body as { status: string }).status) ? res.body : null;
       }, 30_000, 100);
       expect(ended).toMatchObject({ status: 'completed' });
+    },
+    storeObject: async (collection, id) => {
+      await t.env.db.$executeRawUnsafe('INSERT INTO objects (environment_id, collection, id) VALUES ($1::uuid, $2, $3) ON CONFLICT DO NOTHING', t.env.environmentId, collection, id);
     },
   };
 });
