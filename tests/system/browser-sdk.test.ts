@@ -7,13 +7,15 @@ import { chromium, type Browser, type Page, type Request } from 'playwright-core
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
 import { findChromium, missingChromium } from './browser/chromium';
 import { createKnockSteps, type KnockSteps, type StepResult } from './browser/knock-steps';
+import { knockOperations, responseValidator, type KnockOperation } from './knock-contract/knock-document';
 import { prefsOk, startApiProcess, type ApiChild } from './browser/processes';
 
 /**
  * Knock's browser SDK (`@knocklabs/client`), unchanged, as a customer's settings page uses it: a page
  * bundled with esbuild, served from another origin than the API, in a real headless Chromium. Keys are
  * made with the `prefs` command line; tokens are signed by `signUserToken` of `@knocklabs/node`, as the
- * customer's server would. The same calls also run from Node, which is what runs when no Chromium is at
+ * customer's server would; the preference-center config is read as Knock's docs show it from a browser, and
+ * must fit Knock's document. The same calls also run from Node, which is what runs when no Chromium is at
  * hand (the browser half then says so and is skipped).
  */
 const chromiumPath = findChromium();
@@ -30,6 +32,13 @@ beforeAll(async () => {
   await prefsOk(env, 'keys', 'create', '--environment', 'web');
   publicKey = await prefsOk(env, 'keys', 'create', '--environment', 'web', '--public');
   signingKey = await prefsOk(env, 'signing-keys', 'create', '--environment', 'web');
+  // The environment's preference-center layout, which the config answers in Knock's rows.
+  const layout = await fetch(`${api.url}/v1/preference_center`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${await prefsOk(env, 'keys', 'create', '--environment', 'web')}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Your notifications', rows: [{ key: 'categories.marketing', label: 'Marketing', channel_types: ['email'] }] }),
+  });
+  expect(layout.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -56,6 +65,7 @@ async function settingsPageScenario(run: Driver, userId: string): Promise<void> 
   const grants = [buildUserTokenGrant({ type: 'user', id: userId }, userRights), buildUserTokenGrant({ type: 'tenant', id: 'acme' }, ['preferences/write' as never])];
   const token = await signUserToken(userId, { signingKey, grants });
   const withoutTenant = await signUserToken(userId, { signingKey });
+  const configFits = responseValidator(knockOperations.find((operation) => operation.operationId === 'getPreferenceCenterConfig') as KnockOperation, 200);
   expect(expectOk(await run('authenticate', api.url, publicKey, userId, withoutTenant))).toBe(true);
   expectRefused(await run('setPreferences', { workflows: { digest: true } }, { preferenceSet: 'acme' }), 403);
   expect(expectOk(await run('authenticate', api.url, publicKey, userId, token))).toBe(true);
@@ -84,6 +94,14 @@ async function settingsPageScenario(run: Driver, userId: string): Promise<void> 
   expect(expectOk(await run('getUser'))).toMatchObject({ id: userId, name: 'Ada' });
   expectRefused(await run('identify', { __tenant: 'acme' }), 403);
 
+  // The preference-center config, as Knock's docs show it read from a browser: in Knock's shape, with this
+  // environment's layout; a tenant's only with a token whose grants name that tenant.
+  const config = expectOk(await run('getPreferenceCenterConfig'));
+  expect(config).toMatchObject({ enabled: true, user_email: userId, config: { title: 'Your notifications', rows: expect.arrayContaining([expect.objectContaining({ type: 'category', identifier: 'marketing', name: 'Marketing' })]) } });
+  expect({ fits: configFits?.(config), errors: configFits?.errors ?? null }).toEqual({ fits: true, errors: null });
+  expectOk(await run('getPreferenceCenterConfig', { tenant: 'acme' }));
+  expectRefused(await run('getPreferenceCenterConfig', { tenant: 'globex' }), 403);
+
   // The server sees what the browser wrote.
   const server = await fetch(`${api.url}/v1/users/${encodeURIComponent(userId)}/preferences/default`, {
     headers: { Authorization: `Bearer ${await prefsOk(env, 'keys', 'create', '--environment', 'web')}` },
@@ -96,6 +114,7 @@ async function settingsPageScenario(run: Driver, userId: string): Promise<void> 
   expectRefused(await run('getPreferences'), 403);
   expectRefused(await run('setPreferences', { categories: { marketing: true } }), 403);
   expectRefused(await run('identify', { name: 'Mallory' }), 403);
+  expectRefused(await run('getPreferenceCenterConfig'), 403);
 
   // An expired token.
   expectOk(await run('authenticate', api.url, publicKey, userId, await signUserToken(userId, { signingKey, expiresInSeconds: -30 })));

@@ -358,6 +358,46 @@ describe('GET /openapi.json', () => {
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes`).set(auth()));
     conforms('get', unsubscribes, await request(app).get(`/v1/users/${ids[1]}/unsubscribes?page_size=500`).set(auth()));
 
+    // Webhooks: register (200 with the secret, 422), list, get, change, rotate, the deliveries of a bulk
+    // operation's event and a retry of one, delete (204, then 404).
+    const hooks = '/v1/webhooks';
+    const hookBody = { url: 'http://127.0.0.1:9/hooks', events: ['bulk_operation.completed'], description: 'openapi' };
+    const hook = await request(app).post(hooks).set(auth()).send(hookBody);
+    conforms('post', hooks, hook);
+    requestConforms('post', hooks, hookBody, hook);
+    const badHook = { url: 'ftp://127.0.0.1/x', events: [] };
+    const refusedHook = await request(app).post(hooks).set(auth()).send(badHook);
+    conforms('post', hooks, refusedHook);
+    requestConforms('post', hooks, badHook, refusedHook);
+    conforms('get', hooks, await request(app).get(hooks).set(auth()));
+    conforms('get', hooks, await request(app).get(`${hooks}?page_size=0`).set(auth()));
+    const hookPath = '/v1/webhooks/{id}';
+    conforms('get', hookPath, await request(app).get(`${hooks}/${hook.body.id}`).set(auth()));
+    conforms('get', hookPath, await request(app).get(`${hooks}/nope`).set(auth()));
+    const hookPatch = { description: null, events: ['bulk_operation.completed', 'bulk_operation.failed'] };
+    const patchedHook = await request(app).patch(`${hooks}/${hook.body.id}`).set(auth()).send(hookPatch);
+    conforms('patch', hookPath, patchedHook);
+    requestConforms('patch', hookPath, hookPatch, patchedHook);
+    const badPatch = { enabled: 'yes' };
+    const refusedPatch = await request(app).patch(`${hooks}/${hook.body.id}`).set(auth()).send(badPatch);
+    conforms('patch', hookPath, refusedPatch);
+    requestConforms('patch', hookPath, badPatch, refusedPatch);
+    conforms('post', '/v1/webhooks/{id}/rotate_secret', await request(app).post(`${hooks}/${hook.body.id}/rotate_secret`).set(auth()));
+    conforms('post', '/v1/webhooks/{id}/rotate_secret', await request(app).post(`${hooks}/nope/rotate_secret`).set(auth()));
+    const hooked = await request(app).post(bulkDelete).set(auth()).send({ user_ids: ['hooked'] });
+    await waitFor(async () => (await request(app).get(`/v1/bulk_operations/${hooked.body.id}`).set(auth())).body.status === 'completed', 30_000);
+    const deliveriesPath = '/v1/webhooks/{id}/deliveries';
+    const deliveries = await request(app).get(`${hooks}/${hook.body.id}/deliveries`).set(auth());
+    conforms('get', deliveriesPath, deliveries);
+    expect(deliveries.body.entries).toHaveLength(1);
+    conforms('get', deliveriesPath, await request(app).get(`${hooks}/${hook.body.id}/deliveries?status=lost`).set(auth()));
+    conforms('get', deliveriesPath, await request(app).get(`${hooks}/nope/deliveries`).set(auth()));
+    const retryPath = '/v1/webhooks/{id}/deliveries/{delivery_id}/retry';
+    conforms('post', retryPath, await request(app).post(`${hooks}/${hook.body.id}/deliveries/${deliveries.body.entries[0].id}/retry`).set(auth()));
+    conforms('post', retryPath, await request(app).post(`${hooks}/${hook.body.id}/deliveries/nope/retry`).set(auth()));
+    conforms('delete', hookPath, await request(app).delete(`${hooks}/${hook.body.id}`).set(auth()));
+    conforms('delete', hookPath, await request(app).delete(`${hooks}/${hook.body.id}`).set(auth()));
+
     // Every documented operation was exercised.
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
     expect([...checked.keys()].sort()).toEqual(documented.sort());

@@ -38,6 +38,7 @@ import { oneClickUnsubscribeRouter } from './routes/one-click-unsubscribe';
 import { preferenceCenterRouter } from './routes/preference-center';
 import { preferencePageRouter } from './routes/preference-page';
 import { unsubscribesRouter } from './routes/unsubscribes';
+import { webhooksRouter } from './routes/webhooks';
 
 export interface AppDependencies {
   config: ApiConfig;
@@ -115,6 +116,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));
   v1.use(unsubscribesRouter({ db }));
+  v1.use(webhooksRouter({ db, allowPrivate: config.webhookAllowPrivate }));
   app.use('/v1', v1);
 
   app.use((_req, _res, next) => next(new NotFound('No such endpoint')));

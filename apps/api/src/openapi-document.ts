@@ -14,6 +14,7 @@ import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
+import { webhookEvents, webhooksPaths, webhooksSchemas } from './openapi/webhooks';
 
 /**
  * The OpenAPI 3.1 description of every endpoint this API serves, served at `GET /openapi.json`. Each
@@ -29,6 +30,8 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers: { url: string; description: string }[];
   paths: Paths;
+  /** What the service sends (OpenAPI 3.1): the webhook events. */
+  webhooks: Paths;
   components: { schemas: Record<string, Schema>; responses: Record<string, Schema>; parameters: Record<string, Schema>; securitySchemes: Record<string, Schema> };
   security: Record<string, string[]>[];
   tags: { name: string; description: string }[];
@@ -56,6 +59,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Subscriptions', description: 'Recipients (users and objects) subscribed to objects, with the relationship\'s properties.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
+    { name: 'Webhooks', description: 'Endpoints that are sent the environment\'s events (Standard Webhooks), and their deliveries.' },
   ],
   security: [{ bearerAuth: [] }],
   paths: withBrowserAccess({
@@ -73,7 +77,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
+    ...webhooksPaths,
   }),
+  webhooks: webhookEvents,
   components: {
     securitySchemes: { ...securitySchemes, ...browserAccessSecuritySchemes },
     schemas: {
@@ -92,6 +98,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,
+      ...webhooksSchemas,
     },
     parameters,
     responses: { ...responses, ...browserAccessResponses },

@@ -51,6 +51,14 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'POST /v1/users/:user_id/preference_center/signed_url': 3,
   'GET /v1/users/:user_id/preference_center/config': 4,
   'GET /v1/users/:user_id/unsubscribes': 4,
+  'POST /v1/webhooks': 3,
+  'GET /v1/webhooks': 4,
+  'GET /v1/webhooks/:id': 4,
+  'PATCH /v1/webhooks/:id': 3,
+  'DELETE /v1/webhooks/:id': 3,
+  'POST /v1/webhooks/:id/rotate_secret': 3,
+  'GET /v1/webhooks/:id/deliveries': 4,
+  'POST /v1/webhooks/:id/deliveries/:delivery_id/retry': 3,
 };
 
 /** The tier of a method (HEAD is GET) on a route template, or undefined for one not listed. */

@@ -26,6 +26,9 @@ import {
   validatePutPreferences,
   validateTenantInput,
   validateUserInput,
+  validateWebhookEndpointInput,
+  validateWebhookEndpointPatch,
+  WEBHOOK_EVENT_TYPES,
   type Validated,
 } from '@prefs/core';
 import { seededRandom } from '@prefs/testing';
@@ -69,6 +72,8 @@ const ENDPOINTS = {
   workflow: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', 'welcome', body) },
   categories: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', undefined, body) },
   category: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/categories/{key}', 'put'), validator: (body: unknown) => validateGranularPreferences('categories', 'marketing', body) },
+  webhook: { document: requestSchema('/v1/webhooks', 'post'), validator: validateWebhookEndpointInput },
+  webhookPatch: { document: requestSchema('/v1/webhooks/{id}', 'patch'), validator: validateWebhookEndpointPatch },
 } satisfies Record<string, Endpoint>;
 type EndpointName = keyof typeof ENDPOINTS;
 
@@ -572,6 +577,41 @@ const addSubscriptionCases: Case[] = [
   ['an inline user with a bad email', { recipients: [{ id: 'u1', email: 7 }] }, false],
 ];
 
+const hook = (fields: Record<string, unknown>) => ({ url: 'https://hooks.example/in', events: ['bulk_operation.completed'], ...fields });
+const webhookCases: Case[] = [
+  ['an https endpoint', hook({}), true],
+  ['every event, a description', hook({ events: [...WEBHOOK_EVENT_TYPES], description: 'ops' }), true],
+  ['an http endpoint with a port and query', hook({ url: 'HTTP://127.0.0.1:8080/x?y=1' }), true],
+  ['a null description', hook({ description: null }), true],
+  ['a description of 1,024 characters', hook({ description: emoji(1024) }), true],
+  ['a description of 1,025 characters', hook({ description: x(1025) }), false],
+  ['a description with NUL', hook({ description: 'a\u0000b' }), false],
+  ['a URL of 2,048 characters', hook({ url: `https://h.example/${x(2048 - 18)}` }), true],
+  ['a URL of 2,049 characters', hook({ url: `https://h.example/${x(2049 - 18)}` }), false],
+  ['an ftp URL', hook({ url: 'ftp://h.example/' }), false],
+  ['a relative URL', hook({ url: '/in' }), false],
+  ['a URL with a space', hook({ url: 'https://h.example/a b' }), false],
+  ['a URL that is a number', hook({ url: 7 }), false],
+  ['no url', { events: ['bulk_operation.failed'] }, false],
+  ['no events', { url: 'https://h.example/' }, false],
+  ['no event', hook({ events: [] }), false],
+  ['an unknown event', hook({ events: ['user.created'] }), false],
+  ['events not a list', hook({ events: 'bulk_operation.failed' }), false],
+  ['a secret of its own', hook({ secret: 'whsec_x' }), false],
+  ['the body an array', [], false],
+];
+const webhookPatchCases: Case[] = [
+  ['nothing', {}, true],
+  ['disabled', { enabled: false }, true],
+  ['a new URL and events', { url: 'https://h.example/2', events: ['unsubscribe.created'] }, true],
+  ['no description', { description: null }, true],
+  ['enabled as text', { enabled: 'true' }, false],
+  ['no event', { events: [] }, false],
+  ['a URL of another scheme', { url: 'mailto:a@b.c' }, false],
+  ['an unknown field', { secret: 'x' }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -594,6 +634,8 @@ const CASES: Record<EndpointName, Case[]> = {
   workflow: settingCases,
   categories: settingsMapCases,
   category: settingCases,
+  webhook: webhookCases,
+  webhookPatch: webhookPatchCases,
 };
 
 function answers(endpoint: Endpoint, body: unknown) {
@@ -735,6 +777,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/users/{user_id}/preferences/{id}/workflows/{key}',
     'put /v1/users/{user_id}/preferences/{id}/categories',
     'put /v1/users/{user_id}/preferences/{id}/categories/{key}',
+    'post /v1/webhooks',
+    'patch /v1/webhooks/{id}',
     // contract.test.ts
     'post /v1/users/bulk/preferences',
     'put /v1/users/{user_id}/preferences/{id}',

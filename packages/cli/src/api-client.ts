@@ -114,7 +114,7 @@ export class ApiClient {
     return this.options.baseUrl;
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, request: RequestOptions = {}): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, request: RequestOptions = {}): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));

@@ -1,5 +1,6 @@
 /** The `prefs` command's help texts, by topic (`prefs --help`, `prefs <command> --help`). */
 import { LINK_SECRETS_HELP } from './link-secrets';
+import { WEBHOOKS_HELP } from './webhooks';
 import { MAX_PAGE_SIZE } from './ops';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -36,6 +37,8 @@ Commands:
                        revoke a signing key (its tokens are refused within 5 s)
   link-secrets list|rotate|retire --environment NAME
                        the secrets that sign end users' links (preference center, unsubscribe)
+  webhooks create|list|get|update|delete|rotate-secret|deliveries|retry
+                       the environment's webhook endpoints and their deliveries
   help [COMMAND]       this help, or a command's
 
 Run \`prefs <command> --help\` for a command's options.
@@ -121,6 +124,7 @@ These commands talk to PostgreSQL directly (DATABASE_URL), not to the API.
 Run \`prefs keys <command> --help\` for details.`,
 
   'link-secrets': LINK_SECRETS_HELP,
+  webhooks: WEBHOOKS_HELP,
 
   'keys create': `Usage: prefs keys create --environment NAME [--public]
 

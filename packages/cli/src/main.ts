@@ -6,6 +6,7 @@ import { runLinkSecrets } from './link-secrets';
 import { getOperation, listOperations } from './ops';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-keys';
 import { InputError } from './users-file';
+import { runWebhooks } from './webhooks';
 import { DEFAULT_API_URL, HELP } from './help';
 
 export { DEFAULT_API_URL };
@@ -202,6 +203,8 @@ export async function run(io: Io): Promise<number> {
       }
       case 'link-secrets':
         return await runLinkSecrets(rest, io.env, io.stdout);
+      case 'webhooks':
+        return await runWebhooks(rest, () => apiClient(io.env), io.stdout);
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');
     }

@@ -142,6 +142,8 @@ export interface ApiConfig extends DatabaseConfig, RedisConfig {
   allowedHosts: string[] | null;
   /** Preference sets one recipient may hold; a PUT of one more is a 422. */
   preferenceSetsPerRecipient: number;
+  /** Webhook URLs may resolve to loopback and private addresses (tests, a receiver beside the service). */
+  webhookAllowPrivate: boolean;
 }
 
 /** PREFERENCE_SETS_PER_RECIPIENT: read by the API (single writes) and the workers (bulk writes) alike. */
@@ -165,9 +167,46 @@ export interface WorkerConfig extends DatabaseConfig, RedisConfig {
   shutdownTimeoutMs: number;
   /** Preference sets one recipient may hold; a bulk write creating one more makes that user an error item. */
   preferenceSetsPerRecipient: number;
+  webhooks: WebhookWorkerConfig;
   port: number;
   host: string;
   logLevel: string;
+}
+
+export interface WebhookWorkerConfig {
+  /** Deliveries may reach loopback and private addresses (never link-local or metadata ones). */
+  allowPrivate: boolean;
+  /** Endpoints one worker sends to at once (one job each): a slow endpoint holds one of these, never another's. */
+  endpointConcurrency: number;
+  /** Deliveries of one endpoint in flight at once. */
+  perEndpoint: number;
+  /** How often each worker looks for endpoints with deliveries due. */
+  dispatchIntervalMs: number;
+  /** The waits before each retry (WEBHOOK_RETRY_SCHEDULE_MS, milliseconds, comma-separated). */
+  retryScheduleMs: number[];
+}
+
+/** The spec's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const WEBHOOK_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
+function readRetrySchedule(env: Env): number[] {
+  const raw = env.WEBHOOK_RETRY_SCHEDULE_MS;
+  if (raw === undefined || raw === '') return WEBHOOK_RETRY_SCHEDULE_MS;
+  const waits = raw.split(',').map((part) => Number(part.trim()));
+  if (waits.length === 0 || waits.length > 100 || waits.some((wait) => !Number.isInteger(wait) || wait < 0 || wait > 7 * 24 * 3600 * 1000)) {
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE_MS must be 1 to 100 comma-separated waits in milliseconds (at most a week each), got "${raw}"`);
+  }
+  return waits;
+}
+
+function readWebhookWorker(env: Env): WebhookWorkerConfig {
+  return {
+    allowPrivate: readBool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    endpointConcurrency: readInt(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1000),
+    perEndpoint: readInt(env, 'WEBHOOK_PER_ENDPOINT', 8, 1, 100),
+    dispatchIntervalMs: readInt(env, 'WEBHOOK_DISPATCH_INTERVAL_MS', 200, 10, 60_000),
+    retryScheduleMs: readRetrySchedule(env),
+  };
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/prefs';
@@ -269,6 +308,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     publicUrl: readPublicUrl(env),
     allowedHosts: readAllowedHosts(env),
     preferenceSetsPerRecipient: readPreferenceSetsPerRecipient(env),
+    webhookAllowPrivate: readBool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
 }
 
@@ -287,6 +327,7 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     pruneIntervalMs: readInt(env, 'OPERATION_PRUNE_INTERVAL_MS', 60_000, 100),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
     preferenceSetsPerRecipient: readPreferenceSetsPerRecipient(env),
+    webhooks: readWebhookWorker(env),
     port: readInt(env, 'WORKER_PORT', 3001, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel: readLogLevel(env),

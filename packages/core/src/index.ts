@@ -106,3 +106,18 @@ export { toKnockPreferenceCenterConfig } from './knock-preference-center-config'
 export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
 export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';
 export { SUBSCRIPTION_REQUEST_SCHEMAS } from './subscription-request-schemas';
+
+// Webhooks: the events, the endpoints' bodies, the retry schedule and the addresses refused.
+export {
+  validateWebhookEndpointInput,
+  validateWebhookEndpointPatch,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_LIMITS,
+  WEBHOOK_URL_PATTERN,
+  type WebhookDeliveryStatus,
+  type WebhookEndpointInput,
+  type WebhookEndpointPatch,
+  type WebhookEventType,
+} from './webhooks';
+export { webhookAddressRefusal } from './webhook-addresses';

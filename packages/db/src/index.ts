@@ -57,3 +57,16 @@ export { UnrunnableOperationError } from './kinds/errors';
 export { DATABASE_LOST_DURING_BATCH, recordLostBatch } from './operations/lost-batches';
 export { getBulkOperation, listBulkOperations, type BulkOperationPosition } from './operations/list';
 export { pruneOperationInputs } from './operations/retention';
+
+// Webhooks: endpoints (the API), the outbox (written with each change), deliveries (the workers).
+export {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+} from './webhooks/endpoints';
+export { listWebhookDeliveries, retryWebhookDelivery, type WebhookDelivery } from './webhooks/deliveries';

@@ -40,7 +40,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   await runMigrations(databaseUrl);
   const db = createDatabase({ databaseUrl, poolSize: 5, applicationName: 'prefs-test' });
   const owner = await createSecretKey(db, 'test');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  // Webhook receivers of the tests listen on 127.0.0.1.
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', WEBHOOK_ALLOW_PRIVATE: 'true' };
 
   return {
     databaseUrl,

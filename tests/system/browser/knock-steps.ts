@@ -50,6 +50,18 @@ export function createKnockSteps() {
     setCategory: (key: string, setting: unknown, options: { preferenceSet?: string } = {}) =>
       attempt(() => current().preferences.setCategory(key, setting as never, options)),
     getUser: () => attempt(() => current().user.get()),
+    /**
+     * Knock's preference-center config, read from the page as Knock's docs show it: a GET of
+     * `/v1/users/:id/preference_center/config` with the public key and the user's token, sent by the SDK's
+     * own API client (0.22 has no method of its own for it).
+     */
+    getPreferenceCenterConfig: (params: { tenant?: string } = {}) =>
+      attempt(async () => {
+        const knockClient = current();
+        const res = await knockClient.client().makeRequest({ method: 'GET', url: `/v1/users/${encodeURIComponent(String(knockClient.userId))}/preference_center/config`, params });
+        if (res.statusCode !== 'ok') throw new Error(`Request failed with status code ${res.status}`);
+        return res.body;
+      }),
     identify: (properties: Record<string, unknown>) => attempt(() => current().user.identify(properties)),
   };
 }

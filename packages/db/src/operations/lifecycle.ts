@@ -3,6 +3,7 @@ import type { BulkOperationName, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
 import { prepared } from '../prepared-statements';
 import { queryRows, UNFINISHED_STATUSES_SQL } from './resource';
+import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
 
 /**
  * An operation's life, the same for every kind: `queued` -> claimed (`processing`, under a lease) ->
@@ -159,26 +160,35 @@ export async function claimUnblockedOperation(db: Queryable, id: string, leaseMs
   return { outcome: 'claimed', operation: toClaimed(row as ClaimedRow) };
 }
 
-/** Ends a processing operation whose every row has been handled. */
+/** Ends a processing operation whose every row has been handled, with its webhook event. */
 export async function completeBulkOperation(db: Queryable, id: string): Promise<boolean> {
-  const count = await db.$executeRawUnsafe(
-    `UPDATE bulk_operations SET status = 'completed', completed_at = now(), updated_at = now(), lease_until = NULL
-     WHERE id = $1::uuid AND status = 'processing' AND processed_rows = estimated_total_rows`,
-    id,
+  const rows = await queryRows<{ ended: number }>(
+    db,
+    `WITH ended AS (
+       UPDATE bulk_operations SET status = 'completed', completed_at = now(), updated_at = now(), lease_until = NULL
+       WHERE id = $1::uuid AND status = 'processing' AND processed_rows = estimated_total_rows
+       RETURNING ${OPERATION_EVENT_COLUMNS}),
+     ${operationEventCtes('ended')}
+     SELECT count(*)::int AS ended FROM ended`,
+    [id],
   );
-  return count > 0;
+  return (rows[0]?.ended ?? 0) > 0;
 }
 
-/** Ends an unfinished operation as `failed`, keeping why (for operators; the API does not show it). */
+/** Ends an unfinished operation as `failed`, keeping why (for operators; the API does not show it), with its webhook event. */
 export async function failBulkOperation(db: Queryable, id: string, reason: string): Promise<boolean> {
-  const count = await db.$executeRawUnsafe(
-    `UPDATE bulk_operations SET status = 'failed', failed_at = now(), updated_at = now(), lease_until = NULL,
-       failure_reason = $2
-     WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})`,
-    id,
-    reason.slice(0, 2000),
+  const rows = await queryRows<{ ended: number }>(
+    db,
+    `WITH ended AS (
+       UPDATE bulk_operations SET status = 'failed', failed_at = now(), updated_at = now(), lease_until = NULL,
+         failure_reason = $2
+       WHERE id = $1::uuid AND status IN (${UNFINISHED_STATUSES_SQL})
+       RETURNING ${OPERATION_EVENT_COLUMNS}),
+     ${operationEventCtes('ended')}
+     SELECT count(*)::int AS ended FROM ended`,
+    [id, reason.slice(0, 2000)],
   );
-  return count > 0;
+  return (rows[0]?.ended ?? 0) > 0;
 }
 
 /**

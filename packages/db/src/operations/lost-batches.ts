@@ -1,5 +1,6 @@
 import type { Queryable } from '../client';
 import { queryRows } from './resource';
+import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
 
 /**
  * A batch whose statement keeps bringing the database down (an OOM kill, a crash) must not be retried
@@ -31,14 +32,17 @@ export async function recordLostBatch(db: Queryable, id: string, start: number, 
   const reached = `lost_batches + 1 >= ${LOST_BATCH_LIMIT}`;
   const rows = await queryRows<{ lost_batches: number; failed: boolean }>(
     db,
-    `UPDATE bulk_operations
+    `WITH ended AS (
+     UPDATE bulk_operations
      SET lost_batches = lost_batches + 1, updated_at = now(),
          status = CASE WHEN ${reached} THEN 'failed' ELSE status END,
          failed_at = CASE WHEN ${reached} THEN now() ELSE failed_at END,
          failure_reason = CASE WHEN ${reached} THEN $4 ELSE failure_reason END,
          lease_until = CASE WHEN ${reached} THEN NULL ELSE now() + $3::int * interval '1 millisecond' END
      WHERE id = $1::uuid AND status = 'processing' AND processed_rows = $2::int
-     RETURNING lost_batches, status = 'failed' AS failed`,
+     RETURNING lost_batches, status = 'failed' AS failed, ${OPERATION_EVENT_COLUMNS}),
+     ${operationEventCtes('ended')}
+     SELECT lost_batches, failed FROM ended`,
     [id, start, leaseMs, DATABASE_LOST_DURING_BATCH],
   );
   const row = rows[0];

@@ -3,6 +3,7 @@ import { TRANSACTION_OPTIONS, type Database, type Queryable } from '../client';
 import type { ClaimedOperation } from './lifecycle';
 import { prepared } from '../prepared-statements';
 import { queryRows } from './resource';
+import { OPERATION_EVENT_COLUMNS, operationEventCtes } from '../webhooks/outbox';
 
 /**
  * A batch's writes and its progress (`processed_rows`, `success_count`, `error_count`, `error_items`)
@@ -85,7 +86,7 @@ function guardedProgress(inputs: ProgressInputs): string {
         completed_at = CASE WHEN ${last} THEN now() ELSE completed_at END,
         lease_until = CASE WHEN ${last} THEN NULL ELSE now() + ${leaseMs} * interval '1 millisecond' END
     WHERE id = ${id} AND status = 'processing' AND processed_rows = ${start}
-    RETURNING status = 'completed' AS completed`;
+    RETURNING status = 'completed' AS completed, ${OPERATION_EVENT_COLUMNS}`;
 }
 
 /**
@@ -115,7 +116,8 @@ export async function writeBatchStatement(
     leaseMs: param(batch.leaseMs, 'int'),
   });
   const sql = `WITH ${decided ? `refused AS (${outcome.refused}),
-` : ''}progress AS (${progress})${write.ctes ? `,
+` : ''}progress AS (${progress}),
+${operationEventCtes('progress')}${write.ctes ? `,
 ${write.ctes}` : ''}
      SELECT EXISTS (SELECT 1 FROM progress) AS applied, (SELECT completed FROM progress) AS completed,
        ${decided ? '(SELECT json_agg(id ORDER BY id) FROM refused)::text' : 'NULL'} AS refused`;

@@ -1,0 +1,98 @@
+import { useTestEnvironment, userIds } from '@prefs/testing';
+import {
+  claimOperation,
+  createBulkOperation,
+  createWebhookEndpoint,
+  failBulkOperation,
+  setPreferencesOperation,
+  updateWebhookEndpoint,
+  writeOperationBatch,
+} from '@prefs/db';
+import { takeDueDeliveries } from '../src/webhooks/deliveries';
+import { webhookEventBody } from '../src/webhooks/events';
+import { recordWebhookEvent } from '../src/webhooks/outbox';
+
+/**
+ * The outbox: an operation that ends records its event in the statement that ends it, with one pending
+ * delivery per enabled endpoint wanting that type, and nothing when none does; the event renders as the
+ * API's BulkOperation.
+ */
+const env = useTestEnvironment();
+
+let created = 0;
+async function operationOf(environmentId: string, count: number) {
+  created += 1;
+  const { operation } = await createBulkOperation(env.db, {
+    environmentId,
+    operation: setPreferencesOperation({ userIds: userIds(count, `outbox-${created}`), setId: 'default', strategy: 'replace', document: { commercial_subscribed: true } }),
+    idempotencyKey: null,
+    requestHash: `hash-${created}`,
+  });
+  return operation.id;
+}
+
+async function runToEnd(id: string, batchSize: number) {
+  const claim = await claimOperation(env.db, id, 30_000);
+  if (claim.outcome !== 'claimed') throw new Error(`not claimed: ${claim.outcome}`);
+  for (let start = 0; start < claim.operation.totalRows; start += batchSize) {
+    await writeOperationBatch(env.db, claim.operation, start, Math.min(batchSize, claim.operation.totalRows - start), 30_000);
+  }
+}
+
+const events = (environmentId: string) =>
+  env.db.$queryRawUnsafe<{ id: string; type: string; deliveries: number }[]>(
+    `SELECT ev.id, ev.type, (SELECT count(*)::int FROM webhook_deliveries d WHERE d.event_id = ev.id) AS deliveries
+     FROM webhook_events ev WHERE ev.environment_id = $1::uuid ORDER BY ev.created_at, ev.id`,
+    environmentId,
+  );
+
+it('records nothing for an environment without an endpoint wanting the event', async () => {
+  const { environmentId } = await env.createEnvironment('no-endpoints');
+  await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/x', events: ['preference_set.updated'], description: null });
+  await runToEnd(await operationOf(environmentId, 3), 2);
+  expect(await events(environmentId)).toEqual([]);
+});
+
+it('records bulk_operation.completed with the last batch, one delivery per enabled endpoint wanting it', async () => {
+  const { environmentId } = await env.createEnvironment('completed');
+  const wanting = await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/a', events: ['bulk_operation.completed'], description: null });
+  await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/b', events: ['bulk_operation.completed', 'bulk_operation.failed'], description: null });
+  const disabled = await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/c', events: ['bulk_operation.completed'], description: null });
+  await updateWebhookEndpoint(env.db, environmentId, disabled!.id, { enabled: false });
+  const id = await operationOf(environmentId, 5);
+  await runToEnd(id, 2);
+  expect(await events(environmentId)).toEqual([{ id: expect.stringMatching(/^msg_[0-9a-f]{32}$/), type: 'bulk_operation.completed', deliveries: 2 }]);
+
+  const [due] = await takeDueDeliveries(env.db, wanting!.id, 10, 30_000);
+  const body = JSON.parse(webhookEventBody(due));
+  expect(body).toEqual({
+    type: 'bulk_operation.completed',
+    timestamp: due.eventAt.toISOString(),
+    data: expect.objectContaining({ __typename: 'BulkOperation', id, status: 'completed', processed_rows: 5, success_count: 5, completed_at: expect.any(String) }),
+  });
+  expect(body.data.progress_path).toBe(`/v1/bulk_operations/${id}`);
+  // Taken: not due again while its lease runs.
+  expect(await takeDueDeliveries(env.db, wanting!.id, 10, 30_000)).toEqual([]);
+});
+
+it('records bulk_operation.failed when an operation fails, once however often it is failed', async () => {
+  const { environmentId } = await env.createEnvironment('failed');
+  await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/a', events: ['bulk_operation.failed'], description: null });
+  const id = await operationOf(environmentId, 2);
+  expect(await failBulkOperation(env.db, id, 'test')).toBe(true);
+  expect(await failBulkOperation(env.db, id, 'again')).toBe(false);
+  expect(await events(environmentId)).toEqual([{ id: expect.any(String), type: 'bulk_operation.failed', deliveries: 1 }]);
+});
+
+it('records an event in the caller\'s transaction, and none when it rolls back', async () => {
+  const { environmentId } = await env.createEnvironment('transaction');
+  await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/a', events: ['preference_set.updated'], description: null });
+  await expect(
+    env.db.$transaction(async (tx) => {
+      await recordWebhookEvent(tx, environmentId, 'preference_set.updated', { set_id: 'rolled-back' });
+      throw new Error('roll back');
+    }),
+  ).rejects.toThrow('roll back');
+  await recordWebhookEvent(env.db, environmentId, 'preference_set.updated', { set_id: 'kept' });
+  expect(await events(environmentId)).toEqual([{ id: expect.any(String), type: 'preference_set.updated', deliveries: 1 }]);
+});
