@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Knock from '@knocklabs/node';
-import { findEnvironmentBySecretKey, generateSecretKey } from '@prefs/db';
+import { generateSecretKey } from '@prefs/db';
 import { createTestEnvironment, freePort, userIds, waitFor, type TestEnvironment } from '@prefs/testing';
 
 /**
@@ -109,11 +109,45 @@ it('sets 1,000 users through users.bulk.setPreferences, polls bulkOperations.get
   expect(await knock.users.listPreferences(ids[0])).toEqual([]);
 });
 
+it("drives knock.objects unchanged: set, get, list (auto-paginated), channel data, delete", async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  const push = '97c5837d-c65c-4d54-aa39-080eeb81c69d';
+  const set = await knock.objects.set('projects', 'project-1', { name: 'My project', locale: 'en-US', price: 100 });
+  expect(set).toEqual({
+    __typename: 'Object',
+    id: 'project-1',
+    collection: 'projects',
+    properties: { name: 'My project', locale: 'en-US', price: 100 },
+    created_at: expect.any(String),
+    updated_at: expect.any(String),
+  });
+  expect(await knock.objects.get('projects', 'project-1')).toEqual(set);
+  for (let index = 2; index <= 60; index += 1) await knock.objects.set('projects', `project-${index}`, { n: index });
+  const listed: string[] = [];
+  for await (const object of knock.objects.list('projects', { page_size: 25 })) listed.push(object.id);
+  expect(listed).toHaveLength(60);
+  expect(listed[0]).toBe('project-60');
+  expect(new Set(listed).size).toBe(60);
+
+  expect(await knock.objects.setChannelData('projects', 'project-1', push, { data: { tokens: ['object-token'] } })).toMatchObject({
+    __typename: 'ChannelData',
+    channel_id: push,
+    data: { tokens: ['object-token'] },
+  });
+  expect((await knock.objects.getChannelData('projects', 'project-1', push)).data).toMatchObject({ tokens: ['object-token'] });
+  await knock.objects.unsetChannelData('projects', 'project-1', push);
+  await expect(knock.objects.getChannelData('projects', 'project-1', push)).rejects.toMatchObject({ status: 404 });
+
+  await knock.objects.delete('projects', 'project-1');
+  await expect(knock.objects.get('projects', 'project-1')).rejects.toMatchObject({ status: 404 });
+  // Deleting what does not exist succeeds; a reserved collection is the SDK's 422.
+  await knock.objects.delete('projects', 'project-1');
+  await expect(knock.objects.set('$users', 'x', {})).rejects.toMatchObject({ status: 422 });
+});
+
 it('subscribes recipients to an object, lists them both ways and unsubscribes them (objects.*Subscriptions, users.listSubscriptions)', async () => {
   const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
-  const owner = await findEnvironmentBySecretKey(env.db, bootstrapKey);
-  // The subscribed-to object is stored directly: the objects resource is not what this test drives.
-  await env.db.$executeRawUnsafe("INSERT INTO objects (environment_id, collection, id) VALUES ($1::uuid, 'projects', 'sdk-1')", owner?.environmentId);
+  await knock.objects.set('projects', 'sdk-1', { name: 'Subscribed to' });
   const added = await knock.objects.addSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-bob', name: 'Bob' }, { id: 'sdk-team', collection: 'teams' }], properties: { role: 'watcher' } });
   expect(added.map((subscription) => [subscription.recipient.id, subscription.properties])).toEqual(
     expect.arrayContaining([['sdk-ann', { role: 'watcher' }], ['sdk-bob', { role: 'watcher' }], ['sdk-team', { role: 'watcher' }]]),

@@ -265,6 +265,34 @@ describe('GET /openapi.json', () => {
     conforms('delete', channelData, await request(app).delete(pushChannel).set(auth()));
     conforms('get', channelData, await request(app).get(pushChannel).set(auth()));
     conforms('get', channelData, await request(app).get(`/v1/users/${ids[2]}/channel_data/push`).set(auth()));
+    // Objects: set (200, 422), get (200, 404, 422), list (200, 422), delete (204, 422), and their channel data.
+    const objectPath = '/v1/objects/{collection}/{id}';
+    const objectBody = { name: 'My project', price: 100, timezone: 'America/New_York' };
+    const setProject = await request(app).put('/v1/objects/projects/p-1').set(auth()).send(objectBody);
+    conforms('put', objectPath, setProject);
+    requestConforms('put', objectPath, objectBody, setProject);
+    const badObject = { collection: 'other', __typename: 'Object' };
+    const refusedObject = await request(app).put('/v1/objects/projects/p-1').set(auth()).send(badObject);
+    conforms('put', objectPath, refusedObject);
+    requestConforms('put', objectPath, badObject, refusedObject);
+    conforms('get', objectPath, await request(app).get('/v1/objects/projects/p-1').set(auth()));
+    conforms('get', objectPath, await request(app).get('/v1/objects/projects/nobody').set(auth()));
+    conforms('get', objectPath, await request(app).get('/v1/objects/$users/p-1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?page_size=1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?after=forged').set(auth()));
+    const objectChannelData = '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}';
+    const objectPush = '/v1/objects/projects/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d';
+    const objectChannel = await request(app).put(objectPush).set(auth()).send(channelBody);
+    conforms('put', objectChannelData, objectChannel);
+    requestConforms('put', objectChannelData, channelBody, objectChannel);
+    conforms('put', objectChannelData, await request(app).put('/v1/objects/$x/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d').set(auth()).send(channelBody));
+    conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
+    conforms('delete', objectChannelData, await request(app).delete(objectPush).set(auth()));
+    conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
+    conforms('delete', objectChannelData, await request(app).delete('/v1/objects/projects/p-1/channel_data/push').set(auth()));
+    conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
+    conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
+    conforms('delete', objectPath, await request(app).delete(`/v1/objects/projects/${'x'.repeat(256)}`).set(auth()));
     const audience = '/v1/audiences/{key}/members';
     const membersBody = { members: [{ user: { id: 'aud-1', name: 'Ann' }, tenant: 'acme' }, { user: { id: 'aud-2' } }] };
     const added = await request(app).post('/v1/audiences/openapi/members?create_audience=true').set(auth()).send(membersBody);
@@ -280,8 +308,8 @@ describe('GET /openapi.json', () => {
     conforms('delete', audience, removed);
     requestConforms('delete', audience, removal, removed);
     conforms('delete', audience, await request(app).delete('/v1/audiences/nowhere/members').set(auth()).send(removal));
-    // Subscriptions: the object is stored directly (this block is about subscriptions' answers).
-    await env.db.$executeRawUnsafe("INSERT INTO objects (environment_id, collection, id) VALUES ($1::uuid, 'projects', 'openapi')", env.environmentId);
+    // Subscriptions, to an object set first.
+    expect((await request(app).put('/v1/objects/projects/openapi').set(auth()).send({ name: 'OpenAPI' })).status).toBe(200);
     const subscriptions = '/v1/objects/{collection}/{object_id}/subscriptions';
     const subscribeBody = { recipients: ['sub-1', { id: 'sub-2', name: 'Sue' }, { id: 'team-1', collection: 'teams' }], properties: { role: 'watcher' } };
     const subscribed = await request(app).post('/v1/objects/projects/openapi/subscriptions').set(auth()).send(subscribeBody);

@@ -31,6 +31,7 @@ import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { subscriptionsRouter } from './routes/subscriptions';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
+import { objectsRouter } from './routes/objects';
 import { createLinkSecretLookup } from './links/link-secret-cache';
 import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(environmentPreferencesRouter({ db }));
   v1.use(tenantsRouter({ db }));
   v1.use(usersRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
+  v1.use(objectsRouter({ db }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
   v1.use(subscriptionsRouter({ db }));

@@ -12,6 +12,7 @@ import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
 import { subscriptionsPaths, subscriptionsSchemas } from './openapi/subscriptions';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
+import { objectsPaths, objectsSchemas } from './openapi/objects';
 import { bulkIdentitiesPaths, bulkIdentitiesSchemas } from './openapi/bulk-identities';
 import { preferenceCenterPaths, preferenceCenterSchemas } from './openapi/preference-center';
 import { webhookEvents, webhooksPaths, webhooksSchemas } from './openapi/webhooks';
@@ -55,6 +56,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Bulk operations', description: 'Asynchronous changes across many users, and their progress.' },
     { name: 'Operations', description: 'For the people who run the service: health, metrics, dashboard.' },
     { name: 'Tenants', description: 'Tenants: properties, branding and a default preference set.' },
+    { name: 'Objects', description: 'Recipients other than users (a project, a Slack channel), named by a collection and an id.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
     { name: 'Subscriptions', description: 'Recipients (users and objects) subscribed to objects, with the relationship\'s properties.' },
@@ -71,6 +73,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...environmentPaths,
     ...tenantsPaths,
     ...usersPaths,
+    ...objectsPaths,
     ...channelDataPaths,
     ...audiencesPaths,
     ...subscriptionsPaths,
@@ -92,6 +95,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...environmentSchemas,
       ...tenantsSchemas,
       ...usersSchemas,
+      ...objectsSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
       ...subscriptionsSchemas,

@@ -10,6 +10,7 @@ import {
   MAX_PROPERTIES_BYTES,
   MAX_SUBSCRIPTION_RECIPIENTS,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_STRING_PROPERTIES,
   USER_STRING_PROPERTIES,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
@@ -22,6 +23,7 @@ import {
   validateMergeUserRequest,
   validateAddSubscriptionsRequest,
   validateDeleteSubscriptionsRequest,
+  validateObjectInput,
   validatePreferenceCenterLayout,
   validatePutPreferences,
   validateTenantInput,
@@ -53,6 +55,8 @@ const USER_ID = 'u-1';
 const ENDPOINTS = {
   tenant: { document: requestSchema('/v1/tenants/{id}', 'put'), validator: (body: unknown) => validateTenantInput(body, TENANT_ID) },
   user: { document: requestSchema('/v1/users/{id}', 'put'), validator: (body: unknown) => validateUserInput(body, USER_ID) },
+  object: { document: requestSchema('/v1/objects/{collection}/{id}', 'put'), validator: (body: unknown) => validateObjectInput(body, USER_ID) },
+  objectChannelData: { document: requestSchema('/v1/objects/{collection}/{object_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   bulkTenants: { document: requestSchema('/v1/tenants/bulk/set', 'post'), validator: validateBulkSetTenants },
   bulkUsers: { document: requestSchema('/v1/users/bulk/identify', 'post'), validator: validateBulkIdentifyUsers },
   environmentSet: { document: requestSchema('/v1/environment/preferences', 'put'), validator: validatePutPreferences },
@@ -231,6 +235,29 @@ const userCases: Case[] = [
   ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
   [`name and ${MAX_PROPERTIES - 1} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES - 1) }, true],
   [`name and ${MAX_PROPERTIES} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES) }, false],
+];
+
+/** An object's body: the user's rules, with only `name`, `locale` and `timezone` known, and `collection` read-only. */
+const objectCases: Case[] = [
+  ['an empty body', {}, true],
+  ['the id of the path', { id: USER_ID }, true],
+  ['an empty id', { id: '' }, false],
+  ['an id with a tab', { id: 'u\t1' }, false],
+  ...Object.entries(OBJECT_STRING_PROPERTIES).flatMap(([field, maxLength]): Case[] => [
+    [`${field} null`, { [field]: null }, true],
+    [`${field} a number`, { [field]: 1 }, false],
+    [`${field} of ${maxLength + 1} characters`, { [field]: x(maxLength + 1) }, false],
+  ]),
+  ['name of 255 emoji', { name: emoji(255) }, true],
+  ['timezone Europe/Paris', { timezone: 'Europe/Paris' }, true],
+  ['an email of 400 characters (a custom property of an object)', { email: x(400) }, true],
+  ['a price', { price: 100 }, true],
+  ['collection (read-only: the path names it)', { collection: 'projects' }, false],
+  ['created_at with Z', { created_at: '2024-05-01T12:00:00Z' }, true],
+  ['created_at not a date', { created_at: 'yesterday' }, false],
+  ['the body an array', [], false],
+  ...propertyCases({}),
+  ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
 ];
 
 const bulkCases = (field: 'tenants' | 'users', item: (index: number) => Record<string, unknown>): Case[] => [
@@ -615,6 +642,8 @@ const webhookPatchCases: Case[] = [
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
+  object: objectCases,
+  objectChannelData: channelDataCases,
   bulkTenants: bulkTenantCases,
   bulkUsers: bulkUserCases,
   environmentSet: environmentSetCases,
@@ -660,7 +689,7 @@ describe('every request body: validator and document answer alike', () => {
 
 describe('limits the document states in words only', () => {
   const words: [EndpointName, string, unknown][] = [
-    ...(['tenant', 'user'] as const).flatMap((name) => wordsOnlyCases({}).map(([what, body]): [EndpointName, string, unknown] => [name, what, body])),
+    ...(['tenant', 'user', 'object'] as const).flatMap((name) => wordsOnlyCases({}).map(([what, body]): [EndpointName, string, unknown] => [name, what, body])),
     ['user', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['user', 'a created_at that is no date', { created_at: '2024-13-01T00:00:00Z' }],
     ['bulkUsers', 'a user with a bad timezone', { users: [{ id: 'u', timezone: 'Mars/Olympus' }] }],
@@ -675,6 +704,8 @@ describe('limits the document states in words only', () => {
     ['addSubscriptions', 'the object subscribing to itself', { recipients: [SUBSCRIBED] }],
     ['addSubscriptions', `properties nested ${MAX_PROPERTY_DEPTH + 1} deep`, { recipients: ['u1'], properties: { deep: nested(MAX_PROPERTY_DEPTH + 1) } }],
     ['addSubscriptions', `properties of more than ${MAX_PROPERTIES_BYTES} bytes`, { recipients: ['u1'], properties: { big: x(MAX_PROPERTIES_BYTES) } }],
+    ['object', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
+    ['object', 'an id other than the path\'s', { id: 'another' }],
   ];
   it.each(words)('%s: %s: the validator refuses, the document accepts', (name, _what, body) => {
     const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));
@@ -718,6 +749,7 @@ function asSentTo(name: EndpointName, body: unknown): Endpoint {
   if (id === null) return ENDPOINTS[name];
   if (name === 'tenant') return { ...ENDPOINTS.tenant, validator: (sent: unknown) => validateTenantInput(sent, id) };
   if (name === 'user') return { ...ENDPOINTS.user, validator: (sent: unknown) => validateUserInput(sent, id) };
+  if (name === 'object') return { ...ENDPOINTS.object, validator: (sent: unknown) => validateObjectInput(sent, id) };
   return ENDPOINTS[name];
 }
 
@@ -758,6 +790,8 @@ it('covers every JSON request body of the document', () => {
   const covered = [
     'put /v1/tenants/{id}',
     'put /v1/users/{id}',
+    'put /v1/objects/{collection}/{id}',
+    'put /v1/objects/{collection}/{object_id}/channel_data/{channel_id}',
     'post /v1/tenants/bulk/set',
     'post /v1/users/bulk/identify',
     'put /v1/environment/preferences',

@@ -14,15 +14,8 @@ beforeAll(() => {
   knock = new Knock({ apiKey: t.env.secretKey, baseURL: t.api.url, maxRetries: 0 });
 });
 
-/** Objects are stored here directly: this file tests subscriptions, not the objects resource. */
-async function storeObject(collection: string, id: string, properties: Record<string, unknown> = {}, environmentId = t.env.environmentId) {
-  await t.env.db.$executeRawUnsafe(
-    'INSERT INTO objects (environment_id, collection, id, properties) VALUES ($1::uuid, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING',
-    environmentId,
-    collection,
-    id,
-    JSON.stringify(properties),
-  );
+async function storeObject(collection: string, id: string, properties: Record<string, unknown> = {}, key?: string) {
+  expect((await request(t.api.app).put(`/v1/objects/${collection}/${id}`).set(t.auth(key)).send(properties)).status).toBe(200);
 }
 
 const path = (collection: string, id: string) => `/v1/objects/${collection}/${id}/subscriptions`;
@@ -126,9 +119,24 @@ describe('subscriptions of an object', () => {
     expect((await knock.users.listSubscriptions('gus')).entries).toEqual([]);
   });
 
+  it('deleting an object removes its subscriptions both ways', async () => {
+    await storeObject('projects', 'p6');
+    await storeObject('projects', 'p7');
+    await knock.objects.addSubscriptions('projects', 'p6', { recipients: ['jan', { id: 'p7', collection: 'projects' }] });
+    await knock.objects.addSubscriptions('projects', 'p7', { recipients: ['kim'] });
+    await knock.objects.delete('projects', 'p7');
+    expect(recipientIds((await subscribers('projects', 'p6')).body.entries)).toEqual(['jan']);
+    // Listings leave out a subscription whose end is gone: what is stored tells.
+    const stored = await t.env.db.$queryRawUnsafe<{ count: bigint }[]>(
+      "SELECT count(*) FROM subscriptions WHERE environment_id = $1::uuid AND 'p7' IN (object_id, recipient_id)",
+      t.env.environmentId,
+    );
+    expect(Number(stored[0]?.count)).toBe(0);
+  });
+
   it('keeps environments apart', async () => {
     const other = await t.env.createEnvironment('subscriptions-other');
-    await storeObject('projects', 'shared', {}, other.environmentId);
+    await storeObject('projects', 'shared', {}, other.secretKey);
     await storeObject('projects', 'shared');
     await request(t.api.app).post(path('projects', 'shared')).set(t.auth(other.secretKey)).send({ recipients: ['ivy'] });
     expect((await subscribers('projects', 'shared')).body.entries).toEqual([]);

@@ -1,12 +1,12 @@
 import { isPlainObject, typeName } from './custom-properties';
 import { validateTenantInput, type TenantInput } from './tenant-input';
-import { validateUserInput, type UserInput } from './user-input';
+import { validateObjectInput, validateUserInput, type ObjectInput, type UserInput } from './user-input';
 import { MAX_BULK_ITEMS } from './contract';
 import type { FieldError, Validated } from './field-errors';
 
 /**
- * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`) and `POST /v1/users/bulk/identify`
- * (`{ users: [...] }`): 1 to 1,000 items, each validated as the single PUT's body (its fields named
+ * The bodies of `POST /v1/tenants/bulk/set` (`{ tenants: [...] }`), `POST /v1/users/bulk/identify`
+ * (`{ users: [...] }`) and `POST /v1/objects/:collection/bulk/set` (`{ objects: [...] }`): 1 to 1,000 items, each validated as the single PUT's body (its fields named
  * `tenants.<index>.<field>`). A tenant may also be given as its id alone, as Knock's SDK allows.
  */
 
@@ -15,7 +15,7 @@ const MAX_REPORTED_ITEMS = 10;
 
 function validateItems<T>(
   body: unknown,
-  field: 'tenants' | 'users',
+  field: 'tenants' | 'users' | 'objects',
   validateItem: (item: unknown, path: string, errors: FieldError[]) => T | null,
 ): Validated<T[]> {
   if (!isPlainObject(body)) {
@@ -59,6 +59,15 @@ export function validateBulkSetTenants(body: unknown): Validated<TenantInput[]> 
 export function validateBulkIdentifyUsers(body: unknown): Validated<UserInput[]> {
   return validateItems(body, 'users', (item, path, errors) => {
     const result = validateUserInput(item, null, path);
+    if (!result.ok) errors.push(...result.errors);
+    return result.ok ? result.value : null;
+  });
+}
+
+/** Objects of one collection in request order (one object may appear more than once: its items apply in that order). */
+export function validateBulkSetObjects(body: unknown): Validated<ObjectInput[]> {
+  return validateItems(body, 'objects', (item, path, errors) => {
+    const result = validateObjectInput(item, null, path);
     if (!result.ok) errors.push(...result.errors);
     return result.ok ? result.value : null;
   });

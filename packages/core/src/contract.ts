@@ -119,14 +119,13 @@ export const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
  * - Free text (a condition's variable and argument) may hold anything jsonb stores: no NUL, no unpaired
  *   surrogate.
  * - A channel id is a UUID, in either case (as are the ids this service makes).
- * - An object collection's name is 1 to 255 letters, digits, `_`, `-` or `.` (so never `$`-prefixed: those
- *   are reserved, `$users` naming users).
  */
 export const PATTERNS = {
-  collection: `^[A-Za-z0-9_.-]{1,${LIMITS.idLength}}$`,
   idText: '^[^\\u0000-\\u001f\\u007f\\p{Cs}]*$',
   storableText: '^[^\\u0000\\p{Cs}]*$',
   uuid: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  /** An object collection's name (1 to `LIMITS.idLength` of them); `$` starts only the service's own. */
+  collection: '^[A-Za-z0-9_.-]*$',
 } as const;
 
 export const ID_TEXT = new RegExp(PATTERNS.idText, 'u');
@@ -223,6 +222,14 @@ export const USER_STRING_PROPERTIES: Readonly<Record<string, number>> = {
   avatar: 2048,
 };
 export const USER_KNOWN_PROPERTIES = Object.keys(USER_STRING_PROPERTIES);
+/** Knock's known object properties (SetObjectRequest): each a string or null, with the users' limits. */
+export const OBJECT_STRING_PROPERTIES: Readonly<Record<string, number>> = {
+  name: USER_STRING_PROPERTIES.name,
+  locale: USER_STRING_PROPERTIES.locale,
+  timezone: USER_STRING_PROPERTIES.timezone,
+};
+/** An object's collection and id come from the path; `collection` in a body would shadow it. */
+export const OBJECT_READ_ONLY_FIELDS = ['updated_at', 'collection'] as const;
 
 /** A tenant's set may mark an entry `"__strategy__": "replace"` (or null, removing the marker in a merge). */
 export const STRATEGY_MARKER = '__strategy__';

@@ -130,14 +130,14 @@ export function withinStoredLimits(properties: Record<string, JsonValue>): boole
 }
 
 /**
- * The id of a tenant or user body: the path's (a body `id` must then match it), or, for a bulk item
+ * The id of a tenant, user or object body: the path's (a body `id` must then match it), or, for a bulk item
  * (`pathId` null), the body's own, which is then required. Null when it is missing or bad (in `out`).
  */
 export function bodyIdOf(
   body: Record<string, unknown>,
   pathId: string | null,
   field: string,
-  what: 'tenant' | 'user',
+  what: 'tenant' | 'user' | 'object',
   isValidId: (id: string) => boolean,
   out: FieldError[],
 ): string | null {

@@ -16,6 +16,8 @@ import {
   MAX_TENANT_NAME_LENGTH,
   MAX_URL_LENGTH,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_READ_ONLY_FIELDS,
+  OBJECT_STRING_PROPERTIES,
   PATTERNS,
   PERSISTENCE_STRATEGIES,
   PROPERTY_LIMITS,
@@ -106,6 +108,19 @@ const strategyMarker: JsonSchema = {
   description: "`replace`: at evaluation time this entry wins over the user's own, whole. A null removes the marker in a merge.",
 };
 const conditions: JsonSchema = { type: ['array', 'null'], maxItems: LIMITS.conditions, items: schemaRef('Condition') };
+
+/** The body that identifies a user or sets an object: its kind's known string properties, then custom ones. */
+const recipientRequest = (description: string, stringProperties: Readonly<Record<string, number>>, readOnly: readonly string[]): JsonSchema => ({
+  type: 'object',
+  description,
+  properties: {
+    id: idSchema('Optional; must match the path.'),
+    ...Object.fromEntries(Object.entries(stringProperties).map(([key, maxLength]) => [key, { type: ['string', 'null'], maxLength, pattern: PATTERNS.storableText }])),
+    created_at: { type: ['string', 'null'], pattern: ENTITY_PATTERNS.timestamp, description: 'When it was created in your system: an ISO-8601 timestamp with a zone.' },
+  },
+  ...entityKeys(USER_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...readOnly]),
+  additionalProperties: schemaRef('CustomPropertyValue'),
+});
 
 const bulkItems = (description: string, items: JsonSchema): JsonSchema => ({
   type: 'array',
@@ -200,17 +215,16 @@ export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
     ...entityKeys(TENANT_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...TENANT_READ_ONLY_FIELDS]),
     additionalProperties: schemaRef('CustomPropertyValue'),
   },
-  IdentifyUserRequest: {
-    type: 'object',
-    description: `Properties to merge into the user (created when new); \`{}\` is valid. ${propertiesDescription} \`timezone\` is an IANA zone.`,
-    properties: {
-      id: idSchema('Optional; must match the path.'),
-      ...Object.fromEntries(Object.entries(USER_STRING_PROPERTIES).map(([key, maxLength]) => [key, { type: ['string', 'null'], maxLength, pattern: PATTERNS.storableText }])),
-      created_at: { type: ['string', 'null'], pattern: ENTITY_PATTERNS.timestamp, description: 'When the user was created in your system: an ISO-8601 timestamp with a zone.' },
-    },
-    ...entityKeys(USER_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...USER_READ_ONLY_FIELDS]),
-    additionalProperties: schemaRef('CustomPropertyValue'),
-  },
+  IdentifyUserRequest: recipientRequest(
+    `Properties to merge into the user (created when new); \`{}\` is valid. ${propertiesDescription} \`timezone\` is an IANA zone.`,
+    USER_STRING_PROPERTIES,
+    USER_READ_ONLY_FIELDS,
+  ),
+  SetObjectRequest: recipientRequest(
+    `Properties to merge into the object (created when new), answered under its \`properties\`; \`{}\` is valid. ${propertiesDescription} \`timezone\` is an IANA zone.`,
+    OBJECT_STRING_PROPERTIES,
+    OBJECT_READ_ONLY_FIELDS,
+  ),
   BulkSetTenantsRequest: {
     type: 'object',
     properties: {
@@ -220,6 +234,17 @@ export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
       ),
     },
     required: ['tenants'],
+    additionalProperties: false,
+  },
+  BulkSetObjectsRequest: {
+    type: 'object',
+    properties: {
+      objects: bulkItems(
+        "Each object of the path's collection as `PUT /v1/objects/{collection}/{id}` takes it, with its `id`. An object named twice takes its items in order.",
+        { allOf: [schemaRef('SetObjectRequest'), { type: 'object', properties: { id: true }, required: ['id'] }] },
+      ),
+    },
+    required: ['objects'],
     additionalProperties: false,
   },
   BulkIdentifyUsersRequest: {

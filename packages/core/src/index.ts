@@ -27,6 +27,7 @@ export {
   MAX_STORED_PROPERTIES_BYTES,
   MAX_TENANT_NAME_LENGTH,
   MAX_WORKFLOW_CATEGORIES,
+  OBJECT_STRING_PROPERTIES,
   PATTERNS,
   PREFERENCE_SET_LIMITS,
   PREFERENCE_SET_TOO_LARGE,
@@ -60,7 +61,9 @@ export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type Stor
 
 // Recipients, users, tenants, their custom properties and channel data.
 export { USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
-export { type RecipientRecord } from './object';
+export { toUserResource, type RecipientRecord, type UserRecord } from './user';
+export { toObjectResource, type ObjectRecord } from './object';
+export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
 export {
   MAX_SUBSCRIPTION_RECIPIENTS,
   toSubscriptionResource,
@@ -69,8 +72,6 @@ export {
   type AddSubscriptionsInput,
   type SubscriptionRecord,
 } from './subscriptions';
-export { toUserResource, type UserRecord } from './user';
-export { validateMergeUserRequest, validateUserInput, type UserInput } from './user-input';
 export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';

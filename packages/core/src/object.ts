@@ -1,32 +1,28 @@
 import type { JsonValue } from './custom-properties';
-import { USERS_COLLECTION } from './recipient-reference';
-import { toUserResource } from './user';
+import type { RecipientRecord } from './user';
 
-/**
- * A stored recipient of either kind, as `packages/db` reads it: a user (under the reserved collection
- * `$users`) or an object, with its properties; and Knock's answers for them (`User`, `Object`).
- */
-export interface RecipientRecord {
+/** A stored object (Knock's Object): a recipient named by its collection and id. */
+export interface ObjectRecord extends RecipientRecord {
   collection: string;
-  id: string;
-  properties: Record<string, JsonValue>;
-  createdAt: string;
-  updatedAt: string;
 }
 
-/** Knock's Object: its properties under `properties`, beside its collection and id. */
-export function toObjectResource(record: RecipientRecord) {
+export interface ObjectResource {
+  __typename: 'Object';
+  id: string;
+  collection: string;
+  properties: Record<string, JsonValue>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Knock's Object: the properties set flat in the body (`name`, custom ones) answered under `properties`. */
+export function toObjectResource(record: ObjectRecord): ObjectResource {
   return {
-    __typename: 'Object' as const,
+    __typename: 'Object',
     id: record.id,
     collection: record.collection,
     properties: record.properties,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
-}
-
-/** Knock's Recipient: a User or an Object. */
-export function toRecipientResource(record: RecipientRecord): Record<string, unknown> {
-  return record.collection === USERS_COLLECTION ? toUserResource(record) : toObjectResource(record);
 }

@@ -30,7 +30,7 @@ export function validateCollection(value: unknown, field: string): Validated<str
   if (value.startsWith('$')) {
     return { ok: false, errors: [{ field, message: `${field} must not start with $: such collections are reserved`, type: 'reserved' }] };
   }
-  if (!COLLECTION_NAME.test(value)) {
+  if (value.length === 0 || value.length > LIMITS.idLength || !COLLECTION_NAME.test(value)) {
     const message = `${field} must be 1 to ${LIMITS.idLength} letters, digits, _, - or .`;
     return { ok: false, errors: [{ field, message, type: 'invalid_value' }] };
   }

@@ -60,7 +60,7 @@ export const preferenceSetRequestProperties: Record<string, JsonSchema> = {
   commercial_subscribed: schemaRef('PreferenceSetChannelSettingRequest'),
 };
 
-/** A bulk body's `user_ids`. */
+/** A bulk body's `user_ids` (and `object_ids`: object ids follow the user id rules). */
 const userIdsSchema: JsonSchema = { type: 'array', minItems: 1, maxItems: LIMITS.bulkUsers, items: idSchema() };
 
 export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {

@@ -1,4 +1,4 @@
-import { PATTERNS, PROPERTY_LIMITS, SUBSCRIPTION_LIMITS } from './contract';
+import { LIMITS, PATTERNS, PROPERTY_LIMITS, SUBSCRIPTION_LIMITS } from './contract';
 import { customPropertyNames } from './entity-request-schemas';
 import { idSchema, schemaRef, type JsonSchema } from './request-schemas';
 
@@ -36,7 +36,7 @@ export const SUBSCRIPTION_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
   ObjectReference: {
     type: 'object',
     description: "An object: its collection (1 to 255 letters, digits, `_`, `-` or `.`; `$`-prefixed names are reserved) and its id.",
-    properties: { id: idSchema(), collection: { type: 'string', pattern: PATTERNS.collection } },
+    properties: { id: idSchema(), collection: { type: 'string', minLength: 1, maxLength: LIMITS.idLength, pattern: PATTERNS.collection } },
     required: ['id', 'collection'],
     additionalProperties: false,
   },

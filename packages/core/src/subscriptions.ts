@@ -2,8 +2,9 @@ import { SUBSCRIPTION_LIMITS } from './contract';
 import { validateCustomProperties, type JsonValue } from './custom-properties';
 import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
-import { toObjectResource, toRecipientResource, type RecipientRecord } from './object';
+import { toObjectResource, type ObjectRecord } from './object';
 import { USERS_COLLECTION, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
+import { toUserResource, type RecipientRecord } from './user';
 import { validateUserInput, type UserInput } from './user-input';
 
 /**
@@ -180,13 +181,18 @@ export function validateBulkDeleteSubscriptions(body: unknown): Validated<BulkDe
   return readBulkEntries(body, ['id', 'recipients'], (entry, path, id, out) => ({ id, recipients: readRemoval(entry, path, out) }));
 }
 
-/** A stored subscription with both ends as stored. */
+/** A stored subscription with both ends as stored: the recipient a user (collection `$users`) or an object. */
 export interface SubscriptionRecord {
-  object: RecipientRecord;
-  recipient: RecipientRecord;
+  object: ObjectRecord;
+  recipient: RecipientRecord & RecipientReference;
   properties: Record<string, JsonValue> | null;
   insertedAt: string;
   updatedAt: string;
+}
+
+/** Knock's Recipient: a User or an Object. */
+function toRecipientResource(recipient: RecipientRecord & RecipientReference) {
+  return recipient.collection === USERS_COLLECTION ? toUserResource(recipient) : toObjectResource(recipient);
 }
 
 /** Knock's Subscription: the object and the recipient embedded whole. */

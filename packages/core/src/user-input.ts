@@ -1,21 +1,34 @@
 import { bodyIdOf, isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
-import { codePointLength, ISO_TIMESTAMP, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
+import { codePointLength, ISO_TIMESTAMP, OBJECT_READ_ONLY_FIELDS, OBJECT_STRING_PROPERTIES, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
 import { validateUserId } from './validation';
 import type { FieldError, Validated } from './field-errors';
 
 /**
- * The body of `PUT /v1/users/:id` (Knock's identify, and one item of a bulk identify): the known
- * properties below and custom ones, all kept in one properties object that merges into the stored user.
- * `{}` is valid (the browser SDK sends it on every authenticate). A property set to null is removed.
+ * The body of `PUT /v1/users/:id` (Knock's identify, and one item of a bulk identify) and of
+ * `PUT /v1/objects/:collection/:id` (Knock's set object, and one item of a bulk set): the known
+ * properties of the recipient's kind and custom ones, all kept in one properties object that merges into
+ * the stored recipient. `{}` is valid (the browser SDK sends it on every authenticate). A property set to
+ * null is removed.
  */
 
-export interface UserInput {
+export interface RecipientInput {
   id: string;
   /** Properties to merge into the stored ones (a null removes one). */
   properties: Record<string, JsonValue>;
-  /** When the user was created in the sender's system (Knock's `created_at`), when sent. */
+  /** When the recipient was created in the sender's system (Knock's `created_at`), when sent. */
   createdAt?: string;
 }
+export type UserInput = RecipientInput;
+export type ObjectInput = RecipientInput;
+
+/** What differs between the bodies of users and objects: their known string properties and read-only fields. */
+interface RecipientBody {
+  what: 'user' | 'object';
+  stringProperties: Readonly<Record<string, number>>;
+  readOnlyFields: readonly string[];
+}
+const USER_BODY: RecipientBody = { what: 'user', stringProperties: USER_STRING_PROPERTIES, readOnlyFields: USER_READ_ONLY_FIELDS };
+const OBJECT_BODY: RecipientBody = { what: 'object', stringProperties: OBJECT_STRING_PROPERTIES, readOnlyFields: OBJECT_READ_ONLY_FIELDS };
 
 function isTimeZone(value: string): boolean {
   try {
@@ -31,6 +44,15 @@ function isTimeZone(value: string): boolean {
  * (a bulk item) the body must carry its `id`. `path` prefixes every field name (`users.3`).
  */
 export function validateUserInput(body: unknown, pathId: string | null, path = ''): Validated<UserInput> {
+  return validateRecipientInput(body, pathId, path, USER_BODY);
+}
+
+/** Validates a set-object body, as `validateUserInput` does an identify body (`objects.3` in a bulk set). */
+export function validateObjectInput(body: unknown, pathId: string | null, path = ''): Validated<ObjectInput> {
+  return validateRecipientInput(body, pathId, path, OBJECT_BODY);
+}
+
+function validateRecipientInput(body: unknown, pathId: string | null, path: string, kind: RecipientBody): Validated<RecipientInput> {
   const errors: FieldError[] = [];
   const prefix = path ? `${path}.` : '';
   const field = (name: string) => `${prefix}${name}`;
@@ -38,7 +60,7 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
     return { ok: false, errors: [{ field: path || 'body', message: `${path || 'the body'} must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
 
-  const id = bodyIdOf(body, pathId, field('id'), 'user', (candidate) => validateUserId(candidate) === null, errors);
+  const id = bodyIdOf(body, pathId, field('id'), kind.what, (candidate) => validateUserId(candidate) === null, errors);
 
   let createdAt: string | undefined;
   if ('created_at' in body && body.created_at !== null) {
@@ -58,11 +80,11 @@ export function validateUserInput(body: unknown, pathId: string | null, path = '
       errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
       continue;
     }
-    if ((USER_READ_ONLY_FIELDS as readonly string[]).includes(key)) {
+    if (kind.readOnlyFields.includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
       continue;
     }
-    const maxLength = Object.hasOwn(USER_STRING_PROPERTIES, key) ? USER_STRING_PROPERTIES[key] : undefined;
+    const maxLength = Object.hasOwn(kind.stringProperties, key) ? kind.stringProperties[key] : undefined;
     if (maxLength !== undefined && value !== null && (typeof value !== 'string' || codePointLength(value) > maxLength)) {
       errors.push({ field: field(key), message: `${field(key)} must be a string of at most ${maxLength} characters, or null`, type: 'invalid_value' });
       continue;

@@ -1,13 +1,14 @@
 import type { JsonValue } from './custom-properties';
 import { USER_KNOWN_PROPERTIES } from './contract';
 
-/** A stored (identified) user, as `packages/db` reads it. */
-export interface UserRecord {
+/** A stored recipient's own row (an identified user, a set object), as `packages/db` reads it. */
+export interface RecipientRecord {
   id: string;
   properties: Record<string, JsonValue>;
   createdAt: string;
   updatedAt: string;
 }
+export type UserRecord = RecipientRecord;
 
 export interface UserResource {
   __typename: 'User';

@@ -19,7 +19,7 @@ import {
 import type { PreferenceDocument } from './preference-set';
 import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
-import { BulkRequestDto, ConditionDto, ConditionsDto, instanceOf, PreferenceSetOptionsDto, UserIdsDto, validateWith } from './request-dtos';
+import { BulkRequestDto, ConditionDto, ConditionsDto, instanceOf, PreferenceSetOptionsDto, validateWith } from './request-dtos';
 
 /**
  * Validation of preference sets and the bodies that carry them. class-validator checks every fixed-shape
@@ -233,32 +233,53 @@ export interface BulkSetPreferencesInput {
 
 /** Names the first ten bad ids of a `user_ids` list that is otherwise in bounds (its DTO checks the list). */
 function checkUserIds(userIds: unknown, errors: FieldError[]): void {
-  if (!Array.isArray(userIds) || userIds.length > LIMITS.bulkUsers) return;
+  checkIds(userIds, 'user_ids', errors);
+}
+
+/** Each entry of a list of recipient ids (`user_ids`, `object_ids`), the first 10 bad ones named. */
+function checkIds(ids: unknown, field: string, errors: FieldError[]): void {
+  if (!Array.isArray(ids) || ids.length > LIMITS.bulkUsers) return;
   let reported = 0;
-  userIds.forEach((id, index) => {
+  ids.forEach((id, index) => {
     if (reported >= 10) return;
     if (typeof id !== 'string' || !isIdText(id)) {
       reported += 1;
       errors.push({
-        field: `user_ids.${index}`,
-        message: `user_ids.${index} must be a non-empty string of at most ${LIMITS.idLength} characters without control characters or unpaired surrogates`,
+        field: `${field}.${index}`,
+        message: `${field}.${index} must be a non-empty string of at most ${LIMITS.idLength} characters without control characters or unpaired surrogates`,
         type: 'invalid_value',
       });
     }
   });
 }
 
-/** The body of `POST /v1/users/bulk/delete`: `{ user_ids }`, 1 to 1,000 ids; distinct and sorted when valid. */
-export function validateBulkDeleteUsers(body: unknown): Validated<string[]> {
+/**
+ * The body of a bulk delete of recipients, `{ <field>: [...] }`: 1 to 1,000 ids; distinct and sorted when
+ * valid. `POST /v1/users/bulk/delete` takes `user_ids`, `POST /v1/objects/:collection/bulk/delete` `object_ids`.
+ */
+function validateBulkDelete(body: unknown, field: 'user_ids' | 'object_ids'): Validated<string[]> {
   if (!isPlainObject(body)) {
     return { ok: false, errors: [{ field: 'body', message: `the body must be a JSON object, got ${typeName(body)}`, type: 'invalid_type' }] };
   }
   const errors: FieldError[] = [];
-  checkKeys(body, ['user_ids'], '', errors);
-  validateWith(instanceOf(UserIdsDto, { user_ids: body.user_ids }), '', errors);
-  checkUserIds(body.user_ids, errors);
+  checkKeys(body, [field], '', errors);
+  const ids = body[field];
+  if (!Array.isArray(ids)) errors.push({ field, message: `${field} must be an array of ids, got ${typeName(ids)}`, type: 'isArray' });
+  else if (ids.length === 0) errors.push({ field, message: `${field} must hold at least 1 id`, type: 'arrayMinSize' });
+  else if (ids.length > LIMITS.bulkUsers) errors.push({ field, message: `${field} may hold at most ${LIMITS.bulkUsers} ids`, type: 'arrayMaxSize' });
+  checkIds(ids, field, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: [...new Set(body.user_ids as string[])].sort() };
+  return { ok: true, value: [...new Set(ids as string[])].sort() };
+}
+
+/** The body of `POST /v1/users/bulk/delete`: `{ user_ids }`. */
+export function validateBulkDeleteUsers(body: unknown): Validated<string[]> {
+  return validateBulkDelete(body, 'user_ids');
+}
+
+/** The body of `POST /v1/objects/:collection/bulk/delete`: `{ object_ids }`. */
+export function validateBulkDeleteObjects(body: unknown): Validated<string[]> {
+  return validateBulkDelete(body, 'object_ids');
 }
 
 export function validateBulkSetPreferences(body: unknown): Validated<BulkSetPreferencesInput> {

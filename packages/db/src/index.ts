@@ -36,6 +36,7 @@ export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preferenc
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
+export { deleteObject, getObject, listObjects, setObject } from './objects';
 export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';

@@ -1,7 +1,7 @@
 import type { AddSubscriptionsInput, JsonValue, RecipientReference, SubscriptionRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import { keysetPage, type KeysetPage, type KeysetPosition } from './keyset-page';
-import { getRecipients, identifyRecipients, recipientKey } from './recipient-records';
+import { getRecipients, identifyRecipients, recipientKey } from './recipient-rows';
 
 /**
  * Knock's subscriptions: recipients (users and objects) subscribed to objects, with the relationship's

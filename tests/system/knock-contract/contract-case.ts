@@ -6,8 +6,6 @@ export interface CaseContext {
   browserHeaders(userId: string): Promise<Record<string, string>>;
   /** Polls getBulkOperation until the operation has ended, judging every answer. */
   untilEnded(operationId: string): Promise<void>;
-  /** Stores an object (empty) straight in the database, for the cases that need one before prefs serves setObject. */
-  storeObject(collection: string, id: string): Promise<void>;
 }
 
 /** Sends the requests of one Knock operation (the document's examples, and the state they need first). */

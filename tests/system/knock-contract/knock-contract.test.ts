@@ -8,6 +8,7 @@ import type { CaseContext, ContractCase } from './contract-case';
 import { ContractClient, type Answer } from './contract-client';
 import { DIFFERENCES, NOT_YET_TAKEN, type Difference } from './differences';
 import { ajv, knockDocument, knockOperations, pathShape, requestExample } from './knock-document';
+import { objectCases } from './object-cases';
 import { preferenceCases } from './preference-cases';
 import { subscriptionCases } from './subscription-cases';
 import { tenantAudienceCases } from './tenant-audience-cases';
@@ -19,7 +20,7 @@ import { userCases } from './user-cases';
  * own request examples among them, and every answer must fit Knock's document's response schema for its
  * status, save the differences recorded on purpose in differences.ts.
  */
-const CASES: Record<string, ContractCase> = { ...userCases, ...preferenceCases, ...tenantAudienceCases, ...subscriptionCases, ...bulkCases };
+const CASES: Record<string, ContractCase> = { ...userCases, ...objectCases, ...preferenceCases, ...tenantAudienceCases, ...subscriptionCases, ...bulkCases };
 
 type ServedDocument = { paths: Record<string, Record<string, { operationId?: string; responses?: unknown }>> };
 const t = useApiAndWorker();
@@ -40,9 +41,6 @@ beforeAll(async () => {
         return ['completed', 'failed'].includes((res.body as { status: string }).status) ? res.body : null;
       }, 30_000, 100);
       expect(ended).toMatchObject({ status: 'completed' });
-    },
-    storeObject: async (collection, id) => {
-      await t.env.db.$executeRawUnsafe('INSERT INTO objects (environment_id, collection, id) VALUES ($1::uuid, $2, $3) ON CONFLICT DO NOTHING', t.env.environmentId, collection, id);
     },
   };
 });

@@ -1,5 +1,6 @@
 import { CHANNEL_DATA_MAX_BYTES, MAX_ID_LENGTH, PATTERNS } from '@prefs/core';
 import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
+import { collectionParameter, objectIdParameter } from './objects';
 
 /** OpenAPI: Knock's channel data of a user (get, set, unset), in the shapes of Knock's document. */
 
@@ -60,37 +61,42 @@ export const channelDataSchemas: Record<string, Schema> = {
   },
 };
 
-const parameters = [
-  { name: 'user_id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
-  { name: 'channel_id', in: 'path', required: true, description: "The channel's id (a UUID; stored in lower case).", schema: { type: 'string', format: 'uuid' } },
-];
+const channelId = { name: 'channel_id', in: 'path', required: true, description: "The channel's id (a UUID; stored in lower case).", schema: { type: 'string', format: 'uuid' } };
+const userId = { name: 'user_id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } };
 
-export const channelDataPaths: Paths = {
-  '/v1/users/{user_id}/channel_data/{channel_id}': {
+/** The three operations on one recipient's channel data, for users and objects alike. */
+function channelDataOperations(recipient: 'user' | 'object', tag: string, parameters: Schema[]): Record<string, Schema> {
+  const Recipient = recipient === 'user' ? 'User' : 'Object';
+  return {
     get: {
-      operationId: 'getUserChannelData',
-      tags: ['Users'],
-      summary: "Get a user's channel data",
-      description: 'The data stored for this user and channel; 404 when none is. Rate tier 4.',
+      operationId: `get${Recipient}ChannelData`,
+      tags: [tag],
+      summary: `Get ${recipient === 'user' ? 'a user' : 'an object'}'s channel data`,
+      description: `The data stored for this ${recipient} and channel; 404 when none is. Rate tier 4.`,
       parameters,
       responses: { '200': response('The channel data.', ref('ChannelData')), ...v1Errors('404', '422') },
     },
     put: {
-      operationId: 'setUserChannelData',
-      tags: ['Users'],
-      summary: "Set a user's channel data",
-      description: "Replaces the data stored for this user and channel. The user need not be identified first. Rate tier 3.",
+      operationId: `set${Recipient}ChannelData`,
+      tags: [tag],
+      summary: `Set ${recipient === 'user' ? 'a user' : 'an object'}'s channel data`,
+      description: `Replaces the data stored for this ${recipient} and channel. The ${recipient} need not be ${recipient === 'user' ? 'identified' : 'set'} first. Rate tier 3.`,
       parameters,
       requestBody: { required: true, content: json(ref('ChannelDataRequest')) },
       responses: { '200': response('The channel data as stored.', ref('ChannelData')), ...v1BodyErrors() },
     },
     delete: {
-      operationId: 'unsetUserChannelData',
-      tags: ['Users'],
-      summary: "Unset a user's channel data",
-      description: 'Removes the data stored for this user and channel; 204 also when none was stored. Rate tier 3.',
+      operationId: `unset${Recipient}ChannelData`,
+      tags: [tag],
+      summary: `Unset ${recipient === 'user' ? 'a user' : 'an object'}'s channel data`,
+      description: `Removes the data stored for this ${recipient} and channel; 204 also when none was stored. Rate tier 3.`,
       parameters,
       responses: { '204': { description: 'Removed, or none was stored.' }, ...v1Errors('422') },
     },
-  },
+  };
+}
+
+export const channelDataPaths: Paths = {
+  '/v1/users/{user_id}/channel_data/{channel_id}': channelDataOperations('user', 'Users', [userId, channelId]),
+  '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}': channelDataOperations('object', 'Objects', [collectionParameter, objectIdParameter('object_id'), channelId]),
 };

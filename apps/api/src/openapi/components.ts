@@ -104,6 +104,15 @@ export const responses: Record<string, Schema> = {
   ServiceUnavailable: response('PostgreSQL is unavailable; retry shortly.', ref('Error')),
 };
 
+/** The query of a listing that pages both ways (users, objects): Knock's `after`, `before` and `page_size`. */
+export function keysetPageParameters(maxPageSize: number, defaultPageSize: number): Schema[] {
+  return [
+    { name: 'after', in: 'query', required: false, description: 'The cursor to fetch entries after (`page_info.after`).', schema: { type: 'string' } },
+    { name: 'before', in: 'query', required: false, description: 'The cursor to fetch entries before (`page_info.before`).', schema: { type: 'string' } },
+    { name: 'page_size', in: 'query', required: false, description: 'The number of items per page.', schema: { type: 'integer', minimum: 1, maximum: maxPageSize, default: defaultPageSize } },
+  ];
+}
+
 export const parameters: Record<string, Schema> = {
   UserId: { name: 'user_id', in: 'path', required: true, description: 'The unique identifier of the user.', schema: idSchema() },
   IdempotencyKey: {

@@ -1,4 +1,4 @@
-import { idSchema, MAX_SUBSCRIPTION_RECIPIENTS, PATTERNS, SUBSCRIPTION_REQUEST_SCHEMAS } from '@prefs/core';
+import { idSchema, MAX_ID_LENGTH, MAX_SUBSCRIPTION_RECIPIENTS, PATTERNS, SUBSCRIPTION_REQUEST_SCHEMAS } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
 import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
@@ -8,20 +8,6 @@ const { BulkAddSubscriptionsRequest: _bulkAdd, BulkDeleteSubscriptionsRequest: _
 
 export const subscriptionsSchemas: Record<string, Schema> = {
   ...requestSchemas,
-  Object: {
-    type: 'object',
-    description: 'An object (Knock\'s): its collection and id, and its custom properties under `properties`.',
-    properties: {
-      __typename: { const: 'Object' },
-      id: { type: 'string' },
-      collection: { type: 'string' },
-      properties: { type: 'object', additionalProperties: true },
-      created_at: { type: ['string', 'null'], format: 'date-time' },
-      updated_at: { type: 'string', format: 'date-time' },
-    },
-    required: ['__typename', 'id', 'collection', 'properties', 'created_at', 'updated_at'],
-    additionalProperties: false,
-  },
   Recipient: { description: 'A recipient: a user or an object.', oneOf: [ref('User'), ref('Object')] },
   Subscription: {
     type: 'object',
@@ -47,7 +33,7 @@ export const subscriptionsSchemas: Record<string, Schema> = {
 };
 
 const objectPath = [
-  { name: 'collection', in: 'path', required: true, description: 'The collection the object belongs to.', schema: { type: 'string', pattern: PATTERNS.collection } },
+  { name: 'collection', in: 'path', required: true, description: 'The collection the object belongs to.', schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: PATTERNS.collection } },
   { name: 'object_id', in: 'path', required: true, description: "The object's id.", schema: idSchema() },
 ];
 

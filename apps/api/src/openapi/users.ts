@@ -1,6 +1,6 @@
 import { ENTITY_REQUEST_SCHEMAS, MAX_ID_LENGTH, PATTERNS, USER_STRING_PROPERTIES } from '@prefs/core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-query';
-import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
+import { json, keysetPageParameters, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
 
 /** OpenAPI: Knock's users (identify, get, delete). */
 
@@ -66,9 +66,7 @@ export const usersPaths: Paths = {
       description: "The environment's identified users, newest first (by `created_at`), with cursor pagination. Rate tier 4.",
       parameters: [
         { name: 'include[]', in: 'query', required: false, description: '`preferences`: each user with its default set.', schema: { type: 'array', items: { enum: ['preferences'] } } },
-        { name: 'after', in: 'query', required: false, description: 'The cursor to fetch entries after (`page_info.after`).', schema: { type: 'string' } },
-        { name: 'before', in: 'query', required: false, description: 'The cursor to fetch entries before (`page_info.before`).', schema: { type: 'string' } },
-        { name: 'page_size', in: 'query', required: false, description: 'The number of items per page.', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
+        ...keysetPageParameters(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
       ],
       responses: { '200': response('A page of users.', ref('ListUsersResponse')), ...v1Errors('422') },
     },

@@ -3,6 +3,7 @@ import { channelDataAsAnswered, USERS_COLLECTION, validateChannelDataRequest, va
 import { getChannelData, setChannelData, unsetChannelData, type Database, type StoredChannelData } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
+import { objectOfPath } from '../recipient-requests';
 
 /**
  * Knock's channel data of a recipient: get, set (replacing that channel's data) and unset. One router for
@@ -27,6 +28,11 @@ const USER_PATH: RecipientPath = {
   },
 };
 
+const OBJECT_PATH: RecipientPath = {
+  prefix: '/objects/:collection/:object_id',
+  recipientOf: (params) => objectOfPath(params, 'object_id'),
+};
+
 function channelIdOf(req: Request<ChannelDataParams>): string {
   const channelId = validateChannelId(req.params.channel_id, 'channel_id');
   if (!channelId.ok) throw new InvalidParams(channelId.errors);
@@ -36,7 +42,7 @@ function channelIdOf(req: Request<ChannelDataParams>): string {
 /** Knock's `ChannelData` answer. */
 const toChannelDataResource = (stored: StoredChannelData) => ({ __typename: 'ChannelData', channel_id: stored.channelId, data: channelDataAsAnswered(stored.data) });
 
-export function channelDataRouter(deps: { db: Database }, paths: RecipientPath[] = [USER_PATH]): Router {
+export function channelDataRouter(deps: { db: Database }, paths: RecipientPath[] = [USER_PATH, OBJECT_PATH]): Router {
   const { db } = deps;
   const router = Router();
   for (const path of paths) {

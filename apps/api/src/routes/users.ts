@@ -1,45 +1,13 @@
 import { Router } from 'express';
-import { MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, StoredPropertiesLimitError, toPreferenceSetResource, toUserResource, validateMergeUserRequest, validateUserId, validateUserInput, type UserRecord } from '@prefs/core';
-import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database, type KeysetPosition } from '@prefs/db';
+import { toPreferenceSetResource, toUserResource, validateMergeUserRequest, validateUserInput, type UserRecord } from '@prefs/core';
+import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import { pageInfo, QueryReader, type Listing } from '../page-query';
+import { pageInfo, QueryReader } from '../page-query';
+import { checkRecipientId, includesPreferences, RECIPIENTS, withinStoredLimits } from '../recipient-requests';
 
-function checkUserId(id: string): void {
-  const error = validateUserId(id);
-  if (error) throw new InvalidParams([error]);
-}
-
-/** A merge that would grow the stored properties past their limits is a 422, like any bad body. */
-async function withinLimits(write: Promise<UserRecord>): Promise<UserRecord> {
-  try {
-    return await write;
-  } catch (error) {
-    if (!(error instanceof StoredPropertiesLimitError)) throw error;
-    throw new InvalidParams([
-      { field: 'body', message: `a user may hold at most ${MAX_STORED_PROPERTIES} properties and ${MAX_STORED_PROPERTIES_BYTES} bytes of them; remove some (set them to null) first`, type: 'too_large' },
-    ]);
-  }
-}
-
-/** Users page by (created_at, id). */
-const USERS: Listing<KeysetPosition> = {
-  // A user id of 255 characters of up to 4 UTF-8 bytes each, JSON-escaped, in base64: well under 4,096.
-  cursorMaxLength: 4096,
-  isId: (id) => validateUserId(id) === null,
-  backward: true,
-  position: (at, id) => ({ at, id }),
-  at: (position) => position.at,
-};
-
-/** `include[]=preferences` (as Knock's SDK sends it; `include=preferences` too): each user with its default set. */
-function includesPreferences(query: Record<string, unknown>, reader: QueryReader): boolean {
-  const values = [query['include[]'], query.include].flat().filter((value) => value !== undefined);
-  if (values.some((value) => value !== 'preferences')) {
-    reader.refuse({ field: 'include', message: 'include may only name preferences', type: 'isIn' });
-  }
-  return values.length > 0;
-}
+const checkUserId = (id: string) => checkRecipientId(id, 'user_id');
+const withinLimits = (write: Promise<UserRecord>) => withinStoredLimits('user', write);
 
 /** Knock's users: list, identify (create or merge properties), read and remove. */
 export function usersRouter(deps: { db: Database; setsPerRecipient: number }): Router {
@@ -48,7 +16,7 @@ export function usersRouter(deps: { db: Database; setsPerRecipient: number }): R
 
   router.get('/users', async (req, res) => {
     const query = new QueryReader(req.query);
-    const { pageSize, after, before } = query.page(USERS);
+    const { pageSize, after, before } = query.page(RECIPIENTS);
     const withPreferences = includesPreferences(req.query, query);
     query.done();
     const { environmentId } = environmentOf(res.locals);
@@ -59,7 +27,7 @@ export function usersRouter(deps: { db: Database; setsPerRecipient: number }): R
         ...toUserResource(user),
         ...(sets ? { preferences: toPreferenceSetResource('default', sets.get(user.id) ?? null) } : {}),
       })),
-      page_info: pageInfo(USERS, page, pageSize),
+      page_info: pageInfo(RECIPIENTS, page, pageSize),
     });
   });
 

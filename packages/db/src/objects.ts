@@ -1,0 +1,54 @@
+import type { ObjectInput, ObjectRecord, RecipientRecord } from '@prefs/core';
+import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import type { KeysetPage, KeysetPosition } from './keyset-page';
+import { getRecipientRows, listRecipientRows, writeRecipientBatch } from './recipient-rows';
+
+/** Knock's objects: recipients named by (collection, id), stored by the recipients' own code (recipient-rows.ts). */
+
+const inCollection = (collection: string) => (record: RecipientRecord): ObjectRecord => ({ ...record, collection });
+
+/** A set object; null when never set (or deleted). */
+export async function getObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<ObjectRecord | null> {
+  const record = (await getRecipientRows(db, environmentId, collection, [id])).get(id);
+  return record ? inCollection(collection)(record) : null;
+}
+
+/** Sets up to 1,000 objects of one collection in a transaction, as `writeRecipientBatch` writes any recipients. */
+export async function writeObjectBatch(tx: Queryable, environmentId: string, collection: string, items: ObjectInput[]): Promise<ObjectRecord[]> {
+  return (await writeRecipientBatch(tx, environmentId, collection, items)).map(inCollection(collection));
+}
+
+/** Sets one object (PUT /v1/objects/:collection/:id) and returns it as stored. */
+export async function setObject(db: Database, environmentId: string, collection: string, input: ObjectInput): Promise<ObjectRecord> {
+  const [object] = await db.$transaction((tx) => writeObjectBatch(tx, environmentId, collection, [input]), TRANSACTION_OPTIONS);
+  return object;
+}
+
+/**
+ * Removes an object with its channel data and its subscriptions both ways (those it holds as a
+ * subscriber, and those of its subscribers), in one statement. False when there was nothing of it.
+ */
+export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<boolean> {
+  const removed = await db.$queryRawUnsafe<{ removed: bigint }[]>(
+    `WITH deleted_object AS (DELETE FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = $3 RETURNING 1),
+     deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1),
+     deleted_subscriptions AS (
+       DELETE FROM subscriptions WHERE environment_id = $1::uuid
+         AND ((recipient_collection = $2 AND recipient_id = $3) OR (object_collection = $2 AND object_id = $3)) RETURNING 1)
+     SELECT (SELECT count(*) FROM deleted_object) + (SELECT count(*) FROM deleted_channels) + (SELECT count(*) FROM deleted_subscriptions) AS removed`,
+    environmentId,
+    collection,
+    id,
+  );
+  return Number(removed[0]?.removed ?? 0) > 0;
+}
+
+/** One page of a collection's objects, newest first (see keyset-page.ts). */
+export async function listObjects(
+  db: Queryable,
+  args: { environmentId: string; collection: string; pageSize: number; after?: KeysetPosition | null; before?: KeysetPosition | null },
+): Promise<KeysetPage<ObjectRecord>> {
+  const { collection, ...page } = args;
+  const listed = await listRecipientRows(db, collection, page);
+  return { ...listed, entries: listed.entries.map(inCollection(collection)) };
+}
