@@ -170,6 +170,23 @@ it('rejects a wrong key with the SDK\'s authentication error', async () => {
   await expect(knock.bulkOperations.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 401 });
 });
 
+it('tenants.bulk.delete removes tenants with every user\'s set for them; the user and its other sets stay', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  await knock.tenants.bulk.set({ tenants: ['sdk-gone-1', 'sdk-gone-2', 'sdk-kept'] });
+  await knock.users.setPreferences('sdk-tenant-user', 'sdk-gone-1', { categories: { news: true } });
+  await knock.users.setPreferences('sdk-tenant-user', 'sdk-kept', { categories: { news: true } });
+  const operation = await knock.tenants.bulk.delete({ tenant_ids: ['sdk-gone-1', 'sdk-gone-2', 'sdk-never-there'] });
+  expect(operation).toMatchObject({ name: 'tenants.delete', status: 'queued', estimated_total_rows: 3 });
+  const done = await waitFor(async () => {
+    const current = await knock.bulkOperations.get(operation.id);
+    return current.status === 'completed' || current.status === 'failed' ? current : null;
+  }, 60_000, 100);
+  expect(done).toMatchObject({ status: 'completed', success_count: 3, error_count: 0 });
+  await expect(knock.tenants.get('sdk-gone-1')).rejects.toMatchObject({ status: 404 });
+  expect((await knock.tenants.get('sdk-kept')).id).toBe('sdk-kept');
+  expect((await knock.users.listPreferences('sdk-tenant-user')).map((set) => set.id)).toEqual(['sdk-kept']);
+});
+
 it('both processes exit 0 on SIGTERM', async () => {
   api.kill('SIGTERM');
   worker.kill('SIGTERM');

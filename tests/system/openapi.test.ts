@@ -348,7 +348,15 @@ describe('GET /openapi.json', () => {
     conforms('post', bulkDelete, deleteOperation);
     requestConforms('post', bulkDelete, deleteBody, deleteOperation);
     conforms('post', bulkDelete, await request(app).post(bulkDelete).set(auth()).send({ user_ids: [] }));
-    for (const accepted of [tenantsOperation, usersOperation, deleteOperation]) {
+    const tenantsDelete = '/v1/tenants/bulk/delete';
+    const tenantsDeleteOperation = await request(app).post(`${tenantsDelete}?tenant_ids[]=plain&tenant_ids[]=never-there`).set(auth());
+    conforms('post', tenantsDelete, tenantsDeleteOperation);
+    const tenantsDeleteBody = { tenant_ids: ['bulk-acme'] };
+    const tenantsDeleteByBody = await request(app).post(tenantsDelete).set(auth()).send(tenantsDeleteBody);
+    conforms('post', tenantsDelete, tenantsDeleteByBody);
+    requestConforms('post', tenantsDelete, tenantsDeleteBody, tenantsDeleteByBody);
+    conforms('post', tenantsDelete, await request(app).post(tenantsDelete).set(auth()));
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

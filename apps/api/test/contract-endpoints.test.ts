@@ -12,6 +12,7 @@ import {
   MAX_WORKFLOW_CATEGORIES,
   OBJECT_STRING_PROPERTIES,
   USER_STRING_PROPERTIES,
+  validateBulkDeleteTenants,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
   validateAudienceMembersRequest,
@@ -64,6 +65,8 @@ const ENDPOINTS = {
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
   links: { document: requestSchema('/v1/users/{user_id}/links', 'post'), validator: validateLinkRequest },
   bulkDeleteUsers: { document: requestSchema('/v1/users/bulk/delete', 'post'), validator: validateBulkDeleteUsers },
+  // The ids in the body (the extension); the query's are validated alike (core's tests).
+  bulkDeleteTenants: { document: requestSchema('/v1/tenants/bulk/delete', 'post'), validator: (body: unknown) => validateBulkDeleteTenants([], body) },
   mergeUser: { document: requestSchema('/v1/users/{id}/merge', 'post'), validator: (body: unknown) => validateMergeUserRequest(body, USER_ID) },
   audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
   audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
@@ -557,6 +560,23 @@ const bulkDeleteCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+const bulkDeleteTenantsCases: Case[] = [
+  ['one id', { tenant_ids: ['t1'] }, true],
+  [`${LIMITS.bulkUsers} ids`, { tenant_ids: list(LIMITS.bulkUsers, (index) => `t${index}`) }, true],
+  [`${LIMITS.bulkUsers + 1} ids`, { tenant_ids: list(LIMITS.bulkUsers + 1, (index) => `t${index}`) }, false],
+  ['a repeated id', { tenant_ids: ['t1', 't1'] }, true],
+  ['an id of 255 characters', { tenant_ids: [x(255)] }, true],
+  ['no ids', { tenant_ids: [] }, false],
+  ['an empty id', { tenant_ids: [''] }, false],
+  ['an id of 256 characters', { tenant_ids: [x(256)] }, false],
+  ['an id with a newline', { tenant_ids: ['a\nb'] }, false],
+  ['an id that is a number', { tenant_ids: [1] }, false],
+  ['tenant_ids not a list', { tenant_ids: 't1' }, false],
+  ['no tenant_ids', {}, false],
+  ['a field beside tenant_ids', { tenant_ids: ['t1'], user_ids: [] }, false],
+  ['the body an array', [], false],
+];
+
 const mergeUserCases: Case[] = [
   ['another user', { from_user_id: 'anon-1' }, true],
   ['an id of 255 characters', { from_user_id: x(255) }, true],
@@ -656,6 +676,7 @@ const CASES: Record<EndpointName, Case[]> = {
   audienceMembers: audienceCases,
   mergeUser: mergeUserCases,
   bulkDeleteUsers: bulkDeleteCases,
+  bulkDeleteTenants: bulkDeleteTenantsCases,
   audienceRemovals: audienceCases,
   channelTypes: channelTypesCases,
   channelType: channelTypeCases,
@@ -804,6 +825,7 @@ it('covers every JSON request body of the document', () => {
     'post /v1/audiences/{key}/members',
     'post /v1/users/{id}/merge',
     'post /v1/users/bulk/delete',
+    'post /v1/tenants/bulk/delete',
     'delete /v1/audiences/{key}/members',
     'put /v1/users/{user_id}/preferences/{id}/channel_types',
     'put /v1/users/{user_id}/preferences/{id}/channel_types/{type}',

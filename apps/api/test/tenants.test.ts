@@ -172,13 +172,15 @@ describe('GET /v1/tenants/:id', () => {
 });
 
 describe('DELETE /v1/tenants/:id', () => {
-  it('removes the tenant and its default set, keeps users\' sets for it; deleting it again succeeds', async () => {
+  it('removes the tenant, its default set and users\' sets for it (recipients.md), not their other sets; deleting it again succeeds', async () => {
     await put('doomed', { settings: { preference_set: { categories: { a: true } } } });
     await request(t.api.app).put('/v1/users/u1/preferences/doomed').set(t.auth()).send({ categories: { a: false } });
+    await request(t.api.app).put('/v1/users/u1/preferences/default').set(t.auth()).send({ categories: { b: false } });
     const res = await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth());
     expect(res.status).toBe(204);
     expect((await get('doomed')).status).toBe(404);
-    expect((await request(t.api.app).get('/v1/users/u1/preferences/doomed').set(t.auth())).body.categories).toEqual({ a: false });
+    const sets = await request(t.api.app).get('/v1/users/u1/preferences').set(t.auth());
+    expect(sets.body.map((set: { id: string }) => set.id)).toEqual(['default']);
     expect((await request(t.api.app).delete('/v1/tenants/doomed').set(t.auth())).status).toBe(204);
   });
 });

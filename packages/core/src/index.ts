@@ -81,7 +81,7 @@ export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersReque
 
 // Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.
 export { BULK_OPERATIONS, type BulkOperationErrorItem, type BulkOperationName, type BulkOperationResource } from './bulk-operation';
-export { validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
+export { validateBulkDeleteTenants, validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
 
 // The preference center: its layout, links and unsubscribes, the page's model, and Knock's config of it.
 export {
@@ -116,6 +116,7 @@ export {
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_LIMITS,
   WEBHOOK_URL_PATTERN,
+  webhookRetryDelayMs,
   type WebhookDeliveryStatus,
   type WebhookEndpointInput,
   type WebhookEndpointPatch,

@@ -37,7 +37,8 @@ export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-de
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
 export { deleteObject, getObject, listObjects, setObject } from './objects';
-export { deleteTenant, getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
+export { getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
+export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
 export { addSubscriptions, deleteSubscriptions, listSubscriptions, type SubscriptionSide } from './subscriptions';
@@ -52,6 +53,7 @@ export { setPreferencesOperation } from './kinds/preferences-operation';
 export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
 export { deleteUsersOperation } from './kinds/users-delete';
+export { deleteTenantsOperation } from './kinds/tenants-delete';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
@@ -70,4 +72,17 @@ export {
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
 } from './webhooks/endpoints';
-export { listWebhookDeliveries, retryWebhookDelivery, type WebhookDelivery } from './webhooks/deliveries';
+export {
+  findEndpointsWithDueDeliveries,
+  getWebhookTarget,
+  listWebhookDeliveries,
+  recordWebhookAttempt,
+  releaseWebhookDeliveries,
+  retryWebhookDelivery,
+  takeDueDeliveries,
+  type AttemptOutcome,
+  type DueDelivery,
+  type WebhookDelivery,
+  type WebhookTarget,
+} from './webhooks/deliveries';
+export { webhookEventBody } from './webhooks/events';

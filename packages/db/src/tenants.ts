@@ -126,12 +126,6 @@ export async function setTenant(db: Database, environmentId: string, input: Tena
   return tenant;
 }
 
-/** Removes a tenant and its default set; users' sets for the tenant stay. False when there was none. */
-export async function deleteTenant(db: Queryable, environmentId: string, id: string): Promise<boolean> {
-  const count = await db.$executeRawUnsafe('DELETE FROM tenants WHERE environment_id = $1::uuid AND id = $2', environmentId, id);
-  return count > 0;
-}
-
 /** A place in the newest-first listing of tenants: keyset pagination on (created_at, id). */
 export interface TenantPosition {
   /** ISO-8601 with milliseconds, exactly as stored (the column has millisecond precision). */

@@ -1,5 +1,5 @@
-import { applyPreferences, mergeProperties, validateBulkDeleteUsers, validateBulkIdentifyUsers, validateBulkSetTenants, type JsonValue, type Validated } from '@prefs/core';
-import { deleteUsersOperation, identifyUsersOperation, setPreferencesOperation, setTenantsOperation, type NewBulkOperation } from '@prefs/db';
+import { applyPreferences, mergeProperties, validateBulkDeleteTenants, validateBulkDeleteUsers, validateBulkIdentifyUsers, validateBulkSetTenants, type JsonValue, type Validated } from '@prefs/core';
+import { deleteTenantsOperation, deleteUsersOperation, identifyUsersOperation, setPreferencesOperation, setTenantsOperation, type NewBulkOperation } from '@prefs/db';
 import type { TestEnvironment } from '@prefs/testing';
 import {
   deepEqual,
@@ -169,8 +169,23 @@ export const DELETES: FaultKind = {
   operation: (keys) => deleteUsersOperation(valid(validateBulkDeleteUsers({ user_ids: keys }))),
 };
 
+/**
+ * tenants.delete over the tenants TENANTS seeds, the ids in the body (1,000 of these would not fit the
+ * 16 KiB request line the SDK's query form needs): every key ends with no row.
+ */
+export const TENANT_DELETES: FaultKind = {
+  ...TENANTS,
+  name: 'tenants.delete',
+  first: {},
+  second: {},
+  path: '/v1/tenants/bulk/delete',
+  body: (keys) => ({ tenant_ids: keys }),
+  apply: DELETES.apply,
+  operation: (keys) => deleteTenantsOperation(valid(validateBulkDeleteTenants([], { tenant_ids: keys }))),
+};
+
 /** The kinds with one document per key; the preference kind keeps its own writes in each test. */
-export const KEYED_KINDS = [TENANTS, USERS, DELETES];
+export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES];
 
 export async function postOperation(
   api: ApiHandle,

@@ -21,4 +21,8 @@ export const bulkCases: Record<string, ContractCase> = {
     await context.untilEnded(started((await knock.send('bulkIdentifyUsers', { body: { users: [{ id: 'user_1' }, { id: 'user_2' }] } })).body));
     await context.untilEnded(started((await knock.send('bulkDeleteUsers')).body));
   },
+  bulkDeleteTenants: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkSetTenants', { body: { tenants: ['tenant_1', 'tenant_2'] } })).body));
+    await context.untilEnded(started((await knock.send('bulkDeleteTenants', { query: { 'tenant_ids[]': ['tenant_1', 'tenant_2', 'tenant_never'] } })).body));
+  },
 };

@@ -12,7 +12,7 @@ export interface Difference {
 }
 
 export const DIFFERENCES: Difference[] = [
-  ...['bulkSetUserPreferences', 'bulkIdentifyUsers', 'bulkSetTenants', 'bulkDeleteUsers', 'getBulkOperation'].map((operationId) => ({
+  ...['bulkSetUserPreferences', 'bulkIdentifyUsers', 'bulkSetTenants', 'bulkDeleteUsers', 'bulkDeleteTenants', 'getBulkOperation'].map((operationId) => ({
     operationId,
     instancePath: '/progress_path',
     keyword: 'format',

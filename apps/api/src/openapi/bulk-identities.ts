@@ -1,6 +1,6 @@
-import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS, MAX_ID_LENGTH } from '@prefs/core';
 
-/** OpenAPI: bulk tenants set, bulk users identify and bulk users delete, more kinds of bulk operation. */
+/** OpenAPI: bulk tenants set and delete, bulk users identify and delete, more kinds of bulk operation. */
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -11,17 +11,22 @@ const COMMON_ERRORS = { '401': errorRef('Unauthorized'), '429': errorRef('RateLi
 export const bulkIdentitiesSchemas: Record<string, Schema> = {
   BulkSetTenantsRequest: ENTITY_REQUEST_SCHEMAS.BulkSetTenantsRequest,
   BulkIdentifyUsersRequest: ENTITY_REQUEST_SCHEMAS.BulkIdentifyUsersRequest,
+  BulkDeleteTenantsRequest: ENTITY_REQUEST_SCHEMAS.BulkDeleteTenantsRequest,
 };
 
-function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string) {
+/** A bulk POST whose input is a JSON body (`request`, a schema's name), or query parameters and an optional body. */
+function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string | { query: Schema[]; body: string }) {
+  const input = typeof request === 'string'
+    ? { parameters: [], requestBody: { required: true, content: json(ref(request)) } }
+    : { parameters: request.query, requestBody: { required: false, content: json(ref(request.body)) } };
   return {
     post: {
       operationId,
       tags: [tag],
       summary,
       description: `${description} Answers with the bulk operation (\`queued\`) before the writes happen; poll \`progress_path\` until \`completed\` or \`failed\`. Rate tier 1.`,
-      parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
-      requestBody: { required: true, content: json(ref(request)) },
+      parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }, ...input.parameters],
+      requestBody: input.requestBody,
       responses: {
         '200': response('The bulk operation.', ref('BulkOperation')),
         '400': errorRef('BadRequest'),
@@ -41,6 +46,24 @@ export const bulkIdentitiesPaths = {
     'Bulk set tenants',
     `Records a bulk operation (\`tenants.set\`) that sets up to ${MAX_BULK_ITEMS} tenants as \`PUT /v1/tenants/{id}\` would.`,
     'BulkSetTenantsRequest',
+  ),
+  '/v1/tenants/bulk/delete': bulkPost(
+    'bulkDeleteTenants',
+    'Tenants',
+    'Bulk delete tenants',
+    `Records a bulk operation (\`tenants.delete\`) that removes up to ${MAX_BULK_ITEMS} tenants, each with its default set, every user's and object's preference set for it and its audience memberships, in batches that delete those rows in chunks (no long locks); a tenant that does not exist counts as deleted. Users' unsubscribe events naming the tenant stay (their evidence of consent). It orders with \`tenants.set\`. The ids go in the query, as Knock's SDK sends them; the request line and headers are read up to 16 KiB (431 past it), so a longer list goes in the body instead (an extension), never both.`,
+    {
+      query: [
+        {
+          name: 'tenant_ids[]',
+          in: 'query',
+          required: false,
+          description: `The tenants to delete: 1 to ${MAX_BULK_ITEMS} ids, the parameter repeated (\`tenant_ids=\` is read too), unless the body names them. A repeated id counts once.`,
+          schema: { type: 'array', minItems: 1, maxItems: MAX_BULK_ITEMS, items: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
+        },
+      ],
+      body: 'BulkDeleteTenantsRequest',
+    },
   ),
   '/v1/users/bulk/identify': bulkPost(
     'bulkIdentifyUsers',

@@ -137,7 +137,7 @@ export const tenantsPaths: Paths = {
       operationId: 'deleteTenant',
       tags: ['Tenants'],
       summary: 'Delete a tenant',
-      description: "Removes the tenant and its default set; users' sets for the tenant stay. 204 also when there was no such tenant. Rate tier 3.",
+      description: "Removes the tenant, its default set, every user's and object's preference set for it and its audience memberships (those in chunks, without long locks). Users' unsubscribe events naming it stay. 204 also when there was no such tenant. Rate tier 3.",
       parameters: [tenantId],
       responses: { '204': { description: 'Removed.' }, ...v1Errors('422') },
     },

@@ -1,6 +1,7 @@
 import type { OperationKind } from './kind';
 import { preferencesMerge } from './preferences-merge';
 import { preferencesReplace } from './preferences-replace';
+import { tenantsDelete } from './tenants-delete';
 import { tenantsSet } from './tenants-set';
 import { usersDelete } from './users-delete';
 import { usersIdentify } from './users-identify';
@@ -11,7 +12,7 @@ import { UnknownOperationKindError } from './errors';
  * operations/run.ts. A new kind is one file (defineOperationKind: id, payload schema, batch writer)
  * listed here.
  */
-export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete];
+export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete];
 
 const BY_ID = new Map(OPERATION_KINDS.map((kind) => [kind.id, kind]));
 

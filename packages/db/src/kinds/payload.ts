@@ -11,3 +11,7 @@ export type PayloadSchema<Input> = (stored: unknown) => Validated<Input>;
 export function invalidPayload(field: string, message: string): { ok: false; errors: FieldError[] } {
   return { ok: false, errors: [{ field, message: `${field} ${message}`, type: 'invalid_input' }] };
 }
+
+/** The payload of kinds whose keys are all they need (the deletes): an empty input. */
+export const EMPTY_PAYLOAD: PayloadSchema<null> = (stored) =>
+  stored === null || (typeof stored === 'object' && !Array.isArray(stored) && Object.keys(stored).length === 0) ? { ok: true, value: null } : invalidPayload('input', 'must be empty');

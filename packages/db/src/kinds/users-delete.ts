@@ -3,7 +3,7 @@ import type { NewBulkOperation } from '../operations/create';
 import { writeBatchStatement } from '../operations/progress';
 import { USERS_DELETE_SCOPE } from '../operations/scopes';
 import { defineOperationKind } from './kind';
-import { invalidPayload } from './payload';
+import { EMPTY_PAYLOAD } from './payload';
 import { BATCH_USER_IDS } from './preferences-input';
 
 /**
@@ -16,7 +16,7 @@ export const usersDelete = defineOperationKind({
   name: BULK_OPERATION_NAMES.deleteUsers,
   strategy: null,
   keysFromRow: true,
-  payload: (stored) => (stored === null || (typeof stored === 'object' && !Array.isArray(stored) && Object.keys(stored).length === 0) ? { ok: true, value: null } : invalidPayload('input', 'must be empty')),
+  payload: EMPTY_PAYLOAD,
   async writeBatch(db, batch) {
     const ids = `SELECT user_id FROM (${BATCH_USER_IDS}) AS ids`;
     return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
