@@ -3,7 +3,7 @@ import { validateCustomProperties, type JsonValue } from './custom-properties';
 import { checkKeys, type FieldError, type Validated } from './field-errors';
 import { isPlainObject, typeName } from './json';
 import { toObjectResource, type ObjectRecord } from './object';
-import { USERS_COLLECTION, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
+import { userRecipient, USERS_COLLECTION, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 import { toUserResource, type RecipientRecord } from './user';
 import { validateUserInput, type UserInput } from './user-input';
 
@@ -71,7 +71,7 @@ function readRecipientRequest(value: unknown, field: string, object: RecipientRe
   if (isPlainObject(value) && !('collection' in value)) {
     const user = validateUserInput(value, null, field);
     if (!user.ok) out.push(...user.errors);
-    else read = { recipient: { collection: USERS_COLLECTION, id: user.value.id }, identify: user.value };
+    else read = { recipient: userRecipient(user.value.id), identify: user.value };
   } else {
     if (isPlainObject(value)) {
       // An object sent with more than its reference would be an inline identification of it.

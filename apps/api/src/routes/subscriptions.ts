@@ -6,6 +6,7 @@ import {
   MAX_SUBSCRIPTION_RECIPIENTS,
   StoredPropertiesLimitError,
   toSubscriptionResource,
+  userRecipient,
   USERS_COLLECTION,
   validateAddSubscriptionsRequest,
   validateCollection,
@@ -94,7 +95,7 @@ export function subscriptionsRouter(deps: { db: Database }): Router {
   router.get('/users/:user_id/subscriptions', async (req, res) => {
     const id = validateRecipientId(req.params.user_id, 'user_id');
     if (!id.ok) throw new InvalidParams(id.errors);
-    await sendPage(req, res, 'recipient', { collection: USERS_COLLECTION, id: id.value }, 'objects', new QueryReader(req.query));
+    await sendPage(req, res, 'recipient', userRecipient(id.value), 'objects', new QueryReader(req.query));
   });
 
   router.post('/objects/:collection/:object_id/subscriptions', async (req: Request<ObjectParams>, res) => {
