@@ -52,6 +52,26 @@ export function operationEventCtes(ended: string): string {
   ${webhookEventCtes('operation_event')}`;
 }
 
+/** Who made a change, as the consent history names it: `api` (with the key's prefix), `browser` (the token's `sub`), ... */
+export interface ChangeSource {
+  source: string;
+  actor: string;
+}
+
+/**
+ * The CTEs that record a `preference_set.*` event for each row of `changed` (a CTE with columns
+ * environment_id, user_id, set_id, preferences), `source` and `actor` being SQL text (parameters). The
+ * set is rendered as the API's PreferenceSet when sent (events.ts).
+ */
+export function preferenceSetEventCtes(changed: string, type: 'preference_set.updated' | 'preference_set.deleted', source: string, actor: string): string {
+  return `preference_set_event AS (
+    SELECT c.environment_id, '${type}'::text AS type,
+      jsonb_build_object('recipient', jsonb_build_object('id', c.user_id, 'collection', NULL), 'set_id', c.set_id,
+                         'preference_set', c.preferences, 'source', ${source}::text, 'actor', ${actor}::text) AS data
+    FROM ${changed} c),
+  ${webhookEventCtes('preference_set_event')}`;
+}
+
 /** Records one event in the caller's transaction (or alone), for changes made outside a single statement. */
 export async function recordWebhookEvent(tx: Queryable, environmentId: string, type: WebhookEventType, data: unknown): Promise<void> {
   await tx.$executeRawUnsafe(
