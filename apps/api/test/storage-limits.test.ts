@@ -14,7 +14,7 @@ const put = (userId: string, setId: string, body: object) => request(t.api.app).
 
 async function storedSet(userId: string, setId: string): Promise<unknown> {
   const rows = await t.env.db.$queryRawUnsafe<{ preferences: unknown }[]>(
-    'SELECT preferences FROM preference_sets WHERE user_id = $1 AND set_id = $2',
+    'SELECT preferences FROM preference_sets WHERE recipient_id = $1 AND set_id = $2',
     userId,
     setId,
   );
@@ -60,7 +60,7 @@ describe('64 KiB per preference set', () => {
     const oversized = JSON.stringify({ workflows: workflowsOfSize(70, 'a') });
     await expect(
       t.env.db.$executeRawUnsafe(
-        `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'raw', 'default', $2::jsonb)`,
+        `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', 'raw', 'default', $2::jsonb)`,
         t.env.environmentId,
         oversized,
       ),
@@ -112,7 +112,7 @@ describe('a stored limit met on another route', () => {
     // 20 bytes short of the limit: turning commercial messages off adds more than that to the set.
     const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
     await t.env.db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'page-full', 'default', $2::jsonb)`,
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', 'page-full', 'default', $2::jsonb)`,
       t.env.environmentId,
       JSON.stringify(nearlyFull),
     );
@@ -135,7 +135,7 @@ describe('a stored limit met on another route', () => {
   it('a one-click unsubscribe into a nearly full set is honoured past 64 KiB: 200, the set changed, the event recorded', async () => {
     const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
     await t.env.db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, 'click-full', 'default', $2::jsonb)`,
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', 'click-full', 'default', $2::jsonb)`,
       t.env.environmentId,
       JSON.stringify(nearlyFull),
     );

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { Client } from 'pg';
+import { USERS_COLLECTION } from '@prefs/core';
 import { createApiKey, createDatabase, createSigningKey, generateApiKey } from '@prefs/db';
 import { startBenchApi } from './api-process';
 import { fullDocument, mergePatch, userRange } from './documents';
@@ -188,8 +189,9 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
         shape: `a stored set of ${JSON.stringify(hostileSet.value).length} bytes of small objects`,
         prepare: async () => {
           await watcher.query(
-            `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, $2, 'default', $3::jsonb), ($1::uuid, $4, 'default', $5::jsonb)`,
-            [environmentId, ordinaryUser, JSON.stringify(fullDocument(tag)), hostileUser, JSON.stringify(hostileSet.value)],
+            `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+             VALUES ($1::uuid, $6, $2, 'default', $3::jsonb), ($1::uuid, $6, $4, 'default', $5::jsonb)`,
+            [environmentId, ordinaryUser, JSON.stringify(fullDocument(tag)), hostileUser, JSON.stringify(hostileSet.value), USERS_COLLECTION],
           );
         },
         ordinary: { repetitions: 50, expect: [200], call: () => ({ method: 'GET', path: `/v1/users/${ordinaryUser}/preferences/default/effective`, headers: ordinaryHeaders }) },
@@ -235,9 +237,10 @@ export async function measureHostile(options: HostileOptions, tag: string): Prom
           shape: `${count.toLocaleString('en')} recipients with 255-character ids, ${Buffer.byteLength(hostileBody)} bytes; each with a stored ${JSON.stringify(conditions.value).length}-byte set of 100-digit numeric conditions over 50 categories`,
           prepare: async () => {
             await watcher.query(
-              `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) SELECT $1::uuid, id, 'default', $2::jsonb FROM unnest($3::text[]) AS id
-               ON CONFLICT (environment_id, user_id, set_id) DO NOTHING`,
-              [environmentId, JSON.stringify(conditions.value), hostileIds],
+              `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+               SELECT $1::uuid, $4, id, 'default', $2::jsonb FROM unnest($3::text[]) AS id
+               ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id) DO NOTHING`,
+              [environmentId, JSON.stringify(conditions.value), hostileIds, USERS_COLLECTION],
             );
           },
           ordinary: { repetitions: 10, expect: [200], call: (index) => ({ method: 'POST', path: '/v1/preferences/evaluate', headers: secret, body: ordinaryBody(index) }) },

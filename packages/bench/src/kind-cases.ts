@@ -19,8 +19,8 @@ async function prepareUsers(client: Client, environmentId: string, ids: string[]
     `WITH ids AS (SELECT unnest($2::text[]) AS id),
      users_made AS (INSERT INTO users (environment_id, id, properties) SELECT $1::uuid, id, '{"plan":"pro"}'::jsonb FROM ids),
      sets_made AS (
-       INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, ids.id, CASE WHEN n = 0 THEN 'default' ELSE 'bench-tenant-' || n END, $3::jsonb FROM ids, generate_series(0, $4::int - 1) AS n),
+       INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       SELECT $1::uuid, $5, ids.id, CASE WHEN n = 0 THEN 'default' ELSE 'bench-tenant-' || n END, $3::jsonb FROM ids, generate_series(0, $4::int - 1) AS n),
      channels_made AS (
        INSERT INTO channel_data (environment_id, recipient_collection, recipient_id, channel_id, data)
        SELECT $1::uuid, $5, ids.id, $6::uuid, jsonb_build_object('tokens', jsonb_build_array('token-' || ids.id)) FROM ids),
@@ -42,7 +42,7 @@ export const usersDeleteCase: KindCase = {
     await client.query(
       `WITH ids AS (SELECT unnest($2::text[]) AS id),
        deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (SELECT id FROM ids)),
-       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id IN (SELECT id FROM ids)),
+       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_memberships AS (DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id IN (SELECT id FROM ids)),
@@ -55,7 +55,7 @@ export const usersDeleteCase: KindCase = {
   async check(client, environmentId, ids) {
     const { rows } = await client.query<{ left: number }>(
       `SELECT (SELECT count(*) FROM users WHERE environment_id = $1::uuid AND id = ANY($2::text[]))
-            + (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND user_id = ANY($2::text[]))
+            + (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM audience_members WHERE environment_id = $1::uuid AND user_id = ANY($2::text[])) AS left`,

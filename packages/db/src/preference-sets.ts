@@ -1,4 +1,4 @@
-import { applyPreferences, type PersistenceStrategy, type PreferenceDocument } from '@prefs/core';
+import { applyPreferences, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
 import { preferenceSetEventCtes, type ChangeSource } from './webhooks/outbox';
@@ -9,33 +9,40 @@ export interface StoredPreferenceSet {
   document: PreferenceDocument;
 }
 
+/**
+ * Preference sets belong to a recipient (recipients.md, one model): a user (`userRecipient(id)`) or an
+ * object, one table keyed (environment, recipient collection, recipient id, set id) and one code path.
+ */
+
 export async function getPreferenceSet(
   db: Queryable,
   environmentId: string,
-  userId: string,
+  recipient: RecipientReference,
   setId: string,
 ): Promise<PreferenceDocument | null> {
   const rows = await db.$queryRawUnsafe<{ preferences: PreferenceDocument }[]>(
-    'SELECT preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3',
+    'SELECT preferences FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 AND set_id = $4',
     environmentId,
-    userId,
+    recipient.collection,
+    recipient.id,
     setId,
   );
   return rows[0]?.preferences ?? null;
 }
 
-export async function listPreferenceSets(db: Queryable, environmentId: string, userId: string): Promise<StoredPreferenceSet[]> {
+export async function listPreferenceSets(db: Queryable, environmentId: string, recipient: RecipientReference): Promise<StoredPreferenceSet[]> {
   const rows = await db.$queryRawUnsafe<{ set_id: string; preferences: PreferenceDocument }[]>(
-    'SELECT set_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 ORDER BY set_id',
+    'SELECT set_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 ORDER BY set_id',
     environmentId,
-    userId,
+    recipient.collection,
+    recipient.id,
   );
   return rows.map((row) => ({ setId: row.set_id, document: row.preferences }));
 }
 
 /**
- * The statement that writes one user's set (`$1` environment, `$2` user, `$3` set, then `params` from
- * `$4`) and returns it as `preferences` (JSON text). Replace stores the document. Merge merges into the
+ * The statement that writes one recipient's set (`$1` environment, `$2` recipient collection, `$3`
+ * recipient id, `$4` set, then `params` from `$5`) and returns it as `preferences` (JSON text). Replace stores the document. Merge merges into the
  * stored set in PostgreSQL (the shared merge compiled to SQL, merge-sql.ts) as the row is upserted: it
  * reads the row it updates, after taking its lock, so concurrent merges into one set, even one that does
  * not exist yet, all land. A stored set that is not an object (only a hand-edited row) is left alone,
@@ -49,17 +56,17 @@ export function upsertOneSetSql(
   rows: 'always' | 'changed' = 'always',
   insertWhen: string | null = null,
 ): { sql: string; params: unknown[] } {
-  const merge = strategy === 'merge' ? compileMerge(patch, 4) : null;
-  const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$4::jsonb', 'EXCLUDED.preferences'];
+  const merge = strategy === 'merge' ? compileMerge(patch, 5) : null;
+  const [inserted, updated] = merge ? [merge.into('NULL::jsonb'), merge.into('preference_sets.preferences')] : ['$5::jsonb', 'EXCLUDED.preferences'];
   const conditions = [
     ...(merge && nonObject === 'refuse' ? ["jsonb_typeof(preference_sets.preferences) = 'object'"] : []),
     // An unchanged row is left as it is (still locked, as ON CONFLICT locks every row it meets), returning nothing.
     ...(rows === 'changed' ? [`preference_sets.preferences IS DISTINCT FROM ${updated}`] : []),
   ];
   return {
-    sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-     SELECT $1::uuid, $2, $3, ${inserted}${insertWhen ? ` WHERE ${insertWhen}` : ''}
-     ON CONFLICT (environment_id, user_id, set_id)
+    sql: `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+     SELECT $1::uuid, $2, $3, $4, ${inserted}${insertWhen ? ` WHERE ${insertWhen}` : ''}
+     ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id)
      DO UPDATE SET preferences = ${updated}, updated_at = now()
        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
      RETURNING preferences::text AS preferences`,
@@ -68,15 +75,15 @@ export function upsertOneSetSql(
 }
 
 /**
- * Sets one user's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or inside
- * the caller's transaction. With `setsPerRecipient`, a set the user does not hold yet is created only while
- * they hold fewer (`PreferenceSetLimitError` otherwise); concurrent creations may pass it by a few. A set
+ * Sets one recipient's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or
+ * inside the caller's transaction. With `setsPerRecipient`, a set the recipient does not hold yet is created
+ * only while it holds fewer (`PreferenceSetLimitError` otherwise); concurrent creations may pass it by a few. A set
  * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written.
  */
 export async function putPreferenceSet(
   db: Queryable,
   environmentId: string,
-  userId: string,
+  recipient: RecipientReference,
   setId: string,
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
@@ -86,14 +93,16 @@ export async function putPreferenceSet(
 ): Promise<PreferenceDocument> {
   const limit = limits.setsPerRecipient;
   const write = upsertOneSetSql(strategy, patch, 'refuse', 'always', limit === undefined ? null : '(SELECT ok FROM allowed)');
-  const params: unknown[] = [environmentId, userId, setId, ...write.params];
+  const params: unknown[] = [environmentId, recipient.collection, recipient.id, setId, ...write.params];
   const bind = (value: unknown) => `$${params.push(value)}`;
-  const allowed = limit === undefined ? 'true' : `EXISTS (SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3)
-    OR (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2) < ${bind(limit)}::int`;
+  const held = 'environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3';
+  const allowed = limit === undefined ? 'true' : `EXISTS (SELECT 1 FROM preference_sets WHERE ${held} AND set_id = $4)
+    OR (SELECT count(*) FROM preference_sets WHERE ${held}) < ${bind(limit)}::int`;
   // The set before the write (the statement's snapshot): an event only for a write that changed it.
   const event = changedBy
-    ? `, before AS (SELECT preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3),
-       changed AS (SELECT $1::uuid AS environment_id, $2::text AS user_id, $3::text AS set_id, written.preferences::jsonb AS preferences
+    ? `, before AS (SELECT preferences FROM preference_sets WHERE ${held} AND set_id = $4),
+       changed AS (SELECT $1::uuid AS environment_id, $2::text AS recipient_collection, $3::text AS recipient_id, $4::text AS set_id,
+                          written.preferences::jsonb AS preferences
                    FROM written WHERE written.preferences::jsonb IS DISTINCT FROM (SELECT preferences FROM before)),
        ${preferenceSetEventCtes('changed', 'preference_set.updated', bind(changedBy.source), bind(changedBy.actor))}`
     : '';
@@ -113,15 +122,16 @@ export async function putPreferenceSet(
 }
 
 /** Deletes one set; with `changedBy`, a set that was there records `preference_set.deleted` in the same statement. */
-export async function deletePreferenceSet(db: Queryable, environmentId: string, userId: string, setId: string, changedBy?: ChangeSource): Promise<boolean> {
+export async function deletePreferenceSet(db: Queryable, environmentId: string, recipient: RecipientReference, setId: string, changedBy?: ChangeSource): Promise<boolean> {
   const rows = await db.$queryRawUnsafe<{ deleted: number }[]>(
     `WITH deleted AS (
-       DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3
-       RETURNING environment_id, user_id, set_id, preferences)${changedBy ? `,
-     ${preferenceSetEventCtes('deleted', 'preference_set.deleted', '$4', '$5')}` : ''}
+       DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 AND set_id = $4
+       RETURNING environment_id, recipient_collection, recipient_id, set_id, preferences)${changedBy ? `,
+     ${preferenceSetEventCtes('deleted', 'preference_set.deleted', '$5', '$6')}` : ''}
      SELECT count(*)::int AS deleted FROM deleted`,
     environmentId,
-    userId,
+    recipient.collection,
+    recipient.id,
     setId,
     ...(changedBy ? [changedBy.source, changedBy.actor] : []),
   );
@@ -131,10 +141,12 @@ export async function deletePreferenceSet(db: Queryable, environmentId: string, 
 /** The `default` sets of these users, by user id (for a listing's `include[]=preferences`); absent when none is stored. */
 export async function getDefaultSets(db: Queryable, environmentId: string, userIds: string[]): Promise<Map<string, PreferenceDocument>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db.$queryRawUnsafe<{ user_id: string; preferences: PreferenceDocument }[]>(
-    `SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = 'default' AND user_id = ANY($2::text[])`,
+  const rows = await db.$queryRawUnsafe<{ recipient_id: string; preferences: PreferenceDocument }[]>(
+    `SELECT recipient_id, preferences FROM preference_sets
+     WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = ANY($3::text[]) AND set_id = 'default'`,
     environmentId,
+    USERS_COLLECTION,
     userIds,
   );
-  return new Map(rows.map((row) => [row.user_id, row.preferences]));
+  return new Map(rows.map((row) => [row.recipient_id, row.preferences]));
 }

@@ -1,3 +1,4 @@
+import { userRecipient } from '@prefs/core';
 import { useTestEnvironment, userIds } from '@prefs/testing';
 import {
   claimOperation,
@@ -103,13 +104,13 @@ it('records preference_set.updated for a write that changes the set, and .delete
   const { environmentId } = await env.createEnvironment('sets');
   const hook = await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/a', events: ['preference_set.updated', 'preference_set.deleted'], description: null });
   const by = { source: 'api', actor: 'sk_test_1234' };
-  await putPreferenceSet(env.db, environmentId, 'u1', 'default', 'replace', { channel_types: { email: true } }, {}, by);
-  await putPreferenceSet(env.db, environmentId, 'u1', 'default', 'merge', { channel_types: { email: true } }, {}, by);
-  await putPreferenceSet(env.db, environmentId, 'u1', 'default', 'merge', { channel_types: { sms: false } }, { setsPerRecipient: 5 }, by);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'replace', { channel_types: { email: true } }, {}, by);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'merge', { channel_types: { email: true } }, {}, by);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'merge', { channel_types: { sms: false } }, { setsPerRecipient: 5 }, by);
   // Without a source (a path that records nothing yet), and a delete of a set that is not there: no event.
-  await putPreferenceSet(env.db, environmentId, 'u1', 'other', 'replace', { commercial_subscribed: false });
-  expect(await deletePreferenceSet(env.db, environmentId, 'u1', 'missing', by)).toBe(false);
-  expect(await deletePreferenceSet(env.db, environmentId, 'u1', 'default', { source: 'browser', actor: 'u1' })).toBe(true);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'other', 'replace', { commercial_subscribed: false });
+  expect(await deletePreferenceSet(env.db, environmentId, userRecipient('u1'), 'missing', by)).toBe(false);
+  expect(await deletePreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', { source: 'browser', actor: 'u1' })).toBe(true);
 
   // Events of one millisecond have no order between them: compared as sets.
   expect((await events(environmentId)).map((event) => event.type).sort()).toEqual(['preference_set.deleted', 'preference_set.updated', 'preference_set.updated']);
@@ -121,4 +122,8 @@ it('records preference_set.updated for a write that changes the set, and .delete
     { recipient: { id: 'u1', collection: null }, set_id: 'default', preference_set: set({ channel_types: { email: true, sms: false } }), source: 'api', actor: 'sk_test_1234' },
     { recipient: { id: 'u1', collection: null }, set_id: 'default', preference_set: set({ channel_types: { email: true, sms: false } }), source: 'browser', actor: 'u1' },
   ]));
+  // An object's set names its collection.
+  await putPreferenceSet(env.db, environmentId, { collection: 'projects', id: 'p1' }, 'default', 'replace', { commercial_subscribed: true }, {}, by);
+  const [objectEvent] = await takeDueDeliveries(env.db, hook!.id, 10, 30_000);
+  expect(JSON.parse(webhookEventBody(objectEvent)).data.recipient).toEqual({ id: 'p1', collection: 'projects' });
 });

@@ -123,6 +123,7 @@ describe('the Knock operations prefs implements', () => {
   });
 
   it('needs every difference recorded in differences.ts', () => {
-    expect(DIFFERENCES.filter((difference) => !differencesSeen.has(difference)).map(({ operationId, instancePath, keyword }) => ({ operationId, instancePath: String(instancePath), keyword }))).toEqual([]);
+    const ours = implemented();
+    expect(DIFFERENCES.filter((difference) => ours.includes(difference.operationId) && !differencesSeen.has(difference)).map(({ operationId, instancePath, keyword }) => ({ operationId, instancePath: String(instancePath), keyword }))).toEqual([]);
   });
 });

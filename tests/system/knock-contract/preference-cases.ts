@@ -12,6 +12,9 @@ export const preferenceCases: Record<string, ContractCase> = {
     await knock.send('getUserPreferenceSet', { params: set });
     // A set never stored answers the defaults that apply (recipients.md), for a tenant too.
     await knock.send('getUserPreferenceSet', { params: { user_id: 'no_sets', id: 'default' }, query: { tenant: 'some_tenant' } });
+    await knock.send('setTenant', { params: { id: 'defaults_tenant' }, body: { settings: { preference_set: { categories: { marketing: false } } } } });
+    await knock.send('getUserPreferenceSet', { params: { user_id: 'no_sets', id: 'default' }, query: { tenant: 'defaults_tenant' } });
+    await knock.send('getUserPreferenceSet', { params: { user_id: 'no_sets', id: 'defaults_tenant' } });
   },
   listUserPreferenceSets: async (knock) => {
     await knock.send('updateUserPreferenceSet', { params: set });

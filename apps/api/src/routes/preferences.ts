@@ -4,6 +4,7 @@ import {
   toPreferenceSetResource,
   validatePutPreferences,
   validateSetId,
+  userRecipient,
   validateUserId,
   type FieldError,
 } from '@prefs/core';
@@ -39,7 +40,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
   router.get('/users/:userId/preferences', async (req, res) => {
     const userId = req.params.userId;
     checkPath(userId);
-    const sets = await listPreferenceSets(db, environmentOf(res.locals).environmentId, userId);
+    const sets = await listPreferenceSets(db, environmentOf(res.locals).environmentId, userRecipient(userId));
     res.json(sets.map((set) => toPreferenceSetResource(set.setId, set.document)));
   });
 
@@ -49,7 +50,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     checkPath(userId, setId);
     const tenantId = tenantOfSet(setId, req.query.tenant);
     const { environmentId } = environmentOf(res.locals);
-    const document = await getPreferenceSet(db, environmentId, userId, setId);
+    const document = await getPreferenceSet(db, environmentId, userRecipient(userId), setId);
     if (document !== null) return void res.json(toPreferenceSetResource(setId, document));
     // Not stored: the defaults that apply, as Knock documents (the environment's set, the tenant's over it).
     const [environmentDefault, tenant] = await Promise.all([getEnvironmentDefaults(db, environmentId), tenantId === null ? null : getTenant(db, environmentId, tenantId)]);
@@ -64,7 +65,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     if (!result.ok) throw invalidParams(result.errors);
     const { strategy, document } = result.value;
     // Past a stored limit this throws the db package's refusal, which the error handlers answer as a 422.
-    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, strategy, document, { setsPerRecipient }, changeSourceOf(req, res));
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, strategy, document, { setsPerRecipient }, changeSourceOf(req, res));
     res.json(toPreferenceSetResource(setId, stored));
   });
 
@@ -72,7 +73,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     const userId = req.params.userId;
     const setId = req.params.setId;
     checkPath(userId, setId);
-    await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userId, setId, changeSourceOf(req, res));
+    await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, changeSourceOf(req, res));
     res.status(204).end();
   });
 
