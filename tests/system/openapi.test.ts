@@ -332,7 +332,22 @@ describe('GET /openapi.json', () => {
     conforms('post', tenantsDelete, tenantsDeleteByBody);
     requestConforms('post', tenantsDelete, tenantsDeleteBody, tenantsDeleteByBody);
     conforms('post', tenantsDelete, await request(app).post(tenantsDelete).set(auth()));
-    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody]) {
+    const bulkObjects = '/v1/objects/{collection}/bulk/set';
+    const objectsBody = { objects: [{ id: 'bulk-p1', name: 'One', price: 1 }, { id: 'bulk-p2' }] };
+    const objectsOperation = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(objectsBody);
+    conforms('post', bulkObjects, objectsOperation);
+    requestConforms('post', bulkObjects, objectsBody, objectsOperation);
+    const badObjects = { objects: [{ id: 'bulk-p3', collection: 'other' }] };
+    const refusedObjects = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(badObjects);
+    conforms('post', bulkObjects, refusedObjects);
+    requestConforms('post', bulkObjects, badObjects, refusedObjects);
+    const bulkDeleteObjects = '/v1/objects/{collection}/bulk/delete';
+    const deleteObjectsBody = { object_ids: ['bulk-p2', 'never-set'] };
+    const deleteObjectsOperation = await request(app).post('/v1/objects/projects/bulk/delete').set(auth()).send(deleteObjectsBody);
+    conforms('post', bulkDeleteObjects, deleteObjectsOperation);
+    requestConforms('post', bulkDeleteObjects, deleteObjectsBody, deleteObjectsOperation);
+    conforms('post', bulkDeleteObjects, await request(app).post('/v1/objects/$users/bulk/delete').set(auth()).send(deleteObjectsBody));
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody, objectsOperation, deleteObjectsOperation]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

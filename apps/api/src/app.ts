@@ -31,6 +31,7 @@ import { environmentPreferencesRouter } from './routes/environment-preferences';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
 import { objectsRouter } from './routes/objects';
+import { bulkObjectsRouter } from './routes/bulk-objects';
 import { createLinkSecretLookup } from './links/link-secret-cache';
 import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkPreferencesRouter({ db, queue, logger, onAccepted: metrics.countAccepted }));
   v1.use(bulkTenantsRouter({ db, queue, logger }));
   v1.use(bulkUsersRouter({ db, queue, logger }));
+  v1.use(bulkObjectsRouter({ db, queue, logger }));
   v1.use(bulkOperationsRouter({ db }));
   v1.use(preferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(granularPreferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));

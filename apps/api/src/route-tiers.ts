@@ -10,6 +10,8 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'POST /v1/users/bulk/identify': 1,
   'POST /v1/users/bulk/delete': 1,
   'POST /v1/tenants/bulk/set': 1,
+  'POST /v1/objects/:collection/bulk/set': 1,
+  'POST /v1/objects/:collection/bulk/delete': 1,
   'POST /v1/tenants/bulk/delete': 1,
   'GET /v1/bulk_operations': 4,
   'GET /v1/bulk_operations/:id': 4,

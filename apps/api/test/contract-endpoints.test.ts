@@ -11,9 +11,11 @@ import {
   MAX_WORKFLOW_CATEGORIES,
   OBJECT_STRING_PROPERTIES,
   USER_STRING_PROPERTIES,
+  validateBulkDeleteObjects,
   validateBulkDeleteTenants,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
+  validateBulkSetObjects,
   validateAudienceMembersRequest,
   validateChannelDataRequest,
   validateGranularPreferences,
@@ -55,6 +57,8 @@ const ENDPOINTS = {
   objectChannelData: { document: requestSchema('/v1/objects/{collection}/{object_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   bulkTenants: { document: requestSchema('/v1/tenants/bulk/set', 'post'), validator: validateBulkSetTenants },
   bulkUsers: { document: requestSchema('/v1/users/bulk/identify', 'post'), validator: validateBulkIdentifyUsers },
+  bulkObjects: { document: requestSchema('/v1/objects/{collection}/bulk/set', 'post'), validator: validateBulkSetObjects },
+  bulkDeleteObjects: { document: requestSchema('/v1/objects/{collection}/bulk/delete', 'post'), validator: validateBulkDeleteObjects },
   environmentSet: { document: requestSchema('/v1/environment/preferences', 'put'), validator: validatePutPreferences },
   evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
@@ -256,7 +260,7 @@ const objectCases: Case[] = [
   ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
 ];
 
-const bulkCases = (field: 'tenants' | 'users', item: (index: number) => Record<string, unknown>): Case[] => [
+const bulkCases = (field: 'tenants' | 'users' | 'objects', item: (index: number) => Record<string, unknown>): Case[] => [
   ['one item', { [field]: [item(0)] }, true],
   ['no item', { [field]: [] }, false],
   [`${LIMITS.bulkUsers} items`, { [field]: list(LIMITS.bulkUsers, item) }, true],
@@ -292,6 +296,13 @@ const bulkUserCases: Case[] = [
   ...bulkCases('users', (index) => ({ id: `u${index}`, email: `u${index}@example.com` })),
   ['a user as its id alone', { users: ['u1'] }, false],
   ['a user with an email of 321 characters', { users: [{ id: 'u', email: x(321) }] }, false],
+];
+
+const bulkObjectCases: Case[] = [
+  ...bulkCases('objects', (index) => ({ id: `o${index}`, name: `Object ${index}` })),
+  ['an object as its id alone', { objects: ['o1'] }, false],
+  ['an object naming a collection', { objects: [{ id: 'o', collection: 'projects' }] }, false],
+  ['an object with an email of 400 characters (custom)', { objects: [{ id: 'o', email: x(400) }] }, true],
 ];
 
 const evaluate = (fields: Record<string, unknown> = {}) => ({ recipients: ['u1'], workflow: { key: 'w' }, channel: { type: 'email' }, ...fields });
@@ -553,6 +564,12 @@ const bulkDeleteCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+/** The users' bulk delete cases, under `object_ids`. */
+const bulkDeleteObjectCases: Case[] = bulkDeleteCases.map(([what, body, accepted]): Case => [
+  what.replace('user_ids', 'object_ids'),
+  body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).map(([key, value]) => [key === 'user_ids' ? 'object_ids' : key, value])) : body,
+  accepted,
+]);
 const bulkDeleteTenantsCases: Case[] = [
   ['one id', { tenant_ids: ['t1'] }, true],
   [`${LIMITS.bulkUsers} ids`, { tenant_ids: list(LIMITS.bulkUsers, (index) => `t${index}`) }, true],
@@ -624,6 +641,8 @@ const CASES: Record<EndpointName, Case[]> = {
   objectChannelData: channelDataCases,
   bulkTenants: bulkTenantCases,
   bulkUsers: bulkUserCases,
+  bulkObjects: bulkObjectCases,
+  bulkDeleteObjects: bulkDeleteObjectCases,
   environmentSet: environmentSetCases,
   evaluate: evaluateCases,
   preferenceCenter: preferenceCenterCases,
@@ -670,6 +689,7 @@ describe('limits the document states in words only', () => {
     ['user', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['user', 'a created_at that is no date', { created_at: '2024-13-01T00:00:00Z' }],
     ['bulkUsers', 'a user with a bad timezone', { users: [{ id: 'u', timezone: 'Mars/Olympus' }] }],
+    ['bulkObjects', 'an object with a bad timezone', { objects: [{ id: 'o', timezone: 'Mars/Olympus' }] }],
     ['tenant', 'a logo_url whose host a browser refuses', branding({ logo_url: 'https://exa mple.com/' })],
     ['tenant', 'a logo_url without host', branding({ logo_url: 'https://' })],
     ['tenant', 'a logo_url with port 99999', branding({ logo_url: 'https://a.example:99999/' })],
@@ -768,6 +788,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/objects/{collection}/{object_id}/channel_data/{channel_id}',
     'post /v1/tenants/bulk/set',
     'post /v1/users/bulk/identify',
+    'post /v1/objects/{collection}/bulk/set',
+    'post /v1/objects/{collection}/bulk/delete',
     'put /v1/environment/preferences',
     'post /v1/preferences/evaluate',
     'put /v1/preference_center',

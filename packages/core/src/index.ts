@@ -44,6 +44,7 @@ export { isPlainObject, typeName } from './json';
 export { toPreferenceSetResource, type PreferenceDocument } from './preference-set';
 export { applyPreferences, mergePreferences, replacePreferences } from './merge';
 export {
+  validateBulkDeleteObjects,
   validateBulkDeleteUsers,
   validateBulkSetPreferences,
   validatePutPreferences,
@@ -73,7 +74,7 @@ export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersReque
 
 // Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.
 export { BULK_OPERATIONS, type BulkOperationErrorItem, type BulkOperationName, type BulkOperationResource } from './bulk-operation';
-export { validateBulkDeleteTenants, validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
+export { validateBulkDeleteTenants, validateBulkIdentifyUsers, validateBulkSetObjects, validateBulkSetTenants } from './bulk-identities';
 
 // The preference center: its layout, links and unsubscribes, the page's model, and Knock's config of it.
 export {

@@ -54,6 +54,8 @@ export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
 export { deleteUsersOperation } from './kinds/users-delete';
 export { deleteTenantsOperation } from './kinds/tenants-delete';
+export { setObjectsOperation } from './kinds/objects-set';
+export { deleteObjectsOperation } from './kinds/objects-delete';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
