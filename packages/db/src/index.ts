@@ -42,6 +42,7 @@ export { getTenant, listTenants, setTenant, type TenantPosition } from './tenant
 export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
+export { addSubscriptions, deleteSubscriptions, listSubscriptions, type SubscriptionSide } from './subscriptions';
 export { addAudienceMembers, listAudienceMembers, removeAudienceMembers, type AudienceMemberPosition } from './audiences';
 export { getPreferenceCenterLayout, putPreferenceCenterLayout, type StoredPreferenceCenterLayout } from './preference-center-layouts';
 export { listUnsubscribes, recordUnsubscribe, savePreferenceCenter, type UnsubscribePosition, type UnsubscribeRecord } from './unsubscribes';
