@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { GRANULAR_FIELDS, toPreferenceSetResource, validateGranularPreferences, type GranularField } from '@prefs/core';
 import { putPreferenceSet, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
+import { changeSourceOf } from '../change-source';
 import { invalidParams } from '../errors';
 import { RECIPIENT_PATHS, setOfPath, type RecipientPath } from '../recipient-requests';
 
@@ -19,7 +20,7 @@ export function granularPreferencesRouter(deps: { db: Database; setsPerRecipient
     const { recipient, setId } = setOfPath(path, req.params);
     const result = validateGranularPreferences(field, req.params.key, req.body);
     if (!result.ok) throw invalidParams(result.errors);
-    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId, 'merge', result.value.document, { setsPerRecipient });
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId, 'merge', result.value.document, { setsPerRecipient }, changeSourceOf(req, res));
     res.json(toPreferenceSetResource(setId, stored));
   };
 

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { computeEffectiveSet, toPreferenceSetResource, validatePutPreferences } from '@prefs/core';
 import { deletePreferenceSet, getEnvironmentDefaults, getPreferenceSet, getTenant, listPreferenceSets, putPreferenceSet, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
+import { changeSourceOf } from '../change-source';
 import { invalidParams } from '../errors';
 import { RECIPIENT_PATHS, setOfPath, type RecipientPath } from '../recipient-requests';
 import { tenantOfSet } from '../set-tenant';
@@ -46,13 +47,13 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
       if (!result.ok) throw invalidParams(result.errors);
       const { strategy, document } = result.value;
       // Past a stored limit this throws the db package's refusal, which the error handlers answer as a 422.
-      const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId, strategy, document, { setsPerRecipient });
+      const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId, strategy, document, { setsPerRecipient }, changeSourceOf(req, res));
       res.json(toPreferenceSetResource(setId, stored));
     });
 
     router.delete(`${sets}/:id`, async (req: Request<PathParams>, res) => {
       const { recipient, setId } = setOfPath(path, req.params);
-      await deletePreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId);
+      await deletePreferenceSet(db, environmentOf(res.locals).environmentId, recipient, setId, changeSourceOf(req, res));
       res.status(204).end();
     });
   }
