@@ -157,6 +157,26 @@ it("drives knock.objects unchanged: set, get, list (auto-paginated), channel dat
   await expect(knock.objects.set('$users', 'x', {})).rejects.toMatchObject({ status: 422 });
 });
 
+it('subscribes recipients to an object, lists them both ways and unsubscribes them (objects.*Subscriptions, users.listSubscriptions)', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  await knock.objects.set('projects', 'sdk-1', { name: 'Subscribed to' });
+  const added = await knock.objects.addSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-bob', name: 'Bob' }, { id: 'sdk-team', collection: 'teams' }], properties: { role: 'watcher' } });
+  expect(added.map((subscription) => [subscription.recipient.id, subscription.properties])).toEqual(
+    expect.arrayContaining([['sdk-ann', { role: 'watcher' }], ['sdk-bob', { role: 'watcher' }], ['sdk-team', { role: 'watcher' }]]),
+  );
+  const subscribers: string[] = [];
+  for await (const subscription of knock.objects.listSubscriptions('projects', 'sdk-1', { page_size: 2 })) subscribers.push(subscription.recipient.id);
+  expect(subscribers.sort()).toEqual(['sdk-ann', 'sdk-bob', 'sdk-team']);
+  const filtered = await knock.objects.listSubscriptions('projects', 'sdk-1', { recipients: ['sdk-bob', { id: 'sdk-team', collection: 'teams' }] });
+  expect(filtered.entries.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-bob', 'sdk-team']);
+  expect((await knock.objects.listSubscriptions('teams', 'sdk-team', { mode: 'recipient' })).entries.map((subscription) => subscription.object.id)).toEqual(['sdk-1']);
+  expect((await knock.users.listSubscriptions('sdk-bob', { objects: [{ id: 'sdk-1', collection: 'projects' }] })).entries).toMatchObject([{ object: { id: 'sdk-1' }, recipient: { id: 'sdk-bob', name: 'Bob' } }]);
+  const removed = await knock.objects.deleteSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-team', collection: 'teams' }] });
+  expect(removed.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-ann', 'sdk-team']);
+  expect((await knock.users.listSubscriptions('sdk-ann')).entries).toEqual([]);
+  await expect(knock.objects.addSubscriptions('projects', 'sdk-missing', { recipients: ['sdk-ann'] })).rejects.toMatchObject({ status: 404 });
+});
+
 it('rejects a wrong key with the SDK\'s authentication error', async () => {
   const knock = new Knock({ apiKey: generateSecretKey(), baseURL, maxRetries: 0 });
   await expect(knock.bulkOperations.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 401 });

@@ -28,6 +28,7 @@ import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
 import { granularPreferencesRouter } from './routes/granular-preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
+import { subscriptionsRouter } from './routes/subscriptions';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
 import { objectsRouter } from './routes/objects';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(objectsRouter({ db }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
+  v1.use(subscriptionsRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));

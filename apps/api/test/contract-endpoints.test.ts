@@ -8,6 +8,7 @@ import {
   MAX_PROPERTIES,
   MAX_PROPERTY_DEPTH,
   MAX_PROPERTIES_BYTES,
+  MAX_SUBSCRIPTION_RECIPIENTS,
   MAX_WORKFLOW_CATEGORIES,
   OBJECT_STRING_PROPERTIES,
   USER_STRING_PROPERTIES,
@@ -23,6 +24,8 @@ import {
   validateEvaluateRequest,
   validateLinkRequest,
   validateMergeUserRequest,
+  validateAddSubscriptionsRequest,
+  validateDeleteSubscriptionsRequest,
   validateObjectInput,
   validatePreferenceCenterLayout,
   validatePutPreferences,
@@ -49,6 +52,8 @@ interface Endpoint {
 }
 
 const TENANT_ID = 't-1';
+/** The object the subscription bodies are sent to. */
+const SUBSCRIBED = { collection: 'projects', id: 'p-1' };
 const USER_ID = 'u-1';
 const ENDPOINTS = {
   tenant: { document: requestSchema('/v1/tenants/{id}', 'put'), validator: (body: unknown) => validateTenantInput(body, TENANT_ID) },
@@ -70,6 +75,8 @@ const ENDPOINTS = {
   audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
   audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
+  addSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'post'), validator: (body: unknown) => validateAddSubscriptionsRequest(body, SUBSCRIBED) },
+  deleteSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'delete'), validator: validateDeleteSubscriptionsRequest },
   channelTypes: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', undefined, body) },
   channelType: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types/{type}', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', 'email', body) },
   workflows: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', undefined, body) },
@@ -599,6 +606,41 @@ const mergeUserCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+/** Recipients of subscriptions: user ids and object references (both calls), inline users (adds only). */
+const referenceCases = (inline: boolean): Case[] => [
+  ['a user id', { recipients: ['u1'] }, true],
+  ['an object reference', { recipients: [{ id: 'team-1', collection: 'teams' }] }, true],
+  ['a collection with . _ and -', { recipients: [{ id: 't', collection: 'a.b_c-d' }] }, true],
+  [`${MAX_SUBSCRIPTION_RECIPIENTS} recipients`, { recipients: list(MAX_SUBSCRIPTION_RECIPIENTS, (index) => `u${index}`) }, true],
+  [`${MAX_SUBSCRIPTION_RECIPIENTS + 1} recipients`, { recipients: list(MAX_SUBSCRIPTION_RECIPIENTS + 1, (index) => `u${index}`) }, false],
+  ['a repeated recipient', { recipients: ['u1', 'u1'] }, true],
+  ['no recipients', { recipients: [] }, false],
+  ['recipients absent', {}, false],
+  ['an empty user id', { recipients: [''] }, false],
+  ['a user id of 256 characters', { recipients: [x(256)] }, false],
+  ['a user id with a newline', { recipients: ['a\nb'] }, false],
+  ['a reserved collection', { recipients: [{ id: 'x', collection: '$users' }] }, false],
+  ['a collection with a space', { recipients: [{ id: 'x', collection: 'a b' }] }, false],
+  ['a collection of 256 characters', { recipients: [{ id: 'x', collection: x(256) }] }, false],
+  ['an object without id', { recipients: [{ collection: 'teams' }] }, false],
+  ['an object with properties', { recipients: [{ id: 't', collection: 'teams', name: 'T' }] }, false],
+  ['a recipient that is a number', { recipients: [7] }, false],
+  ['an inline user', { recipients: [{ id: 'u1', name: 'Ann', plan: 'pro' }] }, inline],
+  ['an inline user without id', { recipients: [{ name: 'Ann' }] }, false],
+  ['a field beside recipients', { recipients: ['u1'], extra: 1 }, false],
+  ['the body an array', [], false],
+];
+
+const addSubscriptionCases: Case[] = [
+  ...referenceCases(true),
+  ['properties', { recipients: ['u1'], properties: { role: 'admin', nested: { a: [1] } } }, true],
+  ['properties null', { recipients: ['u1'], properties: null }, true],
+  ['properties an array', { recipients: ['u1'], properties: [] }, false],
+  ['a property key starting with __', { recipients: ['u1'], properties: { __typename: 'x' } }, false],
+  [`${MAX_PROPERTIES + 1} properties`, { recipients: ['u1'], properties: properties(MAX_PROPERTIES + 1) }, false],
+  ['an inline user with a bad email', { recipients: [{ id: 'u1', email: 7 }] }, false],
+];
+
 const hook = (fields: Record<string, unknown>) => ({ url: 'https://hooks.example/in', events: ['bulk_operation.completed'], ...fields });
 const webhookCases: Case[] = [
   ['an https endpoint', hook({}), true],
@@ -648,6 +690,8 @@ const CASES: Record<EndpointName, Case[]> = {
   preferenceCenter: preferenceCenterCases,
   links: linksCases,
   channelData: channelDataCases,
+  addSubscriptions: addSubscriptionCases,
+  deleteSubscriptions: [...referenceCases(false), ['properties', { recipients: ['u1'], properties: {} }, false]],
   audienceMembers: audienceCases,
   mergeUser: mergeUserCases,
   bulkDeleteUsers: bulkDeleteCases,
@@ -698,6 +742,9 @@ describe('limits the document states in words only', () => {
     ['preferenceCenter', 'the same row twice', layout([row(), row()])],
     ['tenant', 'an id other than the path\'s', { id: 'another' }],
     ['user', 'an id other than the path\'s', { id: 'another' }],
+    ['addSubscriptions', 'the object subscribing to itself', { recipients: [SUBSCRIBED] }],
+    ['addSubscriptions', `properties nested ${MAX_PROPERTY_DEPTH + 1} deep`, { recipients: ['u1'], properties: { deep: nested(MAX_PROPERTY_DEPTH + 1) } }],
+    ['addSubscriptions', `properties of more than ${MAX_PROPERTIES_BYTES} bytes`, { recipients: ['u1'], properties: { big: x(MAX_PROPERTIES_BYTES) } }],
     ['object', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['object', 'an id other than the path\'s', { id: 'another' }],
   ];
@@ -714,7 +761,7 @@ describe('limits the document states in words only', () => {
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const MUTATIONS = Number(process.env.FUZZ_CASES ?? 2_000);
 /** The validator's error types of the rules the document states in words only (see the describe above). */
-const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large)\b/;
+const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large|self_subscription)\b/;
 
 const STRANGE: unknown[] = [null, true, 0, -1, 1.5, '', ' ', 'x', x(256), emoji(256), 'a\u0000b', 'a\nb', 'a\ud800', '__proto__', '__x', 'replace', 'merge', 'email', 'fax', UUID, 'categories.a', 'channels.x', '#abcdef', 'https://a.example/', [], [1], {}, { a: 1 }];
 
@@ -795,6 +842,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/preference_center',
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
+    'post /v1/objects/{collection}/{object_id}/subscriptions',
+    'delete /v1/objects/{collection}/{object_id}/subscriptions',
     'post /v1/audiences/{key}/members',
     'post /v1/users/{id}/merge',
     'post /v1/users/bulk/delete',

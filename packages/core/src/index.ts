@@ -61,10 +61,18 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 export { toUserResource, type RecipientRecord, type UserRecord } from './user';
 export { toObjectResource, type ObjectRecord } from './object';
 export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
+export {
+  MAX_SUBSCRIPTION_RECIPIENTS,
+  toSubscriptionResource,
+  validateAddSubscriptionsRequest,
+  validateDeleteSubscriptionsRequest,
+  type AddSubscriptionsInput,
+  type SubscriptionRecord,
+} from './subscriptions';
 export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';
@@ -99,6 +107,7 @@ export { toKnockPreferenceCenterConfig } from './knock-preference-center-config'
 // The request bodies as JSON Schema, for the OpenAPI document.
 export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
 export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';
+export { SUBSCRIPTION_REQUEST_SCHEMAS } from './subscription-request-schemas';
 
 // Webhooks: the events, the endpoints' bodies, the retry schedule and the addresses refused.
 export {
