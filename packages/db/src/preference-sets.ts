@@ -1,4 +1,4 @@
-import { applyPreferences, isUser, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
+import { applyPreferences, isUser, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
 import { preferenceSetEventCtes, type ChangeSource } from './webhooks/outbox';
@@ -144,15 +144,15 @@ export async function deletePreferenceSet(db: Queryable, environmentId: string, 
   return (rows[0]?.deleted ?? 0) > 0;
 }
 
-/** The `default` sets of these users, by user id (for a listing's `include[]=preferences`); absent when none is stored. */
-export async function getDefaultSets(db: Queryable, environmentId: string, userIds: string[]): Promise<Map<string, PreferenceDocument>> {
-  if (userIds.length === 0) return new Map();
+/** The `default` sets of these recipients of one collection, by id (for a listing's `include[]=preferences`); absent when none is stored. */
+export async function getDefaultSets(db: Queryable, environmentId: string, collection: string, ids: string[]): Promise<Map<string, PreferenceDocument>> {
+  if (ids.length === 0) return new Map();
   const rows = await db.$queryRawUnsafe<{ recipient_id: string; preferences: PreferenceDocument }[]>(
     `SELECT recipient_id, preferences FROM preference_sets
      WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = ANY($3::text[]) AND set_id = 'default'`,
     environmentId,
-    USERS_COLLECTION,
-    userIds,
+    collection,
+    ids,
   );
   return new Map(rows.map((row) => [row.recipient_id, row.preferences]));
 }
