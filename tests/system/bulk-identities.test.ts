@@ -129,7 +129,7 @@ it('knock.users.bulk.delete: 1,000 users holding sets, channel data, memberships
   );
   const count = async (table: string, column = 'user_id') =>
     Number((await env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} LIKE 'bulk-gone-%'`))[0].n);
-  expect(await count('preference_sets')).toBe(1002);
+  expect(await count('preference_sets', 'recipient_id')).toBe(1002);
 
   // A user that was never there counts as deleted too.
   const operation = await knock.users.bulk.delete({ user_ids: [...userIds.slice(0, 999), 'bulk-gone-never-existed'] });
@@ -138,7 +138,7 @@ it('knock.users.bulk.delete: 1,000 users holding sets, channel data, memberships
   expect(done).toMatchObject({ status: 'completed', processed_rows: 1000, success_count: 1000, error_count: 0, error_items: [] });
   await finished((await knock.users.bulk.delete({ user_ids: [userIds[999] as string] })).id);
 
-  for (const [table, column] of [['users', 'id'], ['preference_sets', 'user_id'], ['channel_data', 'recipient_id'], ['subscriptions', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
+  for (const [table, column] of [['users', 'id'], ['preference_sets', 'recipient_id'], ['channel_data', 'recipient_id'], ['subscriptions', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
     expect({ table, left: await count(table as string, column) }).toEqual({ table, left: 0 });
   }
   expect((await knock.users.get(keep)).name).toBe(keep);
@@ -158,7 +158,7 @@ it('users.delete orders with the writes around it: a set accepted before lands f
   const holder = new Client({ connectionString: env.databaseUrl });
   await holder.connect();
   await holder.query('BEGIN');
-  await holder.query("SELECT 1 FROM preference_sets WHERE environment_id = $1 AND user_id = 'bulk-order-0150' FOR UPDATE", [env.environmentId]);
+  await holder.query("SELECT 1 FROM preference_sets WHERE environment_id = $1 AND recipient_id = 'bulk-order-0150' FOR UPDATE", [env.environmentId]);
   try {
     const before = await knock.users.bulk.setPreferences({ user_ids: userIds, preferences: { categories: { before: true } } });
     const deleted = await knock.users.bulk.delete({ user_ids: userIds });
@@ -169,6 +169,6 @@ it('users.delete orders with the writes around it: a set accepted before lands f
   } finally {
     await holder.end();
   }
-  const rows = await env.db.$queryRawUnsafe<{ user_id: string; set_id: string }[]>(`SELECT user_id, set_id FROM preference_sets WHERE user_id LIKE 'bulk-order-%' ORDER BY user_id`);
+  const rows = await env.db.$queryRawUnsafe<{ user_id: string; set_id: string }[]>(`SELECT recipient_id AS user_id, set_id FROM preference_sets WHERE recipient_id LIKE 'bulk-order-%' ORDER BY recipient_id`);
   expect(rows).toEqual(userIds.slice(0, 10).map((user_id) => ({ user_id, set_id: 'acme' })));
 });

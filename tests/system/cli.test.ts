@@ -68,7 +68,7 @@ async function file(name: string, content: string): Promise<string> {
 
 async function storedSets(setId: string): Promise<Map<string, unknown>> {
   const rows = await env.db.$queryRawUnsafe<{ user_id: string; preferences: unknown }[]>(
-    'SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2',
+    'SELECT recipient_id AS user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2',
     env.environmentId,
     setId,
   );

@@ -313,6 +313,7 @@ describe('GET /openapi.json', () => {
     conforms('get', objectPath, await request(app).get('/v1/objects/projects/nobody').set(auth()));
     conforms('get', objectPath, await request(app).get('/v1/objects/$users/p-1').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?page_size=1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?include[]=preferences').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?after=forged').set(auth()));
     const objectChannelData = '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}';
     const objectPush = '/v1/objects/projects/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d';
@@ -324,6 +325,37 @@ describe('GET /openapi.json', () => {
     conforms('delete', objectChannelData, await request(app).delete(objectPush).set(auth()));
     conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
     conforms('delete', objectChannelData, await request(app).delete('/v1/objects/projects/p-1/channel_data/push').set(auth()));
+    // Objects' preference sets: the users' operations under the object's path.
+    const objectSets = '/v1/objects/{collection}/{object_id}/preferences';
+    const objectSet = `${objectSets}/{id}`;
+    const projectSets = '/v1/objects/projects/p-1/preferences';
+    for (const body of [{ __persistence_strategy__: 'merge', categories: { marketing: false }, channel_types: { email: true } }, { channel_types: { pager: true } }]) {
+      const res = await request(app).put(`${projectSets}/default`).set(auth()).send(body);
+      conforms('put', objectSet, res);
+      requestConforms('put', objectSet, body, res);
+    }
+    conforms('put', objectSet, await request(app).put('/v1/objects/$x/p-1/preferences/default').set(auth()).send({}));
+    conforms('get', objectSets, await request(app).get(projectSets).set(auth()));
+    conforms('get', objectSets, await request(app).get('/v1/objects/$x/p-1/preferences').set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/default`).set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/acme?tenant=acme`).set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/${'x'.repeat(256)}`).set(auth()));
+    const objectGranular: [string, string, unknown][] = [
+      [`${objectSet}/channel_types`, `${projectSets}/default/channel_types`, { email: false }],
+      [`${objectSet}/channel_types/{type}`, `${projectSets}/default/channel_types/sms`, { subscribed: true }],
+      [`${objectSet}/workflows`, `${projectSets}/default/workflows`, { welcome: { channel_types: { email: true } } }],
+      [`${objectSet}/workflows/{key}`, `${projectSets}/default/workflows/welcome`, { subscribed: false }],
+      [`${objectSet}/categories`, `${projectSets}/default/categories`, { marketing: null }],
+      [`${objectSet}/categories/{key}`, `${projectSets}/default/categories/product`, { conditions: [condition] }],
+    ];
+    for (const [template, path, body] of objectGranular) {
+      const res = await request(app).put(path).set(auth()).send(body as object);
+      conforms('put', template, res);
+      requestConforms('put', template, body, res);
+      conforms('put', template, await request(app).put(path).set(auth()).send({ nonsense: [1] }));
+    }
+    conforms('delete', objectSet, await request(app).delete(`${projectSets}/default`).set(auth()));
+    conforms('delete', objectSet, await request(app).delete('/v1/objects/$x/p-1/preferences/default').set(auth()));
     conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
     conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
     conforms('delete', objectPath, await request(app).delete(`/v1/objects/projects/${'x'.repeat(256)}`).set(auth()));
@@ -342,6 +374,30 @@ describe('GET /openapi.json', () => {
     conforms('delete', audience, removed);
     requestConforms('delete', audience, removal, removed);
     conforms('delete', audience, await request(app).delete('/v1/audiences/nowhere/members').set(auth()).send(removal));
+    // Subscriptions, to an object set first.
+    expect((await request(app).put('/v1/objects/projects/openapi').set(auth()).send({ name: 'OpenAPI' })).status).toBe(200);
+    const subscriptions = '/v1/objects/{collection}/{object_id}/subscriptions';
+    const subscribeBody = { recipients: ['sub-1', { id: 'sub-2', name: 'Sue' }, { id: 'team-1', collection: 'teams' }], properties: { role: 'watcher' } };
+    const subscribed = await request(app).post('/v1/objects/projects/openapi/subscriptions').set(auth()).send(subscribeBody);
+    conforms('post', subscriptions, subscribed);
+    requestConforms('post', subscriptions, subscribeBody, subscribed);
+    const badSubscribe = { recipients: [{ id: 'x', collection: '$users' }] };
+    const refusedSubscribe = await request(app).post('/v1/objects/projects/openapi/subscriptions').set(auth()).send(badSubscribe);
+    conforms('post', subscriptions, refusedSubscribe);
+    requestConforms('post', subscriptions, badSubscribe, refusedSubscribe);
+    conforms('post', subscriptions, await request(app).post('/v1/objects/projects/nowhere/subscriptions').set(auth()).send(subscribeBody));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/projects/openapi/subscriptions?page_size=1').set(auth()));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/teams/team-1/subscriptions?mode=recipient').set(auth()));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/projects/openapi/subscriptions?after=forged').set(auth()));
+    const userSubscriptions = '/v1/users/{user_id}/subscriptions';
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions').set(auth()));
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions?objects[0][id]=openapi&objects[0][collection]=projects').set(auth()));
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions?page_size=0').set(auth()));
+    const unsubscribeBody = { recipients: ['sub-1', { id: 'team-1', collection: 'teams' }] };
+    const unsubscribed = await request(app).delete('/v1/objects/projects/openapi/subscriptions').set(auth()).send(unsubscribeBody);
+    conforms('delete', subscriptions, unsubscribed);
+    requestConforms('delete', subscriptions, unsubscribeBody, unsubscribed);
+    conforms('delete', subscriptions, await request(app).delete('/v1/objects/projects/openapi/subscriptions').set(auth()).send({ recipients: [] }));
     // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
     const bulkTenants = '/v1/tenants/bulk/set';
     const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });
@@ -366,7 +422,22 @@ describe('GET /openapi.json', () => {
     conforms('post', tenantsDelete, tenantsDeleteByBody);
     requestConforms('post', tenantsDelete, tenantsDeleteBody, tenantsDeleteByBody);
     conforms('post', tenantsDelete, await request(app).post(tenantsDelete).set(auth()));
-    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody]) {
+    const bulkObjects = '/v1/objects/{collection}/bulk/set';
+    const objectsBody = { objects: [{ id: 'bulk-p1', name: 'One', price: 1 }, { id: 'bulk-p2' }] };
+    const objectsOperation = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(objectsBody);
+    conforms('post', bulkObjects, objectsOperation);
+    requestConforms('post', bulkObjects, objectsBody, objectsOperation);
+    const badObjects = { objects: [{ id: 'bulk-p3', collection: 'other' }] };
+    const refusedObjects = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(badObjects);
+    conforms('post', bulkObjects, refusedObjects);
+    requestConforms('post', bulkObjects, badObjects, refusedObjects);
+    const bulkDeleteObjects = '/v1/objects/{collection}/bulk/delete';
+    const deleteObjectsBody = { object_ids: ['bulk-p2', 'never-set'] };
+    const deleteObjectsOperation = await request(app).post('/v1/objects/projects/bulk/delete').set(auth()).send(deleteObjectsBody);
+    conforms('post', bulkDeleteObjects, deleteObjectsOperation);
+    requestConforms('post', bulkDeleteObjects, deleteObjectsBody, deleteObjectsOperation);
+    conforms('post', bulkDeleteObjects, await request(app).post('/v1/objects/$users/bulk/delete').set(auth()).send(deleteObjectsBody));
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody, objectsOperation, deleteObjectsOperation]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

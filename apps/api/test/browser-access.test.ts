@@ -3,6 +3,7 @@ import { buildUserTokenGrant, signUserToken } from '@knocklabs/node';
 import { SignJWT, importPKCS8 } from 'jose';
 import request from 'supertest';
 import { createApiKey, createSigningKey, listApiKeys, revokeApiKey, revokeSigningKey } from '@prefs/db';
+import { USERS_COLLECTION } from '@prefs/core';
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../src/server';
 
@@ -82,7 +83,7 @@ describe('a public key with a user token', () => {
         .set(asBrowser(await token(userId)))
         .send({ channel_types: { email: false } });
       expect({ userId, status: res.status }).toEqual({ userId, status: 200 });
-      const stored = await env.db.preferenceSet.findUnique({ where: { environmentId_userId_setId: { environmentId: env.environmentId, userId, setId: 'default' } } });
+      const stored = await env.db.preferenceSet.findUnique({ where: { environmentId_recipientCollection_recipientId_setId: { environmentId: env.environmentId, recipientCollection: USERS_COLLECTION, recipientId: userId, setId: 'default' } } });
       expect(stored?.preferences).toEqual({ channel_types: { email: false } });
     }
   });
@@ -216,7 +217,7 @@ describe('a token for one user', () => {
       const res = await request(api.app)[method](path).set(alice).send(method === 'put' ? { categories: { marketing: true } } : undefined);
       expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 403, code: 'forbidden' });
     }
-    const stored = await env.db.preferenceSet.findUnique({ where: { environmentId_userId_setId: { environmentId: env.environmentId, userId: 'bob', setId: 'default' } } });
+    const stored = await env.db.preferenceSet.findUnique({ where: { environmentId_recipientCollection_recipientId_setId: { environmentId: env.environmentId, recipientCollection: USERS_COLLECTION, recipientId: 'bob', setId: 'default' } } });
     expect(stored?.preferences).toEqual({ categories: { secret_of_bob: true } });
   });
 
@@ -306,7 +307,7 @@ describe('a token for one user', () => {
     expect((await request(api.app).put('/v1/users/alice/preferences/acme').set(acme).send({ categories: { a: true } })).status).toBe(200);
     expect((await request(api.app).put('/v1/users/alice/preferences/globex').set(acme).send({ categories: { a: true } })).status).toBe(403);
 
-    const sets = await env.db.preferenceSet.findMany({ where: { environmentId: env.environmentId, userId: 'alice' }, select: { setId: true } });
+    const sets = await env.db.preferenceSet.findMany({ where: { environmentId: env.environmentId, recipientCollection: USERS_COLLECTION, recipientId: 'alice' }, select: { setId: true } });
     expect(sets.map((set) => set.setId).filter((setId) => setId.startsWith('made-up'))).toEqual([]);
     // A secret key still writes any set.
     expect((await request(api.app).put('/v1/users/alice/preferences/globex').set(asServer()).send({ categories: { a: true } })).status).toBe(200);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { evaluateRecipients, validateEvaluateRequest, type EvaluateInput } from '@prefs/core';
+import { evaluateRecipients, userRecipient, validateEvaluateRequest, type EvaluateInput } from '@prefs/core';
 import { putPreferenceSet, readEvaluationInputs } from '@prefs/db';
 import { EVALUATION_READ_BUDGET_BYTES } from '../src/routes/evaluation';
 import { useApiTestContext } from './api-test-context';
@@ -18,7 +18,7 @@ const users = Array.from({ length: 60 }, (_, index) => `chunk-${String(index).pa
 beforeAll(async () => {
   for (const [index, user] of users.entries()) {
     const channels = Object.fromEntries(CHANNELS.map((channel) => [channel, true]));
-    await putPreferenceSet(t.env.db, t.env.environmentId, user, 'default', 'replace', { categories: { alerts: { channels, channel_types: { email: index % 2 === 0 } } } });
+    await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(user), 'default', 'replace', { categories: { alerts: { channels, channel_types: { email: index % 2 === 0 } } } });
   }
 });
 

@@ -36,8 +36,8 @@ beforeAll(async () => {
     const stored = async (text: string) => (await client.query<{ size: number }>('SELECT pg_column_size($1::jsonb) AS size', [text])).rows[0].size;
     while ((await stored(JSON.stringify(setOfSize(bytes)))) > PREFERENCE_SET_LIMITS.bytes) bytes -= 1024;
     await client.query(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, id, 'default', $2::jsonb FROM unnest($3::text[]) AS id`,
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       SELECT $1::uuid, '$users', id, 'default', $2::jsonb FROM unnest($3::text[]) AS id`,
       [ctx.env.environmentId, JSON.stringify(setOfSize(bytes)), recipients.map((recipient) => recipient.id)],
     );
   } finally {

@@ -1,3 +1,4 @@
+import { userRecipient } from '@prefs/core';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request, { type Response } from 'supertest';
@@ -35,14 +36,14 @@ beforeAll(async () => {
     },
   });
   await identifyUser(env.db, environmentId, { id: 'u1', properties: { plan: 'pro' } });
-  await putPreferenceSet(env.db, environmentId, 'u1', 'default', 'replace', {
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'replace', {
     categories: { marketing: false, security: false },
     channels: { [emailChannel]: { conditions: [isPro] } },
   });
-  await putPreferenceSet(env.db, environmentId, 'u1', 'acme', 'replace', { workflows: { digest: { conditions: [inEurope] } } });
-  await putPreferenceSet(env.db, environmentId, 'u2', 'default', 'replace', { commercial_subscribed: false });
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'acme', 'replace', { workflows: { digest: { conditions: [inEurope] } } });
+  await putPreferenceSet(env.db, environmentId, userRecipient('u2'), 'default', 'replace', { commercial_subscribed: false });
   // The other environment has a user of the same id who turned email off: never visible from the first.
-  await putPreferenceSet(env.db, other.environmentId, 'u1', 'default', 'replace', { channel_types: { email: false } });
+  await putPreferenceSet(env.db, other.environmentId, userRecipient('u1'), 'default', 'replace', { channel_types: { email: false } });
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ const t = useApiTestContext();
 const base = (user: string, set = 'default') => `/v1/users/${user}/preferences/${set}`;
 const put = (path: string, body: unknown, headers = t.auth()) => request(t.api.app).put(path).set(headers).send(body as object);
 const storedSet = async (user: string, set = 'default') =>
-  (await t.env.db.$queryRawUnsafe<{ preferences: unknown }[]>('SELECT preferences FROM preference_sets WHERE user_id = $1 AND set_id = $2', user, set))[0]?.preferences ?? null;
+  (await t.env.db.$queryRawUnsafe<{ preferences: unknown }[]>('SELECT preferences FROM preference_sets WHERE recipient_id = $1 AND set_id = $2', user, set))[0]?.preferences ?? null;
 
 describe('granular PUTs with the secret key', () => {
   it('merge each at its key, keep the rest of the set, and answer the whole set', async () => {

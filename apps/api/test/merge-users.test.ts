@@ -57,8 +57,8 @@ it('folds the source into the target and deletes the source', async () => {
   ]);
 
   await expect(knock.users.get('anon-1')).rejects.toMatchObject({ status: 404 });
-  for (const table of ['preference_sets', 'audience_members', 'unsubscribes']) {
-    const rows = await t.env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table} WHERE user_id = 'anon-1'`);
+  for (const [table, column] of [['preference_sets', 'recipient_id'], ['audience_members', 'user_id'], ['unsubscribes', 'user_id']]) {
+    const rows = await t.env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = 'anon-1'`);
     expect({ table, n: Number(rows[0].n) }).toEqual({ table, n: 0 });
   }
   expect(Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM channel_data WHERE recipient_id = 'anon-1'`))[0].n)).toBe(0);

@@ -11,6 +11,8 @@ export interface WorkerMetrics {
   operationFinished(status: 'completed' | 'failed'): void;
   /** The reconciler gave an operation a new job. */
   reenqueued(): void;
+  /** A webhook attempt ended: delivered, to be retried, or given up; a delivery's delay since its change. */
+  webhookAttempt(outcome: 'succeeded' | 'retry' | 'failed', delaySeconds: number): void;
 }
 
 export function createWorkerMetrics(queue: Queue, options: { processMetrics?: boolean } = {}): WorkerMetrics {
@@ -40,6 +42,19 @@ export function createWorkerMetrics(queue: Queue, options: { processMetrics?: bo
     help: 'Operations the reconciler enqueued again because their job was missing or ended',
     registers: [registry],
   });
+  const webhookAttempts = new Counter({
+    name: `${METRIC_PREFIX}webhook_deliveries_total`,
+    help: 'Webhook delivery attempts by outcome: succeeded (a 2xx), retry (failed, tried again later), failed (given up: attempts exhausted, 410, too large)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const webhookDelay = new Histogram({
+    name: `${METRIC_PREFIX}webhook_delivery_delay_seconds`,
+    help: 'From the change an event reports to its successful delivery, retries included',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400],
+    registers: [registry],
+  });
+  for (const outcome of ['succeeded', 'retry', 'failed']) webhookAttempts.inc({ outcome }, 0);
   // Counters start at 0 for each label value an operator will look for, rather than appearing later.
   for (const status of ['completed', 'failed']) finished.inc({ status }, 0);
   for (const strategy of ['replace', 'merge']) for (const outcome of ['success', 'error']) rows.inc({ strategy, outcome }, 0);
@@ -56,6 +71,10 @@ export function createWorkerMetrics(queue: Queue, options: { processMetrics?: bo
     },
     reenqueued() {
       reenqueues.inc();
+    },
+    webhookAttempt(outcome, delaySeconds) {
+      webhookAttempts.inc({ outcome });
+      if (outcome === 'succeeded') webhookDelay.observe(delaySeconds);
     },
   };
 }

@@ -5,11 +5,14 @@ import { createLogger, type Logger } from '@prefs/logger';
 import {
   BULK_OPERATION_JOB,
   createBulkQueue,
+  createWebhookQueue,
   createWorkerConnection,
   redisKeyPrefix,
   removeWaitingJob,
+  WEBHOOK_JOB,
   type RedisConnection,
   type BulkOperationJobData,
+  type WebhookJobData,
 } from '@prefs/queue';
 import { createOperationJobHandler, type OperationJobOutcome } from './operation-job';
 import { checkReadiness } from '@prefs/observability';
@@ -17,6 +20,9 @@ import { createOpsServer } from './ops-server';
 import { createReconciler, type Reconciler } from './reconciler';
 import { createInputPruner, type InputPruner } from './retention';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher';
+import { createEndpointJobHandler } from './webhooks/endpoint-job';
+import { createSender } from './webhooks/send';
 
 export interface WorkerDependencies {
   db?: Database;
@@ -27,6 +33,9 @@ export interface PrefsWorker {
   worker: Worker<BulkOperationJobData, OperationJobOutcome>;
   reconciler: Reconciler;
   pruner: InputPruner;
+  /** Sends webhook deliveries: one job per endpoint with work due (webhooks/). */
+  webhookWorker: Worker<WebhookJobData, number>;
+  webhookDispatcher: WebhookDispatcher;
   db: Database;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -61,6 +70,8 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
   const workerConnection = createWorkerConnection(config.redisUrl);
   const queueConnection = createWorkerConnection(config.redisUrl);
   const queue = createBulkQueue(queueConnection, config.redisPrefix);
+  const webhookConnection = createWorkerConnection(config.redisUrl);
+  const webhookQueue = createWebhookQueue(queueConnection, config.redisPrefix);
   let stopping = false;
   const metrics = createWorkerMetrics(queue);
   const opsServer = createOpsServer({ readiness: () => checkReadiness(db, queueConnection), registry: metrics.registry });
@@ -102,12 +113,32 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
     onReenqueue: () => metrics.reenqueued(),
   });
 
+  const sender = createSender({ allowPrivate: config.webhooks.allowPrivate, timeoutMs: config.webhooks.timeoutMs });
+  const webhookWorker = new Worker<WebhookJobData, number>(
+    WEBHOOK_JOB.queue,
+    createEndpointJobHandler({ db, logger, sender, config: config.webhooks, isStopping: () => stopping, onAttempt: metrics.webhookAttempt }),
+    {
+      connection: webhookConnection,
+      prefix: redisKeyPrefix(config.redisPrefix),
+      concurrency: config.webhooks.endpointConcurrency,
+      autorun: false,
+      // As the operation jobs: a dead worker's endpoint job is taken over within about two leases.
+      lockDuration: config.leaseMs,
+      stalledInterval: config.leaseMs,
+      maxStalledCount: 100,
+    },
+  );
+  webhookWorker.on('error', (error) => logger.error({ err: error }, 'webhook worker error'));
+  const webhookDispatcher = createWebhookDispatcher({ db, queue: webhookQueue, logger, intervalMs: config.webhooks.dispatchIntervalMs });
+
   const pruner = createInputPruner({ db, logger, retentionDays: config.operationRetentionDays, intervalMs: config.pruneIntervalMs });
 
   return {
     worker,
     reconciler,
     pruner,
+    webhookWorker,
+    webhookDispatcher,
     db,
     logger,
     metrics,
@@ -127,8 +158,11 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
       await checkEvictionPolicy(queueConnection, logger);
       reconciler.start();
       pruner.start();
+      webhookDispatcher.start();
       void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
+      void webhookWorker.run().catch((error: unknown) => logger.error({ err: error }, 'webhook worker stopped'));
       await worker.waitUntilReady();
+      await webhookWorker.waitUntilReady();
       logger.info({ concurrency: config.concurrency, batchSize: config.batchSize, opsUrl }, 'worker ready');
     },
     async close() {
@@ -141,7 +175,8 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
         (async () => {
           await reconciler.stop();
           await pruner.stop();
-          await worker.close();
+          await webhookDispatcher.stop();
+          await Promise.all([worker.close(), webhookWorker.close()]);
           return true as const;
         })(),
         timedOut,
@@ -154,14 +189,19 @@ export function createWorker(config: WorkerConfig, deps: WorkerDependencies = {}
         // Dropping the connections is enough: the job's lock lapses and another worker takes the
         // operation over; the stuck batch rolls back with its connection, or commits once (its guard).
         workerConnection.disconnect();
+        webhookConnection.disconnect();
         queueConnection.disconnect();
+        sender.close();
         if (ownsDb) void db.$disconnect().catch(() => undefined);
         void opsServer.close();
         return false;
       }
       await opsServer.close();
       await queue.close().catch(() => undefined);
+      await webhookQueue.close().catch(() => undefined);
+      sender.close();
       workerConnection.disconnect();
+      webhookConnection.disconnect();
       queueConnection.disconnect();
       if (ownsDb) await db.$disconnect().catch(() => undefined);
       return true;

@@ -41,7 +41,7 @@ afterAll(async () => {
 async function storedUsers(prefix: string, count: number): Promise<string[]> {
   const ids = userIds(count, prefix);
   await env.db.$executeRawUnsafe(
-    `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) SELECT $1::uuid, unnest($2::text[]), 'default', '{}'`,
+    `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) SELECT $1::uuid, '$users', unnest($2::text[]), 'default', '{}'`,
     env.environmentId,
     ids,
   );
@@ -54,7 +54,7 @@ async function lockUser(userId: string): Promise<{ release: () => Promise<void> 
   await holder.connect();
   lockHolders.push(holder);
   await holder.query('BEGIN');
-  await holder.query(`SELECT 1 FROM preference_sets WHERE environment_id = $1 AND user_id = $2 AND set_id = 'default' FOR UPDATE`, [env.environmentId, userId]);
+  await holder.query(`SELECT 1 FROM preference_sets WHERE environment_id = $1 AND recipient_id = $2 AND set_id = 'default' FOR UPDATE`, [env.environmentId, userId]);
   return { release: () => holder.query('COMMIT').then(() => undefined) };
 }
 
@@ -180,7 +180,7 @@ it.each([1, 2])('%i loss(es) of each of two batches, each followed by the batch 
   const done = await finished(id);
   expect(done).toMatchObject({ status: 'completed', processed_rows: 250, success_count: 250, error_count: 0, failure_reason: null, lost_batches: 0 });
   const written = await env.db.$queryRawUnsafe<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE $2 AND preferences -> 'categories' = '{"news": false}'::jsonb`,
+    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id LIKE $2 AND preferences -> 'categories' = '{"news": false}'::jsonb`,
     env.environmentId,
     `recovers-${lossesPerBatch}-%`,
   );

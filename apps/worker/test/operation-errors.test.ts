@@ -14,11 +14,11 @@ const t = useWorkerTestContext({
     await env.db.$executeRawUnsafe(`
       CREATE FUNCTION faulty_preference_write() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.user_id LIKE 'poisoned-%' THEN
-          RAISE EXCEPTION 'refused to store %', NEW.user_id USING ERRCODE = 'P0001';
+        IF NEW.recipient_id LIKE 'poisoned-%' THEN
+          RAISE EXCEPTION 'refused to store %', NEW.recipient_id USING ERRCODE = 'P0001';
         END IF;
         -- The first 8 batch statements touching flaky users fail as a serialization failure would.
-        IF NEW.user_id LIKE 'flaky-%' AND nextval('flaky_writes') <= 8 THEN
+        IF NEW.recipient_id LIKE 'flaky-%' AND nextval('flaky_writes') <= 8 THEN
           RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
         END IF;
         RETURN NEW;
@@ -110,7 +110,7 @@ it('a transient error is retried in the job, then by another attempt, and the op
   const job = await settledJob(id, 'completed');
   expect(job.attemptsMade).toBe(2);
   const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'flaky-%' AND preferences = '{"categories": {"news": false}}'::jsonb`,
+    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id LIKE 'flaky-%' AND preferences = '{"categories": {"news": false}}'::jsonb`,
     t.env.environmentId,
   );
   expect(stored[0].n).toBe(250);
@@ -137,7 +137,7 @@ it.each([
   expect(job.attemptsMade).toBe(1);
   expect(job.failedReason).toBe(reason(operation.id));
   const stored = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'unrunnable-%'`,
+    `SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id LIKE 'unrunnable-%'`,
     t.env.environmentId,
   );
   expect(stored[0].n).toBe(0);

@@ -1,3 +1,4 @@
+import { userRecipient } from '@prefs/core';
 import { createBulkOperation, putPreferenceSet, setPreferencesOperation } from '@prefs/db';
 import { enqueueBulkOperation } from '@prefs/queue';
 import { userIds, waitFor } from '@prefs/testing';
@@ -31,7 +32,7 @@ async function run(ids: string[], setId: string, document: Record<string, unknow
 /** Each user's sets and their documents, as stored. */
 async function storedSets(prefix: string): Promise<Record<string, Record<string, unknown>>> {
   const rows = await t.env.db.$queryRawUnsafe<{ user_id: string; set_id: string; preferences: unknown }[]>(
-    'SELECT user_id, set_id, preferences FROM preference_sets WHERE user_id LIKE $1 ORDER BY user_id, set_id',
+    'SELECT recipient_id AS user_id, set_id, preferences FROM preference_sets WHERE recipient_id LIKE $1 ORDER BY recipient_id, set_id',
     `${prefix}-%`,
   );
   const sets: Record<string, Record<string, unknown>> = {};
@@ -45,9 +46,9 @@ async function seed(prefix: string) {
   const atLimit = [ids[0], ids[99], ids[100], ids[249]];
   const holdingTarget = ids[150];
   const belowLimit = [ids[1], ids[200]];
-  for (const id of atLimit) for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
-  for (const setId of ['a', 'b', 't']) await putPreferenceSet(t.env.db, t.env.environmentId, holdingTarget, setId, 'replace', { categories: { seeded: true } });
-  for (const id of belowLimit) for (const setId of ['a', 'b']) await putPreferenceSet(t.env.db, t.env.environmentId, id, setId, 'replace', { categories: { seeded: true } });
+  for (const id of atLimit) for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(id), setId, 'replace', { categories: { seeded: true } });
+  for (const setId of ['a', 'b', 't']) await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(holdingTarget), setId, 'replace', { categories: { seeded: true } });
+  for (const id of belowLimit) for (const setId of ['a', 'b']) await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(id), setId, 'replace', { categories: { seeded: true } });
   return { ids, atLimit, holdingTarget, belowLimit };
 }
 
@@ -73,9 +74,9 @@ it.each(['replace', 'merge'] as const)('a bulk %s creates no set past the limit:
 it('a bulk merge past both limits refuses the users of each and writes the rest', async () => {
   const ids = userIds(20, 'both');
   // The second user holds 3 sets (not t); the third holds a set t of about 40 KiB that 40 KiB more would pass 64 KiB.
-  for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, ids[1], setId, 'replace', {});
+  for (const setId of ['a', 'b', 'c']) await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(ids[1]), setId, 'replace', {});
   const large = (prefix: string) => Object.fromEntries(Array.from({ length: 160 }, (_, index) => [`${prefix}-${String(index).padStart(4, '0')}-`.padEnd(250, 'x'), true]));
-  await putPreferenceSet(t.env.db, t.env.environmentId, ids[2], 't', 'replace', { workflows: large('a') });
+  await putPreferenceSet(t.env.db, t.env.environmentId, userRecipient(ids[2]), 't', 'replace', { workflows: large('a') });
 
   const done = await run(ids, 't', { workflows: large('b') }, 'merge');
   expect(done).toMatchObject({ status: 'completed', success_count: 18, error_count: 2 });

@@ -28,7 +28,7 @@ async function run(ids: string[], document: Record<string, unknown>, strategy: '
 
 async function storedBytes(userId: string): Promise<number | null> {
   const rows = await t.env.db.$queryRawUnsafe<{ bytes: number }[]>(
-    "SELECT pg_column_size(preferences) AS bytes FROM preference_sets WHERE user_id = $1 AND set_id = 'default'",
+    "SELECT pg_column_size(preferences) AS bytes FROM preference_sets WHERE recipient_id = $1 AND set_id = 'default'",
     userId,
   );
   return rows[0]?.bytes ?? null;
@@ -49,7 +49,7 @@ it('a bulk merge refuses exactly the users whose merged set would pass the limit
   expect(new Set(done.error_items.map((item) => (item as { reason?: string }).reason))).toEqual(new Set(['preference_set_too_large']));
   expect(await Promise.all(full.map(storedBytes))).toEqual(before);
   const written = await t.env.db.$queryRawUnsafe<{ n: number }[]>(
-    "SELECT count(*)::int AS n FROM preference_sets WHERE user_id LIKE 'merge-%' AND preferences -> 'workflows' ? $1",
+    "SELECT count(*)::int AS n FROM preference_sets WHERE recipient_id LIKE 'merge-%' AND preferences -> 'workflows' ? $1",
     Object.keys(workflowsOfSize(1, 'b'))[0],
   );
   expect(written[0].n).toBe(247);

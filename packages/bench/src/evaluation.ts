@@ -1,5 +1,6 @@
 import { startBenchApi } from './api-process';
 import { Client } from 'pg';
+import { USERS_COLLECTION } from '@prefs/core';
 import { userId, userRange } from './documents';
 import { line, percentile, runPool, type LineResult } from './measure';
 import type { LatencyFigures } from './system';
@@ -100,10 +101,10 @@ async function seedLayers(options: EvaluationBenchOptions): Promise<void> {
       [environmentId, options.population],
     );
     await client.query(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, 'bench-user-' || lpad(i::text, ${USER_DIGITS}, '0'), $2, $3::jsonb FROM generate_series(0, $4::int - 1, 10) AS i
-       ON CONFLICT (environment_id, user_id, set_id) DO NOTHING`,
-      [environmentId, TENANT, JSON.stringify({ categories: { product_updates: { conditions: [{ variable: 'tenant.region', operator: 'equal_to', argument: 'eu' }] } } }), options.population],
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       SELECT $1::uuid, $5, 'bench-user-' || lpad(i::text, ${USER_DIGITS}, '0'), $2, $3::jsonb FROM generate_series(0, $4::int - 1, 10) AS i
+       ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id) DO NOTHING`,
+      [environmentId, TENANT, JSON.stringify({ categories: { product_updates: { conditions: [{ variable: 'tenant.region', operator: 'equal_to', argument: 'eu' }] } } }), options.population, USERS_COLLECTION],
     );
     await client.query('VACUUM ANALYZE users');
     await client.query('VACUUM ANALYZE preference_sets');

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createBulkOperation, createDatabase, findBlockingOperation, listBulkOperations, setPreferencesOperation, type Database } from '@prefs/db';
-import { DEFAULT_SET_ID, replacePreferences } from '@prefs/core';
+import { DEFAULT_SET_ID, replacePreferences, USERS_COLLECTION } from '@prefs/core';
 import { fullDocument, userId } from './documents';
 import { percentile } from './measure';
 
@@ -27,9 +27,9 @@ export async function seedUsers(
     for (let start = from; start < to; start += SEED_CHUNK) {
       const end = Math.min(to, start + SEED_CHUNK);
       await client.query(
-        `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-         SELECT $1::uuid, $5 || lpad(i::text, $6::int, '0'), $2, $3::jsonb FROM generate_series($4::int, $7::int - 1) AS i`,
-        [environmentId, DEFAULT_SET_ID, document, start, 'bench-user-', userId(0).length - 'bench-user-'.length, end],
+        `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+         SELECT $1::uuid, $8, $5 || lpad(i::text, $6::int, '0'), $2, $3::jsonb FROM generate_series($4::int, $7::int - 1) AS i`,
+        [environmentId, DEFAULT_SET_ID, document, start, 'bench-user-', userId(0).length - 'bench-user-'.length, end, USERS_COLLECTION],
       );
       if (to - from > SEED_CHUNK) log(`  seeded ${end.toLocaleString('en')} of ${to.toLocaleString('en')} users`);
     }

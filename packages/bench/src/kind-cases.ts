@@ -19,8 +19,8 @@ async function prepareUsers(client: Client, environmentId: string, ids: string[]
     `WITH ids AS (SELECT unnest($2::text[]) AS id),
      users_made AS (INSERT INTO users (environment_id, id, properties) SELECT $1::uuid, id, '{"plan":"pro"}'::jsonb FROM ids),
      sets_made AS (
-       INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       SELECT $1::uuid, ids.id, CASE WHEN n = 0 THEN 'default' ELSE 'bench-tenant-' || n END, $3::jsonb FROM ids, generate_series(0, $4::int - 1) AS n),
+       INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       SELECT $1::uuid, $5, ids.id, CASE WHEN n = 0 THEN 'default' ELSE 'bench-tenant-' || n END, $3::jsonb FROM ids, generate_series(0, $4::int - 1) AS n),
      channels_made AS (
        INSERT INTO channel_data (environment_id, recipient_collection, recipient_id, channel_id, data)
        SELECT $1::uuid, $5, ids.id, $6::uuid, jsonb_build_object('tokens', jsonb_build_array('token-' || ids.id)) FROM ids),
@@ -42,7 +42,7 @@ export const usersDeleteCase: KindCase = {
     await client.query(
       `WITH ids AS (SELECT unnest($2::text[]) AS id),
        deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (SELECT id FROM ids)),
-       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id IN (SELECT id FROM ids)),
+       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id IN (SELECT id FROM ids)),
        deleted_memberships AS (DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id IN (SELECT id FROM ids)),
@@ -55,7 +55,7 @@ export const usersDeleteCase: KindCase = {
   async check(client, environmentId, ids) {
     const { rows } = await client.query<{ left: number }>(
       `SELECT (SELECT count(*) FROM users WHERE environment_id = $1::uuid AND id = ANY($2::text[]))
-            + (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND user_id = ANY($2::text[]))
+            + (SELECT count(*) FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($2::text[]))
             + (SELECT count(*) FROM audience_members WHERE environment_id = $1::uuid AND user_id = ANY($2::text[])) AS left`,
@@ -65,4 +65,42 @@ export const usersDeleteCase: KindCase = {
   },
 };
 
-export const KIND_CASES: KindCase[] = [usersDeleteCase];
+const OBJECTS_COLLECTION = 'bench-kinds-projects';
+/** What objects.set sends for each object: a known property, a changed one, a new one and a removal. */
+const OBJECT_WRITE = { name: 'Project', plan: 'enterprise', seats: 10, legacy: null };
+
+/** objects.set's input: objects already set with three properties, which each item merges into. */
+async function prepareObjects(client: Client, environmentId: string, ids: string[]): Promise<void> {
+  await client.query(
+    `INSERT INTO objects (environment_id, collection, id, properties)
+     SELECT $1::uuid, $2, id, jsonb_build_object('plan', 'pro', 'legacy', true, 'region', 'eu') FROM unnest($3::text[]) AS id`,
+    [environmentId, OBJECTS_COLLECTION, ids],
+  );
+}
+
+export const objectsSetCase: KindCase = {
+  key: 'objects.set',
+  shape: 'objects of one collection holding 3 properties, each item merging 4 (one a removal)',
+  prepare: prepareObjects,
+  // The same merge of each object's properties, in one statement (the kind locks, merges in the worker, writes back).
+  async limitBatch(client, environmentId, ids) {
+    await client.query(
+      `INSERT INTO objects AS stored (environment_id, collection, id, properties)
+       SELECT $1::uuid, $2, id, jsonb_strip_nulls($4::jsonb) FROM unnest($3::text[]) AS id ORDER BY id
+       ON CONFLICT (environment_id, collection, id)
+       DO UPDATE SET properties = jsonb_strip_nulls(stored.properties || $4::jsonb), updated_at = now()`,
+      [environmentId, OBJECTS_COLLECTION, ids, JSON.stringify(OBJECT_WRITE)],
+    );
+  },
+  request: (ids) => ({ path: `/v1/objects/${OBJECTS_COLLECTION}/bulk/set`, body: JSON.stringify({ objects: ids.map((id) => ({ id, ...OBJECT_WRITE })) }) }),
+  async check(client, environmentId, ids) {
+    const { rows } = await client.query<{ merged: number }>(
+      `SELECT count(*) AS merged FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = ANY($3::text[])
+         AND properties = '{"name": "Project", "plan": "enterprise", "seats": 10, "region": "eu"}'::jsonb`,
+      [environmentId, OBJECTS_COLLECTION, ids],
+    );
+    return Number(rows[0].merged) === ids.length ? null : `${ids.length - Number(rows[0].merged)} of ${ids.length} objects were not merged as sent`;
+  },
+};
+
+export const KIND_CASES: KindCase[] = [usersDeleteCase, objectsSetCase];

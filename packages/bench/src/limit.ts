@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import { mergePreferences, replacePreferences, type PreferenceDocument } from '@prefs/core';
+import { mergePreferences, replacePreferences, USERS_COLLECTION, type PreferenceDocument } from '@prefs/core';
 import { compileMerge } from '@prefs/db';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { line, runPool, secondsSince, type LineResult } from './measure';
@@ -29,34 +29,35 @@ export interface LimitOptions {
   beforeLine?: () => Promise<void>;
 }
 
+/** Every statement's `$1`..`$3` are the environment, the set and the users' collection, as the system's. */
 const REPLACE_SQL = `
-  INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-  SELECT $1::uuid, user_id, $2, $3::jsonb, now() FROM unnest($4::text[]) AS user_id
-  ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+  INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences, updated_at)
+  SELECT $1::uuid, $3, user_id, $2, $4::jsonb, now() FROM unnest($5::text[]) AS user_id
+  ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id) DO UPDATE
     SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at`;
 
 const MERGE_READ_SQL = `
-  SELECT user_id, preferences FROM preference_sets
-  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])
-  ORDER BY user_id FOR UPDATE`;
+  SELECT recipient_id AS user_id, preferences FROM preference_sets
+  WHERE environment_id = $1::uuid AND recipient_collection = $3 AND recipient_id = ANY($4::text[]) AND set_id = $2
+  ORDER BY recipient_id FOR UPDATE`;
 
 const MERGE_WRITE_SQL = `
-  INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-  SELECT $1::uuid, batch.user_id, $2, batch.preferences, now()
-  FROM jsonb_to_recordset($3::jsonb) AS batch(user_id text, preferences jsonb)
-  ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+  INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences, updated_at)
+  SELECT $1::uuid, $3, batch.user_id, $2, batch.preferences, now()
+  FROM jsonb_to_recordset($4::jsonb) AS batch(user_id text, preferences jsonb)
+  ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id) DO UPDATE
     SET preferences = EXCLUDED.preferences, updated_at = EXCLUDED.updated_at`;
 
 async function writeReplace(client: PoolClient, options: LimitOptions, userIds: string[], document: string): Promise<void> {
-  await client.query(REPLACE_SQL, [options.environmentId, options.setId, document, userIds]);
+  await client.query(REPLACE_SQL, [options.environmentId, options.setId, USERS_COLLECTION, document, userIds]);
 }
 
 function mergeInSqlStatement(patch: PreferenceDocument): { sql: string; params: unknown[] } {
-  const merge = compileMerge(patch, 4);
+  const merge = compileMerge(patch, 5);
   return {
-    sql: `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences, updated_at)
-      SELECT $1::uuid, user_id, $2, ${merge.into('NULL::jsonb')}, now() FROM unnest($3::text[]) AS user_id
-      ON CONFLICT (environment_id, user_id, set_id) DO UPDATE
+    sql: `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences, updated_at)
+      SELECT $1::uuid, $3, user_id, $2, ${merge.into('NULL::jsonb')}, now() FROM unnest($4::text[]) AS user_id
+      ON CONFLICT (environment_id, recipient_collection, recipient_id, set_id) DO UPDATE
         SET preferences = ${merge.into('preference_sets.preferences')}, updated_at = EXCLUDED.updated_at
         WHERE jsonb_typeof(preference_sets.preferences) = 'object'`,
     params: merge.params,
@@ -69,11 +70,12 @@ async function writeMerge(client: PoolClient, options: LimitOptions, userIds: st
     const stored = await client.query<{ user_id: string; preferences: PreferenceDocument }>(MERGE_READ_SQL, [
       options.environmentId,
       options.setId,
+      USERS_COLLECTION,
       userIds,
     ]);
     const byUser = new Map(stored.rows.map((row) => [row.user_id, row.preferences]));
     const merged = userIds.map((id) => ({ user_id: id, preferences: mergePreferences(byUser.get(id) ?? null, patch) }));
-    await client.query(MERGE_WRITE_SQL, [options.environmentId, options.setId, JSON.stringify(merged)]);
+    await client.query(MERGE_WRITE_SQL, [options.environmentId, options.setId, USERS_COLLECTION, JSON.stringify(merged)]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -99,7 +101,7 @@ async function measureLimitLine(pool: Pool, options: LimitOptions, strategy: Lim
     try {
       if (strategy === 'replace') await writeReplace(client, options, batches[index], replaceDocument);
       else if (strategy === 'merge') await writeMerge(client, options, batches[index], patch);
-      else await client.query(inSql.sql, [options.environmentId, options.setId, batches[index], ...inSql.params]);
+      else await client.query(inSql.sql, [options.environmentId, options.setId, USERS_COLLECTION, batches[index], ...inSql.params]);
     } finally {
       client.release();
     }

@@ -1,4 +1,4 @@
-import { mergePreferences, replacePreferences, type PreferenceDocument } from '@prefs/core';
+import { mergePreferences, replacePreferences, USERS_COLLECTION, type PreferenceDocument } from '@prefs/core';
 import { createDatabase } from '@prefs/db';
 import { fullDocument, mergePatch, userRange } from './documents';
 import { line, secondsSince, type LineResult } from './measure';
@@ -30,16 +30,16 @@ export async function measureNaive(options: NaiveOptions, tag: string): Promise<
       firstUser += options.sampleUsers;
       const begun = performance.now();
       for (const userId of users) {
-        const key = { environmentId: options.environmentId, userId, setId: options.setId };
+        const key = { environmentId: options.environmentId, recipientCollection: USERS_COLLECTION, recipientId: userId, setId: options.setId };
         let document: PreferenceDocument = replaceDocument;
         if (strategy === 'merge') {
-          const stored = await db.preferenceSet.findUnique({ where: { environmentId_userId_setId: key } });
+          const stored = await db.preferenceSet.findUnique({ where: { environmentId_recipientCollection_recipientId_setId: key } });
           document = mergePreferences((stored?.preferences as PreferenceDocument | undefined) ?? null, patch);
         }
         // Prisma's Json input type does not accept our interface directly; the document is plain JSON.
         const preferences = document as object;
         await db.preferenceSet.upsert({
-          where: { environmentId_userId_setId: key },
+          where: { environmentId_recipientCollection_recipientId_setId: key },
           create: { ...key, preferences },
           update: { preferences, updatedAt: new Date() },
         });

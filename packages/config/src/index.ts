@@ -189,6 +189,8 @@ export interface WebhookWorkerConfig {
   dispatchIntervalMs: number;
   /** The waits before each retry (WEBHOOK_RETRY_SCHEDULE_MS, milliseconds, comma-separated). */
   retryScheduleMs: number[];
+  /** An attempt not answered 2xx within this has failed (10 s, as the spec says; shorter for tests). */
+  timeoutMs: number;
 }
 
 /** The spec's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -211,6 +213,7 @@ function readWebhookWorker(env: Env): WebhookWorkerConfig {
     perEndpoint: readInt(env, 'WEBHOOK_PER_ENDPOINT', 8, 1, 100),
     dispatchIntervalMs: readInt(env, 'WEBHOOK_DISPATCH_INTERVAL_MS', 200, 10, 60_000),
     retryScheduleMs: readRetrySchedule(env),
+    timeoutMs: readInt(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
   };
 }
 

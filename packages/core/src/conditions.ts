@@ -118,10 +118,27 @@ export function resolveArgument(context: ConditionContext, argument: string | nu
   return argument;
 }
 
+/** Text this long or longer is slow to read as a number (past 15 digits the rounding needs big numbers). */
+const LONG_NUMERIC_TEXT = 16;
+/** Long texts already read, for the many conditions of one evaluation comparing the same ones; bounded. */
+const longTextNumbers = new Map<string, number | null>();
+const LONG_TEXT_NUMBERS_KEPT = 1000;
+
+function textToNumber(text: string): number | null {
+  return NUMERIC.test(text) ? Number(text) : null;
+}
+
 function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.length <= MAX_CONDITION_PARSED_TEXT_LENGTH && NUMERIC.test(value)) return Number(value);
-  return null;
+  if (typeof value !== 'string' || value.length > MAX_CONDITION_PARSED_TEXT_LENGTH) return null;
+  if (value.length < LONG_NUMERIC_TEXT) return textToNumber(value);
+  let number = longTextNumbers.get(value);
+  if (number === undefined) {
+    number = textToNumber(value);
+    if (longTextNumbers.size >= LONG_TEXT_NUMBERS_KEPT) longTextNumbers.clear();
+    longTextNumbers.set(value, number);
+  }
+  return number;
 }
 
 function toText(value: unknown): string {

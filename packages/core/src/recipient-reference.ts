@@ -18,6 +18,11 @@ export const USERS_COLLECTION = '$users';
 
 const COLLECTION_NAME = new RegExp(PATTERNS.collection);
 
+/** The reference of the user `id`. */
+export function userRecipient(id: string): RecipientReference {
+  return { collection: USERS_COLLECTION, id };
+}
+
 export function isUser(recipient: RecipientReference): boolean {
   return recipient.collection === USERS_COLLECTION;
 }

@@ -187,3 +187,20 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp(text)).toBeNull();
   });
 });
+
+describe('long numeric texts', () => {
+  it('compare as numbers however many were read before (the texts read are kept, up to a bound)', () => {
+    // More distinct texts than are kept, each read twice, compared with its neighbours: every answer holds.
+    for (let index = 0; index < 2500; index += 1) {
+      const text = `${1000000000000000 + index}`; // 16 digits: the texts that are kept
+      const next = `${1000000000000000 + index + 1}`;
+      const withScore = { ...context, recipient: { ...context.recipient, score: text } };
+      expect([
+        evaluateCondition(when('recipient.score', 'less_than', next), withScore).holds,
+        evaluateCondition(when('recipient.score', 'greater_than', next), withScore).holds,
+        evaluateCondition(when('recipient.score', 'equal_to', `${text}.0`), withScore).holds,
+        evaluateCondition(when('recipient.score', 'equal_to', `x${text}`), withScore).holds,
+      ]).toEqual([true, false, true, false]);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { JsonValue, PreferenceDocument, RecipientLayers, StoredRecipient, StoredTenant } from '@prefs/core';
+import { USERS_COLLECTION, type JsonValue, type PreferenceDocument, type RecipientLayers, type StoredRecipient, type StoredTenant } from '@prefs/core';
 import type { Queryable } from './client';
 
 /**
@@ -73,15 +73,19 @@ const AUDIENCES = `CASE WHEN (SELECT EXISTS (SELECT 1 FROM audiences WHERE envir
 function readInputsSql(scoped: boolean): string {
   const set = (document: string) => (scoped ? cutDown(document) : document);
   const budget = scoped ? '$7' : '$4';
+  // The recipients' collection, after the budget: users' ('$users').
+  const collection = scoped ? '$8::text' : '$5::text';
   return `
   WITH ids(id, ord) AS (SELECT e.id, e.ord FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS e(id, ord)),
   found AS (
     SELECT ids.ord, json_build_array(ids.id, u.properties, ${set('d.preferences')}, ${set('ts.preferences')}, ${AUDIENCES})::text AS entry
     FROM ids
     LEFT JOIN users u ON u.environment_id = $1::uuid AND u.id = ids.id
-    LEFT JOIN preference_sets d ON d.environment_id = $1::uuid AND d.user_id = ids.id AND d.set_id = 'default'
-    LEFT JOIN preference_sets ts ON ts.environment_id = $1::uuid AND ts.user_id = ids.id AND ts.set_id = $3
-    WHERE u.id IS NOT NULL OR d.user_id IS NOT NULL OR ts.user_id IS NOT NULL),
+    LEFT JOIN preference_sets d
+      ON d.environment_id = $1::uuid AND d.recipient_collection = ${collection} AND d.recipient_id = ids.id AND d.set_id = 'default'
+    LEFT JOIN preference_sets ts
+      ON ts.environment_id = $1::uuid AND ts.recipient_collection = ${collection} AND ts.recipient_id = ids.id AND ts.set_id = $3
+    WHERE u.id IS NOT NULL OR d.recipient_id IS NOT NULL OR ts.recipient_id IS NOT NULL),
   sized AS (SELECT ord, entry, sum(octet_length(entry)) OVER (ORDER BY ord) - octet_length(entry) AS before FROM found),
   kept AS (SELECT ord, entry FROM sized WHERE before < ${budget}::bigint)
   SELECT
@@ -117,8 +121,8 @@ export async function readEvaluationInputsChunk(
   const ids = JSON.stringify(userIds);
   const [row] =
     scope === null
-      ? await db.$queryRawUnsafe<InputsRow[]>(READ_WHOLE, environmentId, ids, tenantId, byteBudget)
-      : await db.$queryRawUnsafe<InputsRow[]>(READ_SCOPED, environmentId, ids, tenantId, JSON.stringify(scope.categories), scope.workflowKey, scope.channelId, byteBudget);
+      ? await db.$queryRawUnsafe<InputsRow[]>(READ_WHOLE, environmentId, ids, tenantId, byteBudget, USERS_COLLECTION)
+      : await db.$queryRawUnsafe<InputsRow[]>(READ_SCOPED, environmentId, ids, tenantId, JSON.stringify(scope.categories), scope.workflowKey, scope.channelId, byteBudget, USERS_COLLECTION);
   const tenant = row.tenant === null ? null : (JSON.parse(row.tenant) as TenantJson);
   const users = JSON.parse(row.users) as UserTuple[];
   const layers: RecipientLayers = {

@@ -50,9 +50,10 @@ export async function mergeUsers(
       const limit = limits.setsPerRecipient;
       if (limit !== undefined) {
         const [count] = await tx.$queryRawUnsafe<{ held: number; after: number }[]>(
-          `SELECT count(*) FILTER (WHERE user_id = $2)::int AS held, count(DISTINCT set_id)::int AS after
-           FROM preference_sets WHERE environment_id = $1::uuid AND user_id = ANY(ARRAY[$2, $3])`,
+          `SELECT count(*) FILTER (WHERE recipient_id = $3)::int AS held, count(DISTINCT set_id)::int AS after
+           FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = ANY(ARRAY[$3, $4])`,
           environmentId,
+          USERS_COLLECTION,
           targetId,
           sourceId,
         );
@@ -61,16 +62,20 @@ export async function mergeUsers(
       await tx.$executeRawUnsafe(
         `UPDATE preference_sets AS mine SET preferences = prefs_merge_preferences(theirs.preferences, mine.preferences), updated_at = now()
          FROM preference_sets AS theirs
-         WHERE mine.environment_id = $1::uuid AND mine.user_id = $2 AND theirs.environment_id = $1::uuid AND theirs.user_id = $3 AND theirs.set_id = mine.set_id`,
+         WHERE mine.environment_id = $1::uuid AND mine.recipient_collection = $2 AND mine.recipient_id = $3
+           AND theirs.environment_id = $1::uuid AND theirs.recipient_collection = $2 AND theirs.recipient_id = $4 AND theirs.set_id = mine.set_id`,
         environmentId,
+        USERS_COLLECTION,
         targetId,
         sourceId,
       );
       await tx.$executeRawUnsafe(
-        `UPDATE preference_sets AS theirs SET user_id = $2, updated_at = now()
-         WHERE theirs.environment_id = $1::uuid AND theirs.user_id = $3
-           AND NOT EXISTS (SELECT 1 FROM preference_sets AS mine WHERE mine.environment_id = $1::uuid AND mine.user_id = $2 AND mine.set_id = theirs.set_id)`,
+        `UPDATE preference_sets AS theirs SET recipient_id = $3, updated_at = now()
+         WHERE theirs.environment_id = $1::uuid AND theirs.recipient_collection = $2 AND theirs.recipient_id = $4
+           AND NOT EXISTS (SELECT 1 FROM preference_sets AS mine WHERE mine.environment_id = $1::uuid AND mine.recipient_collection = $2
+                             AND mine.recipient_id = $3 AND mine.set_id = theirs.set_id)`,
         environmentId,
+        USERS_COLLECTION,
         targetId,
         sourceId,
       );
@@ -130,10 +135,10 @@ export async function mergeUsers(
       );
       // The consent evidence of the source is the target's now.
       await tx.$executeRawUnsafe(`UPDATE unsubscribes SET user_id = $2 WHERE environment_id = $1::uuid AND user_id = $3`, environmentId, targetId, sourceId);
-      for (const table of ['preference_sets', 'audience_members']) {
-        await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE environment_id = $1::uuid AND user_id = $2`, environmentId, sourceId);
+      await tx.$executeRawUnsafe(`DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id = $2`, environmentId, sourceId);
+      for (const table of ['preference_sets', 'channel_data']) {
+        await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3`, environmentId, USERS_COLLECTION, sourceId);
       }
-      await tx.$executeRawUnsafe(`DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3`, environmentId, USERS_COLLECTION, sourceId);
       await tx.$executeRawUnsafe(`DELETE FROM users WHERE environment_id = $1::uuid AND id = $2`, environmentId, sourceId);
       return getUser(tx, environmentId, targetId);
     }, TRANSACTION_OPTIONS);

@@ -1,4 +1,4 @@
-import { DEFAULT_SET_ID, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { DEFAULT_SET_ID, unsubscribePatch, userRecipient, USERS_COLLECTION, type PreferenceDocument } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
 import { putPreferenceSet, upsertOneSetSql } from './preference-sets';
@@ -113,7 +113,7 @@ export async function recordUnsubscribe(db: Database, event: UnsubscribeEvent): 
 
 async function recordUnsubscribeOnce(db: Queryable, event: UnsubscribeEvent): Promise<UnsubscribeRecord> {
   const write = upsertOneSetSql('merge', unsubscribePatch(event.scope), 'overwrite', 'changed');
-  const eventParam = (n: number) => `$${3 + write.params.length + n}`;
+  const eventParam = (n: number) => `$${4 + write.params.length + n}`;
   const [scope, tenant, linkId, source] = [eventParam(1), eventParam(2), eventParam(3), eventParam(4)];
   const rows = await db.$queryRawUnsafe<UnsubscribeRow[]>(
     `WITH written AS (${write.sql}),
@@ -121,7 +121,7 @@ async function recordUnsubscribeOnce(db: Queryable, event: UnsubscribeEvent): Pr
        UPDATE unsubscribes SET repeats = repeats + 1, last_at = now()
        WHERE id = (
          SELECT id FROM unsubscribes
-         WHERE environment_id = $1::uuid AND user_id = $2 AND link_id = ${linkId} AND source = 'one_click'
+         WHERE environment_id = $1::uuid AND user_id = $3 AND link_id = ${linkId} AND source = 'one_click'
            AND scope IS NOT DISTINCT FROM ${scope}
          ORDER BY created_at DESC, id DESC LIMIT 1
        ) AND NOT EXISTS (SELECT 1 FROM written)
@@ -129,11 +129,12 @@ async function recordUnsubscribeOnce(db: Queryable, event: UnsubscribeEvent): Pr
      ),
      inserted AS (
        INSERT INTO unsubscribes (environment_id, user_id, scope, tenant, link_id, source)
-       SELECT $1::uuid, $2, ${scope}, ${tenant}, ${linkId}, ${source} WHERE NOT EXISTS (SELECT 1 FROM repeated)
+       SELECT $1::uuid, $3, ${scope}, ${tenant}, ${linkId}, ${source} WHERE NOT EXISTS (SELECT 1 FROM repeated)
        RETURNING ${EVENT_COLUMNS}
      )
      SELECT * FROM repeated UNION ALL SELECT * FROM inserted`,
     event.environmentId,
+    USERS_COLLECTION,
     event.userId,
     DEFAULT_SET_ID,
     ...write.params,
@@ -157,7 +158,7 @@ export async function savePreferenceCenter(
   unsubscribe: UnsubscribeEvent | null,
 ): Promise<PreferenceDocument> {
   return db.$transaction(async (tx) => {
-    const stored = await putPreferenceSet(tx, environmentId, userId, DEFAULT_SET_ID, 'merge', patch);
+    const stored = await putPreferenceSet(tx, environmentId, userRecipient(userId), DEFAULT_SET_ID, 'merge', patch);
     if (unsubscribe) await insertEvent(tx, unsubscribe);
     return stored;
   }, TRANSACTION_OPTIONS);

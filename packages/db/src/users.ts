@@ -32,7 +32,12 @@ export async function identifyUser(db: Database, environmentId: string, input: U
 export async function deleteUser(db: Database, environmentId: string, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const users = await tx.$executeRawUnsafe('DELETE FROM users WHERE environment_id = $1::uuid AND id = $2', environmentId, id);
-    const sets = await tx.$executeRawUnsafe('DELETE FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2', environmentId, id);
+    const sets = await tx.$executeRawUnsafe(
+      'DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3',
+      environmentId,
+      USERS_COLLECTION,
+      id,
+    );
     const channels = await tx.$executeRawUnsafe(
       'DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3',
       environmentId,

@@ -125,9 +125,9 @@ describe('writeOperationBatch, preferences merge', () => {
   it('merges into stored sets and creates missing ones, and applies a batch once', async () => {
     const ids = ['merge-1', 'merge-2', 'merge-3'];
     await env.db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-       VALUES ($1::uuid, 'merge-1', 'default', '{"categories": {"a": true, "b": false}, "channels": {"x": true}}'),
-              ($1::uuid, 'merge-2', 'default', '"not an object"')`,
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       VALUES ($1::uuid, '$users', 'merge-1', 'default', '{"categories": {"a": true, "b": false}, "channels": {"x": true}}'),
+              ($1::uuid, '$users', 'merge-2', 'default', '"not an object"')`,
       env.environmentId,
     );
     const id = await record(ids, 'default', 'merge', { categories: { b: true, c: { channel_types: { email: false } } }, channels: null });
@@ -147,7 +147,7 @@ describe('writeOperationBatch, preferences merge', () => {
     expect(status).toEqual({ status: 'completed', completed: true });
 
     const rows = await env.db.$queryRawUnsafe<{ user_id: string; preferences: unknown }[]>(
-      `SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'merge-%' ORDER BY user_id`,
+      `SELECT recipient_id AS user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id LIKE 'merge-%' ORDER BY recipient_id`,
       env.environmentId,
     );
     expect(rows).toEqual([
@@ -175,7 +175,7 @@ describe('the replace hot path', () => {
     expect(first).toEqual({ applied: true, completed: false, successCount: 10, errorItems: [] });
     expect(await writeOperationBatch(env.db, claim.operation, 10, 15, 30_000)).toMatchObject({ applied: true, completed: true });
     const rows = await env.db.$queryRawUnsafe<{ user_id: string }[]>(
-      `SELECT user_id FROM preference_sets WHERE environment_id = $1::uuid AND user_id LIKE 'row-keys-%' AND preferences = '{"categories": {"news": false}}' ORDER BY user_id`,
+      `SELECT recipient_id AS user_id FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id LIKE 'row-keys-%' AND preferences = '{"categories": {"news": false}}' ORDER BY recipient_id`,
       env.environmentId,
     );
     expect(rows.map((row) => row.user_id)).toEqual(ids);

@@ -1,4 +1,4 @@
-import { evaluateRecipients, type EvaluateInput, type PreferenceDocument } from '@prefs/core';
+import { evaluateRecipients, userRecipient, type EvaluateInput, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment } from '@prefs/testing';
 import { identifyUser, putEnvironmentDefaults, putPreferenceSet, readEvaluationInputs, readEvaluationInputsChunk, setTenant } from '@prefs/db';
 import type { Queryable } from '../src/client';
@@ -32,9 +32,9 @@ describe('readEvaluationInputs', () => {
     await setTenant(env.db, environmentId, { id: 'acme', name: 'Acme', properties: { region: 'eu' }, preferenceSet: { strategy: 'replace', document: { workflows: { w: false } } } });
     const ids = Array.from({ length: 1000 }, (_, index) => `r${String(index).padStart(4, '0')}`);
     await env.db.$transaction((tx) => writeUserBatch(tx, environmentId, ids.slice(0, 500).map((id) => ({ id, properties: { n: id } }))));
-    await putPreferenceSet(env.db, environmentId, 'r0001', 'default', 'replace', { categories: { a: false } });
-    await putPreferenceSet(env.db, environmentId, 'r0999', 'acme', 'replace', { categories: { b: false } });
-    await putPreferenceSet(env.db, environmentId, 'r0999', 'globex', 'replace', { categories: { c: false } });
+    await putPreferenceSet(env.db, environmentId, userRecipient('r0001'), 'default', 'replace', { categories: { a: false } });
+    await putPreferenceSet(env.db, environmentId, userRecipient('r0999'), 'acme', 'replace', { categories: { b: false } });
+    await putPreferenceSet(env.db, environmentId, userRecipient('r0999'), 'globex', 'replace', { categories: { c: false } });
 
     const counted = counting(env.db);
     const inputs = await readEvaluationInputs(counted.db, environmentId, ids, 'acme');
@@ -49,7 +49,7 @@ describe('readEvaluationInputs', () => {
 
   it('without a tenant, reads no tenant and no tenant sets', async () => {
     const { environmentId } = await env.createEnvironment('no-tenant');
-    await putPreferenceSet(env.db, environmentId, 'u1', 'acme', 'replace', { categories: { b: false } });
+    await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'acme', 'replace', { categories: { b: false } });
     const inputs = await readEvaluationInputs(env.db, environmentId, ['u1'], null);
     expect(inputs).toEqual({ environmentDefault: null, tenant: null, users: new Map() });
   });
@@ -60,8 +60,8 @@ describe('readEvaluationInputs', () => {
     await putEnvironmentDefaults(env.db, first.environmentId, { channel_types: { sms: false } }, 'replace');
     await setTenant(env.db, first.environmentId, { id: 'acme', properties: {} });
     await identifyUser(env.db, first.environmentId, { id: 'u1', properties: { plan: 'pro' } });
-    await putPreferenceSet(env.db, first.environmentId, 'u1', 'default', 'replace', { categories: { a: false } });
-    await putPreferenceSet(env.db, first.environmentId, 'u1', 'acme', 'replace', { categories: { a: true } });
+    await putPreferenceSet(env.db, first.environmentId, userRecipient('u1'), 'default', 'replace', { categories: { a: false } });
+    await putPreferenceSet(env.db, first.environmentId, userRecipient('u1'), 'acme', 'replace', { categories: { a: true } });
     const inputs = await readEvaluationInputs(env.db, second.environmentId, ['u1'], 'acme');
     expect(inputs).toEqual({ environmentDefault: null, tenant: null, users: new Map() });
   });
@@ -86,8 +86,8 @@ describe('readEvaluationInputs', () => {
         document: { categories: { security: { __strategy__: 'replace', channel_types: { email: true } } }, channels: { __strategy__: 'replace', [otherChannel]: true } } as never,
       },
     });
-    for (const [user, document] of Object.entries(sets)) await putPreferenceSet(env.db, environmentId, user, 'default', 'replace', document);
-    await putPreferenceSet(env.db, environmentId, 'u4', 'acme', 'replace', { categories: { product: { conditions: [exists] } }, commercial_subscribed: false });
+    for (const [user, document] of Object.entries(sets)) await putPreferenceSet(env.db, environmentId, userRecipient(user), 'default', 'replace', document);
+    await putPreferenceSet(env.db, environmentId, userRecipient('u4'), 'acme', 'replace', { categories: { product: { conditions: [exists] } }, commercial_subscribed: false });
     await identifyUser(env.db, environmentId, { id: 'u2', properties: { plan: 'pro' } });
 
     const recipients = ['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => ({ id, properties: null }));
@@ -127,7 +127,7 @@ describe('readEvaluationInputsChunk', () => {
     await putEnvironmentDefaults(env.db, environmentId, { channel_types: { email: true } }, 'replace');
     const big = (tag: string): PreferenceDocument => ({ workflows: Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`${tag}-${String(index).padStart(2, '0')}`.padEnd(40, 'x'), true])) });
     // a, c, e hold about 2 KB each; b and d hold nothing.
-    for (const id of ['a', 'c', 'e']) await putPreferenceSet(env.db, environmentId, id, 'default', 'replace', big(id));
+    for (const id of ['a', 'c', 'e']) await putPreferenceSet(env.db, environmentId, userRecipient(id), 'default', 'replace', big(id));
     const ids = ['a', 'b', 'c', 'd', 'e'];
 
     const whole = await readEvaluationInputsChunk(env.db, environmentId, ids, null, null, 1_000_000);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import type { PreferenceDocument } from '@prefs/core';
+import { USERS_COLLECTION, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment } from '@prefs/testing';
 import { upsertOneSetSql } from '../src/preference-sets';
 
@@ -37,12 +37,12 @@ async function mergeGrowth(patch: PreferenceDocument, userId: string): Promise<n
   try {
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     await client.query(
-      `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences) VALUES ($1::uuid, $2, 'default', '{"workflows": {"workflow-1": true}}')`,
-      [env.environmentId, userId],
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, $2, $3, 'default', '{"workflows": {"workflow-1": true}}')`,
+      [env.environmentId, USERS_COLLECTION, userId],
     );
     const before = peakKb(pid);
     const write = upsertOneSetSql('merge', patch);
-    await client.query(write.sql, [env.environmentId, userId, 'default', ...write.params]);
+    await client.query(write.sql, [env.environmentId, USERS_COLLECTION, userId, 'default', ...write.params]);
     return peakKb(pid) - before;
   } finally {
     await client.end();

@@ -91,6 +91,26 @@ describe('compileMerge', () => {
     expect(await mergeInSql(stored, patch)).toEqual(mergePreferences(stored as PreferenceDocument, patch));
   });
 
+  it("the function's shortcuts merge as core does: objects meeting nothing, scalars-only objects, arrays holding nulls", async () => {
+    const condition = { variable: 'recipient.signed_up_at', operator: 'is_timestamp_before', argument: null };
+    const pairs: [Json | undefined, Json][] = [
+      // Meeting nothing, no arrays: copied without its nulls (jsonb_strip_nulls).
+      [undefined, { categories: { a: { channel_types: { email: true, sms: null } }, b: null } }],
+      // Meeting nothing with an array inside: the nulls inside the array's objects stay.
+      [undefined, { categories: { a: { conditions: [condition, null], gone: null } } }],
+      // Meeting a non-object: replaced by the patch's object, its nulls dropped.
+      [{ categories: { a: true, b: 'text' } }, { categories: { a: { channel_types: { email: true, sms: null } }, b: { conditions: [condition] } } }],
+      // Scalars only, meeting an object: its keys replaced or removed, the rest (arrays holding nulls) kept.
+      [{ channel_types: { email: true, sms: { conditions: [condition] }, push: false } }, { channel_types: { email: null, push: true, chat: false } }],
+      // Deeper objects meeting objects recurse.
+      [{ categories: { a: { channel_types: { email: true }, conditions: [condition] } } }, { categories: { a: { channel_types: { sms: false, email: null } } } }],
+    ];
+    for (const [stored, patch] of pairs) {
+      const expected = mergePreferences((stored ?? null) as PreferenceDocument | null, patch as PreferenceDocument);
+      expect({ stored, merged: await mergeInFunction(stored, patch as PreferenceDocument) }).toEqual({ stored, merged: expected });
+    }
+  });
+
   it('binds each removal list and each object\'s values once, whatever the patch size', () => {
     const workflows: Record<string, unknown> = {};
     for (let index = 0; index < 40; index += 1) workflows[`workflow-${index}`] = index % 4 === 0 ? null : index % 3 === 0 ? { channel_types: { email: true, sms: null } } : false;

@@ -9,8 +9,8 @@ import { errorOf, useTestEnvironment } from '@prefs/testing';
 const env = useTestEnvironment();
 
 
-const OVERSIZED = `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-  SELECT $1::uuid, 'oversized', 'default', jsonb_build_object('workflows', (SELECT jsonb_object_agg('w' || n, true) FROM generate_series(1, 10000) AS n))`;
+const OVERSIZED = `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+  SELECT $1::uuid, '$users', 'oversized', 'default', jsonb_build_object('workflows', (SELECT jsonb_object_agg('w' || n, true) FROM generate_series(1, 10000) AS n))`;
 
 it('the size CHECK, through Prisma and its adapter, through pg, and wrapped', async () => {
   const throughPrisma = await errorOf(() => env.db.$executeRawUnsafe(OVERSIZED, env.environmentId));

@@ -1,5 +1,5 @@
 import { useTestEnvironment } from '@prefs/testing';
-import { StoredPropertiesLimitError, type TenantInput, type UserInput } from '@prefs/core';
+import { StoredPropertiesLimitError, userRecipient, type TenantInput, type UserInput } from '@prefs/core';
 import { deleteUser, getEnvironmentDefaults, getTenant, getUser, identifyUser, listTenants, putEnvironmentDefaults, putPreferenceSet, setTenant } from '@prefs/db';
 import { TRANSACTION_OPTIONS } from '../src/client';
 import { writeTenantBatch } from '../src/tenants';
@@ -115,13 +115,13 @@ describe('users', () => {
 
   it('deleteUser removes the user and every set of it, and only that user', async () => {
     await identifyUser(env.db, env.environmentId, { id: 'gone', properties: { a: 1 } });
-    await putPreferenceSet(env.db, env.environmentId, 'gone', 'default', 'replace', { categories: { a: true } });
-    await putPreferenceSet(env.db, env.environmentId, 'gone', 'acme', 'replace', { categories: { a: true } });
-    await putPreferenceSet(env.db, env.environmentId, 'kept', 'default', 'replace', { categories: { a: true } });
+    await putPreferenceSet(env.db, env.environmentId, userRecipient('gone'), 'default', 'replace', { categories: { a: true } });
+    await putPreferenceSet(env.db, env.environmentId, userRecipient('gone'), 'acme', 'replace', { categories: { a: true } });
+    await putPreferenceSet(env.db, env.environmentId, userRecipient('kept'), 'default', 'replace', { categories: { a: true } });
     expect(await deleteUser(env.db, env.environmentId, 'gone')).toBe(true);
     expect(await getUser(env.db, env.environmentId, 'gone')).toBeNull();
-    const sets = await env.db.$queryRawUnsafe<{ user_id: string }[]>('SELECT user_id FROM preference_sets WHERE environment_id = $1::uuid', env.environmentId);
-    expect(sets.map((set) => set.user_id)).toEqual(['kept']);
+    const sets = await env.db.$queryRawUnsafe<{ recipient_id: string }[]>('SELECT recipient_id FROM preference_sets WHERE environment_id = $1::uuid', env.environmentId);
+    expect(sets.map((set) => set.recipient_id)).toEqual(['kept']);
     expect(await deleteUser(env.db, env.environmentId, 'gone')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { applyPreferences, PREFERENCE_SET_LIMITS, unsubscribePatch, type PreferenceDocument } from '@prefs/core';
+import { applyPreferences, PREFERENCE_SET_LIMITS, unsubscribePatch, userRecipient, type PreferenceDocument } from '@prefs/core';
 import { useTestEnvironment, workflowsOfSize } from '@prefs/testing';
 import { getPreferenceSet, listUnsubscribes, PreferenceSetTooLargeError, recordUnsubscribe, putPreferenceSet } from '@prefs/db';
 
@@ -22,11 +22,11 @@ it('for every stored set and scope, the stored result equals applyPreferences(me
   for (const stored of STORED) {
     for (const scope of SCOPES) {
       const userId = `u${(n += 1)}`;
-      if (stored !== null) await putPreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', stored);
+      if (stored !== null) await putPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default', 'replace', stored);
       const event = await recordUnsubscribe(env.db, { environmentId: env.environmentId, userId, scope, tenant: null, linkId: 'L'.repeat(22), source: 'one_click' });
       expect(event).toMatchObject({ userId, scope, source: 'one_click' });
       const expected = applyPreferences('merge', stored, unsubscribePatch(scope));
-      expect({ stored, scope, result: await getPreferenceSet(env.db, env.environmentId, userId, 'default') }).toEqual({ stored, scope, result: expected });
+      expect({ stored, scope, result: await getPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default') }).toEqual({ stored, scope, result: expected });
     }
   }
   expect(await listUnsubscribes(env.db, env.environmentId, 'u1', 10, null)).toHaveLength(1);
@@ -37,18 +37,18 @@ it('an unsubscribe passes the 64 KiB set limit, up to optOutBytes; no other writ
   // Sizes as the limit reads them: the value as written (a stored one is compressed).
   const sizeOf = async () =>
     (await env.db.$queryRawUnsafe<{ bytes: number }[]>(
-      "SELECT pg_column_size(preferences::text::jsonb) AS bytes FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = 'default'",
+      "SELECT pg_column_size(preferences::text::jsonb) AS bytes FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id = $2 AND set_id = 'default'",
       env.environmentId,
       userId,
     ))[0].bytes;
-  await putPreferenceSet(env.db, env.environmentId, userId, 'default', 'replace', { workflows: workflowsOfSize(63, 'a') });
+  await putPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default', 'replace', { workflows: workflowsOfSize(63, 'a') });
   const event = (scope: string | null) => ({ environmentId: env.environmentId, userId, scope, tenant: null, linkId: 'L'.repeat(22), source: 'one_click' as const });
   const refusals: unknown[] = [];
   for (let n = 0; refusals.length === 0; n += 1) {
-    const before = await getPreferenceSet(env.db, env.environmentId, userId, 'default');
+    const before = await getPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default');
     const scope = `categories.${String(n).padStart(4, '0')}`.padEnd(210, 'k');
     await recordUnsubscribe(env.db, event(scope)).catch((error: unknown) => refusals.push(error));
-    if (refusals.length > 0) expect(await getPreferenceSet(env.db, env.environmentId, userId, 'default')).toEqual(before);
+    if (refusals.length > 0) expect(await getPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default')).toEqual(before);
     if (n > 200) throw new Error('an unsubscribe was never refused');
   }
   expect(refusals[0]).toBeInstanceOf(PreferenceSetTooLargeError);
@@ -58,7 +58,7 @@ it('an unsubscribe passes the 64 KiB set limit, up to optOutBytes; no other writ
   const recorded = await listUnsubscribes(env.db, env.environmentId, userId, 1000, null);
   expect(recorded.length).toBeGreaterThan(50);
   // The unsubscribe's permission ends with its transaction: an ordinary write of the set stays refused.
-  await expect(putPreferenceSet(env.db, env.environmentId, userId, 'default', 'merge', { channel_types: { email: false } })).rejects.toBeInstanceOf(
+  await expect(putPreferenceSet(env.db, env.environmentId, userRecipient(userId), 'default', 'merge', { channel_types: { email: false } })).rejects.toBeInstanceOf(
     PreferenceSetTooLargeError,
   );
 });

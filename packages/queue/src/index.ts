@@ -1,2 +1,3 @@
 export * from './operation-job';
 export * from './connections';
+export * from './webhook-job';

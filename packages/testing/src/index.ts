@@ -114,3 +114,4 @@ export { seededRandom } from './seeded-random';
 export { workflowsOfSize } from './preference-documents';
 export { exportedNames, importedNames, sourcesOutsidePackage } from './front-door';
 export { errorOf } from './error-of';
+export { WebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from './webhook-receiver';

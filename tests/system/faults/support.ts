@@ -272,7 +272,7 @@ export async function lockUserRow(
 ): Promise<{ release(): Promise<void> }> {
   return lockRow(
     env,
-    'SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND user_id = $2 AND set_id = $3 FOR UPDATE',
+    'SELECT 1 FROM preference_sets WHERE environment_id = $1::uuid AND recipient_id = $2 AND set_id = $3 FOR UPDATE',
     [env.environmentId, userId, setId],
     `the stored set of ${userId}`,
   );
@@ -420,8 +420,8 @@ export async function seedUsers(env: TestEnvironment, states: UserState, setId =
     docs.push(JSON.stringify(document));
   }
   await env.db.$executeRawUnsafe(
-    `INSERT INTO preference_sets (environment_id, user_id, set_id, preferences)
-     SELECT $1::uuid, user_id, $2, preferences FROM unnest($3::text[], $4::jsonb[]) AS seed(user_id, preferences)`,
+    `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+     SELECT $1::uuid, '$users', user_id, $2, preferences FROM unnest($3::text[], $4::jsonb[]) AS seed(user_id, preferences)`,
     env.environmentId,
     setId,
     ids,
@@ -442,7 +442,7 @@ export function applyInOrder(initial: UserState, requests: BulkSetPreferencesInp
 
 export async function readUsers(env: TestEnvironment, userIds: string[], setId = 'default'): Promise<UserState> {
   const rows = await env.db.$queryRawUnsafe<{ user_id: string; preferences: PreferenceDocument }[]>(
-    'SELECT user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2 AND user_id = ANY($3::text[])',
+    'SELECT recipient_id AS user_id, preferences FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2 AND recipient_id = ANY($3::text[])',
     env.environmentId,
     setId,
     userIds,

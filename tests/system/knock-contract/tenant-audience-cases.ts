@@ -8,6 +8,11 @@ export const tenantAudienceCases: Record<string, ContractCase> = {
   getTenant: async (knock) => {
     await knock.send('setTenant', { params: { id: 'get_tenant' } });
     await knock.send('getTenant', { params: { id: 'get_tenant' } });
+    // A tenant with a default preference set and every branding field answers them in Knock's shapes.
+    const branding = { icon_url: 'https://example.com/i.png', logo_url: 'https://example.com/l.png', dark_icon_url: null, dark_logo_url: 'https://example.com/d.png', primary_color: '#DF1A22', primary_color_contrast: '#FFDE00', dark_primary_color: null, dark_primary_color_contrast: '#000000' };
+    const preferenceSet = { channel_types: { email: true, sms: { conditions: [{ variable: 'recipient.country_code', operator: 'equal_to', argument: 'US' }] } }, categories: { marketing: false }, workflows: null };
+    await knock.send('setTenant', { params: { id: 'full_tenant' }, body: { name: 'InGen', region: 'isla_nublar', settings: { branding, preference_set: preferenceSet } } });
+    await knock.send('getTenant', { params: { id: 'full_tenant' } });
   },
   listTenants: async (knock) => {
     for (const id of ['tenant_a', 'tenant_b']) await knock.send('setTenant', { params: { id }, body: { name: id } });

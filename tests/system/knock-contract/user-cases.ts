@@ -15,6 +15,10 @@ export const userCases: Record<string, ContractCase> = {
   getUser: async (knock) => {
     await knock.send('identifyUser', { params: { user_id: 'get_user' }, body: { name: 'Dr. Ian Malcolm', email: 'ian.malcolm@chaos.theory' } });
     await knock.send('getUser', { params: { user_id: 'get_user' } });
+    // Every property Knock's User names, and custom ones.
+    const full = { name: 'Dr. Ellie Sattler', email: 'ellie@ingen.net', phone_number: '+15555550100', avatar: 'https://example.com/ellie.png', timezone: 'America/Costa_Rica', locale: 'en-US', created_at: '2024-05-22T12:00:00Z', specialty: 'paleobotany', visits: { count: 2 } };
+    await knock.send('identifyUser', { params: { user_id: 'full_user' }, body: full });
+    await knock.send('getUser', { params: { user_id: 'full_user' } });
   },
   listUsers: async (knock) => {
     for (const id of ['list_1', 'list_2', 'list_3']) await knock.send('identifyUser', { params: { user_id: id }, body: { name: id } });

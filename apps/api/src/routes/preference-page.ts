@@ -4,6 +4,7 @@ import {
   computeEffectiveSet,
   DEFAULT_SET_ID,
   preferencePatchFromChanges,
+  userRecipient,
   validatePutPreferences,
   type PreferenceCenterView,
   type ToggleChange,
@@ -39,7 +40,7 @@ export function preferencePageRouter(deps: PublicPageDeps): Router {
     const [layout, environment, userDefault] = await Promise.all([
       getPreferenceCenterLayout(db, claims.environmentId),
       getEnvironmentDefaults(db, claims.environmentId),
-      getPreferenceSet(db, claims.environmentId, claims.userId, DEFAULT_SET_ID),
+      getPreferenceSet(db, claims.environmentId, userRecipient(claims.userId), DEFAULT_SET_ID),
     ]);
     const effective = computeEffectiveSet({ environment, userDefault }).document;
     return buildPreferenceCenterView(layout?.layout ?? null, effective, environment);

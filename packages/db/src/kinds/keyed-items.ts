@@ -60,13 +60,14 @@ export function itemsOfBatch<T>(batch: Batch, input: KeyedItemsInput<T>): T[] {
 
 /**
  * Writes a batch's items with `write`; records whose merged properties would pass the stored limits
- * (`StoredPropertiesLimitError`, thrown before anything is updated) are set aside as error items and the
- * rest written, so one oversized record fails itself, not the operation.
+ * (`StoredPropertiesLimitError`, thrown before anything is updated) are set aside as error items (with
+ * their `collection`, for objects) and the rest written, so one oversized record fails itself, not the operation.
  */
 export async function writeWithinStoredLimits<T extends { id: string }>(
   keys: string[],
   items: T[],
   write: (items: T[]) => Promise<unknown>,
+  collection: string | null = null,
 ): Promise<BatchOutcome> {
   const refused = new Set<string>();
   for (;;) {
@@ -80,6 +81,6 @@ export async function writeWithinStoredLimits<T extends { id: string }>(
   }
   return {
     successCount: keys.length - refused.size,
-    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection: null, reason: ERROR_ITEM_REASONS.propertiesTooLarge })),
+    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection, reason: ERROR_ITEM_REASONS.propertiesTooLarge })),
   };
 }

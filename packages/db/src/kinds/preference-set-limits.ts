@@ -1,7 +1,7 @@
 import { ERROR_ITEM_REASONS } from '@prefs/core';
 import { PREFERENCE_SET_SIZE_CHECK, PREFERENCE_SETS_PER_RECIPIENT_CHECK, violatesConstraint } from '../preference-set-errors';
 import type { BatchResult } from '../operations/progress';
-import { BATCH_USER_IDS } from './preferences-input';
+import { BATCH_COLLECTION, BATCH_USER_IDS } from './preferences-input';
 
 /**
  * The stored limits in a bulk preference write (both kinds). The ordinary batch is one statement that
@@ -15,11 +15,12 @@ export type StoredLimit = 'size' | 'sets';
 
 /**
  * Whether `user` (SQL) already holds at least `limit` sets in environment `$1`: reads at most `limit`
- * entries of the primary key (environment_id, user_id, set_id), so a user far below it costs a few.
+ * entries of the primary key (environment_id, recipient_collection, recipient_id, set_id), so a user far
+ * below it costs a few.
  */
 function holdsAtLeast(user: string, limit: string): string {
   return `(SELECT count(*) FROM (SELECT 1 FROM preference_sets AS held
-            WHERE held.environment_id = $1::uuid AND held.user_id = ${user} LIMIT ${limit}) AS counted) >= ${limit}`;
+            WHERE held.environment_id = $1::uuid AND held.recipient_collection = ${BATCH_COLLECTION} AND held.recipient_id = ${user} LIMIT ${limit}) AS counted) >= ${limit}`;
 }
 
 /**
@@ -29,7 +30,7 @@ function holdsAtLeast(user: string, limit: string): string {
  * the count sees the sets as they stood before the statement.
  */
 export function refuseSetPastLimit(limit: string): string {
-  return `CASE WHEN preference_sets.xmax = 0 THEN CASE WHEN ${holdsAtLeast('preference_sets.user_id', limit)}
+  return `CASE WHEN preference_sets.xmax = 0 THEN CASE WHEN ${holdsAtLeast('preference_sets.recipient_id', limit)}
             THEN prefs_refuse_preference_set_over_limit(${limit}) END END`;
 }
 
@@ -37,7 +38,8 @@ export function refuseSetPastLimit(limit: string): string {
 export function usersAtSetLimit(limit: string): string {
   return `SELECT ids.user_id AS id, '${ERROR_ITEM_REASONS.tooManyPreferenceSets}' AS reason FROM (${BATCH_USER_IDS}) AS ids
           WHERE NOT EXISTS (SELECT 1 FROM preference_sets AS stored
-                            WHERE stored.environment_id = $1::uuid AND stored.user_id = ids.user_id AND stored.set_id = $2)
+                            WHERE stored.environment_id = $1::uuid AND stored.recipient_collection = ${BATCH_COLLECTION}
+                              AND stored.recipient_id = ids.user_id AND stored.set_id = $2)
             AND ${holdsAtLeast('ids.user_id', limit)}`;
 }
 

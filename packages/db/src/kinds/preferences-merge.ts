@@ -3,12 +3,12 @@ import { writeBatchStatement } from '../operations/progress';
 import { defineOperationKind } from './kind';
 import { compileMerge } from '../merge-sql';
 import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
-import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
+import { BATCH_COLLECTION, BATCH_USER_IDS, batchParams, FIRST_KIND_PARAM, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /** Users whose stored set is not an object: refused, as core's merge refuses them. */
-const NOT_OBJECT = `SELECT user_id AS id, '${ERROR_ITEM_REASONS.storedSetNotObject}' AS reason FROM preference_sets
-                  WHERE environment_id = $1::uuid AND set_id = $2 AND user_id IN (${BATCH_USER_IDS})
-                    AND jsonb_typeof(preferences) <> 'object'`;
+const NOT_OBJECT = `SELECT recipient_id AS id, '${ERROR_ITEM_REASONS.storedSetNotObject}' AS reason FROM preference_sets
+                  WHERE environment_id = $1::uuid AND recipient_collection = ${BATCH_COLLECTION} AND recipient_id IN (${BATCH_USER_IDS})
+                    AND set_id = $2 AND jsonb_typeof(preferences) <> 'object'`;
 
 /**
  * users.set_preferences, merge: one statement per batch, like replace. The shared document is compiled
@@ -26,14 +26,15 @@ export const preferencesMerge = defineOperationKind({
   keysFromRow: true,
   payload: SET_PREFERENCES_PAYLOAD,
   async writeBatch(db, batch, { set_id: setId, document }) {
-    const merge = compileMerge(document, 6);
+    const merge = compileMerge(document, FIRST_KIND_PARAM);
     const limit = batch.setsPerRecipient;
-    const limitParam = `$${6 + merge.params.length}::int`;
-    const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, ...merge.params, ...(limit === undefined ? [] : [limit])];
+    const limitParam = `$${FIRST_KIND_PARAM + merge.params.length}::int`;
+    const params = [...batchParams(batch, setId), ...merge.params, ...(limit === undefined ? [] : [limit])];
     // Rare, so only after a statement failed on a limit are its users found (each merged set measured,
     // or the sets of users new to this one counted): they are error items, the others written.
     const tooLarge = `SELECT ids.user_id AS id, '${ERROR_ITEM_REASONS.preferenceSetTooLarge}' AS reason FROM (${BATCH_USER_IDS}) AS ids
-          LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.set_id = $2 AND stored.user_id = ids.user_id
+          LEFT JOIN preference_sets AS stored ON stored.environment_id = $1::uuid AND stored.recipient_collection = ${BATCH_COLLECTION}
+            AND stored.recipient_id = ids.user_id AND stored.set_id = $2
           WHERE pg_column_size(${merge.into('stored.preferences')}) > ${PREFERENCE_SET_LIMITS.bytes}`;
     return writeWithinSetLimits((refusing) =>
       writeBatchStatement(

@@ -2,7 +2,7 @@ import { applyPreferences, ERROR_ITEM_REASONS, SET_PREFERENCES_OPERATION } from 
 import { writeBatchStatement } from '../operations/progress';
 import { defineOperationKind } from './kind';
 import { refuseSetPastLimit, usersAtSetLimit, writeWithinSetLimits } from './preference-set-limits';
-import { BATCH_USER_IDS, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
+import { BATCH_USER_IDS, batchParams, FIRST_KIND_PARAM, SET_PREFERENCES_PAYLOAD, upsertPreferenceSets } from './preferences-input';
 
 /**
  * users.set_preferences, replace: the same document for every user, so a batch is one statement (its
@@ -20,8 +20,9 @@ export const preferencesReplace = defineOperationKind({
   async writeBatch(db, batch, { set_id: setId, document }) {
     const replaced = JSON.stringify(applyPreferences('replace', null, document));
     const limit = batch.setsPerRecipient;
-    const params = [batch.operation.environmentId, setId, batch.operation.id, batch.start, batch.count, replaced, ...(limit === undefined ? [] : [limit])];
-    const returning = limit === undefined ? '1' : refuseSetPastLimit('$7::int');
+    const params = [...batchParams(batch, setId), replaced, ...(limit === undefined ? [] : [limit])];
+    const [documentParam, limitParam] = [`$${FIRST_KIND_PARAM}::jsonb`, `$${FIRST_KIND_PARAM + 1}::int`];
+    const returning = limit === undefined ? '1' : refuseSetPastLimit(limitParam);
     return writeWithinSetLimits((refusing) => {
       if (refusing.has('size')) {
         // The one document is too large as stored (its JSON text passed the API's check): every user of the
@@ -34,14 +35,14 @@ export const preferencesReplace = defineOperationKind({
         });
       }
       if (refusing.has('sets')) {
-        return writeBatchStatement(db, batch, { refused: usersAtSetLimit('$7::int') }, {
-          ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids WHERE user_id NOT IN (SELECT id FROM refused)),
+        return writeBatchStatement(db, batch, { refused: usersAtSetLimit(limitParam) }, {
+          ctes: `batch AS (SELECT user_id, ${documentParam} AS preferences FROM (${BATCH_USER_IDS}) AS ids WHERE user_id NOT IN (SELECT id FROM refused)),
        written AS (${upsertPreferenceSets()} RETURNING ${returning})`,
           params,
         });
       }
       return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
-        ctes: `batch AS (SELECT user_id, $6::jsonb AS preferences FROM (${BATCH_USER_IDS}) AS ids),
+        ctes: `batch AS (SELECT user_id, ${documentParam} AS preferences FROM (${BATCH_USER_IDS}) AS ids),
        written AS (${upsertPreferenceSets()} RETURNING ${returning})`,
         params,
         constantText: true,
