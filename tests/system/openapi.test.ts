@@ -279,6 +279,7 @@ describe('GET /openapi.json', () => {
     conforms('get', objectPath, await request(app).get('/v1/objects/projects/nobody').set(auth()));
     conforms('get', objectPath, await request(app).get('/v1/objects/$users/p-1').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?page_size=1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?include[]=preferences').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?after=forged').set(auth()));
     const objectChannelData = '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}';
     const objectPush = '/v1/objects/projects/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d';

@@ -20,6 +20,7 @@ export {
   generateApiKey,
   generateSecretKey,
   hashSecretKey,
+  keyPrefixOf,
   listApiKeys,
   revokeApiKey,
   touchApiKeys,
@@ -90,3 +91,4 @@ export {
   type WebhookTarget,
 } from './webhooks/deliveries';
 export { webhookEventBody } from './webhooks/events';
+export type { ChangeSource } from './webhooks/outbox';
