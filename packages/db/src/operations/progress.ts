@@ -167,11 +167,26 @@ export async function writeBatchInTransaction(
   batch: Batch,
   prepare: (tx: Queryable) => Promise<BatchPlan>,
 ): Promise<BatchResult> {
-  return db.$transaction(async (tx) => {
-    if (!(await lockBatch(tx, batch))) return NOT_APPLIED;
-    const plan = await prepare(tx);
-    const result = await writeBatchStatement(tx, batch, plan.outcome, plan.write);
-    if (!result.applied) throw new Error(`batch ${batch.start} of operation ${batch.operation.id} lost its lock`);
-    return result;
-  }, TRANSACTION_OPTIONS);
+  try {
+    return await db.$transaction(async (tx) => {
+      if (!(await lockBatch(tx, batch))) return NOT_APPLIED;
+      const plan = await prepare(tx);
+      const result = await writeBatchStatement(tx, batch, plan.outcome, plan.write);
+      if (!result.applied) throw new BatchOvertakenError(batch);
+      return result;
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    // The row lock keeps other workers out, so only a cancel recorded meanwhile refuses the progress:
+    // prepare's writes are rolled back and the batch is not applied, as a guarded statement answers.
+    if (error instanceof BatchOvertakenError) return NOT_APPLIED;
+    throw error;
+  }
+}
+
+/** Thrown inside a batch's transaction to roll back its writes when its progress was refused. */
+class BatchOvertakenError extends Error {
+  override name = 'BatchOvertakenError';
+  constructor(batch: Batch) {
+    super(`batch ${batch.start} of operation ${batch.operation.id} was refused its progress (the operation was cancelled meanwhile)`);
+  }
 }
