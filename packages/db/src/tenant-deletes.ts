@@ -1,10 +1,10 @@
-import { DEFAULT_SET_ID } from '@prefs/core';
+import { DEFAULT_SET_ID, TENANTS_COLLECTION } from '@prefs/core';
 import type { Queryable } from './client';
 import { prepared } from './prepared-statements';
 
 /**
  * What deleting tenants removes besides their own rows (recipients.md, Deletes): every recipient's
- * preference set for them and their audience memberships. A tenant may have millions of either, so they
+ * preference set for them, their audience memberships and their own inline channel data. A tenant may have millions of either, so they
  * go first in chunks, each one short statement of its own (no lock held for long, no huge transaction),
  * then the tenants' rows go with whatever is left (rows written meanwhile) in one statement. Unsubscribe
  * events naming a tenant stay: they are their users' evidence of consent, removed only with the user.
@@ -20,6 +20,7 @@ export const TENANT_DELETE_CHUNK_ROWS = 5000;
 const NAMING_TENANTS: { table: string; naming: (ids: string) => string }[] = [
   { table: 'preference_sets', naming: (ids) => `set_id = ANY(${ids}::text[]) AND set_id <> '${DEFAULT_SET_ID}'` },
   { table: 'audience_members', naming: (ids) => `tenant = ANY(${ids}::text[]) AND tenant <> ''` },
+  { table: 'channel_data', naming: (ids) => `recipient_collection = '${TENANTS_COLLECTION}' AND recipient_id = ANY(${ids}::text[])` },
 ];
 
 /**
