@@ -109,7 +109,7 @@ it('sets 1,000 users through users.bulk.setPreferences, polls bulkOperations.get
   expect(await knock.users.listPreferences(ids[0])).toEqual([]);
 });
 
-it("drives knock.objects unchanged: set, get, list (auto-paginated), channel data, delete", async () => {
+it("drives knock.objects unchanged: set, get, list (auto-paginated), channel data, delete, bulk set and bulk delete", async () => {
   const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
   const push = '97c5837d-c65c-4d54-aa39-080eeb81c69d';
   const set = await knock.objects.set('projects', 'project-1', { name: 'My project', locale: 'en-US', price: 100 });
@@ -140,9 +140,41 @@ it("drives knock.objects unchanged: set, get, list (auto-paginated), channel dat
 
   await knock.objects.delete('projects', 'project-1');
   await expect(knock.objects.get('projects', 'project-1')).rejects.toMatchObject({ status: 404 });
+
+  // The bulk kinds: objects.set and objects.delete on the one operation machinery.
+  const until = (id: string) => waitFor(async () => {
+    const current = await knock.bulkOperations.get(id);
+    return current.status === 'completed' || current.status === 'failed' ? current : null;
+  }, 60_000, 100);
+  const bulkSet = await knock.objects.bulk.set('devices', { objects: [{ id: 'd1', name: 'One' }, { id: 'd2', locale: 'fr' }] });
+  expect(await until(bulkSet.id)).toMatchObject({ name: 'objects.set', status: 'completed', success_count: 2 });
+  expect((await knock.objects.get('devices', 'd2')).properties).toEqual({ locale: 'fr' });
+  const bulkDelete = await knock.objects.bulk.delete('devices', { object_ids: ['d1', 'd2', 'd3'] });
+  expect(await until(bulkDelete.id)).toMatchObject({ name: 'objects.delete', status: 'completed', success_count: 3 });
+  await expect(knock.objects.get('devices', 'd1')).rejects.toMatchObject({ status: 404 });
   // Deleting what does not exist succeeds; a reserved collection is the SDK's 422.
   await knock.objects.delete('projects', 'project-1');
   await expect(knock.objects.set('$users', 'x', {})).rejects.toMatchObject({ status: 422 });
+});
+
+it('subscribes recipients to an object, lists them both ways and unsubscribes them (objects.*Subscriptions, users.listSubscriptions)', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  await knock.objects.set('projects', 'sdk-1', { name: 'Subscribed to' });
+  const added = await knock.objects.addSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-bob', name: 'Bob' }, { id: 'sdk-team', collection: 'teams' }], properties: { role: 'watcher' } });
+  expect(added.map((subscription) => [subscription.recipient.id, subscription.properties])).toEqual(
+    expect.arrayContaining([['sdk-ann', { role: 'watcher' }], ['sdk-bob', { role: 'watcher' }], ['sdk-team', { role: 'watcher' }]]),
+  );
+  const subscribers: string[] = [];
+  for await (const subscription of knock.objects.listSubscriptions('projects', 'sdk-1', { page_size: 2 })) subscribers.push(subscription.recipient.id);
+  expect(subscribers.sort()).toEqual(['sdk-ann', 'sdk-bob', 'sdk-team']);
+  const filtered = await knock.objects.listSubscriptions('projects', 'sdk-1', { recipients: ['sdk-bob', { id: 'sdk-team', collection: 'teams' }] });
+  expect(filtered.entries.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-bob', 'sdk-team']);
+  expect((await knock.objects.listSubscriptions('teams', 'sdk-team', { mode: 'recipient' })).entries.map((subscription) => subscription.object.id)).toEqual(['sdk-1']);
+  expect((await knock.users.listSubscriptions('sdk-bob', { objects: [{ id: 'sdk-1', collection: 'projects' }] })).entries).toMatchObject([{ object: { id: 'sdk-1' }, recipient: { id: 'sdk-bob', name: 'Bob' } }]);
+  const removed = await knock.objects.deleteSubscriptions('projects', 'sdk-1', { recipients: ['sdk-ann', { id: 'sdk-team', collection: 'teams' }] });
+  expect(removed.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-ann', 'sdk-team']);
+  expect((await knock.users.listSubscriptions('sdk-ann')).entries).toEqual([]);
+  await expect(knock.objects.addSubscriptions('projects', 'sdk-missing', { recipients: ['sdk-ann'] })).rejects.toMatchObject({ status: 404 });
 });
 
 it('rejects a wrong key with the SDK\'s authentication error', async () => {

@@ -308,6 +308,30 @@ describe('GET /openapi.json', () => {
     conforms('delete', audience, removed);
     requestConforms('delete', audience, removal, removed);
     conforms('delete', audience, await request(app).delete('/v1/audiences/nowhere/members').set(auth()).send(removal));
+    // Subscriptions, to an object set first.
+    expect((await request(app).put('/v1/objects/projects/openapi').set(auth()).send({ name: 'OpenAPI' })).status).toBe(200);
+    const subscriptions = '/v1/objects/{collection}/{object_id}/subscriptions';
+    const subscribeBody = { recipients: ['sub-1', { id: 'sub-2', name: 'Sue' }, { id: 'team-1', collection: 'teams' }], properties: { role: 'watcher' } };
+    const subscribed = await request(app).post('/v1/objects/projects/openapi/subscriptions').set(auth()).send(subscribeBody);
+    conforms('post', subscriptions, subscribed);
+    requestConforms('post', subscriptions, subscribeBody, subscribed);
+    const badSubscribe = { recipients: [{ id: 'x', collection: '$users' }] };
+    const refusedSubscribe = await request(app).post('/v1/objects/projects/openapi/subscriptions').set(auth()).send(badSubscribe);
+    conforms('post', subscriptions, refusedSubscribe);
+    requestConforms('post', subscriptions, badSubscribe, refusedSubscribe);
+    conforms('post', subscriptions, await request(app).post('/v1/objects/projects/nowhere/subscriptions').set(auth()).send(subscribeBody));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/projects/openapi/subscriptions?page_size=1').set(auth()));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/teams/team-1/subscriptions?mode=recipient').set(auth()));
+    conforms('get', subscriptions, await request(app).get('/v1/objects/projects/openapi/subscriptions?after=forged').set(auth()));
+    const userSubscriptions = '/v1/users/{user_id}/subscriptions';
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions').set(auth()));
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions?objects[0][id]=openapi&objects[0][collection]=projects').set(auth()));
+    conforms('get', userSubscriptions, await request(app).get('/v1/users/sub-2/subscriptions?page_size=0').set(auth()));
+    const unsubscribeBody = { recipients: ['sub-1', { id: 'team-1', collection: 'teams' }] };
+    const unsubscribed = await request(app).delete('/v1/objects/projects/openapi/subscriptions').set(auth()).send(unsubscribeBody);
+    conforms('delete', subscriptions, unsubscribed);
+    requestConforms('delete', subscriptions, unsubscribeBody, unsubscribed);
+    conforms('delete', subscriptions, await request(app).delete('/v1/objects/projects/openapi/subscriptions').set(auth()).send({ recipients: [] }));
     // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
     const bulkTenants = '/v1/tenants/bulk/set';
     const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });
@@ -332,7 +356,22 @@ describe('GET /openapi.json', () => {
     conforms('post', tenantsDelete, tenantsDeleteByBody);
     requestConforms('post', tenantsDelete, tenantsDeleteBody, tenantsDeleteByBody);
     conforms('post', tenantsDelete, await request(app).post(tenantsDelete).set(auth()));
-    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody]) {
+    const bulkObjects = '/v1/objects/{collection}/bulk/set';
+    const objectsBody = { objects: [{ id: 'bulk-p1', name: 'One', price: 1 }, { id: 'bulk-p2' }] };
+    const objectsOperation = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(objectsBody);
+    conforms('post', bulkObjects, objectsOperation);
+    requestConforms('post', bulkObjects, objectsBody, objectsOperation);
+    const badObjects = { objects: [{ id: 'bulk-p3', collection: 'other' }] };
+    const refusedObjects = await request(app).post('/v1/objects/projects/bulk/set').set(auth()).send(badObjects);
+    conforms('post', bulkObjects, refusedObjects);
+    requestConforms('post', bulkObjects, badObjects, refusedObjects);
+    const bulkDeleteObjects = '/v1/objects/{collection}/bulk/delete';
+    const deleteObjectsBody = { object_ids: ['bulk-p2', 'never-set'] };
+    const deleteObjectsOperation = await request(app).post('/v1/objects/projects/bulk/delete').set(auth()).send(deleteObjectsBody);
+    conforms('post', bulkDeleteObjects, deleteObjectsOperation);
+    requestConforms('post', bulkDeleteObjects, deleteObjectsBody, deleteObjectsOperation);
+    conforms('post', bulkDeleteObjects, await request(app).post('/v1/objects/$users/bulk/delete').set(auth()).send(deleteObjectsBody));
+    for (const accepted of [tenantsOperation, usersOperation, deleteOperation, tenantsDeleteOperation, tenantsDeleteByBody, objectsOperation, deleteObjectsOperation]) {
       const done = await waitFor(async () => {
         const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
         return res.body.status === 'completed' ? res : null;

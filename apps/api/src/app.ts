@@ -28,9 +28,11 @@ import { openapiRouter } from './routes/openapi';
 import { preferencesRouter } from './routes/preferences';
 import { granularPreferencesRouter } from './routes/granular-preferences';
 import { environmentPreferencesRouter } from './routes/environment-preferences';
+import { subscriptionsRouter } from './routes/subscriptions';
 import { tenantsRouter } from './routes/tenants';
 import { usersRouter } from './routes/users';
 import { objectsRouter } from './routes/objects';
+import { bulkObjectsRouter } from './routes/bulk-objects';
 import { createLinkSecretLookup } from './links/link-secret-cache';
 import { createLinkBase } from './links/link-base';
 import { linksRouter } from './routes/links';
@@ -103,6 +105,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(bulkPreferencesRouter({ db, queue, logger, onAccepted: metrics.countAccepted }));
   v1.use(bulkTenantsRouter({ db, queue, logger }));
   v1.use(bulkUsersRouter({ db, queue, logger }));
+  v1.use(bulkObjectsRouter({ db, queue, logger }));
   v1.use(bulkOperationsRouter({ db }));
   v1.use(preferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
   v1.use(granularPreferencesRouter({ db, setsPerRecipient: config.preferenceSetsPerRecipient }));
@@ -112,6 +115,7 @@ export function createApp(deps: AppDependencies): Express {
   v1.use(objectsRouter({ db }));
   v1.use(channelDataRouter({ db }));
   v1.use(audiencesRouter({ db }));
+  v1.use(subscriptionsRouter({ db }));
   v1.use(evaluationRouter({ db }));
   v1.use(preferenceCenterRouter({ db }));
   v1.use(linksRouter({ db, baseOf: createLinkBase({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, listenHost: config.host }) }));

@@ -26,12 +26,24 @@ export interface JsonListBatch<T> {
 }
 
 /**
- * Answers 200 `{ "<key>": [...] }`, producing and serialising one item at a time: the event loop gets a
- * turn every SLICE_MS (so other requests, a health check, are answered meanwhile), and the answer is never
- * held whole, as objects or as text (a traced evaluation of 1,000 recipients can exceed what one string holds).
+ * Where the list goes in the answer: `{ "<key>": [...], ...after }` (`after`: small fields written once
+ * the list is, such as a page's `page_info`), or the bare list when `key` is null.
  */
-export async function sendJsonList<T>(res: Response, key: string, items: readonly T[], produce: (item: T) => unknown): Promise<void> {
-  await sendJsonBatches(res, key, (async function* () {
+export interface JsonListPlace {
+  key: string | null;
+  after?: Record<string, unknown>;
+}
+
+const placeOf = (place: string | JsonListPlace): JsonListPlace => (typeof place === 'string' ? { key: place } : place);
+
+/**
+ * Answers 200 `{ "<key>": [...] }` (or as `place` says), producing and serialising one item at a time:
+ * the event loop gets a turn every SLICE_MS (so other requests, a health check, are answered meanwhile),
+ * and the answer is never held whole, as objects or as text (a traced evaluation of 1,000 recipients can
+ * exceed what one string holds).
+ */
+export async function sendJsonList<T>(res: Response, place: string | JsonListPlace, items: readonly T[], produce: (item: T) => unknown): Promise<void> {
+  await sendJsonBatches(res, place, (async function* () {
     yield { items, produce };
   })());
 }
@@ -41,12 +53,13 @@ export async function sendJsonList<T>(res: Response, key: string, items: readonl
  * bytes at a time): each batch is produced and written before the next is asked for. The first batch is
  * awaited before the 200 goes out, so a failure to read it is answered as any error is.
  */
-export async function sendJsonBatches<T>(res: Response, key: string, batches: AsyncIterable<JsonListBatch<T>>): Promise<void> {
+export async function sendJsonBatches<T>(res: Response, place: string | JsonListPlace, batches: AsyncIterable<JsonListBatch<T>>): Promise<void> {
+  const { key, after = {} } = placeOf(place);
   const iterator = batches[Symbol.asyncIterator]();
   let next = await iterator.next();
   await nextTurn();
   res.status(200).type('json');
-  let pending = `{${JSON.stringify(key)}:[`;
+  let pending = key === null ? '[' : `{${JSON.stringify(key)}:[`;
   let first = true;
   let sliceStart = performance.now();
   while (!next.done) {
@@ -73,5 +86,6 @@ export async function sendJsonBatches<T>(res: Response, key: string, batches: As
     await nextTurn();
     sliceStart = performance.now();
   }
-  res.end(`${pending}]}`);
+  const fields = Object.entries(after).map(([name, value]) => `,${JSON.stringify(name)}:${JSON.stringify(value)}`);
+  res.end(key === null ? `${pending}]` : `${pending}]${fields.join('')}}`);
 }

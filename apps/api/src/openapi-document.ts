@@ -9,6 +9,7 @@ import { operatorEndpointsPaths, operatorEndpointsSchemas } from './openapi/oper
 import { preferencesPaths, preferencesSchemas } from './openapi/preferences';
 import { environmentPaths, environmentSchemas } from './openapi/environment';
 import { evaluationPaths, evaluationSchemas } from './openapi/evaluation';
+import { subscriptionsPaths, subscriptionsSchemas } from './openapi/subscriptions';
 import { tenantsPaths, tenantsSchemas } from './openapi/tenants';
 import { usersPaths, usersSchemas } from './openapi/users';
 import { objectsPaths, objectsSchemas } from './openapi/objects';
@@ -58,6 +59,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'Objects', description: 'Recipients other than users (a project, a Slack channel), named by a collection and an id.' },
     { name: 'Environment', description: "The environment's default preference set." },
     { name: 'Audiences', description: 'Named groups of users, for `is_audience_member` conditions.' },
+    { name: 'Subscriptions', description: 'Recipients (users and objects) subscribed to objects, with the relationship\'s properties.' },
     { name: 'Preference center', description: "End users' page, signed links and one-click unsubscribe (RFC 8058)." },
     { name: 'Webhooks', description: 'Endpoints that are sent the environment\'s events (Standard Webhooks), and their deliveries.' },
   ],
@@ -74,6 +76,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     ...objectsPaths,
     ...channelDataPaths,
     ...audiencesPaths,
+    ...subscriptionsPaths,
     ...bulkIdentitiesPaths,
     ...evaluationPaths,
     ...preferenceCenterPaths,
@@ -95,6 +98,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       ...objectsSchemas,
       ...channelDataSchemas,
       ...audiencesSchemas,
+      ...subscriptionsSchemas,
       ...bulkIdentitiesSchemas,
       ...evaluationSchemas,
       ...preferenceCenterSchemas,

@@ -9,13 +9,16 @@ import {
   MAX_PROPERTIES,
   MAX_PROPERTY_DEPTH,
   MAX_PROPERTIES_BYTES,
+  MAX_SUBSCRIPTION_RECIPIENTS,
   MAX_WORKFLOW_CATEGORIES,
   OBJECT_STRING_PROPERTIES,
   PREFERENCE_SET_LIMITS,
   USER_STRING_PROPERTIES,
+  validateBulkDeleteObjects,
   validateBulkDeleteTenants,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
+  validateBulkSetObjects,
   validateAudienceMembersRequest,
   validateChannelDataRequest,
   validateGranularPreferences,
@@ -23,6 +26,8 @@ import {
   validateEvaluateRequest,
   validateLinkRequest,
   validateMergeUserRequest,
+  validateAddSubscriptionsRequest,
+  validateDeleteSubscriptionsRequest,
   validateObjectInput,
   validatePreferenceCenterLayout,
   validatePutPreferences,
@@ -49,6 +54,8 @@ interface Endpoint {
 }
 
 const TENANT_ID = 't-1';
+/** The object the subscription bodies are sent to. */
+const SUBSCRIBED = { collection: 'projects', id: 'p-1' };
 const USER_ID = 'u-1';
 const ENDPOINTS = {
   tenant: { document: requestSchema('/v1/tenants/{id}', 'put'), validator: (body: unknown) => validateTenantInput(body, TENANT_ID) },
@@ -57,6 +64,8 @@ const ENDPOINTS = {
   objectChannelData: { document: requestSchema('/v1/objects/{collection}/{object_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   bulkTenants: { document: requestSchema('/v1/tenants/bulk/set', 'post'), validator: validateBulkSetTenants },
   bulkUsers: { document: requestSchema('/v1/users/bulk/identify', 'post'), validator: validateBulkIdentifyUsers },
+  bulkObjects: { document: requestSchema('/v1/objects/{collection}/bulk/set', 'post'), validator: validateBulkSetObjects },
+  bulkDeleteObjects: { document: requestSchema('/v1/objects/{collection}/bulk/delete', 'post'), validator: validateBulkDeleteObjects },
   environmentSet: { document: requestSchema('/v1/environment/preferences', 'put'), validator: validatePutPreferences },
   evaluate: { document: requestSchema('/v1/preferences/evaluate', 'post'), validator: validateEvaluateRequest },
   preferenceCenter: { document: requestSchema('/v1/preference_center', 'put'), validator: validatePreferenceCenterLayout },
@@ -68,6 +77,8 @@ const ENDPOINTS = {
   audienceMembers: { document: requestSchema('/v1/audiences/{key}/members', 'post'), validator: validateAudienceMembersRequest },
   audienceRemovals: { document: requestSchema('/v1/audiences/{key}/members', 'delete'), validator: validateAudienceMembersRequest },
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
+  addSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'post'), validator: (body: unknown) => validateAddSubscriptionsRequest(body, SUBSCRIBED) },
+  deleteSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'delete'), validator: validateDeleteSubscriptionsRequest },
   channelTypes: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', undefined, body) },
   channelType: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types/{type}', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', 'email', body) },
   workflows: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', undefined, body) },
@@ -287,7 +298,7 @@ const objectCases: Case[] = [
   ['preferences (not supported yet)', { preferences: {} }, false],
 ];
 
-const bulkCases = (field: 'tenants' | 'users', item: (index: number) => Record<string, unknown>): Case[] => [
+const bulkCases = (field: 'tenants' | 'users' | 'objects', item: (index: number) => Record<string, unknown>): Case[] => [
   ['one item', { [field]: [item(0)] }, true],
   ['no item', { [field]: [] }, false],
   [`${LIMITS.bulkUsers} items`, { [field]: list(LIMITS.bulkUsers, item) }, true],
@@ -327,6 +338,13 @@ const bulkUserCases: Case[] = [
   ['a user with an email of 321 characters', { users: [{ id: 'u', email: x(321) }] }, false],
   ['a user with inline preferences and channel data', { users: [{ id: 'u', preferences: { default: { categories: { a: false } }, acme: {} }, channel_data: { [UUID]: { tokens: ['a'] } } }] }, true],
   ['a user with bad inline channel data', { users: [{ id: 'u', channel_data: { [UUID]: { tokens: 'a' } } }] }, false],
+];
+
+const bulkObjectCases: Case[] = [
+  ...bulkCases('objects', (index) => ({ id: `o${index}`, name: `Object ${index}` })),
+  ['an object as its id alone', { objects: ['o1'] }, false],
+  ['an object naming a collection', { objects: [{ id: 'o', collection: 'projects' }] }, false],
+  ['an object with an email of 400 characters (custom)', { objects: [{ id: 'o', email: x(400) }] }, true],
 ];
 
 const evaluate = (fields: Record<string, unknown> = {}) => ({ recipients: ['u1'], workflow: { key: 'w' }, channel: { type: 'email' }, ...fields });
@@ -588,6 +606,12 @@ const bulkDeleteCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+/** The users' bulk delete cases, under `object_ids`. */
+const bulkDeleteObjectCases: Case[] = bulkDeleteCases.map(([what, body, accepted]): Case => [
+  what.replace('user_ids', 'object_ids'),
+  body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).map(([key, value]) => [key === 'user_ids' ? 'object_ids' : key, value])) : body,
+  accepted,
+]);
 const bulkDeleteTenantsCases: Case[] = [
   ['one id', { tenant_ids: ['t1'] }, true],
   [`${LIMITS.bulkUsers} ids`, { tenant_ids: list(LIMITS.bulkUsers, (index) => `t${index}`) }, true],
@@ -615,6 +639,41 @@ const mergeUserCases: Case[] = [
   ['no from_user_id', {}, false],
   ['a field beside it', { from_user_id: 'anon-1', into: 'x' }, false],
   ['the body an array', [], false],
+];
+
+/** Recipients of subscriptions: user ids and object references (both calls), inline users (adds only). */
+const referenceCases = (inline: boolean): Case[] => [
+  ['a user id', { recipients: ['u1'] }, true],
+  ['an object reference', { recipients: [{ id: 'team-1', collection: 'teams' }] }, true],
+  ['a collection with . _ and -', { recipients: [{ id: 't', collection: 'a.b_c-d' }] }, true],
+  [`${MAX_SUBSCRIPTION_RECIPIENTS} recipients`, { recipients: list(MAX_SUBSCRIPTION_RECIPIENTS, (index) => `u${index}`) }, true],
+  [`${MAX_SUBSCRIPTION_RECIPIENTS + 1} recipients`, { recipients: list(MAX_SUBSCRIPTION_RECIPIENTS + 1, (index) => `u${index}`) }, false],
+  ['a repeated recipient', { recipients: ['u1', 'u1'] }, true],
+  ['no recipients', { recipients: [] }, false],
+  ['recipients absent', {}, false],
+  ['an empty user id', { recipients: [''] }, false],
+  ['a user id of 256 characters', { recipients: [x(256)] }, false],
+  ['a user id with a newline', { recipients: ['a\nb'] }, false],
+  ['a reserved collection', { recipients: [{ id: 'x', collection: '$users' }] }, false],
+  ['a collection with a space', { recipients: [{ id: 'x', collection: 'a b' }] }, false],
+  ['a collection of 256 characters', { recipients: [{ id: 'x', collection: x(256) }] }, false],
+  ['an object without id', { recipients: [{ collection: 'teams' }] }, false],
+  ['an object with properties', { recipients: [{ id: 't', collection: 'teams', name: 'T' }] }, false],
+  ['a recipient that is a number', { recipients: [7] }, false],
+  ['an inline user', { recipients: [{ id: 'u1', name: 'Ann', plan: 'pro' }] }, inline],
+  ['an inline user without id', { recipients: [{ name: 'Ann' }] }, false],
+  ['a field beside recipients', { recipients: ['u1'], extra: 1 }, false],
+  ['the body an array', [], false],
+];
+
+const addSubscriptionCases: Case[] = [
+  ...referenceCases(true),
+  ['properties', { recipients: ['u1'], properties: { role: 'admin', nested: { a: [1] } } }, true],
+  ['properties null', { recipients: ['u1'], properties: null }, true],
+  ['properties an array', { recipients: ['u1'], properties: [] }, false],
+  ['a property key starting with __', { recipients: ['u1'], properties: { __typename: 'x' } }, false],
+  [`${MAX_PROPERTIES + 1} properties`, { recipients: ['u1'], properties: properties(MAX_PROPERTIES + 1) }, false],
+  ['an inline user with a bad email', { recipients: [{ id: 'u1', email: 7 }] }, false],
 ];
 
 const hook = (fields: Record<string, unknown>) => ({ url: 'https://hooks.example/in', events: ['bulk_operation.completed'], ...fields });
@@ -659,11 +718,15 @@ const CASES: Record<EndpointName, Case[]> = {
   objectChannelData: channelDataCases,
   bulkTenants: bulkTenantCases,
   bulkUsers: bulkUserCases,
+  bulkObjects: bulkObjectCases,
+  bulkDeleteObjects: bulkDeleteObjectCases,
   environmentSet: environmentSetCases,
   evaluate: evaluateCases,
   preferenceCenter: preferenceCenterCases,
   links: linksCases,
   channelData: channelDataCases,
+  addSubscriptions: addSubscriptionCases,
+  deleteSubscriptions: [...referenceCases(false), ['properties', { recipients: ['u1'], properties: {} }, false]],
   audienceMembers: audienceCases,
   mergeUser: mergeUserCases,
   bulkDeleteUsers: bulkDeleteCases,
@@ -705,6 +768,7 @@ describe('limits the document states in words only', () => {
     ['user', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['user', 'a created_at that is no date', { created_at: '2024-13-01T00:00:00Z' }],
     ['bulkUsers', 'a user with a bad timezone', { users: [{ id: 'u', timezone: 'Mars/Olympus' }] }],
+    ['bulkObjects', 'an object with a bad timezone', { objects: [{ id: 'o', timezone: 'Mars/Olympus' }] }],
     ['tenant', 'a logo_url whose host a browser refuses', branding({ logo_url: 'https://exa mple.com/' })],
     ['tenant', 'a logo_url without host', branding({ logo_url: 'https://' })],
     ['tenant', 'a logo_url with port 99999', branding({ logo_url: 'https://a.example:99999/' })],
@@ -713,6 +777,9 @@ describe('limits the document states in words only', () => {
     ['preferenceCenter', 'the same row twice', layout([row(), row()])],
     ['tenant', 'an id other than the path\'s', { id: 'another' }],
     ['user', 'an id other than the path\'s', { id: 'another' }],
+    ['addSubscriptions', 'the object subscribing to itself', { recipients: [SUBSCRIBED] }],
+    ['addSubscriptions', `properties nested ${MAX_PROPERTY_DEPTH + 1} deep`, { recipients: ['u1'], properties: { deep: nested(MAX_PROPERTY_DEPTH + 1) } }],
+    ['addSubscriptions', `properties of more than ${MAX_PROPERTIES_BYTES} bytes`, { recipients: ['u1'], properties: { big: x(MAX_PROPERTIES_BYTES) } }],
     ['object', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['object', 'an id other than the path\'s', { id: 'another' }],
     ...(['user', 'tenant'] as const).flatMap((name): [EndpointName, string, unknown][] => [
@@ -733,7 +800,7 @@ describe('limits the document states in words only', () => {
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const MUTATIONS = Number(process.env.FUZZ_CASES ?? 2_000);
 /** The validator's error types of the rules the document states in words only (see the describe above). */
-const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large)\b/;
+const WORDS_ONLY = / (isTimeZone|isISO8601|isUrl|duplicate|too_deep|too_large|self_subscription)\b/;
 
 const STRANGE: unknown[] = [null, true, 0, -1, 1.5, '', ' ', 'x', x(256), emoji(256), 'a\u0000b', 'a\nb', 'a\ud800', '__proto__', '__x', 'replace', 'merge', 'email', 'fax', UUID, 'categories.a', 'channels.x', '#abcdef', 'https://a.example/', [], [1], {}, { a: 1 }];
 
@@ -807,11 +874,15 @@ it('covers every JSON request body of the document', () => {
     'put /v1/objects/{collection}/{object_id}/channel_data/{channel_id}',
     'post /v1/tenants/bulk/set',
     'post /v1/users/bulk/identify',
+    'post /v1/objects/{collection}/bulk/set',
+    'post /v1/objects/{collection}/bulk/delete',
     'put /v1/environment/preferences',
     'post /v1/preferences/evaluate',
     'put /v1/preference_center',
     'post /v1/users/{user_id}/links',
     'put /v1/users/{user_id}/channel_data/{channel_id}',
+    'post /v1/objects/{collection}/{object_id}/subscriptions',
+    'delete /v1/objects/{collection}/{object_id}/subscriptions',
     'post /v1/audiences/{key}/members',
     'post /v1/users/{id}/merge',
     'post /v1/users/bulk/delete',

@@ -143,22 +143,30 @@ describe('GET /v1/objects/:collection', () => {
 });
 
 describe('DELETE /v1/objects/:collection/:id', () => {
-  it('removes the object, its channel data and its subscriptions as a subscriber; 204 also for nothing', async () => {
+  it('removes the object, its preference sets, channel data and subscriptions both ways; 204 also for nothing', async () => {
     await set('projects', 'doomed', { name: 'Doomed' });
     await set('projects', 'kept', { name: 'Kept' });
     for (const id of ['doomed', 'kept']) {
       expect((await request(t.api.app).put(`/v1/objects/projects/${id}/channel_data/${PUSH}`).set(t.auth()).send({ data: { tokens: [id] } })).status).toBe(200);
       await t.env.db.$executeRawUnsafe(
-        `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id) VALUES ($1::uuid, 'teams', 't1', 'projects', $2)`,
+        `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id)
+         VALUES ($1::uuid, 'teams', 't1', 'projects', $2), ($1::uuid, 'projects', $2, '$users', 'ann')`,
         t.env.environmentId,
         id,
       );
     }
+    await t.env.db.$executeRawUnsafe(
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       VALUES ($1::uuid, 'projects', 'doomed', 'default', '{}'), ($1::uuid, 'projects', 'kept', 'default', '{}'), ($1::uuid, '$users', 'doomed', 'default', '{}')`,
+      t.env.environmentId,
+    );
     expect((await request(t.api.app).delete(objectPath('projects', 'doomed')).set(t.auth())).status).toBe(204);
     expect((await get('projects', 'doomed')).status).toBe(404);
+    const sets = await t.env.db.$queryRawUnsafe<{ recipient: string }[]>("SELECT recipient_collection || '/' || recipient_id AS recipient FROM preference_sets ORDER BY 1");
+    expect(sets.map((row) => row.recipient)).toEqual(['$users/doomed', 'projects/kept']);
     expect((await request(t.api.app).get(`/v1/objects/projects/doomed/channel_data/${PUSH}`).set(t.auth())).status).toBe(404);
-    const subscriptions = await t.env.db.$queryRawUnsafe<{ recipient_id: string }[]>(`SELECT recipient_id FROM subscriptions WHERE recipient_collection = 'projects'`);
-    expect(subscriptions.map((row) => row.recipient_id)).toEqual(['kept']);
+    const subscriptions = await t.env.db.$queryRawUnsafe<{ row: string }[]>("SELECT object_id || '<-' || recipient_id AS row FROM subscriptions ORDER BY 1");
+    expect(subscriptions.map((row) => row.row)).toEqual(['kept<-ann', 't1<-kept']);
     expect((await request(t.api.app).get(`/v1/objects/projects/kept/channel_data/${PUSH}`).set(t.auth())).body.data).toMatchObject({ tokens: ['kept'] });
     expect((await request(t.api.app).delete(objectPath('projects', 'doomed')).set(t.auth())).status).toBe(204);
     expect(fieldsOf(await request(t.api.app).delete(objectPath('$users', 'kept')).set(t.auth()))).toEqual(['collection:reserved']);

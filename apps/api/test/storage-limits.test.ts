@@ -108,14 +108,20 @@ describe('a stored limit met on another route', () => {
     return found.document;
   }
 
-  it("the preference page's save that would pass 64 KiB is a 422 page, not a 5xx, and writes nothing", async () => {
-    // 20 bytes short of the limit: turning commercial messages off adds more than that to the set.
+  /** Stores a `default` set 20 bytes short of the limit for `userId` (turning anything off adds more than that). */
+  async function storeNearlyFull(userId: string): Promise<Record<string, unknown>> {
     const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
     await t.env.db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', 'page-full', 'default', $2::jsonb)`,
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', $2, 'default', $3::jsonb)`,
       t.env.environmentId,
+      userId,
       JSON.stringify(nearlyFull),
     );
+    return nearlyFull;
+  }
+
+  it("the preference page's save that would pass 64 KiB is a 422 page, not a 5xx, and writes nothing", async () => {
+    const nearlyFull = await storeNearlyFull('page-full');
     const link = await request(t.api.app).post('/v1/users/page-full/links').set(t.auth()).send({});
     const token = new URL(link.body.manage_preferences_url).searchParams.get('t') as string;
     const events = async () => Number((await t.env.db.$queryRawUnsafe<{ n: bigint }[]>("SELECT count(*) AS n FROM unsubscribes WHERE user_id = 'page-full'"))[0].n);
@@ -133,12 +139,7 @@ describe('a stored limit met on another route', () => {
   });
 
   it('a one-click unsubscribe into a nearly full set is honoured past 64 KiB: 200, the set changed, the event recorded', async () => {
-    const nearlyFull = await documentOfSize(PREFERENCE_SET_LIMITS.bytes - 20);
-    await t.env.db.$executeRawUnsafe(
-      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences) VALUES ($1::uuid, '$users', 'click-full', 'default', $2::jsonb)`,
-      t.env.environmentId,
-      JSON.stringify(nearlyFull),
-    );
+    const nearlyFull = await storeNearlyFull('click-full');
     const linkPath = async (body: object) => {
       const url = new URL((await request(t.api.app).post('/v1/users/click-full/links').set(t.auth()).send(body)).body.commercial_unsubscribe_url);
       return `${url.pathname}${url.search}`;

@@ -240,6 +240,11 @@ export const DEFAULT_TENANT_PERSISTENCE_STRATEGY: PersistenceStrategy = 'merge';
 /** Items of a bulk tenants set or users identify body. */
 export const MAX_BULK_ITEMS = LIMITS.bulkUsers;
 export const MAX_EVALUATION_RECIPIENTS = LIMITS.bulkUsers;
+/**
+ * Subscriptions (recipients.md section 3): recipients of one add or delete on an object (Knock's 100), and
+ * entries (one subscribed-to object each, with its recipients) of one bulk call.
+ */
+export const SUBSCRIPTION_LIMITS = { recipientsPerCall: 100, bulkEntries: LIMITS.bulkUsers } as const;
 /** Entries of an evaluation's `workflow.categories`. */
 export const MAX_WORKFLOW_CATEGORIES = 50;
 export const EVALUATION_FIELDS = ['recipients', 'workflow', 'channel', 'tenant', 'data', 'actor'] as const;

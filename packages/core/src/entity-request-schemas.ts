@@ -79,6 +79,15 @@ const customValue: JsonSchema = {
   ],
 };
 
+/** A custom property's key: 1 to 255 code points of id text, not `__`-prefixed, not a prototype name nor one of `refused`. */
+export const customPropertyNames = (refused: readonly string[] = []): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: PROPERTY_LIMITS.keyLength,
+  pattern: PATTERNS.idText,
+  not: { anyOf: [{ enum: [...RESERVED_KEYS, ...refused] }, { pattern: `^${RESERVED_PROPERTY_PREFIX}` }] },
+});
+
 /**
  * The keys of an entity body: custom property keys (1 to 255 code points of id text, not `__`-prefixed,
  * not a prototype name), none of the refused fields; and at most `PROPERTY_LIMITS.perRequest` custom
@@ -87,13 +96,7 @@ const customValue: JsonSchema = {
 function entityKeys(fields: readonly string[], refused: readonly string[]): JsonSchema {
   const subsets = fields.reduce<string[][]>((all, field) => [...all, ...all.map((subset) => [...subset, field])], [[]]);
   return {
-    propertyNames: {
-      type: 'string',
-      minLength: 1,
-      maxLength: PROPERTY_LIMITS.keyLength,
-      pattern: PATTERNS.idText,
-      not: { anyOf: [{ enum: [...RESERVED_KEYS, ...refused] }, { pattern: `^${RESERVED_PROPERTY_PREFIX}` }] },
-    },
+    propertyNames: customPropertyNames(refused),
     anyOf: subsets.map((subset) => ({
       ...(subset.length > 0 ? { properties: Object.fromEntries(subset.map((field) => [field, true])), required: subset } : {}),
       maxProperties: PROPERTY_LIMITS.perRequest + subset.length,

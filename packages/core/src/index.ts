@@ -44,6 +44,7 @@ export { isPlainObject, typeName } from './json';
 export { toPreferenceSetResource, type PreferenceDocument } from './preference-set';
 export { applyPreferences, mergePreferences, replacePreferences } from './merge';
 export {
+  validateBulkDeleteObjects,
   validateBulkDeleteUsers,
   validateBulkSetPreferences,
   validatePutPreferences,
@@ -60,10 +61,18 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, type RecipientReference } from './recipient-reference';
+export { TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 export { toUserResource, type RecipientRecord, type UserRecord } from './user';
 export { toObjectResource, type ObjectRecord } from './object';
 export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
+export {
+  MAX_SUBSCRIPTION_RECIPIENTS,
+  toSubscriptionResource,
+  validateAddSubscriptionsRequest,
+  validateDeleteSubscriptionsRequest,
+  type AddSubscriptionsInput,
+  type SubscriptionRecord,
+} from './subscriptions';
 export { toTenantResource, type TenantRecord } from './tenant';
 export { validateTenantInput, type TenantBranding, type TenantInput } from './tenant-input';
 export { imageSourceOf } from './image-source';
@@ -73,7 +82,7 @@ export { MAX_AUDIENCE_MEMBERS, validateAudienceKey, validateAudienceMembersReque
 
 // Bulk operations: names, statuses and strategies, the resource, and the bodies of the bulk identities.
 export { BULK_OPERATIONS, type BulkOperationErrorItem, type BulkOperationName, type BulkOperationResource } from './bulk-operation';
-export { validateBulkDeleteTenants, validateBulkIdentifyUsers, validateBulkSetTenants } from './bulk-identities';
+export { validateBulkDeleteTenants, validateBulkIdentifyUsers, validateBulkSetObjects, validateBulkSetTenants } from './bulk-identities';
 
 // The preference center: its layout, links and unsubscribes, the page's model, and Knock's config of it.
 export {
@@ -98,6 +107,7 @@ export { toKnockPreferenceCenterConfig } from './knock-preference-center-config'
 // The request bodies as JSON Schema, for the OpenAPI document.
 export { idSchema, keySchema, REQUEST_SCHEMAS } from './request-schemas';
 export { ENTITY_REQUEST_SCHEMAS } from './entity-request-schemas';
+export { SUBSCRIPTION_REQUEST_SCHEMAS } from './subscription-request-schemas';
 
 // Webhooks: the events, the endpoints' bodies, the retry schedule and the addresses refused.
 export {

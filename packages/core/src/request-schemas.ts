@@ -145,6 +145,12 @@ export const REQUEST_SCHEMAS: Record<string, JsonSchema> = {
     required: ['user_ids'],
     additionalProperties: false,
   },
+  BulkDeleteObjectsRequest: {
+    type: 'object',
+    properties: { object_ids: { ...userIdsSchema, description: `The objects of the path's collection to delete: 1 to ${LIMITS.bulkUsers} ids as sent. A repeated id is accepted and counts once.` } },
+    required: ['object_ids'],
+    additionalProperties: false,
+  },
   BulkSetPreferencesRequest: {
     type: 'object',
     properties: {

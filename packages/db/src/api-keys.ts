@@ -9,6 +9,11 @@ const KEY_MARKER: Record<ApiKeyKind, string> = { secret: 'sk_', public: 'pk_' };
 /** What `keys list` shows of a key: enough to tell keys apart (54 random bits), far too little to use one. */
 const PREFIX_LENGTH = 12;
 
+/** What names a key in listings, logs and history: its first characters, never the key. */
+export function keyPrefixOf(key: string): string {
+  return key.slice(0, PREFIX_LENGTH);
+}
+
 /** Keys look like Knock's: `sk_` or `pk_` and 43 URL-safe characters (32 random bytes). */
 export function generateApiKey(kind: ApiKeyKind): string {
   return `${KEY_MARKER[kind]}${randomBytes(32).toString('base64url')}`;
@@ -69,7 +74,7 @@ export async function ensureApiKey(db: Database, environmentName: string, key: s
   if (existing) return { environmentId: existing.environmentId, environmentName: existing.environment.name };
   await db.apiKey.upsert({
     where: { keyHash },
-    create: { environmentId: environment.id, keyHash, keyPrefix: key.slice(0, PREFIX_LENGTH), kind },
+    create: { environmentId: environment.id, keyHash, keyPrefix: keyPrefixOf(key), kind },
     update: {},
   });
   return { environmentId: environment.id, environmentName: environment.name };
@@ -83,7 +88,7 @@ export async function ensureSecretKey(db: Database, environmentName: string, sec
 export async function createApiKey(db: Database, environmentName: string, kind: ApiKeyKind): Promise<{ key: string; prefix: string } & KeyOwner> {
   const key = generateApiKey(kind);
   const owner = await ensureApiKey(db, environmentName, key, kind);
-  return { key, prefix: key.slice(0, PREFIX_LENGTH), ...owner };
+  return { key, prefix: keyPrefixOf(key), ...owner };
 }
 
 export async function createSecretKey(db: Database, environmentName: string): Promise<{ secretKey: string } & KeyOwner> {

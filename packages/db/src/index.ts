@@ -20,6 +20,7 @@ export {
   generateApiKey,
   generateSecretKey,
   hashSecretKey,
+  keyPrefixOf,
   listApiKeys,
   revokeApiKey,
   touchApiKeys,
@@ -41,6 +42,7 @@ export { getTenant, listTenants, setTenant, type TenantPosition } from './tenant
 export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
 export { getChannelData, setChannelData, unsetChannelData, type StoredChannelData } from './channel-data';
+export { addSubscriptions, deleteSubscriptions, listSubscriptions, type SubscriptionSide } from './subscriptions';
 export { addAudienceMembers, listAudienceMembers, removeAudienceMembers, type AudienceMemberPosition } from './audiences';
 export { getPreferenceCenterLayout, putPreferenceCenterLayout, type StoredPreferenceCenterLayout } from './preference-center-layouts';
 export { listUnsubscribes, recordUnsubscribe, savePreferenceCenter, type UnsubscribePosition, type UnsubscribeRecord } from './unsubscribes';
@@ -53,6 +55,8 @@ export { setTenantsOperation } from './kinds/tenants-set';
 export { identifyUsersOperation } from './kinds/users-identify';
 export { deleteUsersOperation } from './kinds/users-delete';
 export { deleteTenantsOperation } from './kinds/tenants-delete';
+export { setObjectsOperation } from './kinds/objects-set';
+export { deleteObjectsOperation } from './kinds/objects-delete';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
@@ -85,3 +89,4 @@ export {
   type WebhookTarget,
 } from './webhooks/deliveries';
 export { webhookEventBody } from './webhooks/events';
+export type { ChangeSource } from './webhooks/outbox';

@@ -6,7 +6,10 @@ import type { Queryable } from './client';
  * direction, so a page costs the same however deep it is, and rows inserted meanwhile shift nothing.
  */
 
-/** A place in a listing: the row's timestamp (ISO-8601 with milliseconds, as stored) and id. */
+/**
+ * A place in a listing: the row's timestamp (ISO-8601 with milliseconds, as stored) and id; for a listing
+ * keyed by several columns (`idColumns`), their values joined by newlines (no id holds a control character).
+ */
 export interface KeysetPosition {
   at: string;
   id: string;
@@ -19,8 +22,12 @@ export interface KeysetListing<Row, Entry> {
   atColumn: string;
   /** How `id` is cast when compared ('text', 'uuid'). */
   idCast: string;
+  /** The columns that order rows of one timestamp, when not `id` alone (each cast by `idCast`). */
+  idColumns?: string[];
   /** Equality filters beside the environment, by column; null or undefined values are not filtered on. */
   filters: Record<string, { value: string | null | undefined; cast: string }>;
+  /** Rows whose `columns` (text) are one of `rows`; null: not filtered on. */
+  within?: { columns: string[]; rows: string[][] } | null;
   toEntry: (row: Row) => Entry;
   positionOf: (entry: Entry) => KeysetPosition;
 }
@@ -45,12 +52,21 @@ function whereOf<Row, Entry>(listing: KeysetListing<Row, Entry>, environmentId: 
   for (const [column, filter] of Object.entries(listing.filters)) {
     if (filter.value !== null && filter.value !== undefined) where.push(`${column} = ${bind(filter.value, filter.cast)}`);
   }
+  const within = listing.within;
+  if (within) {
+    const elements = within.columns.map((_, index) => `wanted.row->>${index}`).join(', ');
+    where.push(`(${within.columns.join(', ')}) IN (SELECT ${elements} FROM jsonb_array_elements(${bind(JSON.stringify(within.rows), 'jsonb')}) AS wanted(row))`);
+  }
+  const idColumns = listing.idColumns ?? ['id'];
   return {
     params,
     bind,
     /** Rows past `position` in the listing's order: `<` is older, `>` is newer. */
     beyond(position: KeysetPosition, comparison: '<' | '>') {
-      where.push(`(${listing.atColumn}, id) ${comparison} (${bind(position.at, 'timestamptz')}, ${bind(position.id, listing.idCast)})`);
+      const ids = idColumns.length === 1 ? [position.id] : position.id.split('\n');
+      if (ids.length !== idColumns.length) throw new Error(`a position in ${listing.table} has ${idColumns.length} ids, got ${ids.length}`);
+      const bound = ids.map((id) => bind(id, listing.idCast)).join(', ');
+      where.push(`(${listing.atColumn}, ${idColumns.join(', ')}) ${comparison} (${bind(position.at, 'timestamptz')}, ${bound})`);
       return this;
     },
     get sql() {
@@ -71,7 +87,8 @@ export async function keysetPage<Row, Entry>(
   const where = whereOf(listing, environmentId);
   if (after) where.beyond(after, '<');
   if (before) where.beyond(before, '>');
-  const order = before ? `${listing.atColumn} ASC, id ASC` : `${listing.atColumn} DESC, id DESC`;
+  const direction = before ? 'ASC' : 'DESC';
+  const order = [listing.atColumn, ...(listing.idColumns ?? ['id'])].map((column) => `${column} ${direction}`).join(', ');
   const rows = await db.$queryRawUnsafe<Row[]>(
     `SELECT ${listing.columns} FROM ${listing.table} WHERE ${where.sql} ORDER BY ${order} LIMIT ${where.bind(pageSize + 1, 'int')}`,
     ...where.params,

@@ -1,6 +1,7 @@
 import type { ObjectInput, ObjectRecord, RecipientRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import type { KeysetPage, KeysetPosition } from './keyset-page';
+import { objectDeletes } from './recipient-deletes';
 import { getRecipientRows, listRecipientRows, writeRecipientBatch } from './recipient-rows';
 
 /** Knock's objects: recipients named by (collection, id), stored by the recipients' own code (recipient-rows.ts). */
@@ -25,20 +26,11 @@ export async function setObject(db: Database, environmentId: string, collection:
 }
 
 /**
- * Removes an object with its channel data and the subscriptions it holds as a subscriber, in one
- * statement. False when there was nothing of it.
+ * Removes an object with everything of it (objectDeletes: its preference sets, channel data, its
+ * subscriptions both as subscriber and as the object), in one statement.
  */
-export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<boolean> {
-  const removed = await db.$queryRawUnsafe<{ removed: bigint }[]>(
-    `WITH deleted_object AS (DELETE FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = $3 RETURNING 1),
-     deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1),
-     deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 RETURNING 1)
-     SELECT (SELECT count(*) FROM deleted_object) + (SELECT count(*) FROM deleted_channels) + (SELECT count(*) FROM deleted_subscriptions) AS removed`,
-    environmentId,
-    collection,
-    id,
-  );
-  return Number(removed[0]?.removed ?? 0) > 0;
+export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<void> {
+  await db.$executeRawUnsafe(`WITH ${objectDeletes('SELECT $3::text')} SELECT 1`, environmentId, collection, id);
 }
 
 /** One page of a collection's objects, newest first (see keyset-page.ts). */

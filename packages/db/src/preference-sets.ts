@@ -1,6 +1,7 @@
 import { applyPreferences, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
+import { preferenceSetEventCtes, type ChangeSource } from './webhooks/outbox';
 import { PREFERENCE_SET_SIZE_CHECK, PreferenceSetLimitError, PreferenceSetTooLargeError, violatesConstraint } from './preference-set-errors';
 
 export interface StoredPreferenceSet {
@@ -87,20 +88,29 @@ export async function putPreferenceSet(
   strategy: PersistenceStrategy,
   patch: PreferenceDocument,
   limits: { setsPerRecipient?: number } = {},
+  /** Who made the change: with it, a change records `preference_set.updated` in the same statement. */
+  changedBy?: ChangeSource,
 ): Promise<PreferenceDocument> {
   const limit = limits.setsPerRecipient;
   const write = upsertOneSetSql(strategy, patch, 'refuse', 'always', limit === undefined ? null : '(SELECT ok FROM allowed)');
-  const limitParam = `$${5 + write.params.length}::int`;
+  const params: unknown[] = [environmentId, recipient.collection, recipient.id, setId, ...write.params];
+  const bind = (value: unknown) => `$${params.push(value)}`;
   const held = 'environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3';
-  const allowed = `EXISTS (SELECT 1 FROM preference_sets WHERE ${held} AND set_id = $4)
-    OR (SELECT count(*) FROM preference_sets WHERE ${held}) < ${limitParam}`;
-  const sql = limit === undefined
-    ? `WITH written AS (${write.sql}) SELECT true AS allowed, (SELECT preferences FROM written) AS preferences`
-    : `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})
+  const allowed = limit === undefined ? 'true' : `EXISTS (SELECT 1 FROM preference_sets WHERE ${held} AND set_id = $4)
+    OR (SELECT count(*) FROM preference_sets WHERE ${held}) < ${bind(limit)}::int`;
+  // The set before the write (the statement's snapshot): an event only for a write that changed it.
+  const event = changedBy
+    ? `, before AS (SELECT preferences FROM preference_sets WHERE ${held} AND set_id = $4),
+       changed AS (SELECT $1::uuid AS environment_id, $2::text AS recipient_collection, $3::text AS recipient_id, $4::text AS set_id,
+                          written.preferences::jsonb AS preferences
+                   FROM written WHERE written.preferences::jsonb IS DISTINCT FROM (SELECT preferences FROM before)),
+       ${preferenceSetEventCtes('changed', 'preference_set.updated', bind(changedBy.source), bind(changedBy.actor))}`
+    : '';
+  const sql = `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})${event}
        SELECT (SELECT ok FROM allowed) AS allowed, (SELECT preferences FROM written) AS preferences`;
   let rows: { allowed: boolean; preferences: string | null }[];
   try {
-    rows = await db.$queryRawUnsafe(sql, environmentId, recipient.collection, recipient.id, setId, ...write.params, ...(limit === undefined ? [] : [limit]));
+    rows = await db.$queryRawUnsafe(sql, ...params);
   } catch (error) {
     if (violatesConstraint(error, PREFERENCE_SET_SIZE_CHECK)) throw new PreferenceSetTooLargeError();
     throw error;
@@ -111,15 +121,21 @@ export async function putPreferenceSet(
   return JSON.parse(rows[0].preferences) as PreferenceDocument;
 }
 
-export async function deletePreferenceSet(db: Queryable, environmentId: string, recipient: RecipientReference, setId: string): Promise<boolean> {
-  const count = await db.$executeRawUnsafe(
-    'DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 AND set_id = $4',
+/** Deletes one set; with `changedBy`, a set that was there records `preference_set.deleted` in the same statement. */
+export async function deletePreferenceSet(db: Queryable, environmentId: string, recipient: RecipientReference, setId: string, changedBy?: ChangeSource): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ deleted: number }[]>(
+    `WITH deleted AS (
+       DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = $3 AND set_id = $4
+       RETURNING environment_id, recipient_collection, recipient_id, set_id, preferences)${changedBy ? `,
+     ${preferenceSetEventCtes('deleted', 'preference_set.deleted', '$5', '$6')}` : ''}
+     SELECT count(*)::int AS deleted FROM deleted`,
     environmentId,
     recipient.collection,
     recipient.id,
     setId,
+    ...(changedBy ? [changedBy.source, changedBy.actor] : []),
   );
-  return count > 0;
+  return (rows[0]?.deleted ?? 0) > 0;
 }
 
 /** The `default` sets of these users, by user id (for a listing's `include[]=preferences`); absent when none is stored. */

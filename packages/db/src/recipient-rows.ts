@@ -1,11 +1,12 @@
-import { mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type RecipientInput, type RecipientRecord, USERS_COLLECTION } from '@prefs/core';
+import { mergeProperties, StoredPropertiesLimitError, withinStoredLimits, type JsonValue, type RecipientInput, type RecipientRecord, type RecipientReference, type UserInput, USERS_COLLECTION } from '@prefs/core';
 import type { Queryable } from './client';
 import { keysetPage, type KeysetPage, type KeysetPosition } from './keyset-page';
 
 /**
  * A recipient's own row, the same code for both kinds: users in `users` by id, objects in `objects` by
  * (collection, id). Every statement takes the environment as `$1`, the ids as `$2` and, for objects, the
- * collection as `$3`; `rowsOf` says which table and key that is.
+ * collection as `$3`; `rowsOf` says which table and key that is. At the end, recipients of any collections
+ * at once by reference (both ends of subscriptions): read in one statement, and made to exist.
  */
 
 interface RecipientRow {
@@ -112,4 +113,48 @@ export async function listRecipientRows(
   const filters = { collection: { value: rows.table === 'objects' ? collection : null, cast: 'text' } };
   const listing = { table: rows.table, columns: COLUMNS, atColumn: 'created_at', idCast: 'text', filters, toEntry: toRecord, positionOf: (record: RecipientRecord) => ({ at: record.createdAt, id: record.id }) };
   return keysetPage(db, listing, args);
+}
+
+/** The key of a recipient in the maps below: collection and id, one line each (ids hold no control characters). */
+export const recipientKey = (recipient: RecipientReference): string => `${recipient.collection}\n${recipient.id}`;
+
+const references = (recipients: RecipientReference[]) => JSON.stringify(recipients.map((recipient) => [recipient.collection, recipient.id]));
+
+/** The stored users and objects among `recipients`, by `recipientKey`; those not stored are absent. */
+export async function getRecipients(db: Queryable, environmentId: string, recipients: RecipientReference[]): Promise<Map<string, RecipientRecord & RecipientReference>> {
+  if (recipients.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<(RecipientRow & { collection: string })[]>(
+    `WITH wanted AS (SELECT wanted.ref->>0 AS collection, wanted.ref->>1 AS id FROM jsonb_array_elements($2::jsonb) AS wanted(ref))
+     SELECT $3::text AS collection, u.id, u.properties, u.created_at, u.updated_at FROM users u
+     WHERE u.environment_id = $1::uuid AND u.id IN (SELECT id FROM wanted WHERE collection = $3::text)
+     UNION ALL
+     SELECT o.collection, o.id, o.properties, o.created_at, o.updated_at FROM objects o
+     WHERE o.environment_id = $1::uuid AND (o.collection, o.id) IN (SELECT collection, id FROM wanted WHERE collection <> $3::text)`,
+    environmentId,
+    references(recipients),
+    USERS_COLLECTION,
+  );
+  return new Map(rows.map((row) => [recipientKey(row), { collection: row.collection, ...toRecord(row) }]));
+}
+
+/**
+ * Makes every recipient exist (users and objects not stored yet are created empty), then identifies the
+ * users sent inline (their properties merged, as identify does). Rows are created in one statement in key
+ * order, so concurrent writers never wait on each other in a cycle. Run it in a transaction; throws
+ * StoredPropertiesLimitError as `writeRecipientBatch` does.
+ */
+export async function identifyRecipients(tx: Queryable, environmentId: string, recipients: RecipientReference[], identify: UserInput[]): Promise<void> {
+  if (recipients.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `WITH wanted AS (SELECT DISTINCT wanted.ref->>0 AS collection, wanted.ref->>1 AS id FROM jsonb_array_elements($2::jsonb) AS wanted(ref)),
+     new_users AS (
+       INSERT INTO users (environment_id, id) SELECT $1::uuid, id FROM wanted WHERE collection = $3::text ORDER BY id
+       ON CONFLICT (environment_id, id) DO NOTHING)
+     INSERT INTO objects (environment_id, collection, id) SELECT $1::uuid, collection, id FROM wanted WHERE collection <> $3::text ORDER BY collection, id
+     ON CONFLICT (environment_id, collection, id) DO NOTHING`,
+    environmentId,
+    references(recipients),
+    USERS_COLLECTION,
+  );
+  await writeRecipientBatch(tx, environmentId, USERS_COLLECTION, identify);
 }

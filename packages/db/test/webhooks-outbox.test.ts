@@ -1,9 +1,12 @@
+import { userRecipient } from '@prefs/core';
 import { useTestEnvironment, userIds } from '@prefs/testing';
 import {
   claimOperation,
   createBulkOperation,
   createWebhookEndpoint,
+  deletePreferenceSet,
   failBulkOperation,
+  putPreferenceSet,
   setPreferencesOperation,
   updateWebhookEndpoint,
   writeOperationBatch,
@@ -95,4 +98,32 @@ it('records an event in the caller\'s transaction, and none when it rolls back',
   ).rejects.toThrow('roll back');
   await recordWebhookEvent(env.db, environmentId, 'preference_set.updated', { set_id: 'kept' });
   expect(await events(environmentId)).toEqual([{ id: expect.any(String), type: 'preference_set.updated', deliveries: 1 }]);
+});
+
+it('records preference_set.updated for a write that changes the set, and .deleted for a delete, with who did it', async () => {
+  const { environmentId } = await env.createEnvironment('sets');
+  const hook = await createWebhookEndpoint(env.db, environmentId, { url: 'http://127.0.0.1:9/a', events: ['preference_set.updated', 'preference_set.deleted'], description: null });
+  const by = { source: 'api', actor: 'sk_test_1234' };
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'replace', { channel_types: { email: true } }, {}, by);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'merge', { channel_types: { email: true } }, {}, by);
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', 'merge', { channel_types: { sms: false } }, { setsPerRecipient: 5 }, by);
+  // Without a source (a path that records nothing yet), and a delete of a set that is not there: no event.
+  await putPreferenceSet(env.db, environmentId, userRecipient('u1'), 'other', 'replace', { commercial_subscribed: false });
+  expect(await deletePreferenceSet(env.db, environmentId, userRecipient('u1'), 'missing', by)).toBe(false);
+  expect(await deletePreferenceSet(env.db, environmentId, userRecipient('u1'), 'default', { source: 'browser', actor: 'u1' })).toBe(true);
+
+  // Events of one millisecond have no order between them: compared as sets.
+  expect((await events(environmentId)).map((event) => event.type).sort()).toEqual(['preference_set.deleted', 'preference_set.updated', 'preference_set.updated']);
+  const bodies = (await takeDueDeliveries(env.db, hook!.id, 10, 30_000)).map((due) => JSON.parse(webhookEventBody(due)).data);
+  const set = (document: object) => ({ __typename: 'PreferenceSet', id: 'default', categories: null, workflows: null, channel_types: null, channels: null, commercial_subscribed: null, ...document });
+  expect(bodies).toHaveLength(3);
+  expect(bodies).toEqual(expect.arrayContaining([
+    { recipient: { id: 'u1', collection: null }, set_id: 'default', preference_set: set({ channel_types: { email: true } }), source: 'api', actor: 'sk_test_1234' },
+    { recipient: { id: 'u1', collection: null }, set_id: 'default', preference_set: set({ channel_types: { email: true, sms: false } }), source: 'api', actor: 'sk_test_1234' },
+    { recipient: { id: 'u1', collection: null }, set_id: 'default', preference_set: set({ channel_types: { email: true, sms: false } }), source: 'browser', actor: 'u1' },
+  ]));
+  // An object's set names its collection.
+  await putPreferenceSet(env.db, environmentId, { collection: 'projects', id: 'p1' }, 'default', 'replace', { commercial_subscribed: true }, {}, by);
+  const [objectEvent] = await takeDueDeliveries(env.db, hook!.id, 10, 30_000);
+  expect(JSON.parse(webhookEventBody(objectEvent)).data.recipient).toEqual({ id: 'p1', collection: 'projects' });
 });

@@ -1,5 +1,25 @@
-import { applyPreferences, mergeProperties, validateBulkDeleteTenants, validateBulkDeleteUsers, validateBulkIdentifyUsers, validateBulkSetTenants, type JsonValue, type Validated } from '@prefs/core';
-import { deleteTenantsOperation, deleteUsersOperation, identifyUsersOperation, setPreferencesOperation, setTenantsOperation, type NewBulkOperation } from '@prefs/db';
+import {
+  applyPreferences,
+  mergeProperties,
+  validateBulkDeleteObjects,
+  validateBulkDeleteTenants,
+  validateBulkDeleteUsers,
+  validateBulkIdentifyUsers,
+  validateBulkSetObjects,
+  validateBulkSetTenants,
+  type JsonValue,
+  type Validated,
+} from '@prefs/core';
+import {
+  deleteObjectsOperation,
+  deleteTenantsOperation,
+  deleteUsersOperation,
+  identifyUsersOperation,
+  setObjectsOperation,
+  setPreferencesOperation,
+  setTenantsOperation,
+  type NewBulkOperation,
+} from '@prefs/db';
 import type { TestEnvironment } from '@prefs/testing';
 import {
   deepEqual,
@@ -184,8 +204,54 @@ export const TENANT_DELETES: FaultKind = {
   operation: (keys) => deleteTenantsOperation(valid(validateBulkDeleteTenants([], { tenant_ids: keys }))),
 };
 
+/** Objects of one collection: objects.set merges properties as users.identify does, on the objects' rows. */
+const COLLECTION = 'fault-projects';
+
+export const OBJECTS: FaultKind = {
+  ...USERS,
+  name: 'objects.set',
+  path: `/v1/objects/${COLLECTION}/bulk/set`,
+  body: (keys, write) => ({ objects: keys.map((id) => ({ id, ...write })) }),
+  async seed(env, state) {
+    const rows = [...state].filter(([, value]) => value !== null).map(([id, value]) => ({ id, ...(value as object) }));
+    await env.db.$executeRawUnsafe(
+      `INSERT INTO objects (environment_id, collection, id, properties)
+       SELECT $1::uuid, $2, seed.id, seed.properties FROM jsonb_to_recordset($3::jsonb) AS seed(id text, properties jsonb)`,
+      env.environmentId,
+      COLLECTION,
+      JSON.stringify(rows),
+    );
+  },
+  lock: (env, key) =>
+    lockRow(env, 'SELECT 1 FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = $3 FOR UPDATE', [env.environmentId, COLLECTION, key], `object ${key}`),
+  async read(env, keys) {
+    const rows = await env.db.$queryRawUnsafe<{ id: string; properties: Properties }[]>(
+      'SELECT id, properties FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = ANY($3::text[])',
+      env.environmentId,
+      COLLECTION,
+      keys,
+    );
+    const state: KeyState = new Map(keys.map((key) => [key, null]));
+    for (const row of rows) state.set(row.id, { properties: row.properties });
+    return state;
+  },
+  operation: (keys, write) => setObjectsOperation(COLLECTION, valid(validateBulkSetObjects(OBJECTS.body(keys, write)))),
+};
+
+/** objects.delete over the objects OBJECTS seeds: every key ends with no row (as DELETES for users). */
+export const OBJECT_DELETES: FaultKind = {
+  ...OBJECTS,
+  name: 'objects.delete',
+  first: {},
+  second: {},
+  path: `/v1/objects/${COLLECTION}/bulk/delete`,
+  body: (keys) => ({ object_ids: keys }),
+  apply: DELETES.apply,
+  operation: (keys) => deleteObjectsOperation(COLLECTION, valid(validateBulkDeleteObjects({ object_ids: keys }))),
+};
+
 /** The kinds with one document per key; the preference kind keeps its own writes in each test. */
-export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES];
+export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES, OBJECTS, OBJECT_DELETES];
 
 export async function postOperation(
   api: ApiHandle,

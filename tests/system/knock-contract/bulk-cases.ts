@@ -25,4 +25,12 @@ export const bulkCases: Record<string, ContractCase> = {
     await context.untilEnded(started((await knock.send('bulkSetTenants', { body: { tenants: ['tenant_1', 'tenant_2'] } })).body));
     await context.untilEnded(started((await knock.send('bulkDeleteTenants', { query: { 'tenant_ids[]': ['tenant_1', 'tenant_2', 'tenant_never'] } })).body));
   },
+  bulkSetObjects: async (knock, context) => {
+    await context.untilEnded(started((await knock.send('bulkSetObjects', { params: { collection: 'projects' } })).body));
+  },
+  bulkDeleteObjects: async (knock, context) => {
+    const body = { objects: [{ id: 'obj_123' }, { id: 'obj_456' }] };
+    await context.untilEnded(started((await knock.send('bulkSetObjects', { params: { collection: 'doomed' }, body })).body));
+    await context.untilEnded(started((await knock.send('bulkDeleteObjects', { params: { collection: 'doomed' } })).body));
+  },
 };

@@ -10,6 +10,7 @@ import { DIFFERENCES, NOT_YET_TAKEN, type Difference } from './differences';
 import { ajv, knockDocument, knockOperations, pathShape, requestExample } from './knock-document';
 import { objectCases } from './object-cases';
 import { preferenceCases } from './preference-cases';
+import { subscriptionCases } from './subscription-cases';
 import { tenantAudienceCases } from './tenant-audience-cases';
 import { userCases } from './user-cases';
 
@@ -19,7 +20,7 @@ import { userCases } from './user-cases';
  * own request examples among them, and every answer must fit Knock's document's response schema for its
  * status, save the differences recorded on purpose in differences.ts.
  */
-const CASES: Record<string, ContractCase> = { ...userCases, ...objectCases, ...preferenceCases, ...tenantAudienceCases, ...bulkCases };
+const CASES: Record<string, ContractCase> = { ...userCases, ...objectCases, ...preferenceCases, ...tenantAudienceCases, ...subscriptionCases, ...bulkCases };
 
 type ServedDocument = { paths: Record<string, Record<string, { operationId?: string; responses?: unknown }>> };
 const t = useApiAndWorker();

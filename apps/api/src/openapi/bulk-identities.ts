@@ -1,6 +1,7 @@
 import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS, MAX_ID_LENGTH } from '@prefs/core';
+import { collectionParameter } from './objects';
 
-/** OpenAPI: bulk tenants set and delete, bulk users identify and delete, more kinds of bulk operation. */
+/** OpenAPI: bulk tenants set and delete, bulk users identify and delete, bulk objects set and delete: more kinds of bulk operation. */
 
 type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -12,10 +13,14 @@ export const bulkIdentitiesSchemas: Record<string, Schema> = {
   BulkSetTenantsRequest: ENTITY_REQUEST_SCHEMAS.BulkSetTenantsRequest,
   BulkIdentifyUsersRequest: ENTITY_REQUEST_SCHEMAS.BulkIdentifyUsersRequest,
   BulkDeleteTenantsRequest: ENTITY_REQUEST_SCHEMAS.BulkDeleteTenantsRequest,
+  BulkSetObjectsRequest: ENTITY_REQUEST_SCHEMAS.BulkSetObjectsRequest,
 };
 
-/** A bulk POST whose input is a JSON body (`request`, a schema's name), or query parameters and an optional body. */
-function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string | { query: Schema[]; body: string }) {
+/**
+ * A bulk POST whose input is a JSON body (`request`, a schema's name), or query parameters and an optional
+ * body; `pathParameters` name what its path holds (an objects collection).
+ */
+function bulkPost(operationId: string, tag: string, summary: string, description: string, request: string | { query: Schema[]; body: string }, pathParameters: Schema[] = []) {
   const input = typeof request === 'string'
     ? { parameters: [], requestBody: { required: true, content: json(ref(request)) } }
     : { parameters: request.query, requestBody: { required: false, content: json(ref(request.body)) } };
@@ -25,7 +30,7 @@ function bulkPost(operationId: string, tag: string, summary: string, description
       tags: [tag],
       summary,
       description: `${description} Answers with the bulk operation (\`queued\`) before the writes happen; poll \`progress_path\` until \`completed\` or \`failed\`. Rate tier 1.`,
-      parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }, ...input.parameters],
+      parameters: [...pathParameters, { $ref: '#/components/parameters/IdempotencyKey' }, ...input.parameters],
       requestBody: input.requestBody,
       responses: {
         '200': response('The bulk operation.', ref('BulkOperation')),
@@ -78,5 +83,21 @@ export const bulkIdentitiesPaths = {
     'Bulk delete users',
     `Records a bulk operation (\`users.delete\`) that removes up to ${MAX_BULK_ITEMS} users with everything of them (properties, preference sets, channel data, audience memberships, unsubscribe events), in batches; a user that does not exist counts as deleted. It applies after every operation on those users accepted before it, and before every one accepted after it.`,
     'BulkDeleteUsersRequest',
+  ),
+  '/v1/objects/{collection}/bulk/set': bulkPost(
+    'bulkSetObjects',
+    'Objects',
+    'Bulk set objects',
+    `Records a bulk operation (\`objects.set\`) that sets up to ${MAX_BULK_ITEMS} objects of the collection as \`PUT /v1/objects/{collection}/{id}\` would; an object whose properties would pass the stored limits is an error item \`{ id, collection }\`.`,
+    'BulkSetObjectsRequest',
+    [collectionParameter],
+  ),
+  '/v1/objects/{collection}/bulk/delete': bulkPost(
+    'bulkDeleteObjects',
+    'Objects',
+    'Bulk delete objects',
+    `Records a bulk operation (\`objects.delete\`) that removes up to ${MAX_BULK_ITEMS} objects of the collection with everything of them (properties, preference sets, channel data, their subscriptions as subscriber and as the object), in batches; an object that does not exist counts as deleted. It applies in acceptance order with the collection's other objects operations on the same ids.`,
+    'BulkDeleteObjectsRequest',
+    [collectionParameter],
   ),
 };

@@ -84,7 +84,7 @@ export const objectsPaths: Paths = {
       operationId: 'deleteObject',
       tags: ['Objects'],
       summary: 'Delete an object',
-      description: 'Removes the object with its properties, channel data and the subscriptions it holds; 204 also when there was nothing of it. Rate tier 3.',
+      description: 'Removes the object with its properties, preference sets, channel data and subscriptions (as subscriber and as the object), together; 204 also when there was nothing of it. Rate tier 3.',
       parameters: objectParameters,
       responses: { '204': { description: 'Removed.' }, ...v1Errors('422') },
     },

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { GRANULAR_FIELDS, toPreferenceSetResource, userRecipient, validateGranularPreferences, validateSetId, validateUserId, type FieldError, type GranularField } from '@prefs/core';
 import { putPreferenceSet, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
+import { changeSourceOf } from '../change-source';
 import { InvalidParams, invalidParams } from '../errors';
 
 /**
@@ -22,7 +23,7 @@ export function granularPreferencesRouter(deps: { db: Database; setsPerRecipient
     if (errors.length > 0) throw new InvalidParams(errors);
     const result = validateGranularPreferences(field, key, req.body);
     if (!result.ok) throw invalidParams(result.errors);
-    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, 'merge', result.value.document, { setsPerRecipient });
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, 'merge', result.value.document, { setsPerRecipient }, changeSourceOf(req, res));
     res.json(toPreferenceSetResource(setId, stored));
   };
 

@@ -17,6 +17,7 @@ import {
   putPreferenceSet,
   type Database,
 } from '@prefs/db';
+import { changeSourceOf } from '../change-source';
 import { environmentOf } from '../auth';
 import { InvalidParams, invalidParams } from '../errors';
 import { tenantOfSet } from '../set-tenant';
@@ -64,7 +65,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     if (!result.ok) throw invalidParams(result.errors);
     const { strategy, document } = result.value;
     // Past a stored limit this throws the db package's refusal, which the error handlers answer as a 422.
-    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, strategy, document, { setsPerRecipient });
+    const stored = await putPreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, strategy, document, { setsPerRecipient }, changeSourceOf(req, res));
     res.json(toPreferenceSetResource(setId, stored));
   });
 
@@ -72,7 +73,7 @@ export function preferencesRouter(deps: { db: Database; setsPerRecipient: number
     const userId = req.params.userId;
     const setId = req.params.setId;
     checkPath(userId, setId);
-    await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId);
+    await deletePreferenceSet(db, environmentOf(res.locals).environmentId, userRecipient(userId), setId, changeSourceOf(req, res));
     res.status(204).end();
   });
 

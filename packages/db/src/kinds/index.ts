@@ -5,6 +5,8 @@ import { tenantsDelete } from './tenants-delete';
 import { tenantsSet } from './tenants-set';
 import { usersDelete } from './users-delete';
 import { usersIdentify } from './users-identify';
+import { objectsDelete } from './objects-delete';
+import { objectsSet } from './objects-set';
 import { UnknownOperationKindError } from './errors';
 
 /**
@@ -12,7 +14,7 @@ import { UnknownOperationKindError } from './errors';
  * operations/run.ts. A new kind is one file (defineOperationKind: id, payload schema, batch writer)
  * listed here.
  */
-export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete];
+export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete, objectsSet, objectsDelete];
 
 const BY_ID = new Map(OPERATION_KINDS.map((kind) => [kind.id, kind]));
 

@@ -70,7 +70,7 @@ function refusedKeysOf(error: unknown): string[] | null {
 /**
  * Writes a batch's items with `write` in the batch's transaction `tx`; records that would pass a stored
  * limit (merged properties, `StoredPropertiesLimitError`; an inline set too large or past the count,
- * `InlineSetsRefusedError`) are set aside as error items and the rest written again, so one oversized
+ * `InlineSetsRefusedError`) are set aside as error items (with their `collection`, for objects) and the rest written again, so one oversized
  * record fails itself, not the operation. Each attempt runs under a savepoint, so a refused one leaves
  * nothing behind, not even the part it wrote.
  */
@@ -79,6 +79,7 @@ export async function writeWithinStoredLimits<T extends { id: string }>(
   keys: string[],
   items: T[],
   write: (items: T[]) => Promise<unknown>,
+  collection: string | null = null,
 ): Promise<BatchOutcome> {
   const refused = new Set<string>();
   for (;;) {
@@ -97,6 +98,6 @@ export async function writeWithinStoredLimits<T extends { id: string }>(
   }
   return {
     successCount: keys.length - refused.size,
-    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection: null })),
+    errorItems: keys.filter((key) => refused.has(key)).map((id) => ({ id, collection })),
   };
 }

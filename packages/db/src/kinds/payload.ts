@@ -1,4 +1,4 @@
-import type { FieldError, Validated } from '@prefs/core';
+import { isPlainObject, typeName, type FieldError, type Validated } from '@prefs/core';
 
 /**
  * A kind's payload schema: the operation's stored `input` (JSON, written when the operation was
@@ -15,3 +15,9 @@ export function invalidPayload(field: string, message: string): { ok: false; err
 /** The payload of kinds whose keys are all they need (the deletes): an empty input. */
 export const EMPTY_PAYLOAD: PayloadSchema<null> = (stored) =>
   stored === null || (typeof stored === 'object' && !Array.isArray(stored) && Object.keys(stored).length === 0) ? { ok: true, value: null } : invalidPayload('input', 'must be empty');
+
+/** The `collection` an objects kind stores in its input (the request's path named it; validated then). */
+export function storedCollection(stored: unknown): Validated<string> {
+  const collection = isPlainObject(stored) ? stored.collection : stored;
+  return typeof collection === 'string' ? { ok: true, value: collection } : invalidPayload('input.collection', `must be a string, got ${typeName(collection)}`);
+}

@@ -5,6 +5,7 @@ import { USERS_DELETE_SCOPE } from '../operations/scopes';
 import { defineOperationKind } from './kind';
 import { EMPTY_PAYLOAD } from './payload';
 import { BATCH_USER_IDS } from './preferences-input';
+import { recipientBelongingsDeletes } from '../recipient-deletes';
 
 /**
  * users.delete (Knock's bulkDeleteUsers): each user and everything of them (properties, preference sets,
@@ -21,9 +22,7 @@ export const usersDelete = defineOperationKind({
     const ids = `SELECT user_id FROM (${BATCH_USER_IDS}) AS ids`;
     return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {
       ctes: `deleted_users AS (DELETE FROM users WHERE environment_id = $1::uuid AND id IN (${ids})),
-       deleted_sets AS (DELETE FROM preference_sets WHERE environment_id = $1::uuid AND recipient_collection = $2::text AND recipient_id IN (${ids})),
-       deleted_channels AS (DELETE FROM channel_data WHERE environment_id = $1::uuid AND recipient_collection = $2::text AND recipient_id IN (${ids})),
-       deleted_subscriptions AS (DELETE FROM subscriptions WHERE environment_id = $1::uuid AND recipient_collection = $2::text AND recipient_id IN (${ids})),
+       ${recipientBelongingsDeletes(ids)},
        deleted_memberships AS (DELETE FROM audience_members WHERE environment_id = $1::uuid AND user_id IN (${ids})),
        deleted_unsubscribes AS (DELETE FROM unsubscribes WHERE environment_id = $1::uuid AND user_id IN (${ids}))`,
       params: [batch.operation.environmentId, USERS_COLLECTION, batch.operation.id, batch.start, batch.count],

@@ -1,4 +1,4 @@
-import { TENANTS_SCOPE, USERS_DELETE_SCOPE } from './scopes';
+import { OBJECTS_SCOPE_PREFIX, TENANTS_SCOPE, USERS_DELETE_SCOPE } from './scopes';
 import type { BulkOperationName, PersistenceStrategy } from '@prefs/core';
 import type { Queryable } from '../client';
 import { prepared } from '../prepared-statements';
@@ -49,9 +49,10 @@ const BLOCKING_CTES = `
     SELECT earlier.id, earlier.seq FROM target
     JOIN bulk_operations earlier
       ON earlier.environment_id = target.environment_id AND earlier.seq < target.seq
-      -- The same scope; and a users.delete orders with every scope keyed by user ids (all but the tenants').
+      -- The same scope; and a users.delete orders with every scope keyed by user ids (all but the tenants' and objects').
       AND (earlier.scope = target.scope
-           OR ('${USERS_DELETE_SCOPE}' IN (earlier.scope, target.scope) AND '${TENANTS_SCOPE}' NOT IN (earlier.scope, target.scope)))
+           OR ('${USERS_DELETE_SCOPE}' IN (earlier.scope, target.scope) AND '${TENANTS_SCOPE}' NOT IN (earlier.scope, target.scope)
+               AND left(earlier.scope, ${OBJECTS_SCOPE_PREFIX.length}) <> '${OBJECTS_SCOPE_PREFIX}' AND left(target.scope, ${OBJECTS_SCOPE_PREFIX.length}) <> '${OBJECTS_SCOPE_PREFIX}'))
     WHERE earlier.status IN (${UNFINISHED_STATUSES_SQL})
       -- Key ranges that do not meet share no key (NULL, for operations recorded before the ranges: compare).
       AND (earlier.first_key <= target.last_key AND earlier.last_key >= target.first_key) IS NOT FALSE),

@@ -1,4 +1,4 @@
-import type { WebhookEventType } from '@prefs/core';
+import { toPreferenceSetResource, type PreferenceDocument, type WebhookEventType } from '@prefs/core';
 import { toBulkOperationResource, type BulkOperationRow } from '../operations/resource';
 
 /**
@@ -16,7 +16,13 @@ function operationOf(stored: Record<string, unknown>): unknown {
   return toBulkOperationResource(row as unknown as BulkOperationRow);
 }
 
+/** A preference set event keeps the set as stored; it is sent as the API's PreferenceSet. */
+function preferenceSetEventOf(stored: Record<string, unknown>): unknown {
+  return { ...stored, preference_set: toPreferenceSetResource(String(stored.set_id), stored.preference_set as PreferenceDocument | null) };
+}
+
 export function webhookEventBody(event: { type: WebhookEventType; data: unknown; eventAt: Date }): string {
-  const data = event.type.startsWith('bulk_operation.') ? operationOf(event.data as Record<string, unknown>) : event.data;
+  const stored = event.data as Record<string, unknown>;
+  const data = event.type.startsWith('bulk_operation.') ? operationOf(stored) : event.type.startsWith('preference_set.') ? preferenceSetEventOf(stored) : event.data;
   return JSON.stringify({ type: event.type, timestamp: event.eventAt.toISOString(), data });
 }

@@ -1,4 +1,4 @@
-import type { WebhookEventType } from '@prefs/core';
+import { USERS_COLLECTION, type WebhookEventType } from '@prefs/core';
 import type { Queryable } from '../client';
 import { RESOURCE_COLUMNS } from '../operations/resource';
 
@@ -50,6 +50,26 @@ export function operationEventCtes(ended: string): string {
     SELECT o.environment_id, 'bulk_operation.' || o.status AS type, ${snapshot} AS data
     FROM ${ended} o WHERE o.status IN ('completed', 'failed')),
   ${webhookEventCtes('operation_event')}`;
+}
+
+/** Who made a change, as the consent history names it: `api` (with the key's prefix), `browser` (the token's `sub`), ... */
+export interface ChangeSource {
+  source: string;
+  actor: string;
+}
+
+/**
+ * The CTEs that record a `preference_set.*` event for each row of `changed` (a CTE with columns
+ * environment_id, recipient_collection, recipient_id, set_id, preferences; a user's collection is shown as null), `source` and `actor` being SQL text (parameters). The
+ * set is rendered as the API's PreferenceSet when sent (events.ts).
+ */
+export function preferenceSetEventCtes(changed: string, type: 'preference_set.updated' | 'preference_set.deleted', source: string, actor: string): string {
+  return `preference_set_event AS (
+    SELECT c.environment_id, '${type}'::text AS type,
+      jsonb_build_object('recipient', jsonb_build_object('id', c.recipient_id, 'collection', NULLIF(c.recipient_collection, '${USERS_COLLECTION}')), 'set_id', c.set_id,
+                         'preference_set', c.preferences, 'source', ${source}::text, 'actor', ${actor}::text) AS data
+    FROM ${changed} c),
+  ${webhookEventCtes('preference_set_event')}`;
 }
 
 /** Records one event in the caller's transaction (or alone), for changes made outside a single statement. */
