@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createWebhookEndpoint, keyPrefixOf } from '@prefs/db';
 import { workflowsOfSize } from '@prefs/testing';
 import { startApi, type ApiProcess } from '../src/server';
 import { useApiTestContext } from './api-test-context';
@@ -105,6 +106,22 @@ describe('PUT /v1/users/:id with inline preferences and channel data', () => {
       expect((await identify('eve', { preferences: { s2: {}, default: { workflows: { w: true } }, s1: { workflows: { w: false } } } }, limited.app)).status).toBe(200);
       expect(Object.keys(await sets('eve')).sort()).toEqual(['default', 's1', 's2']);
     });
+  });
+
+  it('records preference_set.updated (source inline, the key\'s prefix) for each set it changed, none for a set left as it was', async () => {
+    const { environmentId, secretKey } = await t.env.createEnvironment('inline-events');
+    await createWebhookEndpoint(t.env.db, environmentId, { url: 'http://127.0.0.1:9/hook', events: ['preference_set.updated'], description: null });
+    const put = (body: object) => request(t.api.app).put('/v1/users/fay').set(t.auth(secretKey)).send(body);
+    expect((await put({ preferences: { default: { categories: { a: true } } } })).status).toBe(200);
+    expect((await put({ preferences: { default: { categories: { a: true } }, acme: { workflows: { w: false } } } })).status).toBe(200);
+    const events = await t.env.db.$queryRawUnsafe<{ data: { set_id: string; source: string; actor: string; recipient: unknown } }[]>(
+      `SELECT data FROM webhook_events WHERE environment_id = $1::uuid AND type = 'preference_set.updated' ORDER BY created_at, id`,
+      environmentId,
+    );
+    expect(events.map((event) => event.data.set_id).sort()).toEqual(['acme', 'default']);
+    for (const { data } of events) {
+      expect(data).toMatchObject({ recipient: { id: 'fay', collection: null }, source: 'inline', actor: keyPrefixOf(secretKey) });
+    }
   });
 
   it('leaves another environment untouched', async () => {

@@ -64,6 +64,7 @@ export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type Stor
 export { TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 export { toUserResource, type RecipientRecord, type UserRecord } from './user';
 export { toObjectResource, type ObjectRecord } from './object';
+export { INLINE_FIELDS } from './inline-recipient-data';
 export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
 export {
   MAX_SUBSCRIPTION_RECIPIENTS,

@@ -2,7 +2,8 @@ import { USERS_COLLECTION, type UserInput, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import type { KeysetPage, KeysetPosition } from './keyset-page';
 import { getRecipientRows, listRecipientRows } from './recipient-rows';
-import { writeRecipients } from './recipient-writes';
+import { writeRecipients, type InlineLimits } from './recipient-writes';
+import type { ChangeSource } from './webhooks/outbox';
 
 /** An identified user; null when never identified (or deleted). */
 export async function getUser(db: Queryable, environmentId: string, id: string): Promise<UserRecord | null> {
@@ -15,13 +16,16 @@ export async function getUsers(db: Queryable, environmentId: string, ids: string
 }
 
 /** Identifies up to 1,000 users with their inline data in a transaction, as `writeRecipients` writes any recipients. */
-export async function writeUserBatch(tx: Queryable, environmentId: string, items: UserInput[], limits: { setsPerRecipient?: number } = {}): Promise<UserRecord[]> {
-  return writeRecipients(tx, environmentId, USERS_COLLECTION, items, limits);
+export async function writeUserBatch(tx: Queryable, environmentId: string, items: UserInput[], limits: InlineLimits = {}, changedBy?: ChangeSource): Promise<UserRecord[]> {
+  return writeRecipients(tx, environmentId, USERS_COLLECTION, items, limits, changedBy);
 }
 
-/** Identifies one user (PUT /v1/users/:id) with its inline data, in one transaction, and returns it as stored. */
-export async function identifyUser(db: Database, environmentId: string, input: UserInput, limits: { setsPerRecipient?: number } = {}): Promise<UserRecord> {
-  const [user] = await db.$transaction((tx) => writeUserBatch(tx, environmentId, [input], limits), TRANSACTION_OPTIONS);
+/**
+ * Identifies one user (PUT /v1/users/:id) with its inline data, in one transaction, and returns it as
+ * stored; with `changedBy`, each set its inline preferences change records `preference_set.updated`.
+ */
+export async function identifyUser(db: Database, environmentId: string, input: UserInput, limits: InlineLimits = {}, changedBy?: ChangeSource): Promise<UserRecord> {
+  const [user] = await db.$transaction((tx) => writeUserBatch(tx, environmentId, [input], limits, changedBy), TRANSACTION_OPTIONS);
   return user;
 }
 

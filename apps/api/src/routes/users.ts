@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { toPreferenceSetResource, toUserResource, validateMergeUserRequest, validateUserInput, type UserRecord } from '@prefs/core';
 import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
+import { changeSourceOf } from '../change-source';
 import { InvalidParams, invalidParams, NotFound } from '../errors';
 import { pageInfo, QueryReader } from '../page-query';
 import { checkRecipientId, includesPreferences, RECIPIENTS, withinStoredLimits } from '../recipient-requests';
@@ -45,7 +46,7 @@ export function usersRouter(deps: { db: Database; setsPerRecipient: number }): R
     // A PUT without a body identifies the user with no properties, as `{}` does.
     const result = validateUserInput(req.body === undefined ? {} : req.body, id);
     if (!result.ok) throw invalidParams(result.errors);
-    res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value, { setsPerRecipient }))));
+    res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value, { setsPerRecipient }, { source: 'inline', actor: changeSourceOf(req, res).actor }))));
   });
 
   // Knock's merge: the user of `from_user_id` folded into this one, then deleted (merge-users.ts).
