@@ -157,6 +157,34 @@ it("drives knock.objects unchanged: set, get, list (auto-paginated), channel dat
   await expect(knock.objects.set('$users', 'x', {})).rejects.toMatchObject({ status: 422 });
 });
 
+it("drives an object's preference sets unchanged: setPreferences (creating the object), getPreferences, listPreferences, unsetPreferences", async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  const set = await knock.objects.setPreferences('channels', 'general', 'default', {
+    categories: { marketing: false, transactional: { channel_types: { email: false } } },
+    channel_types: { email: true },
+    workflows: { 'dinosaurs-loose': { channel_types: { email: false } } },
+  });
+  expect(set).toEqual({
+    __typename: 'PreferenceSet',
+    id: 'default',
+    categories: { marketing: false, transactional: { channel_types: { email: false } } },
+    workflows: { 'dinosaurs-loose': { channel_types: { email: false } } },
+    channel_types: { email: true },
+    channels: null,
+    commercial_subscribed: null,
+  });
+  // As Knock's document says, the set created the object.
+  expect(await knock.objects.get('channels', 'general')).toMatchObject({ id: 'general', collection: 'channels' });
+  await knock.objects.setPreferences('channels', 'general', 'default', { __persistence_strategy__: 'merge', categories: { marketing: true } });
+  expect((await knock.objects.getPreferences('channels', 'general', 'default')).categories).toEqual({ marketing: true, transactional: { channel_types: { email: false } } });
+  expect((await knock.objects.listPreferences('channels', 'general')).map((stored) => stored.id)).toEqual(['default']);
+  await knock.objects.unsetPreferences('channels', 'general', 'default');
+  expect(await knock.objects.listPreferences('channels', 'general')).toEqual([]);
+  // A set not stored reads as the defaults that apply: here none, every field null.
+  expect(await knock.objects.getPreferences('channels', 'general', 'default')).toMatchObject({ id: 'default', categories: null, channel_types: null });
+  await expect(knock.objects.setPreferences('$users', 'general', 'default', {})).rejects.toMatchObject({ status: 422 });
+});
+
 it('subscribes recipients to an object, lists them both ways and unsubscribes them (objects.*Subscriptions, users.listSubscriptions)', async () => {
   const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
   await knock.objects.set('projects', 'sdk-1', { name: 'Subscribed to' });

@@ -279,6 +279,7 @@ describe('GET /openapi.json', () => {
     conforms('get', objectPath, await request(app).get('/v1/objects/projects/nobody').set(auth()));
     conforms('get', objectPath, await request(app).get('/v1/objects/$users/p-1').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?page_size=1').set(auth()));
+    conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?include[]=preferences').set(auth()));
     conforms('get', '/v1/objects/{collection}', await request(app).get('/v1/objects/projects?after=forged').set(auth()));
     const objectChannelData = '/v1/objects/{collection}/{object_id}/channel_data/{channel_id}';
     const objectPush = '/v1/objects/projects/p-1/channel_data/97c5837d-c65c-4d54-aa39-080eeb81c69d';
@@ -290,6 +291,37 @@ describe('GET /openapi.json', () => {
     conforms('delete', objectChannelData, await request(app).delete(objectPush).set(auth()));
     conforms('get', objectChannelData, await request(app).get(objectPush).set(auth()));
     conforms('delete', objectChannelData, await request(app).delete('/v1/objects/projects/p-1/channel_data/push').set(auth()));
+    // Objects' preference sets: the users' operations under the object's path.
+    const objectSets = '/v1/objects/{collection}/{object_id}/preferences';
+    const objectSet = `${objectSets}/{id}`;
+    const projectSets = '/v1/objects/projects/p-1/preferences';
+    for (const body of [{ __persistence_strategy__: 'merge', categories: { marketing: false }, channel_types: { email: true } }, { channel_types: { pager: true } }]) {
+      const res = await request(app).put(`${projectSets}/default`).set(auth()).send(body);
+      conforms('put', objectSet, res);
+      requestConforms('put', objectSet, body, res);
+    }
+    conforms('put', objectSet, await request(app).put('/v1/objects/$x/p-1/preferences/default').set(auth()).send({}));
+    conforms('get', objectSets, await request(app).get(projectSets).set(auth()));
+    conforms('get', objectSets, await request(app).get('/v1/objects/$x/p-1/preferences').set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/default`).set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/acme?tenant=acme`).set(auth()));
+    conforms('get', objectSet, await request(app).get(`${projectSets}/${'x'.repeat(256)}`).set(auth()));
+    const objectGranular: [string, string, unknown][] = [
+      [`${objectSet}/channel_types`, `${projectSets}/default/channel_types`, { email: false }],
+      [`${objectSet}/channel_types/{type}`, `${projectSets}/default/channel_types/sms`, { subscribed: true }],
+      [`${objectSet}/workflows`, `${projectSets}/default/workflows`, { welcome: { channel_types: { email: true } } }],
+      [`${objectSet}/workflows/{key}`, `${projectSets}/default/workflows/welcome`, { subscribed: false }],
+      [`${objectSet}/categories`, `${projectSets}/default/categories`, { marketing: null }],
+      [`${objectSet}/categories/{key}`, `${projectSets}/default/categories/product`, { conditions: [condition] }],
+    ];
+    for (const [template, path, body] of objectGranular) {
+      const res = await request(app).put(path).set(auth()).send(body as object);
+      conforms('put', template, res);
+      requestConforms('put', template, body, res);
+      conforms('put', template, await request(app).put(path).set(auth()).send({ nonsense: [1] }));
+    }
+    conforms('delete', objectSet, await request(app).delete(`${projectSets}/default`).set(auth()));
+    conforms('delete', objectSet, await request(app).delete('/v1/objects/$x/p-1/preferences/default').set(auth()));
     conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
     conforms('delete', objectPath, await request(app).delete('/v1/objects/projects/p-1').set(auth()));
     conforms('delete', objectPath, await request(app).delete(`/v1/objects/projects/${'x'.repeat(256)}`).set(auth()));

@@ -2,8 +2,10 @@ import {
   MAX_STORED_PROPERTIES,
   MAX_STORED_PROPERTIES_BYTES,
   StoredPropertiesLimitError,
+  userRecipient,
   validateCollection,
   validateRecipientId,
+  validateSetId,
   validateUserId,
   type FieldError,
   type RecipientReference,
@@ -34,6 +36,49 @@ export function objectOfPath(params: Record<string, string>, idField: string): R
   if (collection.ok && id.ok) return { collection: collection.value, id: id.value };
   const errors: FieldError[] = [...(collection.ok ? [] : collection.errors), ...(id.ok ? [] : id.errors)];
   throw new InvalidParams(errors);
+}
+
+/**
+ * Where a recipient's sub-resources (preference sets, channel data) are mounted: one router serves every
+ * kind of recipient, `recipientOf` reading who it is from the path (a 422 naming each bad part).
+ */
+export interface RecipientPath {
+  /** The route prefix, in Express's syntax. */
+  prefix: string;
+  recipientOf: (params: Record<string, string>) => RecipientReference;
+}
+
+export const USER_PATH: RecipientPath = {
+  prefix: '/users/:user_id',
+  recipientOf: (params) => {
+    const id = validateRecipientId(params.user_id, 'user_id');
+    if (!id.ok) throw new InvalidParams(id.errors);
+    return userRecipient(id.value);
+  },
+};
+
+export const OBJECT_PATH: RecipientPath = {
+  prefix: '/objects/:collection/:object_id',
+  recipientOf: (params) => objectOfPath(params, 'object_id'),
+};
+
+/** Users' and objects' paths, as Knock's document mounts a recipient's sub-resources. */
+export const RECIPIENT_PATHS: readonly RecipientPath[] = [USER_PATH, OBJECT_PATH];
+
+/** The recipient and the preference set (`:id`) a path names, or one 422 naming every bad part. */
+export function setOfPath(path: RecipientPath, params: Record<string, string>): { recipient: RecipientReference; setId: string } {
+  const errors: FieldError[] = [];
+  let recipient: RecipientReference | null = null;
+  try {
+    recipient = path.recipientOf(params);
+  } catch (error) {
+    if (!(error instanceof InvalidParams)) throw error;
+    errors.push(...error.errors);
+  }
+  const setError = validateSetId(params.id);
+  if (setError) errors.push(setError);
+  if (recipient === null || errors.length > 0) throw new InvalidParams(errors);
+  return { recipient, setId: params.id };
 }
 
 /** A write that would grow the stored properties past their limits is a 422, like any bad body. */

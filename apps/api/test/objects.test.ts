@@ -136,6 +136,24 @@ describe('GET /v1/objects/:collection', () => {
     expect((await list('')).body.entries).toHaveLength(5);
   });
 
+  it('with include[]=preferences gives each object its default set (every field null when none is stored)', async () => {
+    await set('with-sets', 'a', {});
+    await set('with-sets', 'b', {});
+    await t.env.db.$executeRawUnsafe(
+      `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)
+       VALUES ($1::uuid, 'with-sets', 'a', 'default', '{"categories": {"marketing": false}}'), ($1::uuid, '$users', 'b', 'default', '{"categories": {"marketing": true}}')`,
+      t.env.environmentId,
+    );
+    const res = await request(t.api.app).get('/v1/objects/with-sets?include[]=preferences').set(t.auth());
+    expect(res.status).toBe(200);
+    const byId = Object.fromEntries(res.body.entries.map((entry: { id: string; preferences: unknown }) => [entry.id, entry.preferences]));
+    expect(byId.a).toMatchObject({ __typename: 'PreferenceSet', id: 'default', categories: { marketing: false } });
+    // b's set is a user's of the same id, not the object's.
+    expect(byId.b).toMatchObject({ id: 'default', categories: null, workflows: null });
+    expect((await request(t.api.app).get('/v1/objects/with-sets').set(t.auth())).body.entries[0]).not.toHaveProperty('preferences');
+    expect(fieldsOf(await request(t.api.app).get('/v1/objects/with-sets?include[]=messages').set(t.auth()))).toEqual(['include:isIn']);
+  });
+
   it('refuses a bad page_size or cursor, and a reserved collection', async () => {
     expect(fieldsOf(await request(t.api.app).get('/v1/objects/pages?page_size=51&after=nope').set(t.auth()))).toEqual(['page_size:max', 'after:invalidCursor']);
     expect(fieldsOf(await request(t.api.app).get('/v1/objects/$users').set(t.auth()))).toEqual(['collection:reserved']);
@@ -162,10 +180,14 @@ describe('DELETE /v1/objects/:collection/:id', () => {
     );
     expect((await request(t.api.app).delete(objectPath('projects', 'doomed')).set(t.auth())).status).toBe(204);
     expect((await get('projects', 'doomed')).status).toBe(404);
-    const sets = await t.env.db.$queryRawUnsafe<{ recipient: string }[]>("SELECT recipient_collection || '/' || recipient_id AS recipient FROM preference_sets ORDER BY 1");
+    const sets = await t.env.db.$queryRawUnsafe<{ recipient: string }[]>(
+      "SELECT recipient_collection || '/' || recipient_id AS recipient FROM preference_sets WHERE recipient_id IN ('doomed', 'kept') ORDER BY 1",
+    );
     expect(sets.map((row) => row.recipient)).toEqual(['$users/doomed', 'projects/kept']);
     expect((await request(t.api.app).get(`/v1/objects/projects/doomed/channel_data/${PUSH}`).set(t.auth())).status).toBe(404);
-    const subscriptions = await t.env.db.$queryRawUnsafe<{ row: string }[]>("SELECT object_id || '<-' || recipient_id AS row FROM subscriptions ORDER BY 1");
+    const subscriptions = await t.env.db.$queryRawUnsafe<{ row: string }[]>(
+      "SELECT object_id || '<-' || recipient_id AS row FROM subscriptions WHERE 'doomed' IN (object_id, recipient_id) OR 'kept' IN (object_id, recipient_id) ORDER BY 1",
+    );
     expect(subscriptions.map((row) => row.row)).toEqual(['kept<-ann', 't1<-kept']);
     expect((await request(t.api.app).get(`/v1/objects/projects/kept/channel_data/${PUSH}`).set(t.auth())).body.data).toMatchObject({ tokens: ['kept'] });
     expect((await request(t.api.app).delete(objectPath('projects', 'doomed')).set(t.auth())).status).toBe(204);

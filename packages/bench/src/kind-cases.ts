@@ -65,4 +65,42 @@ export const usersDeleteCase: KindCase = {
   },
 };
 
-export const KIND_CASES: KindCase[] = [usersDeleteCase];
+const OBJECTS_COLLECTION = 'bench-kinds-projects';
+/** What objects.set sends for each object: a known property, a changed one, a new one and a removal. */
+const OBJECT_WRITE = { name: 'Project', plan: 'enterprise', seats: 10, legacy: null };
+
+/** objects.set's input: objects already set with three properties, which each item merges into. */
+async function prepareObjects(client: Client, environmentId: string, ids: string[]): Promise<void> {
+  await client.query(
+    `INSERT INTO objects (environment_id, collection, id, properties)
+     SELECT $1::uuid, $2, id, jsonb_build_object('plan', 'pro', 'legacy', true, 'region', 'eu') FROM unnest($3::text[]) AS id`,
+    [environmentId, OBJECTS_COLLECTION, ids],
+  );
+}
+
+export const objectsSetCase: KindCase = {
+  key: 'objects.set',
+  shape: 'objects of one collection holding 3 properties, each item merging 4 (one a removal)',
+  prepare: prepareObjects,
+  // The same merge of each object's properties, in one statement (the kind locks, merges in the worker, writes back).
+  async limitBatch(client, environmentId, ids) {
+    await client.query(
+      `INSERT INTO objects AS stored (environment_id, collection, id, properties)
+       SELECT $1::uuid, $2, id, jsonb_strip_nulls($4::jsonb) FROM unnest($3::text[]) AS id ORDER BY id
+       ON CONFLICT (environment_id, collection, id)
+       DO UPDATE SET properties = jsonb_strip_nulls(stored.properties || $4::jsonb), updated_at = now()`,
+      [environmentId, OBJECTS_COLLECTION, ids, JSON.stringify(OBJECT_WRITE)],
+    );
+  },
+  request: (ids) => ({ path: `/v1/objects/${OBJECTS_COLLECTION}/bulk/set`, body: JSON.stringify({ objects: ids.map((id) => ({ id, ...OBJECT_WRITE })) }) }),
+  async check(client, environmentId, ids) {
+    const { rows } = await client.query<{ merged: number }>(
+      `SELECT count(*) AS merged FROM objects WHERE environment_id = $1::uuid AND collection = $2 AND id = ANY($3::text[])
+         AND properties = '{"name": "Project", "plan": "enterprise", "seats": 10, "region": "eu"}'::jsonb`,
+      [environmentId, OBJECTS_COLLECTION, ids],
+    );
+    return Number(rows[0].merged) === ids.length ? null : `${ids.length - Number(rows[0].merged)} of ${ids.length} objects were not merged as sent`;
+  },
+};
+
+export const KIND_CASES: KindCase[] = [usersDeleteCase, objectsSetCase];

@@ -56,6 +56,8 @@ describe('the benchmark (smoke run)', () => {
       'system.2w.identify',
       'limit.kind.users.delete',
       'system.kind.users.delete',
+      'limit.kind.objects.set',
+      'system.kind.objects.set',
       'evaluate.1-api',
       'evaluate.1-api.audience',
       'unsubscribe.one-click',
@@ -80,7 +82,7 @@ describe('the benchmark (smoke run)', () => {
     // The audience condition decides: only members are sent the audience's workflow, so fewer sends are allowed.
     expect(report.evaluation?.audience.members).toBeGreaterThan(0);
     expect(report.evaluation!.audience.allowedShare).toBeLessThan(report.evaluation!.audience.allowedShareBefore);
-    expect(report.kinds.map((kind) => kind.key)).toEqual(['users.delete']);
+    expect(report.kinds.map((kind) => kind.key)).toEqual(['users.delete', 'objects.set']);
     expect(report.kinds[0].pairs).toHaveLength(1);
     expect(report.targets.map((target) => target.name)).toContain('evaluations per second, 1 API process');
     expect(report.ratios.map((r) => r.name)).toEqual(

@@ -37,7 +37,8 @@ export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preferenc
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
-export { deleteObject, getObject, listObjects, setObject } from './objects';
+export { getObject, listObjects, setObject } from './objects';
+export { deleteObject } from './recipient-deletes';
 export { getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';

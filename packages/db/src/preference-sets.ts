@@ -1,4 +1,4 @@
-import { applyPreferences, USERS_COLLECTION, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
+import { applyPreferences, isUser, type PersistenceStrategy, type PreferenceDocument, type RecipientReference } from '@prefs/core';
 import type { Queryable } from './client';
 import { compileMerge } from './merge-sql';
 import { preferenceSetEventCtes, type ChangeSource } from './webhooks/outbox';
@@ -78,7 +78,8 @@ export function upsertOneSetSql(
  * Sets one recipient's set, replacing or merging (`upsertOneSetSql`), in one statement: on a client, or
  * inside the caller's transaction. With `setsPerRecipient`, a set the recipient does not hold yet is created
  * only while it holds fewer (`PreferenceSetLimitError` otherwise); concurrent creations may pass it by a few. A set
- * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written.
+ * that would pass its size limit is `PreferenceSetTooLargeError`, nothing written. An object's set
+ * creates the object (with no properties) when it was never set.
  */
 export async function putPreferenceSet(
   db: Queryable,
@@ -106,7 +107,12 @@ export async function putPreferenceSet(
                    FROM written WHERE written.preferences::jsonb IS DISTINCT FROM (SELECT preferences FROM before)),
        ${preferenceSetEventCtes('changed', 'preference_set.updated', bind(changedBy.source), bind(changedBy.actor))}`
     : '';
-  const sql = `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})${event}
+  // An object a set is written for is created with it, as Knock's updateObjectPreferenceSet does; users are identified on their own.
+  const created = isUser(recipient)
+    ? ''
+    : `, created AS (INSERT INTO objects (environment_id, collection, id) SELECT $1::uuid, $2, $3 WHERE (SELECT ok FROM allowed)
+         ON CONFLICT (environment_id, collection, id) DO NOTHING)`;
+  const sql = `WITH allowed AS (SELECT (${allowed}) AS ok), written AS (${write.sql})${created}${event}
        SELECT (SELECT ok FROM allowed) AS allowed, (SELECT preferences FROM written) AS preferences`;
   let rows: { allowed: boolean; preferences: string | null }[];
   try {
@@ -138,15 +144,15 @@ export async function deletePreferenceSet(db: Queryable, environmentId: string, 
   return (rows[0]?.deleted ?? 0) > 0;
 }
 
-/** The `default` sets of these users, by user id (for a listing's `include[]=preferences`); absent when none is stored. */
-export async function getDefaultSets(db: Queryable, environmentId: string, userIds: string[]): Promise<Map<string, PreferenceDocument>> {
-  if (userIds.length === 0) return new Map();
+/** The `default` sets of these recipients of one collection, by id (for a listing's `include[]=preferences`); absent when none is stored. */
+export async function getDefaultSets(db: Queryable, environmentId: string, collection: string, ids: string[]): Promise<Map<string, PreferenceDocument>> {
+  if (ids.length === 0) return new Map();
   const rows = await db.$queryRawUnsafe<{ recipient_id: string; preferences: PreferenceDocument }[]>(
     `SELECT recipient_id, preferences FROM preference_sets
      WHERE environment_id = $1::uuid AND recipient_collection = $2 AND recipient_id = ANY($3::text[]) AND set_id = 'default'`,
     environmentId,
-    USERS_COLLECTION,
-    userIds,
+    collection,
+    ids,
   );
   return new Map(rows.map((row) => [row.recipient_id, row.preferences]));
 }

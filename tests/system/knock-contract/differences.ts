@@ -26,6 +26,12 @@ export const DIFFERENCES: Difference[] = [
     keyword: 'format',
     why: "progress_path is the operation's path on the API (`/v1/bulk_operations/<id>`), as its name says, where the document's `format: uri` asks for an absolute URI: the API cannot know the origin its callers reach it by behind a proxy, and a path resolves against whichever they used.",
   })),
+  ...['addSubscriptionsForObject', 'listSubscriptionsForObject'].map((operationId) => ({
+    operationId,
+    instancePath: /^(\/entries)?\/\d+\/recipient$/,
+    keyword: 'oneOf',
+    why: "An object subscribed to an object: Knock's `Recipient` is a `oneOf` of `User` and `Object` and its `User` takes any property, so every `Object` fits both branches and no object recipient can fit the document; prefs answers it in Knock's `Object` shape, which the case checks against `Object` alone.",
+  })),
 ];
 
 /**

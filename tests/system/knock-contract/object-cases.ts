@@ -20,6 +20,7 @@ export const objectCases: Record<string, ContractCase> = {
     for (const id of ['list_1', 'list_2', 'list_3']) await knock.send('setObject', { params: { collection: 'listed', id }, body: { name: id } });
     const first = await knock.send('listObjects', { params: { collection: 'listed' }, query: { page_size: '2' } });
     await knock.send('listObjects', { params: { collection: 'listed' }, query: { page_size: '2', after: (first.body as { page_info: { after: string } }).page_info.after } });
+    await knock.send('listObjects', { params: { collection: 'listed' }, query: { 'include[]': 'preferences' } });
     await knock.send('listObjects', { params: { collection: 'empty' } });
   },
   deleteObject: async (knock) => {

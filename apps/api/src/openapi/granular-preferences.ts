@@ -1,9 +1,10 @@
 import { GRANULAR_FIELDS, keySchema, type GranularField } from '@prefs/core';
-import { json, parameterRef, ref, response, v1BodyErrors, type Paths, type Schema } from './components';
+import { json, ref, response, v1BodyErrors, type Paths, type Schema } from './components';
+import { DOCUMENTED_RECIPIENTS, type DocumentedRecipient } from './preferences';
 
 /**
- * OpenAPI: Knock's granular preference PUTs of a user's set (deprecated by Knock, still sent by its
- * browser SDK). Each merges its body at its key and answers the whole set.
+ * OpenAPI: Knock's granular preference PUTs of a recipient's set, users' and objects' (deprecated by Knock
+ * for users, still sent by its browser SDK). Each merges its body at its key and answers the whole set.
  */
 
 const subscribed: Schema = {
@@ -34,17 +35,17 @@ const KNOCK_NAME: Record<GranularField, [string, string]> = {
 };
 const setId = { name: 'id', in: 'path', required: true, description: '`default` or a tenant id.', schema: keySchema() };
 
-function operation(field: GranularField, keyed: boolean): Record<string, Schema> {
+function operation(recipient: DocumentedRecipient, field: GranularField, keyed: boolean): Record<string, Schema> {
   const body = keyed ? ref(KEY_BODY[field]) : { allOf: [ref(MAP_BODY[field]), { type: 'object' }] };
   const keyParameter = { name: keyed && field === 'channel_types' ? 'type' : 'key', in: 'path', required: true, description: field === 'channel_types' ? 'The channel type.' : 'The workflow or category key.', schema: keySchema() };
   return {
     put: {
-      operationId: `updateUserPreference${KNOCK_NAME[field][keyed ? 1 : 0]}`,
-      tags: ['Users'],
+      operationId: `update${recipient.kind}Preference${KNOCK_NAME[field][keyed ? 1 : 0]}`,
+      tags: [recipient.tag],
       deprecated: true,
       summary: keyed ? `Set one entry of a set's ${field}` : `Merge into a set's ${field}`,
       description: `Merges the body into the set at \`${field}${keyed ? '.<key>' : ''}\`, as a PUT with \`__persistence_strategy__: "merge"\` would; returns the whole set. Rate tier 3.`,
-      parameters: [parameterRef('UserId'), setId, ...(keyed ? [keyParameter] : [])],
+      parameters: [...recipient.parameters, setId, ...(keyed ? [keyParameter] : [])],
       requestBody: { required: true, content: json(body) },
       responses: { '200': response('The stored set.', ref('PreferenceSet')), ...v1BodyErrors() },
     },
@@ -52,8 +53,10 @@ function operation(field: GranularField, keyed: boolean): Record<string, Schema>
 }
 
 export const granularPreferencesPaths: Paths = Object.fromEntries(
-  GRANULAR_FIELDS.flatMap((field) => [
-    [`/v1/users/{user_id}/preferences/{id}/${field}`, operation(field, false)],
-    [`/v1/users/{user_id}/preferences/{id}/${field}/{${field === 'channel_types' ? 'type' : 'key'}}`, operation(field, true)],
-  ]),
+  DOCUMENTED_RECIPIENTS.flatMap((recipient) =>
+    GRANULAR_FIELDS.flatMap((field) => [
+      [`${recipient.path}/preferences/{id}/${field}`, operation(recipient, field, false)],
+      [`${recipient.path}/preferences/{id}/${field}/{${field === 'channel_types' ? 'type' : 'key'}}`, operation(recipient, field, true)],
+    ]),
+  ),
 );

@@ -4,26 +4,36 @@ import { json, keysetPageParameters, ref, response, v1BodyErrors, v1Errors, type
 
 /** OpenAPI: Knock's objects (list, set, get, delete), recipients named by a collection and an id. */
 
+const objectProperties: Record<string, Schema> = {
+  __typename: { const: 'Object' },
+  id: { type: 'string' },
+  collection: { type: 'string' },
+  properties: { type: 'object', additionalProperties: true },
+  created_at: { type: ['string', 'null'], format: 'date-time', description: 'When the object was first set, or the `created_at` it was given.' },
+  updated_at: { type: 'string', format: 'date-time' },
+};
+const objectRequired = ['__typename', 'id', 'collection', 'properties', 'created_at', 'updated_at'];
+
 export const objectsSchemas: Record<string, Schema> = {
   Object: {
     type: 'object',
     description: 'A set object of a collection: its properties (the known `name`, `locale`, `timezone` and custom ones) under `properties`.',
-    properties: {
-      __typename: { const: 'Object' },
-      id: { type: 'string' },
-      collection: { type: 'string' },
-      properties: { type: 'object', additionalProperties: true },
-      created_at: { type: ['string', 'null'], format: 'date-time', description: 'When the object was first set, or the `created_at` it was given.' },
-      updated_at: { type: 'string', format: 'date-time' },
-    },
-    required: ['__typename', 'id', 'collection', 'properties', 'created_at', 'updated_at'],
+    properties: objectProperties,
+    required: objectRequired,
+    additionalProperties: false,
+  },
+  ObjectWithPreferences: {
+    type: 'object',
+    description: 'An Object of a listing with `include[]=preferences`: with its `default` set as `preferences` (every field null when none is stored).',
+    properties: { ...objectProperties, preferences: ref('PreferenceSet') },
+    required: [...objectRequired, 'preferences'],
     additionalProperties: false,
   },
   SetObjectRequest: ENTITY_REQUEST_SCHEMAS.SetObjectRequest,
   ListObjectsResponse: {
     type: 'object',
     description: 'A page of objects of one collection, newest first.',
-    properties: { entries: { type: 'array', items: ref('Object') }, page_info: ref('PageInfo') },
+    properties: { entries: { type: 'array', items: { anyOf: [ref('Object'), ref('ObjectWithPreferences')] } }, page_info: ref('PageInfo') },
     required: ['entries', 'page_info'],
     additionalProperties: false,
   },
@@ -54,9 +64,10 @@ export const objectsPaths: Paths = {
       operationId: 'listObjects',
       tags: ['Objects'],
       summary: 'List objects in a collection',
-      description: "The collection's objects, newest first (by `created_at`), with cursor pagination. Rate tier 4.",
+      description: "The collection's objects, newest first (by `created_at`), with cursor pagination; `include[]=preferences` adds each one's `default` set. Rate tier 4.",
       parameters: [
         collectionParameter,
+        { name: 'include[]', in: 'query', required: false, description: '`preferences`: each object with its default set.', schema: { type: 'array', items: { enum: ['preferences'] } } },
         ...keysetPageParameters(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
       ],
       responses: { '200': response('A page of objects.', ref('ListObjectsResponse')), ...v1Errors('422') },

@@ -1,8 +1,9 @@
 import { CHANNEL_TYPES, idSchema, REQUEST_SCHEMAS } from '@prefs/core';
 import { json, nullable, parameterRef, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } from './components';
+import { collectionParameter, objectIdParameter } from './objects';
 
 /**
- * Users' preference sets: the PreferenceSet resource as answered, and the request bodies (derived from
+ * Recipients' preference sets (users' and objects'): the PreferenceSet resource as answered, and the request bodies (derived from
  * the contract in @prefs/core, shared with the bulk body).
  */
 
@@ -74,42 +75,66 @@ export const preferencesSchemas: Record<string, Schema> = {
   },
 };
 
-export const preferencesPaths: Paths = {
-  '/v1/users/{user_id}/preferences': {
-    get: {
-      operationId: 'listUserPreferenceSets',
-      tags: ['Users'],
-      summary: "List a user's preference sets",
-      description: 'Every stored set of the user, a bare JSON array (empty for a user with none). Rate tier 4.',
-      parameters: [parameterRef('UserId')],
-      responses: { '200': response('The sets.', { type: 'array', items: ref('PreferenceSet') }), ...v1Errors('422') },
+/** Who a set belongs to in the document: its operationIds' word, tag, path and path parameters. */
+export interface DocumentedRecipient {
+  kind: 'User' | 'Object';
+  /** "a user", "an object". */
+  article: string;
+  tag: string;
+  /** The path of the recipient, as Knock's document writes it. */
+  path: string;
+  parameters: Schema[];
+}
+
+export const DOCUMENTED_RECIPIENTS: readonly DocumentedRecipient[] = [
+  { kind: 'User', article: 'a user', tag: 'Users', path: '/v1/users/{user_id}', parameters: [parameterRef('UserId')] },
+  { kind: 'Object', article: 'an object', tag: 'Objects', path: '/v1/objects/{collection}/{object_id}', parameters: [collectionParameter, objectIdParameter('object_id')] },
+];
+
+/** The four operations on a recipient's sets, for users and objects alike. */
+function preferenceSetPaths(recipient: DocumentedRecipient): Paths {
+  const { kind, article, tag, parameters } = recipient;
+  const name = kind.toLowerCase();
+  const creates = kind === 'Object' ? ' The object is created (with no properties) when it was never set, as Knock does.' : '';
+  return {
+    [`${recipient.path}/preferences`]: {
+      get: {
+        operationId: `list${kind}PreferenceSets`,
+        tags: [tag],
+        summary: `List ${article}'s preference sets`,
+        description: `Every stored set of the ${name}, a bare JSON array (empty for ${article} with none). Rate tier 4.`,
+        parameters,
+        responses: { '200': response('The sets.', { type: 'array', items: ref('PreferenceSet') }), ...v1Errors('422') },
+      },
     },
-  },
-  '/v1/users/{user_id}/preferences/{id}': {
-    get: {
-      operationId: 'getUserPreferenceSet',
-      tags: ['Users'],
-      summary: "Get a user's preference set",
-      description: 'One set as stored; a set the user has not stored reads as the defaults that apply (the environment default set, with the tenant of `?tenant=` or of the set id merged over it), never 404. Rate tier 4.',
-      parameters: [parameterRef('UserId'), preferenceSetId, { name: 'tenant', in: 'query', required: false, description: 'The tenant whose defaults apply to a set not stored (the set id, or absent, for a tenant set).', schema: idSchema() }],
-      responses: { '200': response('The set.', ref('PreferenceSet')), ...v1Errors('422') },
+    [`${recipient.path}/preferences/{id}`]: {
+      get: {
+        operationId: `get${kind}PreferenceSet`,
+        tags: [tag],
+        summary: `Get ${article}'s preference set`,
+        description: `One set as stored; a set the ${name} has not stored reads as the defaults that apply (the environment default set, with the tenant of \`?tenant=\` or of the set id merged over it), never 404. Rate tier 4.`,
+        parameters: [...parameters, preferenceSetId, { name: 'tenant', in: 'query', required: false, description: 'The tenant whose defaults apply to a set not stored (the set id, or absent, for a tenant set).', schema: idSchema() }],
+        responses: { '200': response('The set.', ref('PreferenceSet')), ...v1Errors('422') },
+      },
+      put: {
+        operationId: `update${kind}PreferenceSet`,
+        tags: [tag],
+        summary: `Set ${article}'s preference set`,
+        description: `Replaces the set, or deep-merges into it with \`__persistence_strategy__: "merge"\`; returns the stored set.${creates} Rate tier 3.`,
+        parameters: [...parameters, preferenceSetId],
+        requestBody: { required: true, content: json(ref('PreferenceSetRequest')) },
+        responses: { '200': response('The stored set.', ref('PreferenceSet')), ...v1BodyErrors() },
+      },
+      delete: {
+        operationId: `delete${kind}PreferenceSet`,
+        tags: [tag],
+        summary: `Delete ${article}'s preference set`,
+        description: 'Removes the set (idempotent). Rate tier 3.',
+        parameters: [...parameters, preferenceSetId],
+        responses: { '204': { description: 'Removed (or there was nothing to remove).' }, ...v1Errors('422') },
+      },
     },
-    put: {
-      operationId: 'updateUserPreferenceSet',
-      tags: ['Users'],
-      summary: "Set a user's preference set",
-      description: 'Replaces the set, or deep-merges into it with `__persistence_strategy__: "merge"`; returns the stored set. Rate tier 3.',
-      parameters: [parameterRef('UserId'), preferenceSetId],
-      requestBody: { required: true, content: json(ref('PreferenceSetRequest')) },
-      responses: { '200': response('The stored set.', ref('PreferenceSet')), ...v1BodyErrors() },
-    },
-    delete: {
-      operationId: 'deleteUserPreferenceSet',
-      tags: ['Users'],
-      summary: "Delete a user's preference set",
-      description: 'Removes the set (idempotent). Rate tier 3.',
-      parameters: [parameterRef('UserId'), preferenceSetId],
-      responses: { '204': { description: 'Removed (or there was nothing to remove).' }, ...v1Errors('422') },
-    },
-  },
-};
+  };
+}
+
+export const preferencesPaths: Paths = Object.assign({}, ...DOCUMENTED_RECIPIENTS.map(preferenceSetPaths));

@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import { channelDataAsAnswered, USERS_COLLECTION, validateChannelDataRequest, validateChannelId, validateRecipientId, type RecipientReference } from '@prefs/core';
+import { channelDataAsAnswered, validateChannelDataRequest, validateChannelId } from '@prefs/core';
 import { getChannelData, setChannelData, unsetChannelData, type Database, type StoredChannelData } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
-import { objectOfPath } from '../recipient-requests';
+import { RECIPIENT_PATHS, type RecipientPath } from '../recipient-requests';
 
 /**
  * Knock's channel data of a recipient: get, set (replacing that channel's data) and unset. One router for
@@ -12,26 +12,6 @@ import { objectOfPath } from '../recipient-requests';
  */
 
 type ChannelDataParams = { channel_id: string } & Record<string, string>;
-
-interface RecipientPath {
-  /** The route prefix, in Express's syntax. */
-  prefix: string;
-  recipientOf: (params: Record<string, string>) => RecipientReference;
-}
-
-const USER_PATH: RecipientPath = {
-  prefix: '/users/:user_id',
-  recipientOf: (params) => {
-    const id = validateRecipientId(params.user_id, 'user_id');
-    if (!id.ok) throw new InvalidParams(id.errors);
-    return { collection: USERS_COLLECTION, id: id.value };
-  },
-};
-
-const OBJECT_PATH: RecipientPath = {
-  prefix: '/objects/:collection/:object_id',
-  recipientOf: (params) => objectOfPath(params, 'object_id'),
-};
 
 function channelIdOf(req: Request<ChannelDataParams>): string {
   const channelId = validateChannelId(req.params.channel_id, 'channel_id');
@@ -42,7 +22,7 @@ function channelIdOf(req: Request<ChannelDataParams>): string {
 /** Knock's `ChannelData` answer. */
 const toChannelDataResource = (stored: StoredChannelData) => ({ __typename: 'ChannelData', channel_id: stored.channelId, data: channelDataAsAnswered(stored.data) });
 
-export function channelDataRouter(deps: { db: Database }, paths: RecipientPath[] = [USER_PATH, OBJECT_PATH]): Router {
+export function channelDataRouter(deps: { db: Database }, paths: readonly RecipientPath[] = RECIPIENT_PATHS): Router {
   const { db } = deps;
   const router = Router();
   for (const path of paths) {

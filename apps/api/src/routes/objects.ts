@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { toObjectResource, validateObjectInput } from '@prefs/core';
-import { deleteObject, getObject, listObjects, setObject, type Database } from '@prefs/db';
+import { DEFAULT_SET_ID, toObjectResource, toPreferenceSetResource, validateObjectInput } from '@prefs/core';
+import { deleteObject, getDefaultSets, getObject, listObjects, setObject, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
 import { pageInfo, QueryReader } from '../page-query';
-import { checkCollection, objectOfPath, RECIPIENTS, withinStoredLimits } from '../recipient-requests';
+import { checkCollection, includesPreferences, objectOfPath, RECIPIENTS, withinStoredLimits } from '../recipient-requests';
 
 /** Knock's objects of a collection: list, set (create or merge properties), read and remove. */
 export function objectsRouter(deps: { db: Database }): Router {
@@ -15,9 +15,18 @@ export function objectsRouter(deps: { db: Database }): Router {
     const collection = checkCollection(req.params.collection);
     const query = new QueryReader(req.query);
     const { pageSize, after, before } = query.page(RECIPIENTS);
+    const withPreferences = includesPreferences(req.query, query);
     query.done();
-    const page = await listObjects(db, { environmentId: environmentOf(res.locals).environmentId, collection, pageSize, after, before });
-    res.json({ entries: page.entries.map(toObjectResource), page_info: pageInfo(RECIPIENTS, page, pageSize) });
+    const { environmentId } = environmentOf(res.locals);
+    const page = await listObjects(db, { environmentId, collection, pageSize, after, before });
+    const sets = withPreferences ? await getDefaultSets(db, environmentId, collection, page.entries.map((object) => object.id)) : null;
+    res.json({
+      entries: page.entries.map((object) => ({
+        ...toObjectResource(object),
+        ...(sets ? { preferences: toPreferenceSetResource(DEFAULT_SET_ID, sets.get(object.id) ?? null) } : {}),
+      })),
+      page_info: pageInfo(RECIPIENTS, page, pageSize),
+    });
   });
 
   router.get('/objects/:collection/:id', async (req, res) => {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { toPreferenceSetResource, toUserResource, validateMergeUserRequest, validateUserInput, type UserRecord } from '@prefs/core';
+import { toPreferenceSetResource, toUserResource, USERS_COLLECTION, validateMergeUserRequest, validateUserInput, type UserRecord } from '@prefs/core';
 import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
 import { InvalidParams, NotFound } from '../errors';
@@ -21,7 +21,7 @@ export function usersRouter(deps: { db: Database; setsPerRecipient: number }): R
     query.done();
     const { environmentId } = environmentOf(res.locals);
     const page = await listUsers(db, { environmentId, pageSize, after, before });
-    const sets = withPreferences ? await getDefaultSets(db, environmentId, page.entries.map((user) => user.id)) : null;
+    const sets = withPreferences ? await getDefaultSets(db, environmentId, USERS_COLLECTION, page.entries.map((user) => user.id)) : null;
     res.json({
       entries: page.entries.map((user) => ({
         ...toUserResource(user),
