@@ -58,6 +58,8 @@ export { deleteUsersOperation } from './kinds/users-delete';
 export { deleteTenantsOperation } from './kinds/tenants-delete';
 export { setObjectsOperation } from './kinds/objects-set';
 export { deleteObjectsOperation } from './kinds/objects-delete';
+export { addSubscriptionsOperation } from './kinds/objects-add-subscriptions';
+export { deleteSubscriptionsOperation } from './kinds/objects-delete-subscriptions';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
