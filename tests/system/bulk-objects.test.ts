@@ -65,6 +65,15 @@ it('knock.objects.bulk.delete: removes each object with its preference sets, cha
     doomed[5],
   );
   await knock.objects.set('other-rooms', doomed[0], { name: 'same id, other collection' });
+  // A room with more subscribers than one chunk deletes (chunked-deletes.ts), and one subscribed to as many teams.
+  await t.env.db.$executeRawUnsafe(
+    `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id)
+     SELECT $1::uuid, 'rooms', $2, '$users', 'crowd-' || n FROM generate_series(1, 12000) AS n
+     UNION ALL SELECT $1::uuid, 'teams', 'team-' || n, 'rooms', $3 FROM generate_series(1, 12000) AS n`,
+    t.env.environmentId,
+    doomed[1],
+    doomed[2],
+  );
   // Preference sets of a doomed room, of the kept one, and of a user of the same id as a doomed room.
   await t.env.db.$executeRawUnsafe(
     `INSERT INTO preference_sets (environment_id, recipient_collection, recipient_id, set_id, preferences)

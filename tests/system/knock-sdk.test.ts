@@ -203,6 +203,19 @@ it('subscribes recipients to an object, lists them both ways and unsubscribes th
   expect(removed.map((subscription) => subscription.recipient.id).sort()).toEqual(['sdk-ann', 'sdk-team']);
   expect((await knock.users.listSubscriptions('sdk-ann')).entries).toEqual([]);
   await expect(knock.objects.addSubscriptions('projects', 'sdk-missing', { recipients: ['sdk-ann'] })).rejects.toMatchObject({ status: 404 });
+
+  // In bulk: each entry an object of the collection with its recipients, carried out by the worker.
+  await knock.objects.set('projects', 'sdk-2', {});
+  const ended = (id: string) => waitFor(async () => {
+    const current = await knock.bulkOperations.get(id);
+    return current.status === 'completed' || current.status === 'failed' ? current : null;
+  }, 30_000, 100);
+  const bulkAdded = await knock.objects.bulk.addSubscriptions('projects', { subscriptions: [{ id: 'sdk-1', recipients: [{ id: 'sdk-cy' }] }, { id: 'sdk-2', recipients: ['sdk-cy'], properties: { via: 'bulk' } }, { id: 'sdk-nowhere', recipients: ['sdk-cy'] }] });
+  expect(await ended(bulkAdded.id)).toMatchObject({ name: 'objects.add_subscriptions', status: 'completed', success_count: 2, error_items: [{ id: 'sdk-nowhere', collection: 'projects' }] });
+  expect((await knock.users.listSubscriptions('sdk-cy')).entries.map((subscription) => subscription.object.id).sort()).toEqual(['sdk-1', 'sdk-2']);
+  const bulkDeleted = await knock.objects.bulk.deleteSubscriptions('projects', { subscriptions: [{ id: 'sdk-1', recipients: ['sdk-cy'] }] });
+  expect(await ended(bulkDeleted.id)).toMatchObject({ name: 'objects.delete_subscriptions', status: 'completed', success_count: 1 });
+  expect((await knock.users.listSubscriptions('sdk-cy')).entries).toMatchObject([{ object: { id: 'sdk-2' }, properties: { via: 'bulk' } }]);
 });
 
 it('rejects a wrong key with the SDK\'s authentication error', async () => {

@@ -368,6 +368,28 @@ describe('GET /openapi.json', () => {
     conforms('delete', subscriptions, unsubscribed);
     requestConforms('delete', subscriptions, unsubscribeBody, unsubscribed);
     conforms('delete', subscriptions, await request(app).delete('/v1/objects/projects/openapi/subscriptions').set(auth()).send({ recipients: [] }));
+    const bulkSubscribe = '/v1/objects/{collection}/bulk/subscriptions/add';
+    const bulkSubscribeBody = { subscriptions: [{ id: 'openapi', recipients: ['bulk-sub-1', { id: 'bulk-sub-2', name: 'Sue' }], properties: { via: 'bulk' } }, { id: 'missing', recipients: ['bulk-sub-1'] }] };
+    const bulkSubscribed = await request(app).post('/v1/objects/projects/bulk/subscriptions/add').set(auth()).send(bulkSubscribeBody);
+    conforms('post', bulkSubscribe, bulkSubscribed);
+    requestConforms('post', bulkSubscribe, bulkSubscribeBody, bulkSubscribed);
+    const badBulkSubscribe = { subscriptions: [{ id: 'openapi', recipients: [] }] };
+    const refusedBulkSubscribe = await request(app).post('/v1/objects/projects/bulk/subscriptions/add').set(auth()).send(badBulkSubscribe);
+    conforms('post', bulkSubscribe, refusedBulkSubscribe);
+    requestConforms('post', bulkSubscribe, badBulkSubscribe, refusedBulkSubscribe);
+    const bulkUnsubscribe = '/v1/objects/{collection}/bulk/subscriptions/delete';
+    const bulkUnsubscribeBody = { subscriptions: [{ id: 'openapi', recipients: ['bulk-sub-1'] }] };
+    const bulkUnsubscribed = await request(app).post('/v1/objects/projects/bulk/subscriptions/delete').set(auth()).send(bulkUnsubscribeBody);
+    conforms('post', bulkUnsubscribe, bulkUnsubscribed);
+    requestConforms('post', bulkUnsubscribe, bulkUnsubscribeBody, bulkUnsubscribed);
+    conforms('post', bulkUnsubscribe, await request(app).post('/v1/objects/projects/bulk/subscriptions/delete').set(auth()).send({ subscriptions: 'all' }));
+    for (const accepted of [bulkSubscribed, bulkUnsubscribed]) {
+      const done = await waitFor(async () => {
+        const res = await request(app).get(`/v1/bulk_operations/${accepted.body.id}`).set(auth());
+        return res.body.status === 'completed' ? res : null;
+      });
+      conforms('get', '/v1/bulk_operations/{id}', done);
+    }
     // Bulk tenants set and bulk users identify: 200 (then completed), 422 naming fields, 401.
     const bulkTenants = '/v1/tenants/bulk/set';
     const tenantsOperation = await request(app).post(bulkTenants).set(auth()).send({ tenants: ['plain', { id: 'bulk-acme', name: 'Acme', settings: { branding: { primary_color: '#112233' } }, tier: 'gold' }] });

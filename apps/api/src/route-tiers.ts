@@ -61,6 +61,8 @@ export const ROUTE_TIERS: Readonly<Record<string, RateTier>> = {
   'POST /v1/objects/:collection/:object_id/subscriptions': 3,
   'DELETE /v1/objects/:collection/:object_id/subscriptions': 3,
   'GET /v1/users/:user_id/subscriptions': 4,
+  'POST /v1/objects/:collection/bulk/subscriptions/add': 1,
+  'POST /v1/objects/:collection/bulk/subscriptions/delete': 1,
   'POST /v1/preferences/evaluate': 3,
   'POST /v1/audiences/:key/members': 3,
   'GET /v1/audiences/:key/members': 4,

@@ -25,6 +25,8 @@ import {
   validateLinkRequest,
   validateMergeUserRequest,
   validateAddSubscriptionsRequest,
+  validateBulkAddSubscriptions,
+  validateBulkDeleteSubscriptions,
   validateDeleteSubscriptionsRequest,
   validateObjectInput,
   validatePreferenceCenterLayout,
@@ -77,6 +79,8 @@ const ENDPOINTS = {
   channelData: { document: requestSchema('/v1/users/{user_id}/channel_data/{channel_id}', 'put'), validator: validateChannelDataRequest },
   addSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'post'), validator: (body: unknown) => validateAddSubscriptionsRequest(body, SUBSCRIBED) },
   deleteSubscriptions: { document: requestSchema('/v1/objects/{collection}/{object_id}/subscriptions', 'delete'), validator: validateDeleteSubscriptionsRequest },
+  bulkAddSubscriptions: { document: requestSchema('/v1/objects/{collection}/bulk/subscriptions/add', 'post'), validator: (body: unknown) => validateBulkAddSubscriptions(body, SUBSCRIBED.collection) },
+  bulkDeleteSubscriptions: { document: requestSchema('/v1/objects/{collection}/bulk/subscriptions/delete', 'post'), validator: validateBulkDeleteSubscriptions },
   channelTypes: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', undefined, body) },
   channelType: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/channel_types/{type}', 'put'), validator: (body: unknown) => validateGranularPreferences('channel_types', 'email', body) },
   workflows: { document: requestSchema('/v1/users/{user_id}/preferences/{id}/workflows', 'put'), validator: (body: unknown) => validateGranularPreferences('workflows', undefined, body) },
@@ -693,6 +697,19 @@ const webhookPatchCases: Case[] = [
   ['the body an array', [], false],
 ];
 
+/** A bulk body of entries `{ id, ...entry }` around one add or delete body's cases. */
+const bulkSubscriptionCases = (cases: Case[]): Case[] => [
+  ...cases.filter(([, body]) => !Array.isArray(body)).map(([what, body, accepted]): Case => [`an entry with ${what}`, { subscriptions: [{ id: 'o-1', ...(body as object) }] }, accepted]),
+  [`${LIMITS.bulkUsers} entries`, { subscriptions: list(LIMITS.bulkUsers, (index) => ({ id: `o${index}`, recipients: ['u1'] })) }, true],
+  [`${LIMITS.bulkUsers + 1} entries`, { subscriptions: list(LIMITS.bulkUsers + 1, (index) => ({ id: `o${index}`, recipients: ['u1'] })) }, false],
+  ['no entries', { subscriptions: [] }, false],
+  ['an entry without id', { subscriptions: [{ recipients: ['u1'] }] }, false],
+  ['an entry id of 256 characters', { subscriptions: [{ id: x(256), recipients: ['u1'] }] }, false],
+  ['an entry that is an id', { subscriptions: ['o-1'] }, false],
+  ['a field beside subscriptions', { subscriptions: [{ id: 'o-1', recipients: ['u1'] }], extra: 1 }, false],
+  ['the body an array', [], false],
+];
+
 const CASES: Record<EndpointName, Case[]> = {
   tenant: tenantCases,
   user: userCases,
@@ -708,6 +725,8 @@ const CASES: Record<EndpointName, Case[]> = {
   links: linksCases,
   channelData: channelDataCases,
   addSubscriptions: addSubscriptionCases,
+  bulkAddSubscriptions: bulkSubscriptionCases(addSubscriptionCases),
+  bulkDeleteSubscriptions: bulkSubscriptionCases([...referenceCases(false), ['properties', { recipients: ['u1'], properties: {} }, false]]),
   deleteSubscriptions: [...referenceCases(false), ['properties', { recipients: ['u1'], properties: {} }, false]],
   audienceMembers: audienceCases,
   mergeUser: mergeUserCases,
@@ -868,6 +887,8 @@ it('covers every JSON request body of the document', () => {
     'put /v1/users/{user_id}/channel_data/{channel_id}',
     'post /v1/objects/{collection}/{object_id}/subscriptions',
     'delete /v1/objects/{collection}/{object_id}/subscriptions',
+    'post /v1/objects/{collection}/bulk/subscriptions/add',
+    'post /v1/objects/{collection}/bulk/subscriptions/delete',
     'post /v1/audiences/{key}/members',
     'post /v1/users/{id}/merge',
     'post /v1/users/bulk/delete',

@@ -15,6 +15,7 @@ import { measureNaive } from './naive';
 import { computeRatios, judgeTargets, type Ratio, type Target } from './report';
 import { measureSystem, type SystemPhaseResult } from './system';
 import { measureUnsubscribes, type UnsubscribeResult } from './unsubscribes';
+import { measureWebhooks, type WebhookBenchResult } from './webhooks';
 import type { LineResult } from './measure';
 
 export { renderSvg } from './report';
@@ -47,12 +48,15 @@ export interface BenchmarkOptions {
   /** Evaluate requests of 1,000 recipients, and how many in flight. */
   evaluationRequests: number;
   evaluationInFlight: number;
-  /** The parts to run (default all): `limit`, `naive`, `system`, `kinds`, `evaluate`, `unsubscribe`, `hostile`. */
+  /** The parts to run (default all): `limit`, `naive`, `system`, `kinds`, `evaluate`, `unsubscribe`, `webhooks`, `hostile`. */
   phases: string[];
   /** One-click unsubscribes: users (one link each), POSTs per user, POSTs in flight. */
   unsubscribeUsers: number;
   unsubscribePostsPerUser: number;
   unsubscribeParallel: number;
+  /** Webhooks: single-user changes of each part (backlog, live), and changes in flight. */
+  webhookChanges: number;
+  webhookParallel: number;
   /** The kinds phase: operations of 1,000 keys per line, and limit/system pairs per kind. */
   kindOperations: number;
   kindPairs: number;
@@ -79,6 +83,7 @@ export interface BenchmarkReport {
   kinds: KindResult[];
   evaluation: EvaluationResult | null;
   unsubscribes: UnsubscribeResult | null;
+  webhooks: WebhookBenchResult | null;
   /** The worst legal request of each route and shape beside an ordinary one (limits-and-costs.md, part 7). */
   hostile: HostileResult | null;
   ratios: Ratio[];
@@ -274,6 +279,27 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       lines.push(unsubscribes.line);
       log(`  ${Math.round(unsubscribes.line.usersPerSecond)} unsubscribes/s`);
     }
+    let webhooks: WebhookBenchResult | null = null;
+    if (runs('webhooks')) {
+      log('webhooks: single-user changes delivered to one endpoint by one worker');
+      webhooks = await measureWebhooks(
+        {
+          repoRoot: options.repoRoot,
+          databaseUrl,
+          redisUrl: options.redisUrl,
+          redisPrefix: `${redisPrefix}-webhooks`,
+          secretKey,
+          workerEnv: options.workerEnv,
+          changes: options.webhookChanges,
+          parallel: options.webhookParallel,
+          cpuProfileDir: options.cpuProfileDir,
+          log,
+        },
+        tag,
+      ).finally(() => deleteRedisPrefix(options.redisUrl, `${redisPrefix}-webhooks`));
+      lines.push(webhooks.backlog, webhooks.live);
+      log(`  ${Math.round(webhooks.backlog.usersPerSecond)} deliveries/s (backlog); delay p50 ${webhooks.delayMs.p50} ms, p99 ${webhooks.delayMs.p99} ms`);
+    }
     let hostile: HostileResult | null = null;
     if (runs('hostile')) {
       log('hostile: the worst legal request of each route and shape beside an ordinary one, each pair on a fresh API process');
@@ -316,6 +342,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       kinds,
       evaluation,
       unsubscribes,
+      webhooks,
       hostile,
       ratios,
       targets: judgeTargets(ratios, system, evaluation, unsubscribes, kinds, hostile),

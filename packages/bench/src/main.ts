@@ -11,8 +11,9 @@ import type { HostileResult } from './hostile';
  *   BENCH_REPLACE_PAIRS (3: the replace limit and the system's replace burst back to back, with the most workers),
  *   BENCH_EVALUATE_REQUESTS (200 of 1,000 recipients), BENCH_EVALUATE_IN_FLIGHT (4),
  *   BENCH_KIND_OPERATIONS (20 per line), BENCH_KIND_PAIRS (3: each kind's limit and system back to back),
- *   BENCH_PHASES (limit,naive,system,kinds,evaluate,unsubscribe,hostile: the parts to run), BENCH_HOSTILE_CASES (all: keys of the hostile cases to run),
+ *   BENCH_PHASES (limit,naive,system,kinds,evaluate,unsubscribe,webhooks,hostile: the parts to run), BENCH_HOSTILE_CASES (all: keys of the hostile cases to run),
  *   BENCH_UNSUBSCRIBE_USERS (2000; ten one-click POSTs each), BENCH_UNSUBSCRIBE_PARALLEL (50),
+ *   BENCH_WEBHOOK_CHANGES (10000 per part: backlog, then live), BENCH_WEBHOOK_PARALLEL (16),
  *   BENCH_FINISHED_OPERATIONS (500000, `--finished-operations`), BENCH_GROWTH_SAMPLES (30); `--users N` for the seed,
  *   and BATCH_SIZE, WORKER_CONCURRENCY (the product's default, 4, unless set), DATABASE_POOL_SIZE passed on to the workers.
  */
@@ -111,6 +112,12 @@ function printReport(report: BenchmarkReport): void {
       `\none-click unsubscribes: ${Math.round(unsubscribe.line.usersPerSecond)} per second (${unsubscribe.line.users} POSTs), p50 ${unsubscribe.latency.p50Ms.toFixed(1)} ms, p99 ${unsubscribe.latency.p99Ms.toFixed(1)} ms, API CPU ${unsubscribe.apiCpuMsPerThousand} ms per 1,000, API peak ${unsubscribe.peakMemoryMb.toFixed(0)} MB`,
     );
   }
+  const webhooks = report.webhooks;
+  if (webhooks) {
+    console.log(
+      `\nwebhooks (1 worker, one endpoint): ${Math.round(webhooks.backlog.usersPerSecond)} deliveries/s draining ${webhooks.backlog.users} events; live ${Math.round(webhooks.live.usersPerSecond)} changes delivered/s; change to delivery p50 ${webhooks.delayMs.p50} ms, p99 ${webhooks.delayMs.p99} ms, max ${webhooks.delayMs.max} ms; ${webhooks.repeats} repeats`,
+    );
+  }
   if (report.hostile) printHostile(report.hostile);
   const { storage, operationCosts } = report.growth;
   console.log(`\nstorage at ${storage.users.toLocaleString('en')} users: preference_sets ${storage.tableMb} MB + indexes ${storage.indexMb} MB; per million users ${storage.perMillionUsers.tableMb} + ${storage.perMillionUsers.indexMb} = ${storage.perMillionUsers.totalMb} MB (${storage.bytesPerUser} bytes per user)`);
@@ -158,10 +165,12 @@ async function main(): Promise<void> {
     kindPairs: intFromEnv('BENCH_KIND_PAIRS', 3),
     evaluationRequests: intFromEnv('BENCH_EVALUATE_REQUESTS', 200),
     evaluationInFlight: intFromEnv('BENCH_EVALUATE_IN_FLIGHT', 4),
-    phases: (process.env.BENCH_PHASES || 'limit,naive,system,kinds,evaluate,unsubscribe,hostile').split(',').map((phase) => phase.trim()),
+    phases: (process.env.BENCH_PHASES || 'limit,naive,system,kinds,evaluate,unsubscribe,webhooks,hostile').split(',').map((phase) => phase.trim()),
     unsubscribeUsers: intFromEnv('BENCH_UNSUBSCRIBE_USERS', 2000),
     unsubscribePostsPerUser: 10,
     unsubscribeParallel: intFromEnv('BENCH_UNSUBSCRIBE_PARALLEL', 50),
+    webhookChanges: intFromEnv('BENCH_WEBHOOK_CHANGES', 10_000),
+    webhookParallel: intFromEnv('BENCH_WEBHOOK_PARALLEL', 16),
     finishedOperations: sizeOption('finished-operations', 'BENCH_FINISHED_OPERATIONS', 500_000),
     growthSamples: sizeOption('growth-samples', 'BENCH_GROWTH_SAMPLES', 30),
     cpuProfileDir,

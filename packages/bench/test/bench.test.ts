@@ -24,12 +24,14 @@ describe('the benchmark (smoke run)', () => {
       workerEnv: { BATCH_SIZE: '7' },
       evaluationRequests: 3,
       evaluationInFlight: 2,
-      phases: ['limit', 'naive', 'system', 'kinds', 'evaluate', 'unsubscribe'],
+      phases: ['limit', 'naive', 'system', 'kinds', 'evaluate', 'unsubscribe', 'webhooks'],
       kindOperations: 2,
       kindPairs: 1,
       unsubscribeUsers: 5,
       unsubscribePostsPerUser: 2,
       unsubscribeParallel: 2,
+      webhookChanges: 5,
+      webhookParallel: 2,
       finishedOperations: 100,
       growthSamples: 2,
     });
@@ -59,6 +61,8 @@ describe('the benchmark (smoke run)', () => {
       'evaluate.1-api',
       'evaluate.1-api.audience',
       'unsubscribe.one-click',
+      'webhooks.backlog',
+      'webhooks.live',
     ]);
     for (const l of report.lines) expect(l.usersPerSecond).toBeGreaterThan(0);
     expect(report.system.map((phase) => Object.keys(phase.peakMemoryMb))).toEqual([
@@ -87,6 +91,7 @@ describe('the benchmark (smoke run)', () => {
     expect(report.targets.length).toBeGreaterThan(0);
     expect(report.growth.storage.perMillionUsers.totalMb).toBeGreaterThan(0);
     expect(report.growth.operationCosts.map((costs) => costs.finishedOperations)).toEqual([0, 100]);
+    expect(report.webhooks?.delayMs.p99).toBeGreaterThanOrEqual(report.webhooks!.delayMs.p50);
     expect(renderSvg(report.lines, 'smoke')).toContain('<svg');
   });
 });
@@ -116,6 +121,8 @@ describe('the hostile phase (smoke run)', () => {
       unsubscribeUsers: 1,
       unsubscribePostsPerUser: 1,
       unsubscribeParallel: 1,
+      webhookChanges: 1,
+      webhookParallel: 1,
       finishedOperations: 0,
       growthSamples: 1,
     });

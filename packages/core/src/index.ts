@@ -69,8 +69,12 @@ export {
   MAX_SUBSCRIPTION_RECIPIENTS,
   toSubscriptionResource,
   validateAddSubscriptionsRequest,
+  validateBulkAddSubscriptions,
+  validateBulkDeleteSubscriptions,
   validateDeleteSubscriptionsRequest,
   type AddSubscriptionsInput,
+  type BulkAddSubscriptionsEntry,
+  type BulkDeleteSubscriptionsEntry,
   type SubscriptionRecord,
 } from './subscriptions';
 export { toTenantResource, type TenantRecord } from './tenant';

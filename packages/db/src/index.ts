@@ -37,7 +37,8 @@ export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preferenc
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';
-export { deleteObject, getObject, listObjects, setObject } from './objects';
+export { getObject, listObjects, setObject } from './objects';
+export { deleteObject } from './recipient-deletes';
 export { getTenant, listTenants, setTenant, type TenantPosition } from './tenants';
 export { deleteTenant } from './tenant-deletes';
 export { readEvaluationInputs, readEvaluationInputsChunk, type EvaluationInputsChunk } from './evaluation-inputs';
@@ -57,6 +58,8 @@ export { deleteUsersOperation } from './kinds/users-delete';
 export { deleteTenantsOperation } from './kinds/tenants-delete';
 export { setObjectsOperation } from './kinds/objects-set';
 export { deleteObjectsOperation } from './kinds/objects-delete';
+export { addSubscriptionsOperation } from './kinds/objects-add-subscriptions';
+export { deleteSubscriptionsOperation } from './kinds/objects-delete-subscriptions';
 export { claimOperation, reclaimOperation, writeOperationBatch, type RunningOperation } from './operations/run';
 export { completeBulkOperation, failBulkOperation, findBlockingOperation, findStrandedOperations } from './operations/lifecycle';
 export { UnrunnableOperationError } from './kinds/errors';
@@ -79,12 +82,13 @@ export {
   findEndpointsWithDueDeliveries,
   getWebhookTarget,
   listWebhookDeliveries,
-  recordWebhookAttempt,
+  recordWebhookAttempts,
   releaseWebhookDeliveries,
   retryWebhookDelivery,
   takeDueDeliveries,
   type AttemptOutcome,
   type DueDelivery,
+  type RecordedAttempt,
   type WebhookDelivery,
   type WebhookTarget,
 } from './webhooks/deliveries';

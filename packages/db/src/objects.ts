@@ -1,7 +1,6 @@
 import type { ObjectInput, ObjectRecord, RecipientRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import type { KeysetPage, KeysetPosition } from './keyset-page';
-import { objectDeletes } from './recipient-deletes';
 import { getRecipientRows, listRecipientRows, writeRecipientBatch } from './recipient-rows';
 
 /** Knock's objects: recipients named by (collection, id), stored by the recipients' own code (recipient-rows.ts). */
@@ -23,14 +22,6 @@ export async function writeObjectBatch(tx: Queryable, environmentId: string, col
 export async function setObject(db: Database, environmentId: string, collection: string, input: ObjectInput): Promise<ObjectRecord> {
   const [object] = await db.$transaction((tx) => writeObjectBatch(tx, environmentId, collection, [input]), TRANSACTION_OPTIONS);
   return object;
-}
-
-/**
- * Removes an object with everything of it (objectDeletes: its preference sets, channel data, its
- * subscriptions both as subscriber and as the object), in one statement.
- */
-export async function deleteObject(db: Queryable, environmentId: string, collection: string, id: string): Promise<void> {
-  await db.$executeRawUnsafe(`WITH ${objectDeletes('SELECT $3::text')} SELECT 1`, environmentId, collection, id);
 }
 
 /** One page of a collection's objects, newest first (see keyset-page.ts). */

@@ -100,16 +100,21 @@ export async function writeSubscriptions(tx: Queryable, environmentId: string, c
 }
 
 /**
- * Removes the subscriptions of each entry's recipients to its object (objects of `collection`), in one
- * statement; those that do not exist are skipped. Returns the removed rows.
+ * The DELETE of the subscriptions of each entry's recipients to its object, for a statement whose `$1` is
+ * the environment and `$2` the objects' collection; `entries` is the parameter of the entries as JSON
+ * (`[{ id, recipients: [{ collection, id }] }]`), `condition` more to hold (for a batch's guard).
  */
-export async function removeSubscriptions(db: Queryable, environmentId: string, collection: string, entries: { id: string; recipients: RecipientReference[] }[]): Promise<SubscriptionRow[]> {
+export function subscriptionRemovals(entries: string, condition = ''): string {
+  return `DELETE FROM subscriptions AS s
+     USING jsonb_to_recordset(${entries}) AS entry(id text, recipients jsonb), jsonb_to_recordset(entry.recipients) AS recipient(collection text, id text)
+     WHERE s.environment_id = $1::uuid AND s.object_collection = $2::text AND s.object_id = entry.id
+       AND s.recipient_collection = recipient.collection AND s.recipient_id = recipient.id${condition}`;
+}
+
+/** Removes the subscriptions of each entry's recipients to its object, in one statement; those that do not exist are skipped. Returns the removed rows. */
+async function removeSubscriptions(db: Queryable, environmentId: string, collection: string, entries: { id: string; recipients: RecipientReference[] }[]): Promise<SubscriptionRow[]> {
   return db.$queryRawUnsafe<SubscriptionRow[]>(
-    `DELETE FROM subscriptions AS s
-     USING jsonb_to_recordset($3::jsonb) AS entry(id text, recipients jsonb), jsonb_to_recordset(entry.recipients) AS recipient(collection text, id text)
-     WHERE s.environment_id = $1::uuid AND s.object_collection = $2 AND s.object_id = entry.id
-       AND s.recipient_collection = recipient.collection AND s.recipient_id = recipient.id
-     RETURNING ${COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
+    `${subscriptionRemovals('$3::jsonb')} RETURNING ${COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
     environmentId,
     collection,
     JSON.stringify(entries),

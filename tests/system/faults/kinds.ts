@@ -1,7 +1,10 @@
 import {
   applyPreferences,
   mergeProperties,
+  USERS_COLLECTION,
+  validateBulkAddSubscriptions,
   validateBulkDeleteObjects,
+  validateBulkDeleteSubscriptions,
   validateBulkDeleteTenants,
   validateBulkDeleteUsers,
   validateBulkIdentifyUsers,
@@ -11,7 +14,9 @@ import {
   type Validated,
 } from '@prefs/core';
 import {
+  addSubscriptionsOperation,
   deleteObjectsOperation,
+  deleteSubscriptionsOperation,
   deleteTenantsOperation,
   deleteUsersOperation,
   identifyUsersOperation,
@@ -250,8 +255,91 @@ export const OBJECT_DELETES: FaultKind = {
   operation: (keys) => deleteObjectsOperation(COLLECTION, valid(validateBulkDeleteObjects({ object_ids: keys }))),
 };
 
+/**
+ * objects.add_subscriptions over objects of COLLECTION, each key an object (all set, since the suite counts
+ * every key a success): its state the properties of each user subscribed to it. The two writes subscribe
+ * `fan-b` with different properties, so order shows.
+ */
+type Subscribers = Record<string, Properties | null>;
+
+export const SUBSCRIPTIONS: FaultKind = {
+  name: 'objects.add_subscriptions',
+  first: { recipients: ['fan-a', 'fan-b'], properties: { level: 1 } },
+  second: { recipients: ['fan-b', 'fan-c'], properties: { level: 2 } },
+  path: `/v1/objects/${COLLECTION}/bulk/subscriptions/add`,
+  body: (keys, write) => ({ subscriptions: keys.map((id) => ({ id, ...write })) }),
+  initialState: (keys) => new Map(keys.map((key, index) => [key, { shared: { old: index }, ...(index % 3 === 0 ? { keep: null } : {}) }])),
+  async seed(env, state) {
+    const objects = [...state].filter(([, value]) => value !== null);
+    await env.db.$executeRawUnsafe(
+      'INSERT INTO objects (environment_id, collection, id) SELECT $1::uuid, $2, id FROM jsonb_array_elements_text($3::jsonb) AS ids(id)',
+      env.environmentId,
+      COLLECTION,
+      JSON.stringify(objects.map(([id]) => id)),
+    );
+    const rows = objects.flatMap(([id, value]) => Object.entries(value as Subscribers).map(([recipient, properties]) => ({ id, recipient, properties })));
+    await env.db.$executeRawUnsafe(
+      `INSERT INTO subscriptions (environment_id, object_collection, object_id, recipient_collection, recipient_id, properties)
+       SELECT $1::uuid, $2, seed.id, $3, seed.recipient, seed.properties FROM jsonb_to_recordset($4::jsonb) AS seed(id text, recipient text, properties jsonb)`,
+      env.environmentId,
+      COLLECTION,
+      USERS_COLLECTION,
+      JSON.stringify(rows),
+    );
+  },
+  lock: OBJECTS.lock,
+  apply(state, keys, write) {
+    const next = new Map(state);
+    for (const key of keys) {
+      const subscribers = next.get(key) as Subscribers | null;
+      if (subscribers === null) continue;
+      next.set(key, { ...subscribers, ...Object.fromEntries((write.recipients as string[]).map((recipient) => [recipient, write.properties as Properties])) });
+    }
+    return next;
+  },
+  async read(env, keys) {
+    const objects = await OBJECTS.read(env, keys);
+    const rows = await env.db.$queryRawUnsafe<{ object_id: string; recipient_id: string; properties: Properties | null }[]>(
+      'SELECT object_id, recipient_id, properties FROM subscriptions WHERE environment_id = $1::uuid AND object_collection = $2 AND object_id = ANY($3::text[])',
+      env.environmentId,
+      COLLECTION,
+      keys,
+    );
+    const state: KeyState = new Map(keys.map((key) => [key, objects.get(key) === null ? null : {}]));
+    for (const row of rows) (state.get(row.object_id) as Subscribers)[row.recipient_id] = row.properties;
+    return state;
+  },
+  operation: (keys, write) => addSubscriptionsOperation(COLLECTION, valid(validateBulkAddSubscriptions(SUBSCRIPTIONS.body(keys, write), COLLECTION))),
+};
+
+/** objects.delete_subscriptions over what SUBSCRIPTIONS seeds: each object's `shared` subscriber (and any `fan-a`) removed. */
+export const SUBSCRIPTION_DELETES: FaultKind = {
+  ...SUBSCRIPTIONS,
+  name: 'objects.delete_subscriptions',
+  first: { recipients: ['shared', 'fan-a'] },
+  second: { recipients: ['shared'] },
+  path: `/v1/objects/${COLLECTION}/bulk/subscriptions/delete`,
+  // The batch's statement waits on the subscription it removes.
+  lock: (env, key) =>
+    lockRow(
+      env,
+      'SELECT 1 FROM subscriptions WHERE environment_id = $1::uuid AND object_collection = $2 AND object_id = $3 AND recipient_id = $4 FOR UPDATE',
+      [env.environmentId, COLLECTION, key, 'shared'],
+      `subscription to ${key}`,
+    ),
+  apply(state, keys, write) {
+    const next = new Map(state);
+    for (const key of keys) {
+      const subscribers = next.get(key) as Subscribers | null;
+      if (subscribers !== null) next.set(key, Object.fromEntries(Object.entries(subscribers).filter(([recipient]) => !(write.recipients as string[]).includes(recipient))));
+    }
+    return next;
+  },
+  operation: (keys, write) => deleteSubscriptionsOperation(COLLECTION, valid(validateBulkDeleteSubscriptions(SUBSCRIPTION_DELETES.body(keys, write)))),
+};
+
 /** The kinds with one document per key; the preference kind keeps its own writes in each test. */
-export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES, OBJECTS, OBJECT_DELETES];
+export const KEYED_KINDS = [TENANTS, USERS, DELETES, TENANT_DELETES, OBJECTS, OBJECT_DELETES, SUBSCRIPTIONS, SUBSCRIPTION_DELETES];
 
 export async function postOperation(
   api: ApiHandle,

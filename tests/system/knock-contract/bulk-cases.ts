@@ -33,4 +33,14 @@ export const bulkCases: Record<string, ContractCase> = {
     await context.untilEnded(started((await knock.send('bulkSetObjects', { params: { collection: 'doomed' }, body })).body));
     await context.untilEnded(started((await knock.send('bulkDeleteObjects', { params: { collection: 'doomed' } })).body));
   },
+  bulkAddSubscriptions: async (knock, context) => {
+    await knock.send('setObject', { params: { collection: 'projects', id: 'project-1' }, body: { name: 'Project 1' } });
+    await context.untilEnded(started((await knock.send('bulkAddSubscriptions', { params: { collection: 'projects' } })).body));
+  },
+  bulkDeleteSubscriptions: async (knock, context) => {
+    await knock.send('setObject', { params: { collection: 'projects', id: 'subscribed-to-object-1' }, body: { name: 'Subscribed to' } });
+    const subscribers = { subscriptions: [{ id: 'subscribed-to-object-1', recipients: [{ collection: 'projects', id: 'subscriber-project-1' }, 'subscriber-user-1'] }] };
+    await context.untilEnded(started((await knock.send('bulkAddSubscriptions', { params: { collection: 'projects' }, body: subscribers })).body));
+    await context.untilEnded(started((await knock.send('bulkDeleteSubscriptions', { params: { collection: 'projects' } })).body));
+  },
 };

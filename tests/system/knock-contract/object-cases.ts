@@ -22,6 +22,8 @@ export const objectCases: Record<string, ContractCase> = {
     await knock.send('listObjects', { params: { collection: 'listed' }, query: { page_size: '2', after: (first.body as { page_info: { after: string } }).page_info.after } });
     await knock.send('listObjects', { params: { collection: 'listed' }, query: { 'include[]': 'preferences' } });
     await knock.send('listObjects', { params: { collection: 'empty' } });
+    await knock.send('updateObjectPreferenceSet', { params: { collection: 'listed', object_id: 'list_1', id: 'default' } });
+    await knock.send('listObjects', { params: { collection: 'listed' }, query: { 'include[]': 'preferences' } });
   },
   deleteObject: async (knock) => {
     await knock.send('setObject', { params: { collection: 'projects', id: 'deleted' }, body: { name: 'Gone' } });

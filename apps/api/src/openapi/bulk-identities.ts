@@ -1,4 +1,4 @@
-import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS, MAX_ID_LENGTH } from '@prefs/core';
+import { ENTITY_REQUEST_SCHEMAS, MAX_BULK_ITEMS, MAX_ID_LENGTH, MAX_SUBSCRIPTION_RECIPIENTS } from '@prefs/core';
 import { collectionParameter } from './objects';
 
 /** OpenAPI: bulk tenants set and delete, bulk users identify and delete, bulk objects set and delete: more kinds of bulk operation. */
@@ -98,6 +98,22 @@ export const bulkIdentitiesPaths = {
     'Bulk delete objects',
     `Records a bulk operation (\`objects.delete\`) that removes up to ${MAX_BULK_ITEMS} objects of the collection with everything of them (properties, preference sets, channel data, their subscriptions as subscriber and as the object), in batches; an object that does not exist counts as deleted. It applies in acceptance order with the collection's other objects operations on the same ids.`,
     'BulkDeleteObjectsRequest',
+    [collectionParameter],
+  ),
+  '/v1/objects/{collection}/bulk/subscriptions/add': bulkPost(
+    'bulkAddSubscriptions',
+    'Subscriptions',
+    'Bulk add subscriptions',
+    `Records a bulk operation (\`objects.add_subscriptions\`) that, for up to ${MAX_BULK_ITEMS} entries (an object of the collection and up to ${MAX_SUBSCRIPTION_RECIPIENTS} recipients each), subscribes the recipients as \`POST /v1/objects/{collection}/{object_id}/subscriptions\` would (users sent inline identified first, an existing subscription taking the entry's properties); an object not stored, or one whose entry would grow a user's properties past the stored limits, is an error item \`{ id, collection }\`. Entries of the same object apply in order. It applies in acceptance order with the collection's other objects operations on the same ids.`,
+    'BulkAddSubscriptionsRequest',
+    [collectionParameter],
+  ),
+  '/v1/objects/{collection}/bulk/subscriptions/delete': bulkPost(
+    'bulkDeleteSubscriptions',
+    'Subscriptions',
+    'Bulk delete subscriptions',
+    `Records a bulk operation (\`objects.delete_subscriptions\`) that, for up to ${MAX_BULK_ITEMS} entries (an object of the collection and up to ${MAX_SUBSCRIPTION_RECIPIENTS} recipients each), removes those subscriptions, skipping those that do not exist. It applies in acceptance order with the collection's other objects operations on the same ids.`,
+    'BulkDeleteSubscriptionsRequest',
     [collectionParameter],
   ),
 };

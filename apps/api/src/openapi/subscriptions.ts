@@ -4,10 +4,8 @@ import { json, ref, response, v1BodyErrors, v1Errors, type Paths, type Schema } 
 
 /** OpenAPI: Knock's subscriptions of objects (list both ways, add, delete) and a user's subscriptions. */
 
-const { BulkAddSubscriptionsRequest: _bulkAdd, BulkDeleteSubscriptionsRequest: _bulkDelete, ...requestSchemas } = SUBSCRIPTION_REQUEST_SCHEMAS;
-
 export const subscriptionsSchemas: Record<string, Schema> = {
-  ...requestSchemas,
+  ...SUBSCRIPTION_REQUEST_SCHEMAS,
   Recipient: { description: 'A recipient: a user or an object.', oneOf: [ref('User'), ref('Object')] },
   Subscription: {
     type: 'object',

@@ -12,7 +12,6 @@ import {
   validateCollection,
   validateDeleteSubscriptionsRequest,
   validateRecipientId,
-  type FieldError,
   type RecipientReference,
   type SubscriptionRecord,
 } from '@prefs/core';
@@ -22,6 +21,7 @@ import { InvalidParams, NotFound } from '../errors';
 import { sendJsonList } from '../json-list-answer';
 import { pageInfo, QueryReader, type Listing } from '../page-query';
 import { readReferences } from '../reference-query';
+import { objectOfPath } from '../recipient-requests';
 
 /**
  * Knock's subscriptions of objects: list an object's subscribers (or, `mode=recipient`, what the object
@@ -30,17 +30,6 @@ import { readReferences } from '../reference-query';
  */
 
 type ObjectParams = { collection: string; object_id: string };
-
-/** The object of the path, or a 422 naming the bad part. */
-export function objectOfPath(params: ObjectParams): RecipientReference {
-  const errors: FieldError[] = [];
-  const collection = validateCollection(params.collection, 'collection');
-  const id = validateRecipientId(params.object_id, 'object_id');
-  if (!collection.ok) errors.push(...collection.errors);
-  if (!id.ok) errors.push(...id.errors);
-  if (!collection.ok || !id.ok) throw new InvalidParams(errors);
-  return { collection: collection.value, id: id.value };
-}
 
 /** Subscriptions page by (inserted_at, the other end's collection and id: one line each). */
 const SUBSCRIPTIONS: Listing<KeysetPosition> = {
@@ -83,7 +72,7 @@ export function subscriptionsRouter(deps: { db: Database }): Router {
   }
 
   router.get('/objects/:collection/:object_id/subscriptions', async (req: Request<ObjectParams>, res) => {
-    const object = objectOfPath(req.params);
+    const object = objectOfPath(req.params, 'object_id');
     const query = new QueryReader(req.query);
     const mode = query.text('mode') ?? 'object';
     if (mode !== 'object' && mode !== 'recipient') query.refuse({ field: 'mode', message: 'mode must be object (its subscribers) or recipient (what it subscribes to)', type: 'isIn' });
@@ -99,7 +88,7 @@ export function subscriptionsRouter(deps: { db: Database }): Router {
   });
 
   router.post('/objects/:collection/:object_id/subscriptions', async (req: Request<ObjectParams>, res) => {
-    const object = objectOfPath(req.params);
+    const object = objectOfPath(req.params, 'object_id');
     const body = validateAddSubscriptionsRequest(req.body, object);
     if (!body.ok) throw new InvalidParams(body.errors);
     const added = await addSubscriptions(db, environmentOf(res.locals).environmentId, object, body.value).catch(refuseOverLimit);
@@ -108,7 +97,7 @@ export function subscriptionsRouter(deps: { db: Database }): Router {
   });
 
   router.delete('/objects/:collection/:object_id/subscriptions', async (req: Request<ObjectParams>, res) => {
-    const object = objectOfPath(req.params);
+    const object = objectOfPath(req.params, 'object_id');
     const body = validateDeleteSubscriptionsRequest(req.body);
     if (!body.ok) throw new InvalidParams(body.errors);
     await sendSubscriptions(res, await deleteSubscriptions(db, environmentOf(res.locals).environmentId, object, body.value));

@@ -3,13 +3,14 @@ import { WEBHOOK_LIMITS, webhookRetryDelayMs } from '@prefs/core';
 import type { WebhookWorkerConfig } from '@prefs/config';
 import {
   getWebhookTarget,
-  recordWebhookAttempt,
+  recordWebhookAttempts,
   releaseWebhookDeliveries,
   takeDueDeliveries,
   webhookEventBody,
   type AttemptOutcome,
   type Database,
   type DueDelivery,
+  type RecordedAttempt,
   type WebhookTarget,
 } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
@@ -60,32 +61,43 @@ export function createEndpointJobHandler(options: EndpointJobOptions): (job: Job
   const { db, logger, sender, config } = options;
   const leaseMs = deliveryLeaseMs(config);
 
-  async function attempt(target: WebhookTarget, delivery: DueDelivery): Promise<void> {
+  /** Sends one delivery; what to record of it. */
+  async function attempt(target: WebhookTarget, delivery: DueDelivery): Promise<RecordedAttempt> {
     const body = webhookEventBody(delivery);
     const at = new Date();
-    let result: SendResult;
     if (Buffer.byteLength(body) > WEBHOOK_LIMITS.bodyBytes) {
-      result = { statusCode: null, durationMs: 0, error: `body larger than ${WEBHOOK_LIMITS.bodyBytes} bytes: not sent` };
-    } else {
-      const timestamp = Math.floor(at.getTime() / 1000);
-      result = await sender.send(target.url, {
-        'webhook-id': delivery.eventId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': webhookSignature(target.secrets, delivery.eventId, timestamp, body),
-      }, body);
+      const error = `body larger than ${WEBHOOK_LIMITS.bodyBytes} bytes: not sent`;
+      return { delivery, attempt: { at: at.toISOString(), status_code: null, duration_ms: 0, error }, decided: { outcome: 'failed', gone: false } };
     }
-    const decided = result.error?.startsWith('body larger') ? ({ outcome: 'failed', gone: false } as const) : decide(config, delivery, result);
-    const recorded = await recordWebhookAttempt(
-      db,
-      delivery,
-      { at: at.toISOString(), status_code: result.statusCode, duration_ms: result.durationMs, error: describeFailure(result) },
-      decided,
-    );
-    if (!recorded) return;
-    options.onAttempt?.(decided.outcome, (Date.now() - delivery.eventAt.getTime()) / 1000);
+    const timestamp = Math.floor(at.getTime() / 1000);
+    const result = await sender.send(target.url, {
+      'webhook-id': delivery.eventId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': webhookSignature(target.secrets, delivery.eventId, timestamp, body),
+    }, body);
+    const decided = decide(config, delivery, result);
     if (decided.outcome !== 'succeeded') {
       logger.info({ endpointId: target.id, deliveryId: delivery.id, eventId: delivery.eventId, statusCode: result.statusCode, error: result.error, outcome: decided.outcome }, 'webhook attempt failed');
     }
+    return { delivery, attempt: { at: at.toISOString(), status_code: result.statusCode, duration_ms: result.durationMs, error: describeFailure(result) }, decided };
+  }
+
+  /** Sends a batch at once and records it in one statement; a batch that cannot be recorded is given back. */
+  async function sendBatch(target: WebhookTarget, due: DueDelivery[]): Promise<boolean> {
+    const attempts = await Promise.all(due.map((delivery) => attempt(target, delivery)));
+    let recorded: Set<string>;
+    try {
+      recorded = await recordWebhookAttempts(db, attempts);
+    } catch (error) {
+      logger.warn({ err: error, endpointId: target.id }, 'could not record webhook attempts; they are sent again');
+      await releaseWebhookDeliveries(db, due.map((delivery) => delivery.id)).catch(() => undefined);
+      return false;
+    }
+    attempts.forEach(({ decided }, index) => {
+      const delivery = due[index];
+      if (recorded.has(delivery.id)) options.onAttempt?.(decided.outcome, (Date.now() - delivery.eventAt.getTime()) / 1000);
+    });
+    return true;
   }
 
   return async (job) => {
@@ -97,14 +109,8 @@ export function createEndpointJobHandler(options: EndpointJobOptions): (job: Job
       if (!target) break;
       const due = await takeDueDeliveries(db, endpointId, config.perEndpoint, leaseMs);
       if (due.length === 0) break;
-      const outcomes = await Promise.allSettled(due.map((delivery) => attempt(target, delivery)));
-      const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{ delivery: due[index], error: outcome.reason as unknown }] : []));
-      for (const { delivery, error } of failed) logger.warn({ err: error, deliveryId: delivery.id }, 'could not record a webhook attempt; it is sent again after its lease');
       sent += due.length;
-      if (failed.length > 0) {
-        await releaseWebhookDeliveries(db, failed.map(({ delivery }) => delivery.id)).catch(() => undefined);
-        break;
-      }
+      if (!(await sendBatch(target, due))) break;
     }
     return sent;
   };

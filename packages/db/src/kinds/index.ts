@@ -7,6 +7,8 @@ import { usersDelete } from './users-delete';
 import { usersIdentify } from './users-identify';
 import { objectsDelete } from './objects-delete';
 import { objectsSet } from './objects-set';
+import { objectsAddSubscriptions } from './objects-add-subscriptions';
+import { objectsDeleteSubscriptions } from './objects-delete-subscriptions';
 import { UnknownOperationKindError } from './errors';
 
 /**
@@ -14,7 +16,7 @@ import { UnknownOperationKindError } from './errors';
  * operations/run.ts. A new kind is one file (defineOperationKind: id, payload schema, batch writer)
  * listed here.
  */
-export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete, objectsSet, objectsDelete];
+export const OPERATION_KINDS: readonly OperationKind[] = [preferencesReplace, preferencesMerge, tenantsSet, usersIdentify, usersDelete, tenantsDelete, objectsSet, objectsDelete, objectsAddSubscriptions, objectsDeleteSubscriptions];
 
 const BY_ID = new Map(OPERATION_KINDS.map((kind) => [kind.id, kind]));
 

@@ -1,7 +1,7 @@
 import { isPlainObject, StoredPropertiesLimitError } from '@prefs/core';
 import type { Batch, BatchOutcome } from '../operations/progress';
 import { InvalidOperationInputError } from './errors';
-import { invalidPayload, type PayloadSchema } from './payload';
+import { invalidPayload, storedCollection, type PayloadSchema } from './payload';
 
 /**
  * The stored input of kinds with one document per key (tenants.set, users.identify): the request's items
@@ -43,6 +43,22 @@ export function keyedItemsPayload<T extends { id: string }>(isItem: (item: Recor
       items[key] = parsed;
     }
     return { ok: true, value: { items } };
+  };
+}
+
+/** The stored input of the objects kinds with items by object id: the path's collection beside them. */
+export interface CollectionItemsInput<T> extends KeyedItemsInput<T> {
+  collection: string;
+}
+
+/** The payload schema of a collection-items kind: `collection` a string, `items` as keyedItemsPayload reads them. */
+export function collectionItemsPayload<T extends { id: string }>(isItem: (item: Record<string, unknown>) => item is T & Record<string, unknown>): PayloadSchema<CollectionItemsInput<T>> {
+  const itemsPayload = keyedItemsPayload(isItem);
+  return (stored) => {
+    const collection = storedCollection(stored);
+    if (!collection.ok) return collection;
+    const items = itemsPayload(stored);
+    return items.ok ? { ok: true, value: { collection: collection.value, items: items.value.items } } : items;
   };
 }
 

@@ -4,22 +4,10 @@ import { writeBatchInTransaction } from '../operations/progress';
 import { objectsScope } from '../operations/scopes';
 import { writeObjectBatch } from '../objects';
 import { defineOperationKind } from './kind';
-import { groupByKey, itemsOfBatch, keyedItemsPayload, writeWithinStoredLimits, type KeyedItemsInput } from './keyed-items';
-import { storedCollection, type PayloadSchema } from './payload';
-
-/** What objects.set stores: the path's collection beside the items by object id. */
-interface SetObjectsInput extends KeyedItemsInput<ObjectInput> {
-  collection: string;
-}
+import { collectionItemsPayload, groupByKey, itemsOfBatch, writeWithinStoredLimits } from './keyed-items';
 
 // Validated when recorded (validateObjectInput); the writer relies on its properties being an object.
-const itemsPayload = keyedItemsPayload<ObjectInput>((item): item is ObjectInput & Record<string, unknown> => isPlainObject(item.properties));
-const payload: PayloadSchema<SetObjectsInput> = (stored) => {
-  const collection = storedCollection(stored);
-  if (!collection.ok) return collection;
-  const items = itemsPayload(stored);
-  return items.ok ? { ok: true, value: { collection: collection.value, items: items.value.items } } : items;
-};
+const payload = collectionItemsPayload<ObjectInput>((item): item is ObjectInput & Record<string, unknown> => isPlainObject(item.properties));
 
 /**
  * objects.set (Knock's bulkSetObjects): up to 1,000 objects of one collection, each set as

@@ -2,7 +2,8 @@ import { BULK_OPERATION_NAMES } from '@prefs/core';
 import type { NewBulkOperation } from '../operations/create';
 import { writeBatchStatement } from '../operations/progress';
 import { TENANTS_SCOPE } from '../operations/scopes';
-import { chunkWasFull, deleteInChunks, deleteNamingTenants, TENANT_DELETE_CHUNK_ROWS } from '../tenant-deletes';
+import { DELETE_CHUNK_ROWS, deleteInChunks } from '../chunked-deletes';
+import { deleteNamingTenants, tenantChunkWasFull } from '../tenant-deletes';
 import { defineOperationKind } from './kind';
 import { EMPTY_PAYLOAD } from './payload';
 
@@ -20,7 +21,7 @@ const CHUNK = `WITH held AS (
          UPDATE bulk_operations SET lease_until = now() + $5::int * interval '1 millisecond'
          WHERE id = $2::uuid AND status = 'processing' AND processed_rows = $3::int RETURNING keys[$3::int + 1 : $3::int + $4::int] AS ids),
        ${deleteNamingTenants('(SELECT ids FROM held)', '$6::int')}
-  SELECT EXISTS (SELECT 1 FROM held) AND (${chunkWasFull('$6::int')}) AS more`;
+  SELECT EXISTS (SELECT 1 FROM held) AND (${tenantChunkWasFull('$6::int')}) AS more`;
 
 /**
  * tenants.delete (Knock's bulkDeleteTenants): each tenant with its default set, every recipient's set
@@ -36,7 +37,7 @@ export const tenantsDelete = defineOperationKind({
   payload: EMPTY_PAYLOAD,
   async writeBatch(db, batch) {
     const { environmentId, id } = batch.operation;
-    await deleteInChunks(db, CHUNK, [environmentId, id, batch.start, batch.count, batch.leaseMs, TENANT_DELETE_CHUNK_ROWS]);
+    await deleteInChunks(db, CHUNK, [environmentId, id, batch.start, batch.count, batch.leaseMs, DELETE_CHUNK_ROWS]);
     // Nothing is deleted unless the progress applies: a batch already written stays as later operations left it.
     const ids = batchTenantIds('EXISTS (SELECT 1 FROM progress)');
     return writeBatchStatement(db, batch, { successCount: batch.count, errorItems: [] }, {

@@ -150,48 +150,59 @@ export type AttemptOutcome =
   | { outcome: 'retry'; retryInMs: number }
   | { outcome: 'failed'; gone: boolean };
 
-/**
- * Records one attempt of a delivery taken with `attemptCount` attempts before it, and what it means for
- * the endpoint: a success ends its failing streak; a failure starts one (an endpoint failing for 5 days is
- * disabled); a 410 disables it. False when the delivery had moved on (taken again after a lapsed lease).
- */
-/** A failed attempt ($6 false) of an endpoint whose attempts have all failed for longer than $8 ms. */
-const FAILED_TOO_LONG = `(NOT $6::boolean AND e.failing_since < now() - $8::int * interval '1 millisecond')`;
+/** One attempt to record: of the delivery taken with `attemptCount` attempts before it. */
+export interface RecordedAttempt {
+  delivery: { id: string; attemptCount: number };
+  attempt: WebhookAttempt;
+  decided: AttemptOutcome;
+}
 
-export async function recordWebhookAttempt(
-  db: Queryable,
-  delivery: { id: string; attemptCount: number },
-  attempt: WebhookAttempt,
-  decided: AttemptOutcome,
-): Promise<boolean> {
-  const status = decided.outcome === 'retry' ? 'pending' : decided.outcome;
+/** A batch without a success ($2 false) of an endpoint whose attempts have all failed for longer than $3 ms. */
+const FAILED_TOO_LONG = `(NOT s.succeeded AND e.failing_since < now() - $2::int * interval '1 millisecond')`;
+
+/**
+ * Records a batch of attempts in one statement (one commit for the batch, not one per delivery), and
+ * what they mean for their endpoints: a success ends an endpoint's failing streak; failures only start
+ * one (an endpoint failing for 5 days is disabled); a 410 disables it. Returns the ids recorded: a
+ * delivery that had moved on (taken again after a lapsed lease) is not.
+ */
+export async function recordWebhookAttempts(db: Queryable, attempts: RecordedAttempt[]): Promise<Set<string>> {
+  if (attempts.length === 0) return new Set();
+  const input = attempts.map(({ delivery, attempt, decided }) => ({
+    id: delivery.id,
+    attempt_count: delivery.attemptCount,
+    status: decided.outcome === 'retry' ? 'pending' : decided.outcome,
+    attempt,
+    retry_ms: decided.outcome === 'retry' ? decided.retryInMs : 0,
+    succeeded: decided.outcome === 'succeeded',
+    gone: decided.outcome === 'failed' && decided.gone,
+  }));
   const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `WITH attempted AS (
-       UPDATE webhook_deliveries SET status = $3, attempt_count = attempt_count + 1, lease_until = NULL, updated_at = now(),
-         attempts = jsonb_path_query_array(attempts || jsonb_build_array($4::jsonb), '$[last - ${KEPT_ATTEMPTS - 1} to last]'),
-         next_attempt_at = now() + $5::int * interval '1 millisecond'
-       WHERE id = $1::uuid AND status = 'pending' AND attempt_count = $2::int
-       RETURNING endpoint_id),
-     -- The endpoint's row is written only when its state changes: a busy endpoint's attempts do not queue on it.
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS i(id uuid, attempt_count int, status text, attempt jsonb, retry_ms int, succeeded boolean, gone boolean)),
+     attempted AS (
+       UPDATE webhook_deliveries d SET status = i.status, attempt_count = d.attempt_count + 1, lease_until = NULL, updated_at = now(),
+         attempts = jsonb_path_query_array(d.attempts || jsonb_build_array(i.attempt), '$[last - ${KEPT_ATTEMPTS - 1} to last]'),
+         next_attempt_at = now() + i.retry_ms * interval '1 millisecond'
+       FROM input i
+       WHERE d.id = i.id AND d.status = 'pending' AND d.attempt_count = i.attempt_count
+       RETURNING d.id, d.endpoint_id, i.succeeded, i.gone),
+     summary AS (SELECT endpoint_id, bool_or(succeeded) AS succeeded, bool_or(gone) AS gone FROM attempted GROUP BY endpoint_id),
+     -- The endpoint's row is written only when its state changes: a busy endpoint's batches do not queue on it.
      endpoint AS (
        UPDATE webhook_endpoints e SET
-         failing_since = CASE WHEN $6::boolean THEN NULL ELSE coalesce(e.failing_since, now()) END,
-         enabled = CASE WHEN $7::boolean OR ${FAILED_TOO_LONG} THEN false ELSE e.enabled END,
-         disabled_reason = CASE WHEN $7::boolean THEN 'gone' WHEN ${FAILED_TOO_LONG} THEN 'failing' ELSE e.disabled_reason END,
-         updated_at = CASE WHEN $7::boolean OR ${FAILED_TOO_LONG} THEN now() ELSE e.updated_at END
-       FROM attempted WHERE e.id = attempted.endpoint_id
-         AND ($7::boolean OR ($6::boolean AND e.failing_since IS NOT NULL) OR (NOT $6::boolean AND (e.failing_since IS NULL OR ${FAILED_TOO_LONG}))))
-     SELECT endpoint_id::text AS id FROM attempted`,
-    delivery.id,
-    delivery.attemptCount,
-    status,
-    JSON.stringify(attempt),
-    decided.outcome === 'retry' ? decided.retryInMs : 0,
-    decided.outcome === 'succeeded',
-    decided.outcome === 'failed' && decided.gone,
+         failing_since = CASE WHEN s.succeeded THEN NULL ELSE coalesce(e.failing_since, now()) END,
+         enabled = CASE WHEN s.gone OR ${FAILED_TOO_LONG} THEN false ELSE e.enabled END,
+         disabled_reason = CASE WHEN s.gone THEN 'gone' WHEN ${FAILED_TOO_LONG} THEN 'failing' ELSE e.disabled_reason END,
+         updated_at = CASE WHEN s.gone OR ${FAILED_TOO_LONG} THEN now() ELSE e.updated_at END
+       FROM summary s WHERE e.id = s.endpoint_id
+         AND (s.gone OR (s.succeeded AND e.failing_since IS NOT NULL) OR (NOT s.succeeded AND (e.failing_since IS NULL OR ${FAILED_TOO_LONG}))))
+     SELECT id::text FROM attempted`,
+    JSON.stringify(input),
     WEBHOOK_LIMITS.failingForMs,
   );
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Gives back deliveries taken but not attempted (the worker is stopping): due again at once. */
