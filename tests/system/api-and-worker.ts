@@ -12,17 +12,20 @@ export interface ApiAndWorker {
 }
 
 /**
- * Registers the file's `beforeAll` (a fresh database and Redis prefix, the API and a worker with
- * `workerOverrides` started on them) and `afterAll` (all closed and removed); the context is filled in
- * before the first test runs.
+ * Registers the file's `beforeAll` (a fresh database and Redis prefix, the API with `apiOverrides` and a
+ * worker with `workerOverrides` started on them) and `afterAll` (all closed and removed); the context is
+ * filled in before the first test runs.
  */
-export function useApiAndWorker(workerOverrides: Parameters<TestEnvironment['workerConfig']>[0] = {}): ApiAndWorker {
+export function useApiAndWorker(
+  workerOverrides: Parameters<TestEnvironment['workerConfig']>[0] = {},
+  apiOverrides: Parameters<TestEnvironment['apiConfig']>[0] = {},
+): ApiAndWorker {
   const context = {
     auth: (key?: string) => ({ Authorization: `Bearer ${key ?? context.env.secretKey}` }),
   } as ApiAndWorker;
   beforeAll(async () => {
     context.env = await createTestEnvironment();
-    context.api = await startApi(context.env.apiConfig());
+    context.api = await startApi(context.env.apiConfig(apiOverrides));
     context.worker = createWorker(context.env.workerConfig(workerOverrides));
     await context.worker.start();
   });

@@ -240,6 +240,25 @@ it('tenants.bulk.delete removes tenants with every user\'s set for them; the use
   expect((await knock.users.listPreferences('sdk-tenant-user')).map((set) => set.id)).toEqual(['sdk-kept']);
 });
 
+it('users.update and tenants.set write inline preferences and channel data, merged into what is stored', async () => {
+  const knock = new Knock({ apiKey: bootstrapKey, baseURL, maxRetries: 0 });
+  const push = '97c5837d-c65c-4d54-aa39-080eeb81c69d';
+  await knock.users.setPreferences('sdk-inline', 'default', { categories: { news: true, promo: true } });
+  const user = await knock.users.update('sdk-inline', {
+    name: 'Inline',
+    preferences: { default: { categories: { promo: false }, channel_types: { sms: false } }, 'sdk-acme': { workflows: { welcome: false } } },
+    channel_data: { [push]: { tokens: ['sdk-token'] } },
+  });
+  expect(user).toMatchObject({ id: 'sdk-inline', name: 'Inline' });
+  expect(await knock.users.getPreferences('sdk-inline', 'default')).toMatchObject({ categories: { news: true, promo: false }, channel_types: { sms: false } });
+  expect((await knock.users.getPreferences('sdk-inline', 'sdk-acme')).workflows).toEqual({ welcome: false });
+  expect((await knock.users.getChannelData('sdk-inline', push)).data).toMatchObject({ tokens: ['sdk-token'] });
+
+  await knock.tenants.set('sdk-acme', { name: 'Acme', settings: { preference_set: { categories: { news: true } } } });
+  const tenant = await knock.tenants.set('sdk-acme', { preferences: { default: { categories: { digest: false } } }, channel_data: { [push]: { tokens: ['tenant-token'] } } });
+  expect(tenant.settings?.preference_set?.categories).toEqual({ news: true, digest: false });
+});
+
 it('both processes exit 0 on SIGTERM', async () => {
   api.kill('SIGTERM');
   worker.kill('SIGTERM');

@@ -1,8 +1,7 @@
 import Knock from '@knocklabs/node';
 import { Client } from 'pg';
-import { createTestEnvironment, waitFor, type TestEnvironment } from '@prefs/testing';
-import { startApi, type ApiProcess } from '../../apps/api/src/server';
-import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
+import { waitFor } from '@prefs/testing';
+import { useApiAndWorker } from './api-and-worker';
 
 /**
  * Deleting tenants, one (`knock.tenants.delete`) or in bulk (`knock.tenants.bulk.delete`, a `tenants.delete`
@@ -10,27 +9,15 @@ import { createWorker, type PrefsWorker } from '../../apps/worker/src/worker';
  * user's set for it and its audience memberships, in chunks; its users, their default sets and their
  * unsubscribe events stay, and so does everything of another environment.
  */
-let env: TestEnvironment;
+const t = useApiAndWorker({ batchSize: 128 });
 let other: { secretKey: string; environmentId: string };
-let api: ApiProcess;
-let worker: PrefsWorker;
 let knock: Knock;
 let otherKnock: Knock;
 
 beforeAll(async () => {
-  env = await createTestEnvironment();
-  other = await env.createEnvironment('other');
-  api = await startApi(env.apiConfig({ port: 0 }));
-  worker = createWorker(env.workerConfig({ batchSize: 128 }));
-  await worker.start();
-  knock = new Knock({ apiKey: env.secretKey, baseURL: api.url, maxRetries: 0 });
-  otherKnock = new Knock({ apiKey: other.secretKey, baseURL: api.url, maxRetries: 0 });
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await env?.cleanup();
+  other = await t.env.createEnvironment('other');
+  knock = new Knock({ apiKey: t.env.secretKey, baseURL: t.api.url, maxRetries: 0 });
+  otherKnock = new Knock({ apiKey: other.secretKey, baseURL: t.api.url, maxRetries: 0 });
 });
 
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${String(index).padStart(4, '0')}`);
@@ -44,12 +31,12 @@ async function finished(client: Knock, id: string) {
 
 /** Stored sets of `setId`, in environment `environmentId` (whoever's they are). */
 async function setsOf(environmentId: string, setId: string): Promise<number> {
-  const rows = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2', environmentId, setId);
+  const rows = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM preference_sets WHERE environment_id = $1::uuid AND set_id = $2', environmentId, setId);
   return rows[0].n;
 }
 
 async function membershipsFor(environmentId: string, tenant: string): Promise<number> {
-  const rows = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM audience_members WHERE environment_id = $1::uuid AND tenant = $2', environmentId, tenant);
+  const rows = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM audience_members WHERE environment_id = $1::uuid AND tenant = $2', environmentId, tenant);
   return rows[0].n;
 }
 
@@ -72,9 +59,9 @@ it('knock.tenants.bulk.delete: 300 tenants go with their default sets, 6,000 use
   await giveSets(knock, users.slice(0, 10), 'kept');
   await giveSets(knock, users.slice(0, 10), tenantIds[299]);
   await knock.audiences.addMembers('vip', { members: [...users.slice(0, 20).map((id) => ({ user: { id }, tenant: big })), { user: { id: users[0] } }, { user: { id: users[1] }, tenant: 'kept' }], create_audience: true });
-  await env.db.$executeRawUnsafe(
+  await t.env.db.$executeRawUnsafe(
     `INSERT INTO unsubscribes (environment_id, user_id, tenant, link_id, source) VALUES ($1::uuid, $2, $3, 'link-1', 'one_click')`,
-    env.environmentId,
+    t.env.environmentId,
     users[3],
     big,
   );
@@ -82,29 +69,29 @@ it('knock.tenants.bulk.delete: 300 tenants go with their default sets, 6,000 use
   await otherKnock.tenants.set(big, { name: 'Theirs' });
   await giveSets(otherKnock, ['theirs-1'], big);
   await otherKnock.audiences.addMembers('vip', { members: [{ user: { id: 'theirs-1' }, tenant: big }], create_audience: true });
-  expect(await setsOf(env.environmentId, big)).toBe(6000);
-  expect(await membershipsFor(env.environmentId, big)).toBe(20);
+  expect(await setsOf(t.env.environmentId, big)).toBe(6000);
+  expect(await membershipsFor(t.env.environmentId, big)).toBe(20);
 
   // A tenant that was never there counts as deleted too; the SDK sends the ids as tenant_ids[] in the query.
   const operation = await knock.tenants.bulk.delete({ tenant_ids: [...tenantIds, 'never-there'] });
   expect(operation).toMatchObject({ __typename: 'BulkOperation', name: 'tenants.delete', status: 'queued', estimated_total_rows: 301 });
   expect(await finished(knock, operation.id)).toMatchObject({ status: 'completed', processed_rows: 301, success_count: 301, error_count: 0, error_items: [] });
 
-  const left = await env.db.$queryRawUnsafe<{ tenants: number; sets: number; members: number }[]>(
+  const left = await t.env.db.$queryRawUnsafe<{ tenants: number; sets: number; members: number }[]>(
     `SELECT (SELECT count(*)::int FROM tenants WHERE environment_id = $1::uuid AND id = ANY($2::text[])) AS tenants,
             (SELECT count(*)::int FROM preference_sets WHERE environment_id = $1::uuid AND set_id = ANY($2::text[])) AS sets,
             (SELECT count(*)::int FROM audience_members WHERE environment_id = $1::uuid AND tenant = ANY($2::text[])) AS members`,
-    env.environmentId,
+    t.env.environmentId,
     tenantIds,
   );
   expect(left).toEqual([{ tenants: 0, sets: 0, members: 0 }]);
-  expect(await setsOf(env.environmentId, 'default')).toBe(1000);
-  expect(await setsOf(env.environmentId, 'kept')).toBe(10);
-  expect(await membershipsFor(env.environmentId, 'kept')).toBe(1);
-  expect(await membershipsFor(env.environmentId, '')).toBe(1);
+  expect(await setsOf(t.env.environmentId, 'default')).toBe(1000);
+  expect(await setsOf(t.env.environmentId, 'kept')).toBe(10);
+  expect(await membershipsFor(t.env.environmentId, 'kept')).toBe(1);
+  expect(await membershipsFor(t.env.environmentId, '')).toBe(1);
   expect((await knock.tenants.get('kept')).name).toBe('Kept');
   expect((await knock.users.get(users[0])).id).toBe(users[0]);
-  const unsubscribes = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM unsubscribes WHERE environment_id = $1::uuid AND tenant = $2', env.environmentId, big);
+  const unsubscribes = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM unsubscribes WHERE environment_id = $1::uuid AND tenant = $2', t.env.environmentId, big);
   expect(unsubscribes[0].n).toBe(1);
 
   expect((await otherKnock.tenants.get(big)).name).toBe('Theirs');
@@ -117,21 +104,21 @@ it('knock.tenants.delete (one tenant) removes the users sets for it and its memb
   await giveSets(knock, ids('single-user', 30), 'single');
   await knock.audiences.addMembers('single-audience', { members: [{ user: { id: 'single-user-0000' }, tenant: 'single' }], create_audience: true });
   await knock.tenants.delete('single');
-  expect(await setsOf(env.environmentId, 'single')).toBe(0);
-  expect(await membershipsFor(env.environmentId, 'single')).toBe(0);
+  expect(await setsOf(t.env.environmentId, 'single')).toBe(0);
+  expect(await membershipsFor(t.env.environmentId, 'single')).toBe(0);
   // A user's set of a tenant that never existed is that tenant's too: deleting the id removes it.
   await giveSets(knock, ['single-user-0000'], 'phantom');
   await knock.tenants.delete('phantom');
-  expect(await setsOf(env.environmentId, 'phantom')).toBe(0);
+  expect(await setsOf(t.env.environmentId, 'phantom')).toBe(0);
 });
 
 it('a tenant called "default" is deleted without touching anyone\'s default set', async () => {
   await knock.tenants.set('default', { name: 'Called default' });
   await giveSets(knock, ['plain-user'], 'default');
-  const before = await setsOf(env.environmentId, 'default');
+  const before = await setsOf(t.env.environmentId, 'default');
   await finished(knock, (await knock.tenants.bulk.delete({ tenant_ids: ['default'] })).id);
   await knock.tenants.delete('default');
-  expect(await setsOf(env.environmentId, 'default')).toBe(before);
+  expect(await setsOf(t.env.environmentId, 'default')).toBe(before);
   expect(await knock.tenants.get('default').catch((error: { status: number }) => error.status)).toBe(404);
 });
 
@@ -139,10 +126,10 @@ it('tenants.delete orders with tenants.set: a set accepted before lands first an
   const tenantIds = ids('ordered', 200);
   await finished(knock, (await knock.tenants.bulk.set({ tenants: tenantIds })).id);
   // Hold one tenant's row, so the first set stalls mid-operation while the worker's other jobs could run.
-  const holder = new Client({ connectionString: env.databaseUrl });
+  const holder = new Client({ connectionString: t.env.databaseUrl });
   await holder.connect();
   await holder.query('BEGIN');
-  await holder.query('SELECT 1 FROM tenants WHERE environment_id = $1 AND id = $2 FOR UPDATE', [env.environmentId, tenantIds[150]]);
+  await holder.query('SELECT 1 FROM tenants WHERE environment_id = $1 AND id = $2 FOR UPDATE', [t.env.environmentId, tenantIds[150]]);
   try {
     const before = await knock.tenants.bulk.set({ tenants: tenantIds.map((id) => ({ id, name: 'Before' })) });
     const deleted = await knock.tenants.bulk.delete({ tenant_ids: tenantIds });
@@ -153,7 +140,7 @@ it('tenants.delete orders with tenants.set: a set accepted before lands first an
   } finally {
     await holder.end();
   }
-  const rows = await env.db.$queryRawUnsafe<{ id: string; name: string }[]>(`SELECT id, name FROM tenants WHERE environment_id = $1::uuid AND id LIKE 'ordered-%' ORDER BY id`, env.environmentId);
+  const rows = await t.env.db.$queryRawUnsafe<{ id: string; name: string }[]>(`SELECT id, name FROM tenants WHERE environment_id = $1::uuid AND id LIKE 'ordered-%' ORDER BY id`, t.env.environmentId);
   expect(rows).toEqual(tenantIds.slice(0, 10).map((id) => ({ id, name: 'After' })));
 });
 
@@ -162,23 +149,23 @@ it('takes 1,000 long ids in a JSON body (an extension), where the query would pa
   await finished(knock, (await knock.tenants.bulk.set({ tenants: long.slice(0, 3) })).id);
   const tooLong = await knock.tenants.bulk.delete({ tenant_ids: long }).catch((error: { status: number }) => error.status);
   expect(tooLong).toBe(431);
-  const response = await fetch(`${api.url}/v1/tenants/bulk/delete`, {
+  const response = await fetch(`${t.api.url}/v1/tenants/bulk/delete`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${t.env.secretKey}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ tenant_ids: long }),
   });
   expect(response.status).toBe(200);
   const operation = (await response.json()) as { id: string; estimated_total_rows: number };
   expect(operation.estimated_total_rows).toBe(1000);
   expect(await finished(knock, operation.id)).toMatchObject({ status: 'completed', success_count: 1000 });
-  const left = await env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM tenants WHERE environment_id = $1::uuid AND id = ANY($2::text[])', env.environmentId, long);
+  const left = await t.env.db.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM tenants WHERE environment_id = $1::uuid AND id = ANY($2::text[])', t.env.environmentId, long);
   expect(left[0].n).toBe(0);
 });
 
 it('refuses a bad query with 422 naming the field, and records nothing', async () => {
-  const headers = { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' };
-  const post = (query: string, body?: unknown) => fetch(`${api.url}/v1/tenants/bulk/delete${query}`, { method: 'POST', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const count = async () => (await env.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM bulk_operations WHERE name = 'tenants.delete'`))[0].n;
+  const headers = { Authorization: `Bearer ${t.env.secretKey}`, 'Content-Type': 'application/json' };
+  const post = (query: string, body?: unknown) => fetch(`${t.api.url}/v1/tenants/bulk/delete${query}`, { method: 'POST', headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const count = async () => (await t.env.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM bulk_operations WHERE name = 'tenants.delete'`))[0].n;
   const before = await count();
   const fieldsOf = async (response: Response) => {
     expect(response.status).toBe(422);

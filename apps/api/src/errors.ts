@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { PREFERENCE_SET_LIMITS, PREFERENCE_SET_TOO_LARGE, type FieldError } from '@prefs/core';
-import { isTransientError, PreferenceSetLimitError, PreferenceSetTooLargeError } from '@prefs/db';
+import { InlineSetsRefusedError, isTransientError, PreferenceSetLimitError, PreferenceSetTooLargeError } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 
 /**
@@ -44,9 +44,9 @@ export class PreferenceSetTooLarge extends InvalidParams {
 
 /** A new set for a recipient that already holds as many as it may. */
 export class TooManyPreferenceSets extends InvalidParams {
-  constructor(limit: number) {
+  constructor(limit: number, field = 'set_id') {
     super(
-      [{ field: 'set_id', message: `a recipient may hold at most ${limit} preference sets; delete one first`, type: 'too_many_preference_sets' }],
+      [{ field, message: `a recipient may hold at most ${limit} preference sets; delete one first`, type: 'too_many_preference_sets' }],
       `A recipient may hold at most ${limit} preference sets`,
       'too_many_preference_sets',
     );
@@ -150,6 +150,18 @@ function fromStoredLimit(error: unknown): ApiError | null {
     ]);
   }
   if (error instanceof PreferenceSetLimitError) return new TooManyPreferenceSets(error.limit);
+  if (error instanceof InlineSetsRefusedError) {
+    // One request's inline preferences (identify, set): the sets too large by name, else the count.
+    const tooLarge = error.refusals.filter((refusal) => refusal.limit === 'size');
+    if (tooLarge.length === 0) return new TooManyPreferenceSets(error.setsPerRecipient ?? 0, 'preferences');
+    return new PreferenceSetTooLarge(
+      tooLarge.map((refusal) => ({
+        field: `preferences.${refusal.setId}`,
+        message: `preferences.${refusal.setId} would be larger than ${PREFERENCE_SET_LIMITS.bytes} bytes once merged into the stored set; remove some of it (set keys to null) first`,
+        type: PREFERENCE_SET_TOO_LARGE,
+      })),
+    );
+  }
   return null;
 }
 

@@ -346,6 +346,11 @@ describe('a token for one user', () => {
     const res = await request(api.app).put('/v1/users/alice').set(asBrowser(await token('alice'))).send({ name: 'Alice', __tenant: 'acme' });
     expect(res.status).toBe(403);
     expect(res.body.message).toContain('__tenant');
+    // Inline sets would pass the token's grants (the default set and its tenants'), so they need a secret key.
+    for (const field of ['preferences', 'channel_data']) {
+      const inline = await request(api.app).put('/v1/users/alice').set(asBrowser(await token('alice'))).send({ name: 'Alice', [field]: {} });
+      expect({ field, status: inline.status, message: inline.body.message }).toEqual({ field, status: 403, message: expect.stringContaining(field) });
+    }
   });
 });
 

@@ -71,7 +71,7 @@ describe.each(KINDS)('$path', (kind) => {
       [{ [kind.field]: [kind.item('ok'), kind.badItem] }, kind.badField],
       [{ [kind.field]: [{ name: 'no id' }] }, `${kind.field}.0.id`],
       [{ [kind.field]: [kind.item('ok')], extra: true }, 'extra'],
-      [{ [kind.field]: [{ id: 'x', channel_data: {} }] }, `${kind.field}.0.channel_data`],
+      [{ [kind.field]: [{ id: 'x', channel_data: { 'not-a-uuid': { tokens: [] } } }] }, `${kind.field}.0.channel_data.not-a-uuid`],
       [{ [kind.field]: [{ id: 'x'.repeat(256) }] }, `${kind.field}.0.id`],
       [{ [kind.field]: [{ id: 'x', __proto__x: 1, ['__proto__']: { polluted: true } }] }, `${kind.field}.0.__proto__`],
     ];

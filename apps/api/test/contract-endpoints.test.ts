@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv/dist/2020';
 import {
   BRANDING_COLOR_FIELDS,
   BRANDING_URL_FIELDS,
+  CHANNEL_DATA_MAX_BYTES,
   CHANNEL_TYPES,
   LIMITS,
   MAX_LAYOUT_ROWS,
@@ -11,6 +12,7 @@ import {
   MAX_SUBSCRIPTION_RECIPIENTS,
   MAX_WORKFLOW_CATEGORIES,
   OBJECT_STRING_PROPERTIES,
+  PREFERENCE_SET_LIMITS,
   USER_STRING_PROPERTIES,
   validateBulkDeleteObjects,
   validateBulkDeleteTenants,
@@ -131,13 +133,35 @@ const propertyCases = (known: Record<string, unknown>): Case[] => [
   ['a property that is an object', { ...known, plan: { tier: 'pro', seats: [1, 2] } }, true],
   ['a property value with a NUL', { ...known, plan: 'a\u0000b' }, false],
   ['a property value with a newline', { ...known, plan: 'a\nb' }, true],
-  ['channel_data (not supported)', { ...known, channel_data: {} }, false],
-  ['preferences (not supported)', { ...known, preferences: {} }, false],
   ['updated_at (read-only)', { ...known, updated_at: '2024-01-01T00:00:00Z' }, false],
   ['a nested property value with a NUL', { ...known, plan: { tier: ['a\u0000'] } }, false],
   ['a nested key __proto__', { ...known, plan: JSON.parse('{"__proto__":1}') }, false],
   ['a nested key with a newline (free text)', { ...known, plan: { 'a\nb': 1 } }, true],
   [`a property nested ${MAX_PROPERTY_DEPTH} deep`, { ...known, deep: nested(MAX_PROPERTY_DEPTH) }, true],
+];
+
+/** Inline `preferences` and `channel_data` (recipients.md, inline identification): users take any set, tenants `default`. */
+const inlineCases = (sets: 'any' | 'default'): Case[] => [
+  ['inline preferences for the default set', { preferences: { default: { categories: { a: true }, channel_types: { email: false } } } }, true],
+  ['inline preferences null (nothing written)', { preferences: null }, true],
+  ['inline preferences empty', { preferences: {} }, true],
+  ['inline preferences for another set', { preferences: { default: {}, acme: { workflows: { w: false } } } }, sets === 'any'],
+  ['an inline set with replace (merged all the same)', { preferences: { default: { __persistence_strategy__: 'replace', workflows: { w: true } } } }, true],
+  ['an inline set with an explicit null (removes the key)', { preferences: { default: { categories: { a: null } } } }, true],
+  ['an inline set with an unknown field', { preferences: { default: { colour: 'red' } } }, false],
+  ['an inline set that is an array', { preferences: { default: [] } }, false],
+  ['an inline set with channel type fax', { preferences: { default: { channel_types: { fax: true } } } }, false],
+  ['inline preferences an array', { preferences: [] }, false],
+  ['an inline set id of 256 characters', { preferences: { [x(256)]: {} } }, false],
+  ['an inline set id constructor', { preferences: { constructor: {} } }, false],
+  [`inline preferences for ${PREFERENCE_SET_LIMITS.perRecipient + 1} sets`, { preferences: Object.fromEntries(list(PREFERENCE_SET_LIMITS.perRecipient + 1, (index) => [`s${index}`, {}])) }, false],
+  ['inline channel data of push tokens', { channel_data: { [UUID]: { tokens: ['push_token_1'] } } }, true],
+  ['inline channel data of chat connections', { channel_data: { [UUID]: { connections: [{ incoming_webhook: { url: 'https://hooks.example/1' } }] } } }, true],
+  ['inline channel data null (nothing written)', { channel_data: null }, true],
+  ['inline channel data for a channel id that is no UUID', { channel_data: { 'push-channel': { tokens: [] } } }, false],
+  ['inline channel data of no known shape', { channel_data: { [UUID]: { emails: ['a@example.com'] } } }, false],
+  ['inline channel data with tokens that are numbers', { channel_data: { [UUID]: { tokens: [1] } } }, false],
+  ['inline channel data that is an array', { channel_data: [] }, false],
 ];
 
 /** Bodies the document describes in words only: the validator refuses them, the schema cannot say so. */
@@ -219,6 +243,8 @@ const tenantCases: Case[] = [
   ['the body a string', 'tenant', false],
   ...propertyCases({ name: 'Acme' }),
   ...propertyCases({ id: TENANT_ID, name: 'Acme', settings: {} }),
+  ...inlineCases('default'),
+  [`inline channel data and ${MAX_PROPERTIES} custom properties`, { channel_data: { [UUID]: { tokens: [] } }, ...properties(MAX_PROPERTIES) }, true],
 ];
 
 const userCases: Case[] = [
@@ -254,6 +280,8 @@ const userCases: Case[] = [
   ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
   [`name and ${MAX_PROPERTIES - 1} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES - 1) }, true],
   [`name and ${MAX_PROPERTIES} custom properties`, { name: 'Ada', ...properties(MAX_PROPERTIES) }, false],
+  ...inlineCases('any'),
+  [`inline preferences, channel data and ${MAX_PROPERTIES} custom properties`, { preferences: {}, channel_data: {}, ...properties(MAX_PROPERTIES) }, true],
 ];
 
 /** An object's body: the user's rules, with only `name`, `locale` and `timezone` known, and `collection` read-only. */
@@ -277,6 +305,9 @@ const objectCases: Case[] = [
   ['the body an array', [], false],
   ...propertyCases({}),
   ...propertyCases({ id: USER_ID, created_at: '2024-05-01T12:00:00Z' }),
+  // Not yet written by objects' set: refused, never kept as properties.
+  ['channel_data (not supported yet)', { channel_data: {} }, false],
+  ['preferences (not supported yet)', { preferences: {} }, false],
 ];
 
 const bulkCases = (field: 'tenants' | 'users' | 'objects', item: (index: number) => Record<string, unknown>): Case[] => [
@@ -309,12 +340,16 @@ const bulkTenantCases: Case[] = [
   ['a tenant with a bad colour', { tenants: [{ id: 't', settings: { branding: { primary_color: 'red' } } }] }, false],
   ['a tenant with a marked category', { tenants: [{ id: 't', settings: { preference_set: { categories: { c: { __strategy__: 'replace' } } } } }] }, true],
   ['a tenant with a bad marker', { tenants: [{ id: 't', settings: { preference_set: { categories: { c: { __strategy__: 'x' } } } } }] }, false],
+  ['a tenant with inline preferences and channel data', { tenants: [{ id: 't', preferences: { default: { workflows: { w: true } } }, channel_data: { [UUID]: { tokens: ['a'] } } }] }, true],
+  ['a tenant with inline preferences for another set', { tenants: [{ id: 't', preferences: { acme: {} } }] }, false],
 ];
 
 const bulkUserCases: Case[] = [
   ...bulkCases('users', (index) => ({ id: `u${index}`, email: `u${index}@example.com` })),
   ['a user as its id alone', { users: ['u1'] }, false],
   ['a user with an email of 321 characters', { users: [{ id: 'u', email: x(321) }] }, false],
+  ['a user with inline preferences and channel data', { users: [{ id: 'u', preferences: { default: { categories: { a: false } }, acme: {} }, channel_data: { [UUID]: { tokens: ['a'] } } }] }, true],
+  ['a user with bad inline channel data', { users: [{ id: 'u', channel_data: { [UUID]: { tokens: 'a' } } }] }, false],
 ];
 
 const bulkObjectCases: Case[] = [
@@ -790,6 +825,10 @@ describe('limits the document states in words only', () => {
     ['addSubscriptions', `properties of more than ${MAX_PROPERTIES_BYTES} bytes`, { recipients: ['u1'], properties: { big: x(MAX_PROPERTIES_BYTES) } }],
     ['object', 'a timezone that is no IANA zone', { timezone: 'Mars/Olympus' }],
     ['object', 'an id other than the path\'s', { id: 'another' }],
+    ...(['user', 'tenant'] as const).flatMap((name): [EndpointName, string, unknown][] => [
+      [name, `an inline set of more than ${PREFERENCE_SET_LIMITS.bytes} bytes`, { preferences: { default: { workflows: Object.fromEntries(list(LIMITS.mapEntries, (index) => [`workflow-${index}-${x(60)}`, true])) } } }],
+      [name, `inline channel data of more than ${CHANNEL_DATA_MAX_BYTES} bytes`, { channel_data: { [UUID]: { tokens: list(200, (index) => `${index}-${x(100)}`) } } }],
+    ]),
   ];
   it.each(words)('%s: %s: the validator refuses, the document accepts', (name, _what, body) => {
     const answer = answers(ENDPOINTS[name], JSON.parse(JSON.stringify(body)));

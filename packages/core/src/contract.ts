@@ -200,7 +200,7 @@ export const RESERVED_PROPERTY_PREFIX = '__';
 
 /** The top-level fields of a tenant body that are not custom properties, and those refused. */
 export const TENANT_FIELDS = ['id', 'name', 'settings'] as const;
-/** Knock accepts these on a tenant or user; prefs stores neither, and refuses them rather than keep them as properties. */
+/** Inline fields a body may not carry where prefs does not write them yet (objects' set): refused, never kept as properties. */
 export const UNSUPPORTED_ENTITY_FIELDS = ['channel_data', 'preferences'] as const;
 export const TENANT_READ_ONLY_FIELDS = ['created_at', 'updated_at'] as const;
 export const MAX_TENANT_NAME_LENGTH = 255;

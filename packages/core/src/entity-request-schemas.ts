@@ -11,6 +11,8 @@ import {
   LAYOUT_LIMITS,
   LIMITS,
   LINK_REQUEST_FIELDS,
+  DEFAULT_SET_ID,
+  PREFERENCE_SET_LIMITS,
   MAX_BULK_ITEMS,
   MAX_EVALUATION_RECIPIENTS,
   MAX_TENANT_NAME_LENGTH,
@@ -32,7 +34,8 @@ import {
   USER_READ_ONLY_FIELDS,
   USER_STRING_PROPERTIES,
 } from './contract';
-import { idSchema, schemaRef, type JsonSchema } from './request-schemas';
+import { INLINE_FIELDS } from './inline-recipient-data';
+import { idSchema, keySchema, schemaRef, type JsonSchema } from './request-schemas';
 
 /**
  * The request bodies of tenants, users, their bulk operations, the evaluation and the preference center,
@@ -109,16 +112,26 @@ const strategyMarker: JsonSchema = {
 };
 const conditions: JsonSchema = { type: ['array', 'null'], maxItems: LIMITS.conditions, items: schemaRef('Condition') };
 
-/** The body that identifies a user or sets an object: its kind's known string properties, then custom ones. */
-const recipientRequest = (description: string, stringProperties: Readonly<Record<string, number>>, readOnly: readonly string[]): JsonSchema => ({
+/** Inline `preferences` and `channel_data` of a body (recipients.md: inline identification); null writes nothing. */
+const inlineProperties = (preferences: string): Record<string, JsonSchema> => ({
+  preferences: orNull(schemaRef(preferences)),
+  channel_data: orNull(schemaRef('InlineChannelDataRequest')),
+});
+
+/**
+ * The body that identifies a user or sets an object: its kind's known string properties, then custom
+ * ones; inline data where its writer stores it (`inline`), else those fields refused.
+ */
+const recipientRequest = (description: string, stringProperties: Readonly<Record<string, number>>, readOnly: readonly string[], inline: boolean): JsonSchema => ({
   type: 'object',
   description,
   properties: {
     id: idSchema('Optional; must match the path.'),
     ...Object.fromEntries(Object.entries(stringProperties).map(([key, maxLength]) => [key, { type: ['string', 'null'], maxLength, pattern: PATTERNS.storableText }])),
     created_at: { type: ['string', 'null'], pattern: ENTITY_PATTERNS.timestamp, description: 'When it was created in your system: an ISO-8601 timestamp with a zone.' },
+    ...(inline ? inlineProperties('InlinePreferenceSetRequest') : {}),
   },
-  ...entityKeys(USER_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...readOnly]),
+  ...(inline ? entityKeys([...USER_FIELDS, ...INLINE_FIELDS], readOnly) : entityKeys(USER_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...readOnly])),
   additionalProperties: schemaRef('CustomPropertyValue'),
 });
 
@@ -132,6 +145,25 @@ const bulkItems = (description: string, items: JsonSchema): JsonSchema => ({
 
 export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
   CustomPropertyValue: customValue,
+  InlinePreferenceSetRequest: {
+    type: 'object',
+    description: `Preference sets by set id (at most ${PREFERENCE_SET_LIMITS.perRecipient}), each merged into the stored set, created when new, whatever its \`__persistence_strategy__\` (inline preferences always merge, as Knock documents); an explicit null removes that key. Each set at most ${PREFERENCE_SET_LIMITS.bytes} bytes of JSON, sent and as stored once merged; a new set past the recipient's limit (PREFERENCE_SETS_PER_RECIPIENT) is refused.`,
+    maxProperties: PREFERENCE_SET_LIMITS.perRecipient,
+    propertyNames: keySchema(),
+    additionalProperties: schemaRef('PreferenceSetRequest'),
+  },
+  InlineTenantPreferenceSetRequest: {
+    type: 'object',
+    description: `A tenant has one preference set, \`${DEFAULT_SET_ID}\` (its \`settings.preference_set\`): merged into it, after \`settings.preference_set\` when both are sent.`,
+    properties: { [DEFAULT_SET_ID]: schemaRef('PreferenceSetRequest') },
+    additionalProperties: false,
+  },
+  InlineChannelDataRequest: {
+    type: 'object',
+    description: "Channel data by channel id (a UUID): each replaces what was stored for that channel (see ChannelDataValue).",
+    propertyNames: { type: 'string', pattern: PATTERNS.uuid },
+    additionalProperties: schemaRef('ChannelDataValue'),
+  },
   TenantBranding: {
     type: 'object',
     description: 'The branding of a tenant. In a request, keys merge into the stored branding; a null removes one.',
@@ -211,19 +243,22 @@ export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
         properties: { branding: orNull(schemaRef('TenantBranding')), preference_set: orNull(schemaRef('TenantPreferenceSetRequest')) },
         additionalProperties: false,
       },
+      ...inlineProperties('InlineTenantPreferenceSetRequest'),
     },
-    ...entityKeys(TENANT_FIELDS, [...UNSUPPORTED_ENTITY_FIELDS, ...TENANT_READ_ONLY_FIELDS]),
+    ...entityKeys([...TENANT_FIELDS, ...INLINE_FIELDS], TENANT_READ_ONLY_FIELDS),
     additionalProperties: schemaRef('CustomPropertyValue'),
   },
   IdentifyUserRequest: recipientRequest(
     `Properties to merge into the user (created when new); \`{}\` is valid. ${propertiesDescription} \`timezone\` is an IANA zone.`,
     USER_STRING_PROPERTIES,
     USER_READ_ONLY_FIELDS,
+    true,
   ),
   SetObjectRequest: recipientRequest(
     `Properties to merge into the object (created when new), answered under its \`properties\`; \`{}\` is valid. ${propertiesDescription} \`timezone\` is an IANA zone.`,
     OBJECT_STRING_PROPERTIES,
     OBJECT_READ_ONLY_FIELDS,
+    false,
   ),
   BulkSetTenantsRequest: {
     type: 'object',

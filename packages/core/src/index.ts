@@ -61,9 +61,10 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { isUser, recipientKey, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
+export { isUser, recipientKey, TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 export { toUserResource, type RecipientRecord, type UserRecord } from './user';
 export { toObjectResource, type ObjectRecord } from './object';
+export { INLINE_FIELDS } from './inline-recipient-data';
 export { validateMergeUserRequest, validateObjectInput, validateUserInput, type ObjectInput, type RecipientInput, type UserInput } from './user-input';
 export {
   MAX_SUBSCRIPTION_RECIPIENTS,

@@ -16,6 +16,9 @@ export interface RecipientReference {
 /** The collection users are stored under; `$` starts no collection a caller may name. */
 export const USERS_COLLECTION = '$users';
 
+/** The collection a tenant's inline channel data is stored under (a tenant is no recipient, but holds channel data). */
+export const TENANTS_COLLECTION = '$tenants';
+
 const COLLECTION_NAME = new RegExp(PATTERNS.collection);
 
 /** The reference of the user `id`. */

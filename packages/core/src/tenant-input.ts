@@ -10,8 +10,10 @@ import {
   MAX_URL_LENGTH,
   TENANT_FIELDS,
   TENANT_READ_ONLY_FIELDS,
-  UNSUPPORTED_ENTITY_FIELDS,
 } from './contract';
+import type { ChannelDataValue } from './channel-data';
+import { INLINE_FIELDS, validateInlineRecipientData } from './inline-recipient-data';
+import type { PreferenceDocument } from './preference-set';
 import { validateSetId } from './validation';
 import type { FieldError, Validated } from './field-errors';
 
@@ -37,6 +39,10 @@ export interface TenantInput {
   branding?: TenantBranding | null;
   /** undefined: kept; null: removed; else merged (by default) or replaced. */
   preferenceSet?: TenantPreferenceSetInput | null;
+  /** Inline `preferences.default`: merged into the tenant's set after `preferenceSet` (a tenant has one set). */
+  inlinePreferences?: PreferenceDocument;
+  /** Inline `channel_data`: each channel's data replaces what was stored for it. */
+  channelData?: Record<string, ChannelDataValue>;
 }
 
 function isHttpUrl(value: string): boolean {
@@ -120,13 +126,14 @@ export function validateTenantInput(body: unknown, pathId: string | null, path =
     }
   }
   if ('settings' in body) Object.assign(input, validateSettings(body.settings, field('settings'), errors));
+  const inline = validateInlineRecipientData(body, prefix, 'default', errors);
+  if (inline.preferences) input.inlinePreferences = inline.preferences.default;
+  if (inline.channelData) input.channelData = inline.channelData;
 
   const custom: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
-    if ((TENANT_FIELDS as readonly string[]).includes(key)) continue;
-    if ((UNSUPPORTED_ENTITY_FIELDS as readonly string[]).includes(key)) {
-      errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
-    } else if ((TENANT_READ_ONLY_FIELDS as readonly string[]).includes(key)) {
+    if ((TENANT_FIELDS as readonly string[]).includes(key) || (INLINE_FIELDS as readonly string[]).includes(key)) continue;
+    if ((TENANT_READ_ONLY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is set by the service and cannot be written`, type: 'read_only' });
     } else {
       custom.push([key, body[key]]);

@@ -1,5 +1,6 @@
 import { bodyIdOf, isPlainObject, typeName, validateCustomProperties, type JsonValue } from './custom-properties';
 import { codePointLength, ISO_TIMESTAMP, OBJECT_READ_ONLY_FIELDS, OBJECT_STRING_PROPERTIES, UNSUPPORTED_ENTITY_FIELDS, USER_FIELDS, USER_READ_ONLY_FIELDS, USER_STRING_PROPERTIES } from './contract';
+import { INLINE_FIELDS, validateInlineRecipientData, type InlineRecipientData } from './inline-recipient-data';
 import { validateUserId } from './validation';
 import type { FieldError, Validated } from './field-errors';
 
@@ -11,7 +12,7 @@ import type { FieldError, Validated } from './field-errors';
  * null is removed.
  */
 
-export interface RecipientInput {
+export interface RecipientInput extends InlineRecipientData {
   id: string;
   /** Properties to merge into the stored ones (a null removes one). */
   properties: Record<string, JsonValue>;
@@ -26,9 +27,12 @@ interface RecipientBody {
   what: 'user' | 'object';
   stringProperties: Readonly<Record<string, number>>;
   readOnlyFields: readonly string[];
+  /** Whether its writer stores inline `preferences` and `channel_data` (else they are refused, never dropped). */
+  inline: boolean;
 }
-const USER_BODY: RecipientBody = { what: 'user', stringProperties: USER_STRING_PROPERTIES, readOnlyFields: USER_READ_ONLY_FIELDS };
-const OBJECT_BODY: RecipientBody = { what: 'object', stringProperties: OBJECT_STRING_PROPERTIES, readOnlyFields: OBJECT_READ_ONLY_FIELDS };
+const USER_BODY: RecipientBody = { what: 'user', stringProperties: USER_STRING_PROPERTIES, readOnlyFields: USER_READ_ONLY_FIELDS, inline: true };
+// Objects' set does not write inline data yet (db's writeRecipients does, once setObject calls it).
+const OBJECT_BODY: RecipientBody = { what: 'object', stringProperties: OBJECT_STRING_PROPERTIES, readOnlyFields: OBJECT_READ_ONLY_FIELDS, inline: false };
 
 function isTimeZone(value: string): boolean {
   try {
@@ -72,9 +76,11 @@ function validateRecipientInput(body: unknown, pathId: string | null, path: stri
     }
   }
 
+  const inline = kind.inline ? validateInlineRecipientData(body, prefix, 'any', errors) : {};
   const properties: [string, unknown][] = [];
   for (const key of Object.keys(body)) {
     if ((USER_FIELDS as readonly string[]).includes(key)) continue;
+    if (kind.inline && (INLINE_FIELDS as readonly string[]).includes(key)) continue;
     const value = body[key];
     if ((UNSUPPORTED_ENTITY_FIELDS as readonly string[]).includes(key)) {
       errors.push({ field: field(key), message: `${field(key)} is not supported by this service`, type: 'unsupported_field' });
@@ -98,7 +104,7 @@ function validateRecipientInput(body: unknown, pathId: string | null, path: stri
   // `fromEntries` keeps a `__proto__` key as a key (assignment would set the prototype), so it is refused.
   const checked = validateCustomProperties(Object.fromEntries(properties), path, errors);
   if (errors.length > 0 || checked === null || id === null) return { ok: false, errors };
-  return { ok: true, value: { id, properties: checked, ...(createdAt === undefined ? {} : { createdAt }) } };
+  return { ok: true, value: { id, properties: checked, ...(createdAt === undefined ? {} : { createdAt }), ...inline } };
 }
 
 /** The body of `POST /v1/users/:id/merge`: `{ from_user_id }`, another user than `targetId`. */

@@ -33,7 +33,7 @@ export { currentLinkSecret, findEnvironmentId, findLinkSecret, listLinkSecrets, 
 
 // Recipients, tenants and their preferences.
 export { deletePreferenceSet, getDefaultSets, getPreferenceSet, listPreferenceSets, putPreferenceSet } from './preference-sets';
-export { PreferenceSetLimitError, PreferenceSetTooLargeError } from './preference-set-errors';
+export { InlineSetsRefusedError, PreferenceSetLimitError, PreferenceSetTooLargeError } from './preference-set-errors';
 export { getEnvironmentDefaults, putEnvironmentDefaults } from './environment-defaults';
 export { deleteUser, getUser, identifyUser, listUsers } from './users';
 export { mergeUsers } from './merge-users';

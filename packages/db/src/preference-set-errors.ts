@@ -1,4 +1,4 @@
-import { PREFERENCE_SET_LIMITS } from '@prefs/core';
+import { PREFERENCE_SET_LIMITS, type RecipientReference } from '@prefs/core';
 import { driverCause, wrapped } from './transient-errors';
 
 /** A write that would store a set over `PREFERENCE_SET_LIMITS.bytes` (the `preference_sets_size` trigger). */
@@ -14,6 +14,29 @@ export class PreferenceSetLimitError extends Error {
   override readonly name = 'PreferenceSetLimitError';
   constructor(readonly limit: number) {
     super(`the recipient already holds ${limit} preference sets`);
+  }
+}
+
+/** One inline set refused for a stored limit: its size (`setId` names it) or the recipient's count of sets. */
+export interface InlineSetRefusal {
+  recipient: RecipientReference;
+  /** The set too large once merged; null for a refusal of the count. */
+  setId: string | null;
+  limit: 'size' | 'sets';
+}
+
+/**
+ * Inline preferences (identify, set, their bulk kinds) refused for a stored limit. The write that threw
+ * it may have written part of them: its caller rolls back (the transaction, or a savepoint).
+ */
+export class InlineSetsRefusedError extends Error {
+  override readonly name = 'InlineSetsRefusedError';
+  constructor(
+    readonly refusals: InlineSetRefusal[],
+    /** The count limit that was applied, for the refusals of `sets`. */
+    readonly setsPerRecipient: number | null,
+  ) {
+    super(`inline preference sets refused for ${refusals.map((refusal) => `${refusal.recipient.id}: ${refusal.limit}`).join(', ')}`);
   }
 }
 

@@ -1,13 +1,13 @@
-import { DEFAULT_SET_ID } from '@prefs/core';
+import { DEFAULT_SET_ID, TENANTS_COLLECTION } from '@prefs/core';
 import type { Queryable } from './client';
 import { chunkWasFull, DELETE_CHUNK_ROWS, deleteInChunks, deleteNaming, type NamingRows } from './chunked-deletes';
 import { prepared } from './prepared-statements';
 
 /**
  * What deleting tenants removes besides their own rows (recipients.md, Deletes): every recipient's
- * preference set for them and their audience memberships. A tenant may have millions of either, so they
- * go in chunks first (chunked-deletes.ts). Unsubscribe events naming a tenant stay: they are their users'
- * evidence of consent, removed only with the user.
+ * preference set for them, their audience memberships and their own inline channel data. A tenant may
+ * have millions of sets or memberships, so they go in chunks first (chunked-deletes.ts). Unsubscribe
+ * events naming a tenant stay: they are their users' evidence of consent, removed only with the user.
  */
 
 /**
@@ -17,6 +17,7 @@ import { prepared } from './prepared-statements';
 const NAMING_TENANTS: NamingRows[] = [
   { table: 'preference_sets', naming: (ids) => `set_id = ANY(${ids}::text[]) AND set_id <> '${DEFAULT_SET_ID}'` },
   { table: 'audience_members', naming: (ids) => `tenant = ANY(${ids}::text[]) AND tenant <> ''` },
+  { table: 'channel_data', naming: (ids) => `recipient_collection = '${TENANTS_COLLECTION}' AND recipient_id = ANY(${ids}::text[])` },
 ];
 
 /** CTEs deleting the rows naming tenants `ids` (chunked-deletes.ts): all, or at most `limit` of each table. */

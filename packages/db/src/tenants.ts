@@ -2,6 +2,7 @@ import {
   applyPreferences,
   mergeProperties,
   StoredPropertiesLimitError,
+  TENANTS_COLLECTION,
   withinStoredLimits,
   type JsonValue,
   type PreferenceDocument,
@@ -10,6 +11,7 @@ import {
   type TenantRecord,
 } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
+import { writeInlineData } from './recipient-writes';
 import { keysetPage, type KeysetListing, type KeysetPosition } from './keyset-page';
 
 interface TenantRow {
@@ -58,6 +60,8 @@ function applyTenantInput(stored: TenantRecord, input: TenantInput): TenantRecor
   let preferenceSet = stored.preferenceSet;
   if (input.preferenceSet === null) preferenceSet = null;
   else if (input.preferenceSet) preferenceSet = applyPreferences(input.preferenceSet.strategy, stored.preferenceSet, input.preferenceSet.document);
+  // Inline `preferences.default` always merges, after settings.preference_set (recipients.md).
+  if (input.inlinePreferences) preferenceSet = applyPreferences('merge', preferenceSet, input.inlinePreferences);
   return {
     ...stored,
     name: input.name === undefined ? stored.name : input.name,
@@ -71,8 +75,9 @@ function applyTenantInput(stored: TenantRecord, input: TenantInput): TenantRecor
  * Sets up to 1,000 tenants with PUT's semantics, in three set-based statements: create the missing rows
  * empty, lock every row (in id order, so concurrent batches cannot deadlock), write the merged rows back.
  * Items naming the same tenant apply in their order. Run it in a transaction (the locks must hold until
- * the write); returns each distinct tenant as stored, in id order. Throws StoredPropertiesLimitError
- * (writing nothing) when a tenant's merged properties would pass the stored limits; its `ids` name them.
+ * the write); then the tenants' inline channel data (under TENANTS_COLLECTION). Returns each distinct
+ * tenant as stored, in id order. Throws StoredPropertiesLimitError (writing nothing) when a tenant's
+ * merged properties would pass the stored limits; its `ids` name them.
  */
 export async function writeTenantBatch(tx: Queryable, environmentId: string, items: TenantInput[]): Promise<TenantRecord[]> {
   if (items.length === 0) return [];
@@ -117,6 +122,8 @@ export async function writeTenantBatch(tx: Queryable, environmentId: string, ite
       })),
     ),
   );
+  const channels = items.filter((item) => item.channelData).map((item) => ({ recipient: { collection: TENANTS_COLLECTION, id: item.id }, channelData: item.channelData }));
+  if (channels.length > 0) await writeInlineData(tx, environmentId, channels);
   return updated.map(toRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -1,7 +1,9 @@
 import { USERS_COLLECTION, type UserInput, type UserRecord } from '@prefs/core';
 import { TRANSACTION_OPTIONS, type Database, type Queryable } from './client';
 import type { KeysetPage, KeysetPosition } from './keyset-page';
-import { getRecipientRows, listRecipientRows, writeRecipientBatch } from './recipient-rows';
+import { getRecipientRows, listRecipientRows } from './recipient-rows';
+import { writeRecipients, type InlineLimits } from './recipient-writes';
+import type { ChangeSource } from './webhooks/outbox';
 
 /** An identified user; null when never identified (or deleted). */
 export async function getUser(db: Queryable, environmentId: string, id: string): Promise<UserRecord | null> {
@@ -13,14 +15,17 @@ export async function getUsers(db: Queryable, environmentId: string, ids: string
   return getRecipientRows(db, environmentId, USERS_COLLECTION, ids);
 }
 
-/** Identifies up to 1,000 users in a transaction, as `writeRecipientBatch` writes any recipients. */
-export async function writeUserBatch(tx: Queryable, environmentId: string, items: UserInput[]): Promise<UserRecord[]> {
-  return writeRecipientBatch(tx, environmentId, USERS_COLLECTION, items);
+/** Identifies up to 1,000 users with their inline data in a transaction, as `writeRecipients` writes any recipients. */
+export async function writeUserBatch(tx: Queryable, environmentId: string, items: UserInput[], limits: InlineLimits = {}, changedBy?: ChangeSource): Promise<UserRecord[]> {
+  return writeRecipients(tx, environmentId, USERS_COLLECTION, items, limits, changedBy);
 }
 
-/** Identifies one user (PUT /v1/users/:id) and returns it as stored. */
-export async function identifyUser(db: Database, environmentId: string, input: UserInput): Promise<UserRecord> {
-  const [user] = await db.$transaction((tx) => writeUserBatch(tx, environmentId, [input]), TRANSACTION_OPTIONS);
+/**
+ * Identifies one user (PUT /v1/users/:id) with its inline data, in one transaction, and returns it as
+ * stored; with `changedBy`, each set its inline preferences change records `preference_set.updated`.
+ */
+export async function identifyUser(db: Database, environmentId: string, input: UserInput, limits: InlineLimits = {}, changedBy?: ChangeSource): Promise<UserRecord> {
+  const [user] = await db.$transaction((tx) => writeUserBatch(tx, environmentId, [input], limits, changedBy), TRANSACTION_OPTIONS);
   return user;
 }
 

@@ -40,6 +40,5 @@ export const DIFFERENCES: Difference[] = [
  * the example without those fields. Each entry goes once the work lands.
  */
 export const NOT_YET_TAKEN: { operationId: string; why: string }[] = [
-  { operationId: 'identifyUser', why: 'inline `preferences` and `channel_data` (issue 18 item 4) are being landed' },
   { operationId: 'setObject', why: 'inline `preferences` and `channel_data` of objects wait for preference sets keyed by recipient (issue 18 item 4)' },
 ];

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { INLINE_FIELDS } from '@prefs/core';
 import { hashSecretKey, type Database, type KeyOwner } from '@prefs/db';
 import type { Logger } from '@prefs/logger';
 import { Forbidden, RateLimited, Unauthorized } from '../errors';
@@ -113,12 +114,13 @@ async function authenticate(keys: KeyCache, req: Request, res: Response): Promis
 
 /**
  * After the body is parsed: a browser may identify its user with properties only; keys starting with `__`
- * (reserved for the server's own fields) need a secret key.
+ * (reserved for the server's own fields) and inline `preferences` and `channel_data` need a secret key,
+ * so that a token's grants (the `default` set and its tenants' sets) hold for every write of its sets.
  */
 export const publicBodyGuard: RequestHandler = (req, res, next) => {
   const { principal } = localsOf(res);
   if (principal?.kind === 'public' && principal.identify && typeof req.body === 'object' && req.body !== null) {
-    const reserved = Object.keys(req.body as object).find((name) => name.startsWith('__'));
+    const reserved = Object.keys(req.body as object).find((name) => name.startsWith('__') || (INLINE_FIELDS as readonly string[]).includes(name));
     if (reserved) throw new Forbidden(`A public key may set user properties only; "${reserved}" needs a secret key`);
   }
   next();

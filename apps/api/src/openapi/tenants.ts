@@ -62,6 +62,7 @@ export const tenantsSchemas: Record<string, Schema> = {
     additionalProperties: false,
   },
   TenantPreferenceSetRequest: ENTITY_REQUEST_SCHEMAS.TenantPreferenceSetRequest,
+  InlineTenantPreferenceSetRequest: ENTITY_REQUEST_SCHEMAS.InlineTenantPreferenceSetRequest,
   Tenant: {
     type: 'object',
     description: 'A tenant entity; its custom properties sit beside these fields.',
@@ -128,7 +129,7 @@ export const tenantsPaths: Paths = {
       operationId: 'setTenant',
       tags: ['Tenants'],
       summary: 'Set a tenant',
-      description: 'Creates the tenant or updates it: properties and branding merge, `settings.preference_set` merges unless it says `__persistence_strategy__: "replace"`. Rate tier 3.',
+      description: 'Creates the tenant or updates it: properties and branding merge, `settings.preference_set` merges unless it says `__persistence_strategy__: "replace"`; inline `preferences.default` then merges into it, and inline `channel_data` replaces each channel named, in the same transaction. Rate tier 3.',
       parameters: [tenantId, resolve],
       requestBody: { required: false, content: json(ref('TenantRequest')) },
       responses: { '200': response('The tenant as stored.', ref('Tenant')), ...v1BodyErrors() },

@@ -24,6 +24,8 @@ export const usersSchemas: Record<string, Schema> = {
     additionalProperties: true,
   },
   IdentifyUserRequest: ENTITY_REQUEST_SCHEMAS.IdentifyUserRequest,
+  InlinePreferenceSetRequest: ENTITY_REQUEST_SCHEMAS.InlinePreferenceSetRequest,
+  InlineChannelDataRequest: ENTITY_REQUEST_SCHEMAS.InlineChannelDataRequest,
   MergeUserRequest: {
     type: 'object',
     description: 'The user to merge from: folded into the user of the path, then deleted.',
@@ -84,7 +86,7 @@ export const usersPaths: Paths = {
       operationId: 'identifyUser',
       tags: ['Users'],
       summary: 'Identify a user',
-      description: 'Creates the user or merges the properties sent into its stored ones. Rate tier 3.',
+      description: 'Creates the user or merges the properties sent into its stored ones. Inline `preferences` merge into the stored sets and inline `channel_data` replaces each channel named, in the same transaction: a set too large once merged (422 `preference_set_too_large` naming `preferences.<set id>`) or a new set past the limit (422 `too_many_preference_sets`) writes nothing of the request. Rate tier 3.',
       parameters: [userId],
       requestBody: { required: false, content: json(ref('IdentifyUserRequest')) },
       responses: { '200': response('The user as stored.', ref('User')), ...v1BodyErrors() },

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { validateBulkDeleteTenants, validateBulkSetTenants } from '@prefs/core';
 import { deleteTenantsOperation, setTenantsOperation } from '@prefs/db';
 import { acceptBulkOperation, type AcceptBulkOperationDeps } from '../accept-bulk-operation';
-import { InvalidParams } from '../errors';
+import { InvalidParams, invalidParams } from '../errors';
 
 /**
  * The query's tenant ids, every one: Express's query parser keeps only the first 1,000 parameters, so
@@ -22,7 +22,7 @@ export function bulkTenantsRouter(deps: AcceptBulkOperationDeps): Router {
   const router = Router();
   router.post('/tenants/bulk/set', async (req, res) => {
     const result = validateBulkSetTenants(req.body);
-    if (!result.ok) throw new InvalidParams(result.errors);
+    if (!result.ok) throw invalidParams(result.errors);
     const { operation } = await acceptBulkOperation(deps, req, res, setTenantsOperation(result.value), ['tenants.set', result.value]);
     res.status(200).json(operation);
   });

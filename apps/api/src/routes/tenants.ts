@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { isStorableText, MAX_STORED_PROPERTIES, MAX_STORED_PROPERTIES_BYTES, MAX_TENANT_NAME_LENGTH, StoredPropertiesLimitError, resolveTenantPreferenceSet, toTenantResource, validateSetId, validateTenantInput, type TenantRecord } from '@prefs/core';
 import { deleteTenant, getEnvironmentDefaults, getTenant, listTenants, setTenant, type Database, type TenantPosition } from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams, NotFound } from '../errors';
+import { InvalidParams, invalidParams, NotFound } from '../errors';
 import { pageInfo, QueryReader, type Listing, type PageQuery } from '../page-query';
 
 /** Tenants page by (created_at, id); an id is a set id. */
@@ -81,7 +81,7 @@ export function tenantsRouter(deps: { db: Database }): Router {
     checkTenantId(id);
     const resolve = readResolve(req.query);
     const result = validateTenantInput(req.body === undefined ? {} : req.body, id);
-    if (!result.ok) throw new InvalidParams(result.errors);
+    if (!result.ok) throw invalidParams(result.errors);
     const { environmentId } = environmentOf(res.locals);
     const tenant = await setTenant(db, environmentId, result.value).catch((error: unknown) => {
       if (!(error instanceof StoredPropertiesLimitError)) throw error;

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { toPreferenceSetResource, toUserResource, USERS_COLLECTION, validateMergeUserRequest, validateUserInput, type UserRecord } from '@prefs/core';
 import { deleteUser, getDefaultSets, getUser, identifyUser, listUsers, mergeUsers, type Database } from '@prefs/db';
 import { environmentOf } from '../auth';
-import { InvalidParams, NotFound } from '../errors';
+import { changeSourceOf } from '../change-source';
+import { InvalidParams, invalidParams, NotFound } from '../errors';
 import { pageInfo, QueryReader } from '../page-query';
 import { checkRecipientId, includesPreferences, RECIPIENTS, withinStoredLimits } from '../recipient-requests';
 
@@ -44,8 +45,8 @@ export function usersRouter(deps: { db: Database; setsPerRecipient: number }): R
     checkUserId(id);
     // A PUT without a body identifies the user with no properties, as `{}` does.
     const result = validateUserInput(req.body === undefined ? {} : req.body, id);
-    if (!result.ok) throw new InvalidParams(result.errors);
-    res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value))));
+    if (!result.ok) throw invalidParams(result.errors);
+    res.json(toUserResource(await withinLimits(identifyUser(db, environmentOf(res.locals).environmentId, result.value, { setsPerRecipient }, { source: 'inline', actor: changeSourceOf(req, res).actor }))));
   });
 
   // Knock's merge: the user of `from_user_id` folded into this one, then deleted (merge-users.ts).

@@ -1,5 +1,7 @@
 import { isPlainObject, StoredPropertiesLimitError } from '@prefs/core';
+import type { Queryable } from '../client';
 import type { Batch, BatchOutcome } from '../operations/progress';
+import { InlineSetsRefusedError } from '../preference-set-errors';
 import { InvalidOperationInputError } from './errors';
 import { invalidPayload, storedCollection, type PayloadSchema } from './payload';
 
@@ -74,12 +76,22 @@ export function itemsOfBatch<T>(batch: Batch, input: KeyedItemsInput<T>): T[] {
   });
 }
 
+/** The keys a refusal of the stored limits names, if `error` is one (else null). */
+function refusedKeysOf(error: unknown): string[] | null {
+  if (error instanceof StoredPropertiesLimitError) return error.ids;
+  if (error instanceof InlineSetsRefusedError) return error.refusals.map((refusal) => refusal.recipient.id);
+  return null;
+}
+
 /**
- * Writes a batch's items with `write`; records whose merged properties would pass the stored limits
- * (`StoredPropertiesLimitError`, thrown before anything is updated) are set aside as error items (with
- * their `collection`, for objects) and the rest written, so one oversized record fails itself, not the operation.
+ * Writes a batch's items with `write` in the batch's transaction `tx`; records that would pass a stored
+ * limit (merged properties, `StoredPropertiesLimitError`; an inline set too large or past the count,
+ * `InlineSetsRefusedError`) are set aside as error items (with their `collection`, for objects) and the rest written again, so one oversized
+ * record fails itself, not the operation. Each attempt runs under a savepoint, so a refused one leaves
+ * nothing behind, not even the part it wrote.
  */
 export async function writeWithinStoredLimits<T extends { id: string }>(
+  tx: Queryable,
   keys: string[],
   items: T[],
   write: (items: T[]) => Promise<unknown>,
@@ -87,12 +99,17 @@ export async function writeWithinStoredLimits<T extends { id: string }>(
 ): Promise<BatchOutcome> {
   const refused = new Set<string>();
   for (;;) {
+    await tx.$executeRawUnsafe('SAVEPOINT batch_items');
     try {
       await write(items.filter((item) => !refused.has(item.id)));
+      await tx.$executeRawUnsafe('RELEASE SAVEPOINT batch_items');
       break;
     } catch (error) {
-      if (!(error instanceof StoredPropertiesLimitError) || error.ids.every((id) => refused.has(id))) throw error;
-      for (const id of error.ids) refused.add(id);
+      const keysRefused = refusedKeysOf(error);
+      if (keysRefused === null || keysRefused.every((id) => refused.has(id))) throw error;
+      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT batch_items');
+      await tx.$executeRawUnsafe('RELEASE SAVEPOINT batch_items');
+      for (const id of keysRefused) refused.add(id);
     }
   }
   return {

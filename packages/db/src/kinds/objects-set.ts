@@ -22,7 +22,7 @@ export const objectsSet = defineOperationKind({
     const items = itemsOfBatch(batch, input);
     return writeBatchInTransaction(db, batch, async (tx) => {
       const write = (kept: ObjectInput[]) => writeObjectBatch(tx, batch.operation.environmentId, input.collection, kept);
-      return { outcome: await writeWithinStoredLimits(batch.keys, items, write, input.collection) };
+      return { outcome: await writeWithinStoredLimits(tx, batch.keys, items, write, input.collection) };
     });
   },
 });

@@ -16,7 +16,7 @@ export const tenantsSet = defineOperationKind({
   async writeBatch(db, batch, input) {
     const items = itemsOfBatch(batch, input);
     return writeBatchInTransaction(db, batch, async (tx) => {
-      const outcome = await writeWithinStoredLimits(batch.keys, items, (kept) => writeTenantBatch(tx, batch.operation.environmentId, kept));
+      const outcome = await writeWithinStoredLimits(tx, batch.keys, items, (kept) => writeTenantBatch(tx, batch.operation.environmentId, kept));
       return { outcome };
     });
   },

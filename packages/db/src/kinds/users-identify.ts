@@ -15,7 +15,7 @@ export const usersIdentify = defineOperationKind({
   async writeBatch(db, batch, input) {
     const items = itemsOfBatch(batch, input);
     return writeBatchInTransaction(db, batch, async (tx) => {
-      const outcome = await writeWithinStoredLimits(batch.keys, items, (kept) => writeUserBatch(tx, batch.operation.environmentId, kept));
+      const outcome = await writeWithinStoredLimits(tx, batch.keys, items, (kept) => writeUserBatch(tx, batch.operation.environmentId, kept, { setsPerRecipient: batch.setsPerRecipient }));
       return { outcome };
     });
   },
