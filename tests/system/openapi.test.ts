@@ -230,6 +230,10 @@ describe('GET /openapi.json', () => {
     const evaluate = '/v1/preferences/evaluate';
     const decision = { recipients: ids.slice(0, 3), workflow: { key: 'welcome', categories: ['product'] }, channel: { type: 'sms' }, tenant: 'acme' };
     conforms('post', evaluate, await request(app).post(`${evaluate}?trace=true`).set(auth()).send(decision));
+    const forObjects = { ...decision, recipients: [ids[0], { id: 'p-1', collection: 'projects', plan: 'pro' }] };
+    const objectsDecided = await request(app).post(`${evaluate}?trace=true`).set(auth()).send(forObjects);
+    conforms('post', evaluate, objectsDecided);
+    requestConforms('post', evaluate, forObjects, objectsDecided);
     conforms('post', evaluate, await request(app).post(evaluate).set(auth()).send({ ...decision, channel: { type: 'fax' } }));
 
     conforms('get', '/healthz', await request(app).get('/healthz'));

@@ -33,7 +33,7 @@ it('answers as one whole read would, for recipients whose layers take several re
   expect(res.status).toBe(200);
   const input = validateEvaluateRequest(body);
   if (!input.ok) throw new Error('the request is valid');
-  const layers = await readEvaluationInputs(t.env.db, t.env.environmentId, recipients, null, { categories: ['alerts'], workflowKey: 'w', channelId: null });
+  const layers = await readEvaluationInputs(t.env.db, t.env.environmentId, recipients.map(userRecipient), null, { categories: ['alerts'], workflowKey: 'w', channelId: null });
   const expected = evaluateRecipients(input.value as EvaluateInput, layers, { now: new Date(), trace: false });
   expect(res.body.entries).toEqual(JSON.parse(JSON.stringify(expected)));
   // The request's recipients count once each (the validator keeps the first of repeats), in their order.

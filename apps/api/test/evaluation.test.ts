@@ -2,7 +2,7 @@ import { userRecipient } from '@prefs/core';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request, { type Response } from 'supertest';
-import { identifyUser, putEnvironmentDefaults, putPreferenceSet, setTenant } from '@prefs/db';
+import { identifyUser, putEnvironmentDefaults, putPreferenceSet, setObject, setTenant } from '@prefs/db';
 import { createTestEnvironment, type TestEnvironment } from '@prefs/testing';
 import { OPENAPI_DOCUMENT } from '../src/openapi-document';
 import { startApi, type ApiProcess } from '../src/server';
@@ -199,6 +199,30 @@ describe('POST /v1/preferences/evaluate', () => {
     ]);
     const without = await evaluate({ recipients: ['u1'], workflow: { key: 'digest' }, channel: email });
     expect(without.body.entries[0]).not.toHaveProperty('trace');
+  });
+
+  it("decides for objects from the same layers as a user's: the object's properties, its sets and the tenant's", async () => {
+    await setObject(env.db, env.environmentId, 'projects', { id: 'u1', properties: { plan: 'free' } });
+    const project = { collection: 'projects', id: 'u1' };
+    await putPreferenceSet(env.db, env.environmentId, project, 'default', 'replace', { categories: { marketing: true }, channels: { [emailChannel]: { conditions: [isPro] } } });
+    await putPreferenceSet(env.db, env.environmentId, project, 'acme', 'replace', { workflows: { digest: false } });
+    const asked = { recipients: ['u1', { id: 'u1', collection: 'projects' }, { id: 'nothing', collection: 'projects' }], workflow: { key: 'news', categories: ['marketing'] }, channel: email };
+    const res = await evaluate(asked);
+    conforms('post', EVALUATE, res);
+    // The user of the same id refused marketing; the project allowed it; an object never set has the environment's layer only.
+    expect(res.body.entries).toEqual([
+      { recipient: 'u1', allowed: false, blocked_by: { layer: 'user:default', path: 'categories.marketing', reason: 'false' } },
+      { recipient: { id: 'u1', collection: 'projects' }, allowed: true, blocked_by: null },
+      { recipient: { id: 'nothing', collection: 'projects' }, allowed: true, blocked_by: null },
+    ]);
+    // The object's own tenant set, and its stored properties in conditions (the sent ones winning).
+    const digest = await evaluate({ recipients: [project], workflow: { key: 'digest' }, channel: email, tenant: 'acme' });
+    expect(digest.body.entries[0]).toMatchObject({ allowed: false, blocked_by: { layer: 'object:acme', path: 'workflows.digest' } });
+    const toChannel = { workflow: { key: 'w' }, channel: { type: 'email', id: emailChannel } };
+    expect((await evaluate({ recipients: [project], ...toChannel })).body.entries[0]).toMatchObject({ allowed: false, blocked_by: { layer: 'object:default', reason: 'condition' } });
+    expect((await evaluate({ recipients: [{ ...project, plan: 'pro' }], ...toChannel })).body.entries[0]).toMatchObject({ allowed: true });
+    const refused = await evaluate({ ...asked, recipients: [{ id: 'u1', collection: '$users' }] });
+    expect({ status: refused.status, fields: refused.body.errors.map((error: { field: string }) => error.field) }).toEqual({ status: 422, fields: ['recipients.0.collection'] });
   });
 
   it('answers 1,000 recipients, one entry per distinct recipient', async () => {

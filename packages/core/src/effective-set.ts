@@ -12,7 +12,7 @@ import type { PreferenceDocument } from './preference-set';
 
 export const REPLACE_MARKER = '__strategy__';
 
-/** Where a leaf came from: `environment`, `tenant:<id>`, `user:default` or `user:<tenant id>`. */
+/** Where a leaf came from: `environment`, `tenant:<id>`, `user:default` or `user:<tenant id>` (`object:...` for an object's own sets). */
 export type LayerName = string;
 
 export interface EffectiveSetInput {
@@ -179,15 +179,21 @@ export interface ResolvedEffectiveSet {
   sourceOf(path: Segments): LayerName | null;
 }
 
-export function resolveEffectiveSet(base: BaseLayers, userDefault: PreferenceDocument | null, userTenant: PreferenceDocument | null = null): ResolvedEffectiveSet {
+export function resolveEffectiveSet(
+  base: BaseLayers,
+  userDefault: PreferenceDocument | null,
+  userTenant: PreferenceDocument | null = null,
+  /** What the recipient's own layers are named after: a user's, or an object's. */
+  own: 'user' | 'object' = 'user',
+): ResolvedEffectiveSet {
   const tenantId = base.tenantId;
   const layers: Layer[] = [{ name: 'environment', document: base.environment }];
   if (tenantId !== null && base.tenant !== null) layers.push({ name: `tenant:${tenantId}`, document: base.tenant });
   // A user's own sets cannot carry markers (validation refuses the key), so they are used as stored.
   const userDefaultLayer = userDefault;
-  if (userDefaultLayer !== null) layers.push({ name: 'user:default', document: userDefaultLayer });
+  if (userDefaultLayer !== null) layers.push({ name: `${own}:default`, document: userDefaultLayer });
   const userTenantLayer = tenantId === null ? null : userTenant;
-  if (userTenantLayer !== null) layers.push({ name: `user:${tenantId}`, document: userTenantLayer });
+  if (userTenantLayer !== null) layers.push({ name: `${own}:${tenantId}`, document: userTenantLayer });
 
   let merged: PreferenceDocument = base.merged;
   if (userDefaultLayer !== null) merged = mergePreferences(merged, userDefaultLayer);

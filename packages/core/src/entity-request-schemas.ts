@@ -307,8 +307,18 @@ export const ENTITY_REQUEST_SCHEMAS: Record<string, JsonSchema> = {
         type: 'array',
         minItems: 1,
         maxItems: MAX_EVALUATION_RECIPIENTS,
-        description: `1 to ${MAX_EVALUATION_RECIPIENTS} recipients: user ids, or objects whose properties are used over the stored user's for this decision. A repeated id counts once (its first occurrence).`,
-        items: { anyOf: [idSchema(), { type: 'object', properties: { id: idSchema() }, required: ['id'], additionalProperties: true }] },
+        description: `1 to ${MAX_EVALUATION_RECIPIENTS} recipients: user ids, or \`{ id, collection?, ...properties }\`: with a \`collection\` an object (Knock's RecipientReference), without one (or null) a user; the properties sent are used over the stored ones for this decision. A repeated recipient counts once (its first occurrence).`,
+        items: {
+          anyOf: [
+            idSchema(),
+            {
+              type: 'object',
+              properties: { id: idSchema(), collection: { type: ['string', 'null'], minLength: 1, maxLength: LIMITS.idLength, pattern: PATTERNS.collection } },
+              required: ['id'],
+              additionalProperties: true,
+            },
+          ],
+        },
       },
       workflow: {
         type: 'object',

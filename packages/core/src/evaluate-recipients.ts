@@ -3,6 +3,7 @@ import { prepareBaseLayers, resolveEffectiveSet, type ResolvedEffectiveSet } fro
 import { evaluatePreferences, type BlockedBy, type TraceStep } from './evaluate';
 import type { EvaluateInput, EvaluationRecipient } from './evaluation-input';
 import type { PreferenceDocument } from './preference-set';
+import { isUser, recipientInAnswer, recipientKey, type RecipientReference } from './recipient-reference';
 
 /**
  * The decision for every recipient of one evaluate request, from what was read for all of them at once.
@@ -24,7 +25,7 @@ export interface StoredRecipient {
   defaultSet: PreferenceDocument | null;
   /** The recipient's set named after the tenant; null without a tenant or without such a set. */
   tenantSet: PreferenceDocument | null;
-  /** The audiences it is a member of, for the evaluation's tenant or none in particular (absent: none). */
+  /** The audiences a user is a member of, for the evaluation's tenant or none in particular (absent: none). */
   audiences?: readonly string[];
 }
 
@@ -32,12 +33,16 @@ export interface RecipientLayers {
   environmentDefault: PreferenceDocument | null;
   /** The stored tenant; null when none was asked for, or it does not exist. */
   tenant: StoredTenant | null;
-  /** Only the recipients with something stored: a missing id has no properties and no sets. */
-  users: ReadonlyMap<string, StoredRecipient>;
+  /**
+   * By `recipientKey`, users and objects alike (an object's layers are a user's): only the recipients with
+   * something stored, a missing one having no properties and no sets.
+   */
+  recipients: ReadonlyMap<string, StoredRecipient>;
 }
 
 export interface EvaluationEntry {
-  recipient: string;
+  /** A user's id, or an object's `{ id, collection }` (Knock's RecipientReference). */
+  recipient: string | { id: string; collection: string };
   allowed: boolean;
   blocked_by: BlockedBy | null;
   trace?: TraceStep[];
@@ -50,9 +55,15 @@ export function tenantVariables(tenantId: string | null, tenant: StoredTenant | 
   return { ...tenant.properties, id: tenant.id, name: tenant.name };
 }
 
-/** `recipient.*`: the request's properties over the stored ones, and `id`. */
-export function recipientVariables(id: string, stored: Record<string, unknown> | null, sent: Record<string, unknown> | null): Record<string, unknown> {
-  return { ...stored, ...sent, id };
+/** `recipient.*`: the request's properties over the stored ones, and `id` (and an object's `collection`). */
+export function recipientVariables(recipient: RecipientReference, stored: Record<string, unknown> | null, sent: Record<string, unknown> | null): Record<string, unknown> {
+  return isUser(recipient) ? { ...stored, ...sent, id: recipient.id } : { ...stored, ...sent, id: recipient.id, collection: recipient.collection };
+}
+
+/** How an entry names its recipient: a user by id, as before objects; an object as Knock references one. */
+function entryRecipient(recipient: RecipientReference): EvaluationEntry['recipient'] {
+  const { id, collection } = recipientInAnswer(recipient);
+  return collection === null ? id : { id, collection };
 }
 
 /**
@@ -74,16 +85,16 @@ export function recipientEvaluator(
   let shared: ResolvedEffectiveSet | null = null;
 
   return (recipient) => {
-    const stored = layers.users.get(recipient.id);
+    const stored = layers.recipients.get(recipientKey(recipient));
     let effective: ResolvedEffectiveSet;
     if (stored === undefined || (stored.defaultSet === null && stored.tenantSet === null)) {
       shared ??= resolveEffectiveSet(base, null, null);
       effective = shared;
     } else {
-      effective = resolveEffectiveSet(base, stored.defaultSet, stored.tenantSet);
+      effective = resolveEffectiveSet(base, stored.defaultSet, stored.tenantSet, isUser(recipient) ? 'user' : 'object');
     }
     const context: ConditionContext = {
-      recipient: recipientVariables(recipient.id, stored?.properties ?? null, recipient.properties),
+      recipient: recipientVariables(recipient, stored?.properties ?? null, recipient.properties),
       data: input.data,
       actor: input.actor,
       tenant,
@@ -92,7 +103,7 @@ export function recipientEvaluator(
       audiences: new Set(stored?.audiences ?? []),
     };
     const decision = evaluatePreferences(effective, request, context, { trace: options.trace });
-    const entry: EvaluationEntry = { recipient: recipient.id, allowed: decision.allowed, blocked_by: decision.blocked_by };
+    const entry: EvaluationEntry = { recipient: entryRecipient(recipient), allowed: decision.allowed, blocked_by: decision.blocked_by };
     if (decision.trace !== undefined) entry.trace = decision.trace;
     return entry;
   };

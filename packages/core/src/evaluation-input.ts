@@ -1,6 +1,7 @@
 import { CHANNEL_ID, CHANNEL_TYPES, EVALUATION_CHANNEL_FIELDS, EVALUATION_FIELDS, EVALUATION_WORKFLOW_FIELDS, MAX_EVALUATION_RECIPIENTS, MAX_WORKFLOW_CATEGORIES, type ChannelType } from './contract';
 import { validateSetId, validateUserId } from './validation';
 import { checkKeys, type FieldError, type Validated } from './field-errors';
+import { recipientKey, USERS_COLLECTION, validateCollection, type RecipientReference } from './recipient-reference';
 import { isPlainObject, typeName } from './json';
 
 /**
@@ -10,14 +11,14 @@ import { isPlainObject, typeName } from './json';
 
 const MAX_REPORTED_RECIPIENT_ERRORS = 10;
 
-export interface EvaluationRecipient {
-  id: string;
-  /** Properties sent with the recipient, used over the stored user's; null when sent as a bare id. */
+/** A recipient to decide for: a user (`$users`) or an object, with the properties sent for it. */
+export interface EvaluationRecipient extends RecipientReference {
+  /** Properties sent with the recipient, used over the stored ones; null when sent as a bare id. */
   properties: Record<string, unknown> | null;
 }
 
 export interface EvaluateInput {
-  /** Distinct recipients in request order; a repeated id keeps its first occurrence. */
+  /** Distinct recipients in request order; a repeated recipient keeps its first occurrence. */
   recipients: EvaluationRecipient[];
   workflow: { key: string; categories: string[]; commercial: boolean; override_preferences: boolean };
   channel: { type: ChannelType; id: string | null };
@@ -36,7 +37,7 @@ function checkId(value: unknown, field: string, out: FieldError[]): value is str
 
 function validateRecipients(value: unknown, out: FieldError[]): EvaluationRecipient[] {
   if (!Array.isArray(value)) {
-    out.push({ field: 'recipients', message: `recipients must be an array of user ids or { id, ...properties } objects, got ${typeName(value)}`, type: 'invalid_type' });
+    out.push({ field: 'recipients', message: `recipients must be an array of user ids or { id, collection?, ...properties } objects, got ${typeName(value)}`, type: 'invalid_type' });
     return [];
   }
   if (value.length === 0 || value.length > MAX_EVALUATION_RECIPIENTS) {
@@ -53,19 +54,25 @@ function validateRecipients(value: unknown, out: FieldError[]): EvaluationRecipi
     if (out.length - before >= MAX_REPORTED_RECIPIENT_ERRORS) return;
     const field = `recipients.${index}`;
     if (typeof item === 'string') {
-      if (checkId(item, field, out) && !recipients.has(item)) recipients.set(item, { id: item, properties: null });
+      const user = { collection: USERS_COLLECTION, id: item };
+      if (checkId(item, field, out) && !recipients.has(recipientKey(user))) recipients.set(recipientKey(user), { ...user, properties: null });
       return;
     }
     if (!isPlainObject(item)) {
       out.push({ field, message: `${field} must be a user id or an object with an id, got ${typeName(item)}`, type: 'invalid_type' });
       return;
     }
-    if (!checkId(item.id, `${field}.id`, out) || recipients.has(item.id)) return;
+    // A `collection` names an object (Knock's RecipientReference); without one (or null) it is a user.
+    const collection = item.collection === undefined || item.collection === null ? null : validateCollection(item.collection, `${field}.collection`);
+    if (collection !== null && !collection.ok) out.push(...collection.errors);
+    if (!checkId(item.id, `${field}.id`, out) || (collection !== null && !collection.ok)) return;
+    const recipient = { collection: collection === null ? USERS_COLLECTION : collection.value, id: item.id };
+    if (recipients.has(recipientKey(recipient))) return;
     const properties: Record<string, unknown> = {};
     for (const key of Object.keys(item)) {
-      if (key !== 'id') Object.defineProperty(properties, key, { value: item[key], enumerable: true, writable: true, configurable: true });
+      if (key !== 'id' && key !== 'collection') Object.defineProperty(properties, key, { value: item[key], enumerable: true, writable: true, configurable: true });
     }
-    recipients.set(item.id, { id: item.id, properties });
+    recipients.set(recipientKey(recipient), { ...recipient, properties });
   });
   return [...recipients.values()];
 }

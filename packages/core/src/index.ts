@@ -61,7 +61,7 @@ export { validateEvaluateRequest, validateTraceFlag, type EvaluateInput, type Ev
 export { evaluateRecipients, recipientEvaluator, type RecipientLayers, type StoredRecipient, type StoredTenant } from './evaluate-recipients';
 
 // Recipients, users, tenants, their custom properties and channel data.
-export { isUser, TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
+export { isUser, recipientKey, TENANTS_COLLECTION, userRecipient, USERS_COLLECTION, validateCollection, validateRecipientId, validateRecipientReference, type RecipientReference } from './recipient-reference';
 export { toUserResource, type RecipientRecord, type UserRecord } from './user';
 export { toObjectResource, type ObjectRecord } from './object';
 export { INLINE_FIELDS } from './inline-recipient-data';

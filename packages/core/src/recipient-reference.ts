@@ -26,6 +26,14 @@ export function userRecipient(id: string): RecipientReference {
   return { collection: USERS_COLLECTION, id };
 }
 
+/**
+ * One text naming a recipient, for maps of recipients of any kind: `<collection>/<id>`. A collection never
+ * holds `/` (nor does `$users`), so the first `/` ends it and no two recipients share a key.
+ */
+export function recipientKey(recipient: RecipientReference): string {
+  return `${recipient.collection}/${recipient.id}`;
+}
+
 export function isUser(recipient: RecipientReference): boolean {
   return recipient.collection === USERS_COLLECTION;
 }

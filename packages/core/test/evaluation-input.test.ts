@@ -1,4 +1,4 @@
-import { validateEvaluateRequest, validateTraceFlag } from '../src';
+import { USERS_COLLECTION, validateEvaluateRequest, validateTraceFlag } from '../src';
 
 const channelId = '5a88728a-3ecb-400d-ba6f-9c0956ab252f';
 const valid = { recipients: ['u1'], workflow: { key: 'digest' }, channel: { type: 'email' } };
@@ -13,7 +13,7 @@ describe('the evaluate request', () => {
     expect(validateEvaluateRequest(valid)).toEqual({
       ok: true,
       value: {
-        recipients: [{ id: 'u1', properties: null }],
+        recipients: [{ collection: USERS_COLLECTION, id: 'u1', properties: null }],
         workflow: { key: 'digest', categories: [], commercial: false, override_preferences: false },
         channel: { type: 'email', id: null },
         tenant: null,
@@ -35,7 +35,7 @@ describe('the evaluate request', () => {
     expect(result).toEqual({
       ok: true,
       value: {
-        recipients: [{ id: 'u1', properties: null }, { id: 'u2', properties: { plan: 'pro' } }],
+        recipients: [{ collection: USERS_COLLECTION, id: 'u1', properties: null }, { collection: USERS_COLLECTION, id: 'u2', properties: { plan: 'pro' } }],
         workflow: { key: 'digest', categories: ['marketing', 'product'], commercial: true, override_preferences: false },
         channel: { type: 'sms', id: channelId },
         tenant: 'acme',
@@ -47,7 +47,20 @@ describe('the evaluate request', () => {
 
   it('keeps one entry per distinct recipient, in request order, the first occurrence winning', () => {
     const result = validateEvaluateRequest({ ...valid, recipients: ['u2', { id: 'u1', plan: 'a' }, 'u2', { id: 'u1', plan: 'b' }] });
-    expect(result.ok && result.value.recipients).toEqual([{ id: 'u2', properties: null }, { id: 'u1', properties: { plan: 'a' } }]);
+    expect(result.ok && result.value.recipients).toEqual([{ collection: USERS_COLLECTION, id: 'u2', properties: null }, { collection: USERS_COLLECTION, id: 'u1', properties: { plan: 'a' } }]);
+  });
+
+  it('takes objects as { id, collection }, apart from a user of the same id; a null collection is a user', () => {
+    const result = validateEvaluateRequest({
+      ...valid,
+      recipients: [{ id: 'p1', collection: 'projects', plan: 'pro' }, 'p1', { id: 'p1', collection: 'teams' }, { id: 'p1', collection: 'projects', plan: 'free' }, { id: 'u2', collection: null, plan: 'x' }],
+    });
+    expect(result.ok && result.value.recipients).toEqual([
+      { collection: 'projects', id: 'p1', properties: { plan: 'pro' } },
+      { collection: USERS_COLLECTION, id: 'p1', properties: null },
+      { collection: 'teams', id: 'p1', properties: {} },
+      { collection: USERS_COLLECTION, id: 'u2', properties: { plan: 'x' } },
+    ]);
   });
 
   it('takes 1,000 recipients', () => {
@@ -74,6 +87,9 @@ describe('the evaluate request', () => {
     ['a recipient object without an id', { ...valid, recipients: [{ plan: 'pro' }] }, ['recipients.0.id']],
     ['a recipient that is a number', { ...valid, recipients: [5] }, ['recipients.0']],
     ['a recipient id with a control character', { ...valid, recipients: ['u\u0000'] }, ['recipients.0']],
+    ['a reserved collection', { ...valid, recipients: [{ id: 'u1', collection: '$users' }] }, ['recipients.0.collection']],
+    ['a collection that is a number', { ...valid, recipients: [{ id: 'p1', collection: 7 }] }, ['recipients.0.collection']],
+    ['a bad collection and id', { ...valid, recipients: ['u1', { id: '', collection: 'a/b' }] }, ['recipients.1.collection', 'recipients.1.id']],
     ['no workflow', { recipients: ['u1'], channel: { type: 'email' } }, ['workflow']],
     ['no workflow key', { ...valid, workflow: {} }, ['workflow.key']],
     ['a workflow key that is not a string', { ...valid, workflow: { key: 5 } }, ['workflow.key']],

@@ -171,7 +171,7 @@ describe('every statement on preference_sets reads it by its primary key', () =>
     ['bulk merge', (db: Queryable) => runOperation(db, setPreferencesOperation({ userIds: users, setId: 'default', strategy: 'merge', document: { categories: { b: false } } }), 1000)],
     ['users.delete', (db: Queryable) => runOperation(db, deleteUsersOperation(users.slice(0, 10)))],
     ['a single PUT', (db: Queryable) => putPreferenceSet(db, env.environmentId, userRecipient('plan-20'), 'acme', 'merge', { categories: { c: true } }, { setsPerRecipient: 1000 })],
-    ['evaluation inputs', (db: Queryable) => readEvaluationInputs(db, env.environmentId, users, 'acme')],
+    ['evaluation inputs', (db: Queryable) => readEvaluationInputs(db, env.environmentId, users.map(userRecipient), 'acme')],
   ])('%s', async (_name, run) => {
     const statements = (await statementsOf(run)).filter((statement) => /preference_sets/.test(statement.sql));
     expect(statements.length).toBeGreaterThan(0);

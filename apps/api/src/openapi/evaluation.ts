@@ -3,7 +3,7 @@ import { json, nullable, parameterRef, ref, response, v1BodyErrors, v1Errors, ty
 
 /** OpenAPI paths and schemas of the effective set and the send decision (extensions of Knock's API). */
 
-const LAYER_DESCRIPTION = '`environment`, `tenant:<id>`, `user:default` or `user:<tenant id>`.';
+const LAYER_DESCRIPTION = '`environment`, `tenant:<id>`, `user:default` or `user:<tenant id>` (for an object recipient `object:default` or `object:<tenant id>`).';
 
 export const evaluationSchemas: Record<string, Schema> = {
   EffectivePreferenceSet: {
@@ -77,7 +77,13 @@ export const evaluationSchemas: Record<string, Schema> = {
         items: {
           type: 'object',
           properties: {
-            recipient: { type: 'string' },
+            recipient: {
+              description: "A user's id, or an object's `{ id, collection }`, as the request named it.",
+              anyOf: [
+                { type: 'string' },
+                { type: 'object', properties: { id: { type: 'string' }, collection: { type: 'string' } }, required: ['id', 'collection'], additionalProperties: false },
+              ],
+            },
             allowed: { type: 'boolean' },
             blocked_by: nullable(ref('EvaluationBlockedBy')),
             trace: { type: 'array', items: ref('EvaluationTraceStep'), description: 'With `?trace=true` only.' },
